@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// Tributary: learning from more than one dataset at once, from a laptop to a cluster over MPI.
+//
+// Dependencies point one way: C shims → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm
+// modules → Pipeline → TributaryCLI. Each C library has exactly one Swift owner module.
+import PackageDescription
+
+let package = Package(
+    name: "Tributary",
+    products: [
+        .executable(name: "tributary", targets: ["TributaryCLI"]),
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C shims (module.modulemap + shim.h only; no stable Swift API)
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas lapacke",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng libturbojpeg",
+                       providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
+
+        // MARK: - Core modules
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "Distributed", dependencies: ["LinearAlgebra", "CMPI"]),
+        .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Datasets", dependencies: ["CImageCodecs"]),
+
+        // MARK: - Executable
+        .executableTarget(
+            name: "TributaryCLI",
+            dependencies: [
+                "LinearAlgebra", "Distributed", "Storage", "Datasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Test support and tests
+        .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import CImageCodecs
+public enum DatasetsPlaceholder { static let v = tributary_png_image_version() }

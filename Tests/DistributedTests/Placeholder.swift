@@ -1,0 +1,2 @@
+import XCTest
+final class DistributedPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,2 @@
+import XCTest
+final class StoragePlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

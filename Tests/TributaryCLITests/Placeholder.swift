@@ -1,0 +1,2 @@
+import XCTest
+final class TributaryCLIPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
