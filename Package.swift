@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Features", targets: ["Features"]),
+        .library(name: "Encoding", targets: ["Encoding"]),
+        .library(name: "NeuralNets", targets: ["NeuralNets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +37,11 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Datasets", dependencies: ["CImageCodecs"]),
 
+        // MARK: - Algorithm modules (pure: no MPI, no HDF5; distributed fitting goes through `Communicator`)
+        .target(name: "Features", dependencies: ["LinearAlgebra", "Datasets"]),
+        .target(name: "Encoding", dependencies: ["LinearAlgebra"]),
+        .target(name: "NeuralNets", dependencies: ["LinearAlgebra"]),
+
         // MARK: - Executable
         .executableTarget(
             name: "TributaryCLI",
@@ -49,6 +57,9 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Datasets", "TestSupport"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,2 @@
+import XCTest
+final class EncodingPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
