@@ -14,5 +14,11 @@ static inline size_t tributary_png_image_size(png_imagep image) { return PNG_IMA
 static inline int tributary_png_image_failed(png_imagep image) { return PNG_IMAGE_FAILED(*image); }
 static inline int tributary_tj_flag_accuratedct(void) { return TJFLAG_ACCURATEDCT; }
 static inline int tributary_tj_flag_stoponwarning(void) { return TJFLAG_STOPONWARNING; }
+static inline unsigned tributary_png_flag_16bit_srgb(void) { return PNG_IMAGE_FLAG_16BIT_sRGB; }
+static inline const char *tributary_png_image_message(const png_image *image) { return image->message; }
+static inline int tributary_tj_pf_rgb(void) { return TJPF_RGB; }
+static inline int tributary_tj_err_warning(void) { return TJERR_WARNING; }
+static inline int tributary_tj_cs_cmyk(void) { return TJCS_CMYK; }
+static inline int tributary_tj_cs_ycck(void) { return TJCS_YCCK; }
 
 #endif

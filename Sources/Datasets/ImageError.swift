@@ -1,0 +1,58 @@
+/// Why an image could not be decoded. Every case names the file (or the in-memory source name) and says what
+/// to do about it; `description` is the message a stage prints before it stops.
+///
+/// | case | meaning |
+/// | --- | --- |
+/// | `unreadable` | the file could not be read at all (missing, a folder, no permission) |
+/// | `empty` | the file has zero bytes |
+/// | `unsupportedFormat` | the first bytes are neither a PNG nor a JPEG signature (format is never taken from the extension) |
+/// | `truncated` | a PNG or JPEG that stops before its image data is complete (an interrupted download or copy) |
+/// | `corrupt` | the decoder rejected the data; `message` is libpng's or TurboJPEG's own text |
+/// | `tooLarge` | the header declares more than `RGBImage.maxPixelCount` pixels |
+/// | `unsupportedColorSpace` | a CMYK / YCCK JPEG, which this decoder does not convert |
+public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case empty(path: String)
+    case unsupportedFormat(path: String, magic: [UInt8])
+    case truncated(path: String)
+    case corrupt(path: String, message: String)
+    case tooLarge(path: String, width: Int, height: Int)
+    case unsupportedColorSpace(path: String, colorSpace: String)
+
+    /// The file (or in-memory source name) the error is about.
+    public var path: String {
+        switch self {
+        case .unreadable(let path, _), .empty(let path), .unsupportedFormat(let path, _), .truncated(let path),
+             .corrupt(let path, _), .tooLarge(let path, _, _), .unsupportedColorSpace(let path, _):
+            return path
+        }
+    }
+
+    private static let drop = "re-download it, or remove it from the manifest"
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "\(path): cannot read image (\(reason)); check the path and permissions, or remove it from the manifest"
+        case .empty(let path):
+            return "\(path): image file is empty (0 bytes); \(Self.drop)"
+        case .unsupportedFormat(let path, let magic):
+            let hex = magic.map { byte in
+                let digits = String(byte, radix: 16, uppercase: true)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined(separator: " ")
+            return "\(path): not a PNG or JPEG (first bytes \(hex)); the format is detected from the content, not the "
+                + "extension: convert it to PNG or JPEG, or remove it from the manifest"
+        case .truncated(let path):
+            return "\(path): image is truncated (the data stops before the image is complete); \(Self.drop)"
+        case .corrupt(let path, let message):
+            return "\(path): corrupt image (decoder says: \(message)); \(Self.drop)"
+        case .tooLarge(let path, let width, let height):
+            return "\(path): image declares \(width)×\(height) pixels, more than the limit of "
+                + "\(RGBImage.maxPixelCount) (2^28); downscale it before use, or remove it from the manifest"
+        case .unsupportedColorSpace(let path, let colorSpace):
+            return "\(path): \(colorSpace) JPEG is not supported; convert it to RGB (e.g. "
+                + "`convert in.jpg -colorspace sRGB out.jpg`), or remove it from the manifest"
+        }
+    }
+}
