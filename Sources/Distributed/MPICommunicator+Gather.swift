@@ -1,0 +1,101 @@
+import CMPI
+import LinearAlgebra
+
+/// The variable-count collectives of `MPICommunicator`: gather, all-gather and scatter.
+///
+/// Each one first makes every rank know every count (an all-gather of one int64 per rank, or a broadcast of
+/// root's counts for scatter), so that every rank takes the same branch: all throw the same error, or all skip
+/// an empty transfer, or all enter the same `MPI_Gatherv` / `MPI_Allgatherv` / `MPI_Scatterv`. The received
+/// values arrive in one flat buffer in rank order and are split into one array per rank.
+extension MPICommunicator {
+    public func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? {
+        try checkRoot(root)
+        let counts = try allCounts(local.count)
+        let layout = try MPITransport.countsAndDisplacements(counts, operation: "gather")
+        let total = counts.reduce(0, +)
+        let isRoot = rank == root
+        if total == 0 { return isRoot ? counts.map { _ in [] } : nil }
+        let datatype = MPITransport.datatype(T.self)
+        var flat = [T](repeating: 0, count: isRoot ? total : 0)
+        try local.withUnsafeBufferPointer { send in
+            try flat.withUnsafeMutableBufferPointer { receive in
+                try layout.counts.withUnsafeBufferPointer { c in
+                    try layout.displacements.withUnsafeBufferPointer { d in
+                        // Distributed: root receives every rank's piece at its displacement, in rank order.
+                        try MPITransport.check(
+                            MPI_Gatherv(send.baseAddress, Int32(local.count), datatype,
+                                        isRoot ? receive.baseAddress : nil, c.baseAddress, d.baseAddress,
+                                        datatype, Int32(root), comm),
+                            "gather")
+                    }
+                }
+            }
+        }
+        return isRoot ? MPITransport.split(flat, counts: counts) : nil
+    }
+
+    public func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
+        let counts = try allCounts(local.count)
+        let layout = try MPITransport.countsAndDisplacements(counts, operation: "allGather")
+        let total = counts.reduce(0, +)
+        if total == 0 { return counts.map { _ in [] } }
+        let datatype = MPITransport.datatype(T.self)
+        var flat = [T](repeating: 0, count: total)
+        try local.withUnsafeBufferPointer { send in
+            try flat.withUnsafeMutableBufferPointer { receive in
+                try layout.counts.withUnsafeBufferPointer { c in
+                    try layout.displacements.withUnsafeBufferPointer { d in
+                        // Distributed: every rank receives every rank's piece, in rank order.
+                        try MPITransport.check(
+                            MPI_Allgatherv(send.baseAddress, Int32(local.count), datatype,
+                                           receive.baseAddress, c.baseAddress, d.baseAddress, datatype, comm),
+                            "allGather")
+                    }
+                }
+            }
+        }
+        return MPITransport.split(flat, counts: counts)
+    }
+
+    public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] {
+        try checkRoot(root)
+        let isRoot = rank == root
+        // Root's counts, or a negative code −(got + 1) when root passed the wrong number of chunks, so that
+        // every rank throws the same `chunkCount` error instead of the others waiting in MPI_Scatterv.
+        var header = [Int64](repeating: 0, count: size)
+        if isRoot {
+            if let chunks, chunks.count == size {
+                for (r, chunk) in chunks.enumerated() { header[r] = Int64(chunk.count) }
+            } else {
+                header[0] = -Int64((chunks?.count ?? 0) + 1)
+            }
+        }
+        try header.withUnsafeMutableBufferPointer { h in
+            try MPITransport.check(
+                MPI_Bcast(h.baseAddress, Int32(size), tributary_mpi_int64(), Int32(root), comm), "scatter (counts)")
+        }
+        if header[0] < 0 {
+            throw CommunicatorError.chunkCount(expected: size, got: Int(-header[0] - 1))
+        }
+        let counts = header.map { Int($0) }
+        let layout = try MPITransport.countsAndDisplacements(counts, operation: "scatter")
+        if counts.reduce(0, +) == 0 { return [] }
+        let datatype = MPITransport.datatype(T.self)
+        let flat: [T] = isRoot ? (chunks ?? []).flatMap { $0 } : []
+        var mine = [T](repeating: 0, count: counts[rank])
+        try flat.withUnsafeBufferPointer { send in
+            try mine.withUnsafeMutableBufferPointer { receive in
+                try layout.counts.withUnsafeBufferPointer { c in
+                    try layout.displacements.withUnsafeBufferPointer { d in
+                        // Distributed: each rank receives chunk[rank] from root.
+                        try MPITransport.check(
+                            MPI_Scatterv(isRoot ? send.baseAddress : nil, c.baseAddress, d.baseAddress, datatype,
+                                         receive.baseAddress, Int32(counts[rank]), datatype, Int32(root), comm),
+                            "scatter")
+                    }
+                }
+            }
+        }
+        return mine
+    }
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinearAlgebra
+
+/// How a Tributary process joins its job: the one entry point the CLI uses to get a `Communicator`.
+///
+/// The choice is made from the environment, once, at start-up:
+///
+/// | launched by | detected by (any present)                      | communicator                    |
+/// |-------------|------------------------------------------------|---------------------------------|
+/// | `mpirun`    | `OMPI_COMM_WORLD_SIZE` (Open MPI's launcher)   | `MPICommunicator` (MPI_Init … MPI_Finalize) |
+/// | `srun --mpi=pmix`, other PMI launchers | `PMIX_RANK`, `PMI_RANK` | `MPICommunicator`            |
+/// | a shell     | none of them                                   | `SingleProcessCommunicator`     |
+///
+/// Why not always initialise MPI? A plain `tributary …` then needs no MPI runtime at start-up (Open MPI's
+/// singleton init spawns an `orted` and can fail in containers), and a run without `mpirun` is *defined* to be a
+/// world of one rank (DESIGN.md), which `SingleProcessCommunicator` is, with identical results.
+///
+/// Failure: if `body` throws on any rank, that rank calls `abort`, which prints `[rank r] <error>` to standard
+/// error and ends the whole job (`MPI_Abort`, exit code 1), so the other ranks never hang in a collective. If
+/// MPI itself cannot start, the process prints `[rank r] …` and exits 1 (mpirun then stops the other ranks).
+///
+/// ```swift
+/// World.run { comm in
+///     comm.log0("ranks: \(comm.size)")
+///     try stage.run(communicator: comm)
+/// }
+/// ```
+public enum World {
+    /// Environment variables whose presence means "started by an MPI launcher".
+    public static let launcherVariables = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"]
+
+    /// True when any of `launcherVariables` is set in `environment` (default: this process's environment).
+    public static func isLaunchedByMPI(environment: (String) -> String? = World.environmentValue) -> Bool {
+        launcherVariables.contains { environment($0) != nil }
+    }
+
+    /// Runs `body` with the job's communicator (see the table above), finalizes MPI afterwards, and returns
+    /// `body`'s result. Never returns if `body` throws: the job is aborted with `[rank r] <error>`.
+    public static func run<R>(_ body: (any Communicator) throws -> R) -> R {
+        guard isLaunchedByMPI() else {
+            let single = SingleProcessCommunicator()
+            return single.runOrAbort { try body(single) }
+        }
+        let session: MPISession
+        let communicator: MPICommunicator
+        do {
+            session = try MPISession()
+            communicator = try session.worldCommunicator()
+        } catch {
+            let rank = environmentValue("OMPI_COMM_WORLD_RANK") ?? environmentValue("PMIX_RANK")
+                ?? environmentValue("PMI_RANK") ?? "?"
+            FileHandleOutput.standardError.write("[rank \(rank)] cannot start MPI: \(error)\n")
+            exit(1)
+        }
+        let result = communicator.runOrAbort { try body(communicator) }
+        session.finalize()  // Distributed: collective; every rank that got here calls it
+        return result
+    }
+
+    /// `getenv(name)` as a Swift string.
+    public static func environmentValue(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class DistributedPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
