@@ -90,3 +90,22 @@ public enum EncodingBenchmark {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
+
+extension EncodingBenchmark {
+    /// The machine's sgemm rate in GFLOP/s on square n×n×n products (W0's "peak", measured in the same run so
+    /// that FV figures can be reported as a fraction of it on a shared machine).
+    public static func sgemmGigaflops(size n: Int = 1024, repetitions: Int = 5) -> Double {
+        let a = Matrix<Float>(rows: n, columns: n, repeating: 0.5)
+        let b = Matrix<Float>(rows: n, columns: n, repeating: 0.25)
+        var c = Matrix<Float>(rows: n, columns: n)
+        BLAS.gemm(a, b, into: &c)
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        for _ in 0 ..< repetitions {
+            let start = clock.now
+            BLAS.gemm(a, b, into: &c)
+            best = Swift.min(best, seconds(start.duration(to: clock.now)))
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+    }
+}

@@ -20,8 +20,13 @@ import LinearAlgebra
 /// exponential (log-sum-exp), so nothing underflows to an all-zero row; `fastExp` is a vectorisable Cody–Waite +
 /// degree-6 polynomial exp (relative error ≈ 2e-7, exactly 0 below `fastExpLowerLimit`). The GEMM expansion
 /// of (x − μ)² loses a few bits of the log-joint for rows far from the data mean; that is why descriptors are
-/// PCA-centred first.
+/// PCA-centred first. Posteriors below e^`relativeLogPosteriorFloor` of the row's largest are set to exactly 0.
 struct PosteriorKernel: Sendable {
+    /// log q_ik − max_j log q_ij below this gives q_ik = 0. e^−64 ≈ 1.6e-28 is ~20 orders of magnitude below
+    /// Float resolution of a posterior row (which sums to 1), so nothing measurable is lost; the point is to keep
+    /// q and its products in the moment GEMMs out of the subnormal range, which x86 computes ~100× slower.
+    static let relativeLogPosteriorFloor: Float = -64
+
     /// D and M.
     let dimension: Int, components: Int
     /// W (2D, M) row-major.
@@ -75,30 +80,44 @@ struct PosteriorKernel: Sendable {
                        b: w.baseAddress!, ldb: m, beta: 0, c: q, ldc: m)
         }
         var logLikelihood = 0.0
-        bias.withUnsafeBufferPointer { b in
+        let vectorEnd = m - m % 8
+        bias.withUnsafeBufferPointer { pb in
+            let b = pb.baseAddress!
             for i in 0 ..< n {
                 let row = q + i * m
-                var top = -Float.infinity
-                for k in 0 ..< m {
-                    let l = row[k] + b[k]
-                    row[k] = l
-                    top = Swift.max(top, l)
+                // Pass 1: l = L + b and its maximum (8 lanes at a time: a lane-wise max is exact in any order).
+                var lanesMax = SIMD8<Float>(repeating: -.infinity)
+                var k = 0
+                while k < vectorEnd {
+                    let l = load8(row + k) + load8(b + k)
+                    store8(l, row + k)
+                    lanesMax.replace(with: l, where: l .> lanesMax)
+                    k += 8
                 }
-                var total: Float = 0
-                for k in 0 ..< m {
-                    let e = fastExp(row[k] - top)
-                    row[k] = e
+                var top = lanesMax.max()
+                for r in vectorEnd ..< m {
+                    row[r] += b[r]
+                    top = Swift.max(top, row[r])
+                }
+                // Pass 2: e = exp(l − max) (0 below the floor) and its sum (8 partial sums, then across lanes).
+                var lanesSum = SIMD8<Float>()
+                k = 0
+                while k < vectorEnd {
+                    let e = posteriorExp(load8(row + k) - top)
+                    store8(e, row + k)
+                    lanesSum += e
+                    k += 8
+                }
+                var total = lanesSum.sum()
+                for r in vectorEnd ..< m {
+                    let e = posteriorExp(SIMD8(repeating: row[r] - top))[0]
+                    row[r] = e
                     total += e
                 }
+                // Pass 3: normalise, and accumulate S0 when asked.
                 let scale = 1 / total
-                if let s0 = columnSums {
-                    for k in 0 ..< m {
-                        row[k] *= scale
-                        s0[k] += row[k]
-                    }
-                } else {
-                    for k in 0 ..< m { row[k] *= scale }
-                }
+                for r in 0 ..< m { row[r] *= scale }
+                if let s0 = columnSums { for r in 0 ..< m { s0[r] += row[r] } }
                 let logP = Double(top) + log(Double(total))
                 rowLogLikelihoods?[i] = logP
                 logLikelihood += logP
@@ -111,24 +130,43 @@ struct PosteriorKernel: Sendable {
 /// Below this, `fastExp` returns exactly 0 (e^−87 ≈ 1.6e-38 is near the smallest normal Float).
 let fastExpLowerLimit: Float = -87
 
-/// e^x for Float, written so that loops over it auto-vectorise: Cody–Waite reduction x = k·ln2 + r with
-/// |r| ≤ ln2/2, Cephes' degree-6 polynomial for e^r, and 2^k assembled from the exponent bits (integer
-/// arithmetic that cannot trap). Inputs above 88 are clamped; inputs below −87 (and −∞) give 0.
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
+
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// e^z for a log-posterior difference z ≤ 0, exactly 0 below `PosteriorKernel.relativeLogPosteriorFloor`.
+@inline(__always) func posteriorExp(_ z: SIMD8<Float>) -> SIMD8<Float> {
+    fastExp(z).replacing(with: 0, where: z .< PosteriorKernel.relativeLogPosteriorFloor)
+}
+
+/// e^x for Float, eight lanes at a time: Cody–Waite reduction x = k·ln2 + r with |r| ≤ ln2/2, Cephes'
+/// degree-6 polynomial for e^r, and 2^k assembled from the exponent bits (wrapping integer arithmetic that
+/// cannot trap). Inputs above 88 are clamped; inputs below −87 (and −∞) give 0. Relative error ≈ 2e-7.
 @inline(__always)
-func fastExp(_ x: Float) -> Float {
-    let clamped = Swift.min(Swift.max(x, fastExpLowerLimit), 88)
-    let magic: Float = 12_582_912  // 1.5·2²³: adding it rounds to an integer held in the low mantissa bits
+func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let low = SIMD8<Float>(repeating: fastExpLowerLimit), high = SIMD8<Float>(repeating: 88)
+    let clamped = x.replacing(with: low, where: .!(x .>= low)).replacing(with: high, where: x .> high)  // NaN → low
+    let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
     let t = clamped * 1.442_695_04 + magic
     let k = t - magic
     let r = clamped - k * 0.693_359_375 + k * 2.121_944_4e-4
-    var p: Float = 1.987_569_15e-4
+    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_95e-3
     p = p * r + 8.333_451_9e-3
     p = p * r + 4.166_579_59e-2
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_12e-1
     p = p * r * r + r + 1
-    let exponent = Int32(bitPattern: t.bitPattern &- magic.bitPattern) &+ 127
-    let scale = Float(bitPattern: UInt32(bitPattern: exponent &<< 23))
-    return x < fastExpLowerLimit ? 0 : p * scale
+    let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)) &+ 127
+    let scale = unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
+    return (p * scale).replacing(with: 0, where: x .< fastExpLowerLimit)
 }
+
+/// Scalar e^x through the eight-lane kernel (tests, remainders).
+func fastExp(_ x: Float) -> Float { fastExp(SIMD8(repeating: x))[0] }
