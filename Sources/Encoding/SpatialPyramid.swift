@@ -64,7 +64,7 @@ public struct SpatialPyramid: Sendable {
     public var regionCount: Int { layouts.reduce(0) { $0 + $1.regionCount } }
 
     /// The FVs of one image, one array per layout.
-    public struct Encoding: Sendable, Equatable {
+    public struct Vectors: Sendable, Equatable {
         public let layouts: [SpatialLayout]
         /// vectors[l] = the concatenated region FVs of layouts[l].
         public let vectors: [[Float]]
@@ -73,7 +73,7 @@ public struct SpatialPyramid: Sendable {
         public func combined(_ selection: [SpatialLayout]? = nil) -> [Float] {
             (selection ?? layouts).flatMap { layout -> [Float] in
                 guard let l = layouts.firstIndex(of: layout) else {
-                    preconditionFailure("SpatialPyramid.Encoding: layout \(layout) was not encoded")
+                    preconditionFailure("SpatialPyramid.Vectors: layout \(layout) was not encoded")
                 }
                 return vectors[l]
             }
@@ -85,7 +85,7 @@ public struct SpatialPyramid: Sendable {
         _ descriptors: Matrix<Float>, x: [Float], y: [Float], imageWidth: Float, imageHeight: Float,
         encoder: FisherEncoder, normalization: FisherVector.Normalization = .improved,
         workspace: inout FisherEncoder.Workspace
-    ) -> Encoding {
+    ) -> Vectors {
         let t = descriptors.rows, dim = descriptors.columns
         precondition(x.count == t && y.count == t, "SpatialPyramid: \(t) descriptors but \(x.count)/\(y.count) positions")
         // Cell key = the regions of every layout in mixed radix.
@@ -131,6 +131,6 @@ public struct SpatialPyramid: Sendable {
             vectors.append(out)
             radix *= layout.regionCount
         }
-        return Encoding(layouts: layouts, vectors: vectors)
+        return Vectors(layouts: layouts, vectors: vectors)
     }
 }
