@@ -1,2 +1,0 @@
-import XCTest
-final class EncodingPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
