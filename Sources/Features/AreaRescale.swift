@@ -6,10 +6,11 @@
 ///
 ///     a_ij = |[i·r, (i+1)·r) ∩ [j, j+1)| / r,        Σ_j a_ij = 1,
 ///
-/// and the 2-D resampling is separable: out(y′, x′, c) = Σ_y Σ_x a_y′y · a_x′x · in(y, x, c) (rows first, then
-/// columns). Because the weights of each output pixel sum to one, a constant image stays constant; an integer
-/// ratio r = 2 gives plain 2×2 block means. The gray plane of the result is the luma of its RGB (luma is linear,
-/// so this equals resampling the gray plane).
+/// and the 2-D resampling is separable: out(y′, x′, c) = Σ_x a_x′x · Σ_y a_y′y · in(y, x, c) (whole rows are
+/// combined along y first, which vectorises and leaves fewer rows for the gather along x). Because the weights of
+/// each output pixel sum to one, a constant image stays constant; an integer ratio r = 2 gives plain 2×2 block
+/// means. The gray plane of the result is the luma of its RGB (luma is linear, so this equals resampling the gray
+/// plane).
 ///
 /// Shapes: in (H, W, 3) → out (H′, W′, 3) row-major; taps per output pixel ≤ ⌈r⌉ + 1.
 ///
@@ -30,14 +31,30 @@ public enum AreaRescale {
         if width == image.width && height == image.height { return image }
         let tapsX = Taps(input: image.width, output: width)
         let tapsY = Taps(input: image.height, output: height)
-        let inW = image.width, inH = image.height
-        // Pass 1: each input row resampled along x → (inH, width, 3).
-        var rows = [Float](repeating: 0, count: inH * width * 3)
+        let inW = image.width
+        // Pass 1 (y): output row y′ = Σ_y a_y′y · input row y, whole interleaved rows at once → (height, inW, 3).
+        let inRow = inW * 3
+        var columns = [Float](repeating: 0, count: height * inRow)
         image.rgb.withUnsafeBufferPointer { src in
-            rows.withUnsafeMutableBufferPointer { dst in
+            columns.withUnsafeMutableBufferPointer { dst in
+                tapsY.withBuffers { start, index, weight in
+                    for y in 0 ..< height {
+                        let dstRow = dst.baseAddress! + y * inRow
+                        for k in Int(start[y]) ..< Int(start[y + 1]) {
+                            let srcRow = src.baseAddress! + Int(index[k]) * inRow, w = weight[k]
+                            for i in 0 ..< inRow { dstRow[i] += w * srcRow[i] }
+                        }
+                    }
+                }
+            }
+        }
+        // Pass 2 (x): each of the `height` rows resampled along x → (height, width, 3).
+        var out = [Float](repeating: 0, count: height * width * 3)
+        columns.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
                 tapsX.withBuffers { start, index, weight in
-                    for y in 0 ..< inH {
-                        let srcRow = y * inW * 3, dstRow = y * width * 3
+                    for y in 0 ..< height {
+                        let srcRow = y * inRow, dstRow = y * width * 3
                         for x in 0 ..< width {
                             var r: Float = 0, g: Float = 0, b: Float = 0
                             for k in Int(start[x]) ..< Int(start[x + 1]) {
@@ -46,22 +63,6 @@ public enum AreaRescale {
                             }
                             let q = dstRow + x * 3
                             dst[q] = r; dst[q + 1] = g; dst[q + 2] = b
-                        }
-                    }
-                }
-            }
-        }
-        // Pass 2: columns resampled along y → (height, width, 3); rows of the intermediate are combined whole.
-        let rowLength = width * 3
-        var out = [Float](repeating: 0, count: height * rowLength)
-        rows.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                tapsY.withBuffers { start, index, weight in
-                    for y in 0 ..< height {
-                        let dstRow = y * rowLength
-                        for k in Int(start[y]) ..< Int(start[y + 1]) {
-                            let srcRow = Int(index[k]) * rowLength, w = weight[k]
-                            for i in 0 ..< rowLength { dst[dstRow + i] += w * src[srcRow + i] }
                         }
                     }
                 }

@@ -23,33 +23,82 @@ public enum ColorDescriptor {
     /// Descriptor length: 4 × 4 cells × 6.
     public static let dimension = DenseGrid.cellsPerSide * DenseGrid.cellsPerSide * valuesPerCell
 
+    /// Writes [μ_R, μ_G, μ_B, s_R, s_G, s_B] of the c×c cell at (x0, y0) of an interleaved RGB image of width W.
+    @inline(__always)
+    static func describeCell(rgb: UnsafeBufferPointer<Float>, width: Int, x0: Int, y0: Int, cellSize c: Int,
+                             into d: UnsafeMutablePointer<Float>) {
+        let n = Double(c * c)
+        let first = (y0 * width + x0) * 3
+        let r0 = Double(rgb[first]), g0 = Double(rgb[first + 1]), b0 = Double(rgb[first + 2])
+        var sr = 0.0, sg = 0.0, sb = 0.0, qr = 0.0, qg = 0.0, qb = 0.0
+        for j in 0 ..< c {
+            var q = ((y0 + j) * width + x0) * 3
+            for _ in 0 ..< c {
+                let dr = Double(rgb[q]) - r0, dg = Double(rgb[q + 1]) - g0, db = Double(rgb[q + 2]) - b0
+                sr += dr; sg += dg; sb += db
+                qr += dr * dr; qg += dg * dg; qb += db * db
+                q += 3
+            }
+        }
+        let mr = sr / n, mg = sg / n, mb = sb / n
+        d[0] = Float(r0 + mr)
+        d[1] = Float(g0 + mg)
+        d[2] = Float(b0 + mb)
+        d[3] = Float(max(0, qr / n - mr * mr).squareRoot())
+        d[4] = Float(max(0, qg / n - mg * mg).squareRoot())
+        d[5] = Float(max(0, qb / n - mb * mb).squareRoot())
+    }
+
     /// Writes the 96-D descriptor of the P×P patch at (x0, y0) of an interleaved RGB image of width W to `out`.
     static func describe(rgb: UnsafeBufferPointer<Float>, width: Int, x0: Int, y0: Int, patchSize p: Int,
                          into out: UnsafeMutablePointer<Float>) {
         let cells = DenseGrid.cellsPerSide, c = p / cells
-        let n = Double(c * c)
         for l in 0 ..< cells {
             for k in 0 ..< cells {
-                let first = ((y0 + l * c) * width + x0 + k * c) * 3
-                let r0 = Double(rgb[first]), g0 = Double(rgb[first + 1]), b0 = Double(rgb[first + 2])
-                var sr = 0.0, sg = 0.0, sb = 0.0, qr = 0.0, qg = 0.0, qb = 0.0
-                for j in 0 ..< c {
-                    var q = ((y0 + l * c + j) * width + x0 + k * c) * 3
-                    for _ in 0 ..< c {
-                        let dr = Double(rgb[q]) - r0, dg = Double(rgb[q + 1]) - g0, db = Double(rgb[q + 2]) - b0
-                        sr += dr; sg += dg; sb += db
-                        qr += dr * dr; qg += dg * dg; qb += db * db
-                        q += 3
-                    }
+                describeCell(rgb: rgb, width: width, x0: x0 + k * c, y0: y0 + l * c, cellSize: c,
+                             into: out + (l * cells + k) * valuesPerCell)
+            }
+        }
+    }
+
+    /// Writes the descriptors of every patch of `level` (rows of patches outer, columns inner) to `out`.
+    ///
+    /// When the step is a multiple of the cell size c, the cells of all patches lie on one lattice of pitch c, and
+    /// neighbouring patches share cells (4× in the paper geometry, step = 2c): each lattice cell is then computed
+    /// once and copied into every patch that contains it. The values are identical to `describe` per patch.
+    @inline(never)  // keeps COL apart from ORH in profiles
+    static func describe(rgb: UnsafeBufferPointer<Float>, level: DenseGrid.Level,
+                         into out: UnsafeMutablePointer<Float>) {
+        let p = level.patchSize, cells = DenseGrid.cellsPerSide, c = p / cells
+        var d = out
+        guard level.step % c == 0 else {
+            for ky in 0 ..< level.rows {
+                for kx in 0 ..< level.columns {
+                    describe(rgb: rgb, width: level.width, x0: level.originX(kx), y0: level.originY(ky),
+                             patchSize: p, into: d)
+                    d += dimension
                 }
-                let mr = sr / n, mg = sg / n, mb = sb / n
-                let d = out + (l * cells + k) * valuesPerCell
-                d[0] = Float(r0 + mr)
-                d[1] = Float(g0 + mg)
-                d[2] = Float(b0 + mb)
-                d[3] = Float(max(0, qr / n - mr * mr).squareRoot())
-                d[4] = Float(max(0, qg / n - mg * mg).squareRoot())
-                d[5] = Float(max(0, qb / n - mb * mb).squareRoot())
+            }
+            return
+        }
+        let stride = level.step / c
+        let latticeX = (level.columns - 1) * stride + cells, latticeY = (level.rows - 1) * stride + cells
+        let lattice = UnsafeMutablePointer<Float>.allocate(capacity: latticeX * latticeY * valuesPerCell)
+        defer { lattice.deallocate() }
+        for my in 0 ..< latticeY {
+            for mx in 0 ..< latticeX {
+                describeCell(rgb: rgb, width: level.width, x0: level.offsetX + mx * c, y0: level.offsetY + my * c,
+                             cellSize: c, into: lattice + (my * latticeX + mx) * valuesPerCell)
+            }
+        }
+        for ky in 0 ..< level.rows {
+            for kx in 0 ..< level.columns {
+                for l in 0 ..< cells {
+                    // The 4 cells of patch row l are contiguous in the lattice: one copy of 4·6 values.
+                    let source = lattice + ((ky * stride + l) * latticeX + kx * stride) * valuesPerCell
+                    (d + l * cells * valuesPerCell).update(from: source, count: cells * valuesPerCell)
+                }
+                d += dimension
             }
         }
     }

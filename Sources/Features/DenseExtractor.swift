@@ -74,14 +74,8 @@ public struct DenseExtractor: Sendable {
             if wantCOL {
                 scaled.rgb.withUnsafeBufferPointer { rgb in
                     col.withUnsafeMutableBufferPointer { out in
-                        var d = out.baseAddress! + first * ColorDescriptor.dimension
-                        for ky in 0 ..< level.rows {
-                            for kx in 0 ..< level.columns {
-                                ColorDescriptor.describe(rgb: rgb, width: level.width, x0: level.originX(kx),
-                                                         y0: level.originY(ky), patchSize: p, into: d)
-                                d += ColorDescriptor.dimension
-                            }
-                        }
+                        ColorDescriptor.describe(rgb: rgb, level: level,
+                                                 into: out.baseAddress! + first * ColorDescriptor.dimension)
                     }
                 }
             }

@@ -80,6 +80,29 @@ final class ColorDescriptorTests: XCTestCase {
         XCTAssertEqual(n, set.count)
     }
 
+    /// When the step is a multiple of the cell size, cells are computed once on a shared lattice: the result must be
+    /// bit-identical to computing every patch on its own.
+    func testSharedCellLatticeEqualsPerPatchComputation() throws {
+        let image = TestImages.texture(width: 70, height: 52, seed: 32)
+        for (patch, step) in [(16, 8), (16, 4), (32, 16), (12, 3)] {
+            let grid = try DenseGrid(patchSize: patch, step: step, scales: 2)
+            let set = try DenseExtractor(grid: grid, kinds: .color).extract(image)
+            var n = 0
+            for level in grid.levels(width: 70, height: 52) {
+                let scaled = AreaRescale.rescale(image, width: level.width, height: level.height)
+                for ky in 0 ..< level.rows {
+                    for kx in 0 ..< level.columns {
+                        let single = ColorDescriptor.descriptor(of: scaled, x0: level.originX(kx), y0: level.originY(ky),
+                                                                patchSize: patch)
+                        XCTAssertEqual(Array(set.col(n)), single, "P \(patch) step \(step) descriptor \(n)")
+                        n += 1
+                    }
+                }
+            }
+            XCTAssertEqual(n, set.count)
+        }
+    }
+
     /// A constant image stays constant through the area rescale: (colour, 0) at every scale.
     func testConstantColourAtEveryScale() throws {
         let image = TestImages.constant(width: 90, height: 70, r: 0.7, g: 0.1, b: 0.35)
