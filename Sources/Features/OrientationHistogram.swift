@@ -69,7 +69,7 @@ public enum OrientationHistogram {
 
     /// In place: h → 0 if ‖h‖₂ / M < τ_low, else normalise, clip at τ_clip, renormalise. Returns ρ = ‖h‖₂ / M.
     @discardableResult
-    public static func normalize(_ h: UnsafeMutableBufferPointer<Float>, windowMass: Float) -> Float {
+    static func normalize(_ h: UnsafeMutableBufferPointer<Float>, windowMass: Float) -> Float {
         var sumSquares: Float = 0
         for v in h { sumSquares += v * v }
         let norm = sumSquares.squareRoot()
