@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Encoding", targets: ["Encoding"]),
         .library(name: "NeuralNets", targets: ["NeuralNets"]),
+        .library(name: "Classifiers", targets: ["Classifiers"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +43,8 @@ let package = Package(
         .target(name: "Features", dependencies: ["LinearAlgebra", "Datasets"]),
         .target(name: "Encoding", dependencies: ["LinearAlgebra"]),
         .target(name: "NeuralNets", dependencies: ["LinearAlgebra"]),
+        .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
+        .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
 
         // MARK: - Executable
         .executableTarget(
@@ -60,6 +64,8 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Datasets", "TestSupport"]),
         .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

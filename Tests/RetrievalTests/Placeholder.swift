@@ -1,0 +1,2 @@
+import XCTest
+final class RetrievalPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
