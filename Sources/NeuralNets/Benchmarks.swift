@@ -27,14 +27,14 @@ public enum NeuralNetsBenchmark {
     /// 8 distinct random batches cycled; 3 warm-up steps, then `repetitions` × `steps` train steps, and
     /// `repetitions` × 2·`steps` inference batches after 3 warm-up batches.
     public static func bilstm(steps: Int = 10, repetitions: Int = 3, batchSize: Int = 32, timeSteps: Int = 200,
-                              seed: UInt64 = 0) -> BiLSTMResult {
-        let model = TextClassifier(.init(vocabularySize: 30_000, embeddingSize: 300, hiddenSize: 128,
+                              vocabularySize v: Int = 30_000, seed: UInt64 = 0) -> BiLSTMResult {
+        let model = TextClassifier(.init(vocabularySize: v, embeddingSize: 300, hiddenSize: 128,
                                          contextSize: 50, classCount: 20))
         var parameters: Parameters<Float> = model.makeParameters(seed: seed)
         var adam = Adam<Float>(parameterCount: model.layout.count, learningRate: 1e-3)
         var rng = SeededRandom(seed: seed &+ 1)
         let batches = (0 ..< 8).map { _ in
-            TextBatch(tokens: (0 ..< batchSize * timeSteps).map { _ in rng.bounded(30_000) },
+            TextBatch(tokens: (0 ..< batchSize * timeSteps).map { _ in rng.bounded(v) },
                       lengths: [Int](repeating: timeSteps, count: batchSize),
                       labels: (0 ..< batchSize).map { _ in rng.bounded(20) })
         }

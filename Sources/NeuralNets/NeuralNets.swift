@@ -29,6 +29,10 @@ import LinearAlgebra
 public enum NeuralNets {}
 
 /// A `BLASScalar` with the elementary functions the activations need (exp, log, tanh).
+///
+/// Float's `tanh` is evaluated as 1 − 2/(e^(2a) + 1) through `expf` (absolute error ≲ 2e-7, exact ±1 in the
+/// tails, where e^(2a) over- or underflows): glibc's `tanhf` goes through `expm1f` and cost a quarter of an
+/// LSTM forward pass. Double keeps the libm functions, so the gradient checks see exact maths.
 public protocol NeuralScalar: BLASScalar {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
@@ -38,7 +42,7 @@ public protocol NeuralScalar: BLASScalar {
 extension Float: NeuralScalar {
     @inline(__always) public static func exp(_ x: Float) -> Float { expf(x) }
     @inline(__always) public static func log(_ x: Float) -> Float { logf(x) }
-    @inline(__always) public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) public static func tanh(_ x: Float) -> Float { 1 - 2 / (expf(2 * x) + 1) }
 }
 
 extension Double: NeuralScalar {

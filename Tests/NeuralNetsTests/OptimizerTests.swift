@@ -67,3 +67,40 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(small, [0.3, -0.4], "below the max norm: unchanged")
     }
 }
+
+final class AdamLanesTests: XCTestCase {
+    /// The 8-lane Float path and the scalar tail agree with Double Adam on 29 parameters (3 lane groups + 5).
+    func testFloatLanesMatchDoubleAdam() {
+        var layout = ParameterLayout()
+        _ = layout.register("w", rows: 1, columns: 29)
+        var pf = Parameters<Float>(layout: layout), pd = Parameters<Double>(layout: layout)
+        var rng = SeededRandom(seed: 60)
+        pd.values = (0 ..< 29).map { _ in rng.normal() }
+        pf.values = pd.values.map(Float.init)
+        var af = Adam<Float>(parameterCount: 29, learningRate: 0.01), ad = Adam<Double>(parameterCount: 29, learningRate: 0.01)
+        for _ in 0 ..< 5 {
+            pd.grads = (0 ..< 29).map { _ in rng.normal() }
+            pf.grads = pd.grads.map(Float.init)
+            af.step(&pf, gradientScale: 0.5)
+            ad.step(&pd, gradientScale: 0.5)
+        }
+        assertClose(pf.values, pd.values.map(Float.init), rtol: 1e-5, atol: 1e-6, label: "Float lanes vs Double")
+        assertClose(af.secondMoment, ad.secondMoment.map(Float.init), rtol: 1e-5, atol: 1e-9, label: "v")
+    }
+}
+
+final class ActivationTests: XCTestCase {
+    func testFloatTanhAndSigmoidAreAccurate() {
+        var worstTanh: Double = 0, worstSigmoid: Double = 0
+        for k in -4000 ... 4000 {
+            let a = Double(k) / 100
+            worstTanh = max(worstTanh, abs(Double(Float.tanh(Float(a))) - Foundation.tanh(Double(Float(a)))))
+            worstSigmoid = max(worstSigmoid, abs(Double(sigmoid(Float(a))) - 1 / (1 + exp(-Double(Float(a))))))
+        }
+        XCTAssertLessThan(worstTanh, 3e-7)
+        XCTAssertLessThan(worstSigmoid, 1e-7)
+        XCTAssertEqual(Float.tanh(Float(100)), 1)
+        XCTAssertEqual(Float.tanh(Float(-100)), -1)
+        XCTAssertEqual(sigmoid(Float(-200)), 0)
+    }
+}
