@@ -28,6 +28,7 @@ public struct ReLU: Sendable {
 
     public init() {}
 
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(_ x: Matrix<S>) -> (Matrix<S>, Cache<S>) {
         var y = x
         y.values.withUnsafeMutableBufferPointer { p in
@@ -37,6 +38,7 @@ public struct ReLU: Sendable {
     }
 
     /// dX = dY ⊙ [y > 0].
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(_ dY: Matrix<S>, _ cache: Cache<S>) -> Matrix<S> {
         precondition(dY.rows == cache.output.rows && dY.columns == cache.output.columns,
                      "ReLU.backward: dY is \(dY.rows)×\(dY.columns), y was \(cache.output.rows)×\(cache.output.columns)")

@@ -33,6 +33,7 @@ public struct BiLSTM: Sendable {
     }
 
     /// H (B·T, 2H) for X (B·T, D) and lengths L (B).
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(
         _ x: Matrix<S>, lengths: [Int], parameters: [S]
     ) -> (Matrix<S>, Cache<S>) {
@@ -42,6 +43,7 @@ public struct BiLSTM: Sendable {
     }
 
     /// Accumulates both directions' gradients; returns dX (B·T, D).
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(
         _ dH: Matrix<S>, _ cache: Cache<S>, parameters: [S], into grads: inout [S]
     ) -> Matrix<S> {

@@ -49,6 +49,7 @@ public struct Embedding: Sendable {
     }
 
     /// Y_n = E[token_n], (N, D).
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(_ tokens: [Int], parameters: [S]) -> (Matrix<S>, Cache) {
         let (n, d) = (tokens.count, embeddingSize)
         precondition(tokens.allSatisfy { $0 >= 0 && $0 < vocabularySize },
@@ -68,6 +69,7 @@ public struct Embedding: Sendable {
     }
 
     /// dE[token_n] += dY_n, skipping the padding token.
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(_ dY: Matrix<S>, _ cache: Cache, into grads: inout [S]) {
         let d = embeddingSize
         precondition(dY.rows == cache.tokens.count && dY.columns == d,

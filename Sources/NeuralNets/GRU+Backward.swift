@@ -3,6 +3,7 @@ import LinearAlgebra
 extension GRU {
     /// Backpropagation through time. dH (B·T, H) is the gradient w.r.t. every output h_t. Accumulates
     /// dW_x, dW_h, db_x, db_h into `grads`; returns dX (B·T, D) and dh0 (B, H). See the type's documentation.
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(
         _ dH: Matrix<S>, _ cache: Cache<S>, parameters: [S], into grads: inout [S]
     ) -> (dX: Matrix<S>, dH0: Matrix<S>) {

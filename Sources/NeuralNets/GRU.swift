@@ -66,6 +66,7 @@ public struct GRU: Sendable {
     }
 
     /// H (B·T, H) for X (B·T, D), starting from h0 (B, H).
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(
         _ x: Matrix<S>, initialState h0: Matrix<S>, parameters: [S]
     ) -> (Matrix<S>, Cache<S>) {

@@ -4,6 +4,7 @@ extension LSTM {
     /// Backpropagation through time. dH (B·T, H) is the gradient of the loss w.r.t. every output h_t (rows of
     /// padded steps are ignored). Accumulates dW_x, dW_h, db into `grads` and returns dX (B·T, D), whose padded
     /// rows are 0. See the type's documentation for the equations.
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(
         _ dH: Matrix<S>, _ cache: Cache<S>, parameters: [S], into grads: inout [S]
     ) -> Matrix<S> {

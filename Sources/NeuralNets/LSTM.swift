@@ -77,6 +77,7 @@ public struct LSTM: Sendable {
     }
 
     /// H (B·T, H) for X (B·T, D) and lengths L (B); padded rows of H are 0.
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(
         _ x: Matrix<S>, lengths: [Int], parameters: [S]
     ) -> (Matrix<S>, Cache<S>) {

@@ -48,6 +48,7 @@ public struct Linear: Sendable {
     }
 
     /// Y = X·W + b.
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(_ x: Matrix<S>, parameters: [S]) -> (Matrix<S>, Cache<S>) {
         precondition(x.columns == inputSize, "Linear.forward: X has \(x.columns) columns, expected D = \(inputSize)")
         let (n, d, o) = (x.rows, inputSize, outputSize)
@@ -67,6 +68,7 @@ public struct Linear: Sendable {
     }
 
     /// dW += Xᵀ·dY, db += Σ_n dY_n; returns dX = dY·Wᵀ.
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(
         _ dY: Matrix<S>, _ cache: Cache<S>, parameters: [S], into grads: inout [S]
     ) -> Matrix<S> {

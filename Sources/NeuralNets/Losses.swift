@@ -27,6 +27,7 @@ public enum SoftmaxCrossEntropy {
     }
 
     /// The loss ℓ and the softmax probabilities (kept in the cache).
+    @_specialize(where S == Float)
     public static func forward<S: NeuralScalar>(
         _ logits: Matrix<S>, targets: [Int], weights: [S]? = nil, reduction: Reduction = .mean
     ) -> (S, Cache<S>) {
@@ -59,6 +60,7 @@ public enum SoftmaxCrossEntropy {
     }
 
     /// dZ = dℓ · s · w_n · (p_n − onehot(y_n)), (N, C).
+    @_specialize(where S == Float)
     public static func backward<S: NeuralScalar>(_ dLoss: S = 1, _ cache: Cache<S>) -> Matrix<S> {
         var dZ = cache.probabilities
         let c = dZ.columns

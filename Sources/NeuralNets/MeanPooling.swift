@@ -15,6 +15,7 @@ public struct MeanPooling: Sendable {
 
     public init() {}
 
+    @_specialize(where S == Float)
     public func forward<S: NeuralScalar>(_ hidden: Matrix<S>, lengths: [Int]) -> (Matrix<S>, Cache) {
         let b = lengths.count, f = hidden.columns
         precondition(b > 0 && hidden.rows % b == 0, "MeanPooling.forward: \(hidden.rows) rows for B = \(b)")
@@ -37,6 +38,7 @@ public struct MeanPooling: Sendable {
         return (out, Cache(lengths: lengths, timeSteps: steps))
     }
 
+    @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(_ dO: Matrix<S>, _ cache: Cache) -> Matrix<S> {
         let b = cache.lengths.count, f = dO.columns, steps = cache.timeSteps
         precondition(dO.rows == b, "MeanPooling.backward: dO has \(dO.rows) rows, expected B = \(b)")

@@ -43,6 +43,7 @@ public struct SGD: Sendable {
 
     public init(learningRate: Double) { self.learningRate = learningRate }
 
+    @_specialize(where S == Float)
     public func step<S: NeuralScalar>(_ parameters: inout Parameters<S>, gradientScale: S = 1) {
         let rate = S(learningRate) * gradientScale
         let n = parameters.values.count
@@ -78,6 +79,7 @@ public struct Adam<S: NeuralScalar>: Sendable {
         secondMoment = [S](repeating: 0, count: parameterCount)
     }
 
+    @_specialize(where S == Float)
     public mutating func step(_ parameters: inout Parameters<S>, gradientScale: S = 1) {
         let n = parameters.values.count
         precondition(firstMoment.count == n, "Adam: state for \(firstMoment.count) parameters, model has \(n)")
