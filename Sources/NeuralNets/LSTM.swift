@@ -1,0 +1,138 @@
+import LinearAlgebra
+
+/// One direction of a long short-term memory layer over a right-padded, variable-length batch
+/// (Hochreiter & Schmidhuber, 1997; gate layout as PyTorch's `nn.LSTM`, one bias).
+///
+///     a_t = x_t·W_x + h_{t−1}·W_h + b                       a_t = [a_i a_f a_g a_o], each H wide
+///     i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
+///     c_t = f ⊙ c_{t−1} + i ⊙ g          h_t = o ⊙ tanh(c_t)          h_{t₀−1} = c_{t₀−1} = 0
+///
+/// `reversed` runs t = T−1 … 0 and feeds h_{t+1} instead of h_{t−1} (the backward half of a bi-LSTM).
+///
+/// Masking: step t of sequence b is real when t < L_b. A padded step neither updates the state nor receives
+/// gradient: its h and c are 0 (so its output is 0), and its pre-activation gradient is 0. With right padding,
+/// padded steps come after every real step in the forward direction (nothing reads them), and before every real
+/// step in the reversed direction, whose state is therefore still the zero initial state when it reaches the
+/// sequence's own last real token t = L_b − 1.
+///
+/// Backward (dh_t = dH_t + the recurrent term, processed against the forward order):
+///
+///     dc_t  = dc_{t+1}·f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh²c_t)
+///     da_o = dh_t ⊙ tanh(c_t) ⊙ o(1−o)     da_i = dc_t ⊙ g ⊙ i(1−i)
+///     da_g = dc_t ⊙ i ⊙ (1−g²)             da_f = dc_t ⊙ c_{t−1} ⊙ f(1−f)
+///     dh_{t−1} (recurrent) = da_t·W_hᵀ
+///     dW_x += Xᵀ·dA    dW_h += H_prevᵀ·dA    db += Σ dA    dX = dA·W_xᵀ
+///
+/// GEMMs: X·W_x for all B·T rows in one GEMM before the loop; then per step one (B, H)·(H, 4H) GEMM that reads
+/// h_{t−1} and writes step t of the (B, T, 4H) buffer in place (leading dimensions T·H and T·4H). In backward the
+/// weight gradients and dX are one GEMM each over all B·T rows; only da_t·W_hᵀ is per step.
+///
+/// Shapes: X (B·T, D), H out (B·T, H); W_x (D, 4H), W_h (H, 4H), b (1, 4H). Initialisation U(−1/√H, 1/√H).
+public struct LSTM: Sendable {
+    /// D.
+    public let inputSize: Int
+    /// H.
+    public let hiddenSize: Int
+    /// Runs t = T−1 … 0 when true.
+    public let reversed: Bool
+    /// W_x (D, 4H), gate blocks i f g o.
+    public let inputWeight: ParameterView
+    /// W_h (H, 4H).
+    public let recurrentWeight: ParameterView
+    /// b (1, 4H).
+    public let bias: ParameterView
+
+    /// What backward needs. All buffers are (B, T, ·) row-major.
+    public struct Cache<S: NeuralScalar>: Sendable {
+        let input: Matrix<S>      // X (B·T, D)
+        let lengths: [Int]        // L (B)
+        var gates: [S]            // (B, T, 4H): i f g o after their nonlinearities; 0 at padded steps
+        var cell: [S]             // c_t (B, T, H)
+        var tanhCell: [S]         // tanh(c_t) (B, T, H)
+        var hiddenIn: [S]         // h fed into step t, (B, T, H)
+        var cellIn: [S]           // c fed into step t, (B, T, H)
+    }
+
+    /// Registers `<name>.Wx`, `<name>.Wh`, `<name>.b` in `layout`.
+    public init(_ name: String, inputSize: Int, hiddenSize: Int, reversed: Bool = false,
+                layout: inout ParameterLayout) {
+        precondition(inputSize > 0 && hiddenSize > 0, "LSTM \(name): sizes must be positive")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.reversed = reversed
+        inputWeight = layout.register("\(name).Wx", rows: inputSize, columns: 4 * hiddenSize)
+        recurrentWeight = layout.register("\(name).Wh", rows: hiddenSize, columns: 4 * hiddenSize)
+        bias = layout.register("\(name).b", rows: 1, columns: 4 * hiddenSize)
+    }
+
+    /// Every weight and bias ~ U(−1/√H, 1/√H) (PyTorch's `nn.LSTM` default).
+    public func initialize<S: BLASScalar>(_ values: inout [S], rng: inout SeededRandom) {
+        let a = 1 / Double(hiddenSize).squareRoot()
+        for view in [inputWeight, recurrentWeight, bias] { view.initializeUniform(&values, bound: a, rng: &rng) }
+    }
+
+    /// The step processed after step t (the one h_t feeds), or nil at the end.
+    @inline(__always) func next(_ t: Int, _ steps: Int) -> Int? {
+        reversed ? (t > 0 ? t - 1 : nil) : (t + 1 < steps ? t + 1 : nil)
+    }
+
+    /// H (B·T, H) for X (B·T, D) and lengths L (B); padded rows of H are 0.
+    @_specialize(where S == Float)
+    public func forward<S: NeuralScalar>(
+        _ x: Matrix<S>, lengths: [Int], parameters: [S]
+    ) -> (Matrix<S>, Cache<S>) {
+        let (b, d, h, g) = (lengths.count, inputSize, hiddenSize, 4 * hiddenSize)
+        precondition(b > 0 && x.rows % b == 0 && x.columns == d,
+                     "LSTM.forward: X is \(x.rows)×\(x.columns), expected (B·T)×\(d) with B = \(b)")
+        let steps = x.rows / b
+        checkLengths(lengths, timeSteps: steps, "LSTM.forward")
+        let n = b * steps
+        var cache = Cache<S>(input: x, lengths: lengths, gates: [S](repeating: 0, count: n * g),
+                             cell: [S](repeating: 0, count: n * h), tanhCell: [S](repeating: 0, count: n * h),
+                             hiddenIn: [S](repeating: 0, count: n * h), cellIn: [S](repeating: 0, count: n * h))
+        var out = Matrix<S>(rows: n, columns: h)
+        parameters.withUnsafeBufferPointer { p in
+        x.values.withUnsafeBufferPointer { px in
+        cache.gates.withUnsafeMutableBufferPointer { pa in
+        cache.cell.withUnsafeMutableBufferPointer { pc in
+        cache.tanhCell.withUnsafeMutableBufferPointer { ptc in
+        cache.hiddenIn.withUnsafeMutableBufferPointer { phi in
+        cache.cellIn.withUnsafeMutableBufferPointer { pci in
+        out.values.withUnsafeMutableBufferPointer { ph in
+            let (a, c, tc, hIn, cIn, hOut) = (pa.baseAddress!, pc.baseAddress!, ptc.baseAddress!,
+                                              phi.baseAddress!, pci.baseAddress!, ph.baseAddress!)
+            let wx = p.baseAddress! + inputWeight.offset, wh = p.baseAddress! + recurrentWeight.offset
+            // A = X·W_x + b for all B·T rows: one GEMM.
+            for r in 0 ..< n { (a + r * g).update(from: p.baseAddress! + bias.offset, count: g) }
+            gemm(px.baseAddress!, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
+            for s in 0 ..< steps {
+                let t = reversed ? steps - 1 - s : s
+                // A_t += h_in,t · W_h (B rows, strided by T); h_in is zero at the first step.
+                if s > 0 { gemm(hIn + t * h, lda: steps * h, wh, ldb: g, a + t * g, ldc: steps * g, m: b, n: g, k: h, beta: 1) }
+                let tNext = next(t, steps)
+                for sample in 0 ..< b {
+                    let row = sample * steps + t
+                    let ar = a + row * g, cr = c + row * h, tcr = tc + row * h, hr = hOut + row * h
+                    let cPrev = cIn + row * h
+                    if t >= lengths[sample] {  // padded step: zero gates, state and output
+                        ar.update(repeating: 0, count: g)
+                        continue  // c, tanh c, h stay 0; the next step's inputs stay 0
+                    }
+                    for j in 0 ..< h {
+                        let i = sigmoid(ar[j]), f = sigmoid(ar[h + j]), gg = tanh(ar[2 * h + j]), o = sigmoid(ar[3 * h + j])
+                        ar[j] = i; ar[h + j] = f; ar[2 * h + j] = gg; ar[3 * h + j] = o
+                        let cj = f * cPrev[j] + i * gg
+                        let tcj = tanh(cj)
+                        cr[j] = cj; tcr[j] = tcj; hr[j] = o * tcj
+                    }
+                    if let tn = tNext {
+                        let nextRow = sample * steps + tn
+                        (hIn + nextRow * h).update(from: hr, count: h)
+                        (cIn + nextRow * h).update(from: cr, count: h)
+                    }
+                }
+            }
+        } } } } } } } }
+        return (out, cache)
+    }
+}
