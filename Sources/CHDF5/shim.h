@@ -31,6 +31,8 @@ static inline hid_t tributary_h5t_std_i32le(void) { return H5T_STD_I32LE; }
 static inline hid_t tributary_h5t_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t tributary_h5t_std_u8le(void) { return H5T_STD_U8LE; }
 static inline size_t tributary_h5t_variable(void) { return H5T_VARIABLE; }
+static inline size_t tributary_h5d_chunk_cache_nslots_default(void) { return H5D_CHUNK_CACHE_NSLOTS_DEFAULT; }
+static inline double tributary_h5d_chunk_cache_w0_default(void) { return H5D_CHUNK_CACHE_W0_DEFAULT; }
 
 /// Silence HDF5's automatic error-stack printing: Tributary turns every failure into a typed Swift error.
 static inline void tributary_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

@@ -1,0 +1,243 @@
+import CHDF5
+
+/// Whole-dataset and row-range I/O of numeric N-D datasets.
+///
+/// Shapes: a dataset of shape `[N, d₁, …, d_k]` holds `N·d₁⋯d_k` values in C order; a "row" is one index of
+/// the first axis, i.e. `d₁⋯d_k` consecutive values. Whole reads and writes are one `H5Dread`/`H5Dwrite`
+/// straight from the array's buffer (no per-element copies), which is what makes 1 GiB writes run at
+/// page-cache speed (see `HDF5Benchmark`).
+///
+/// Performance notes: whole-dataset I/O bypasses HDF5's chunk cache (`wholeDatasetAccessList`), and
+/// datasets made by `write` skip HDF5's fill-value pre-fill (every element is written anyway); without
+/// both, HDF5 1.10 memsets and memcpys every chunk once more.
+extension HDF5File {
+    /// Layout defaults: chunks of about this many bytes, whole rows at a time (HDF5's default chunk cache
+    /// is 1 MiB, so one chunk fits in it).
+    public static let defaultChunkBytes = 1 << 20
+
+    /// Writes `values` as a new dataset of `shape` at `name` (parent groups are created).
+    ///
+    /// - Parameters:
+    ///   - chunk: chunk shape; `nil` stores the dataset contiguously unless `gzip` is set, in which case
+    ///     chunks of whole rows of about `defaultChunkBytes` are used. Chunk extents are clamped to the shape.
+    ///   - gzip: deflate level 0…9, or `nil` for no compression.
+    /// - Throws: `StorageError.countMismatch` when `values.count != shape.reduce(1, *)`,
+    ///   `StorageError.io` when `name` already exists or HDF5 fails.
+    public func write<T: HDF5Element>(
+        _ values: [T], shape: [Int], to name: String, chunk: [Int]? = nil, gzip: Int? = nil
+    ) throws {
+        let file = try openID()
+        precondition(!shape.isEmpty && shape.allSatisfy { $0 >= 0 }, "shape \(shape) must have rank ≥ 1, extents ≥ 0")
+        guard values.count == shape.reduce(1, *) else {
+            throw StorageError.countMismatch(file: path, dataset: name, count: values.count, shape: shape)
+        }
+        try requireNew(name)
+        let space = try dataspace(shape)
+        defer { H5Sclose(space) }
+        let dcpl = try creationList(shape: shape, extendable: false, elementBytes: T.hdf5Kind.byteCount,
+                                    chunk: chunk, gzip: gzip)
+        defer { H5Pclose(dcpl) }
+        let lcpl = try intermediateGroupsList()
+        defer { H5Pclose(lcpl) }
+        let dapl = try wholeDatasetAccessList()
+        defer { H5Pclose(dapl) }
+        let dataset = H5Dcreate2(file, name, T.hdf5Kind.fileType, space, lcpl, dcpl, dapl)
+        guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create dataset '\(name)'") }
+        defer { H5Dclose(dataset) }
+        guard !values.isEmpty else { return }
+        let status = values.withUnsafeBytes { bytes in
+            H5Dwrite(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
+                     tributary_h5p_default(), bytes.baseAddress)
+        }
+        try check(status, "write dataset '\(name)'")
+    }
+
+    /// Reads the whole dataset `name` and its shape.
+    ///
+    /// - Throws: `StorageError.datasetMissing`, `StorageError.typeMismatch` when the stored type is not `T`,
+    ///   `StorageError.partMissing` when `name` is a stitched (virtual) dataset whose part file is gone.
+    public func read<T: HDF5Element>(_ name: String, as type: T.Type = T.self) throws -> (values: [T], shape: [Int]) {
+        try withDataset(name, wholeRead: true) { dataset in
+            try checkReadable(dataset, name: name, as: T.self)
+            let shape = try datasetShape(dataset, name: name)
+            let count = shape.reduce(1, *)
+            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                guard count > 0 else { return }
+                let status = H5Dread(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
+                                     tributary_h5p_default(), buffer.baseAddress)
+                try check(status, "read dataset '\(name)'")
+                initialized = count
+            }
+            return (values, shape)
+        }
+    }
+
+    /// Reads the whole dataset `name` after checking its shape against `expected` (`nil` = any extent),
+    /// e.g. `[nil, 64]` for "N rows of 64 values".
+    public func read<T: HDF5Element>(_ name: String, as type: T.Type = T.self, shape expected: [Int?]) throws -> [T] {
+        let shape = try self.shape(of: name)
+        try requireShape(shape, matches: expected, dataset: name)
+        return try read(name, as: T.self).values
+    }
+
+    /// Reads the whole dataset `name` into `buffer`, which must already hold exactly as many elements
+    /// (reuse one buffer across reads to avoid allocating and page-faulting it each time). Returns the shape.
+    @discardableResult
+    public func read<T: HDF5Element>(_ name: String, into buffer: inout [T]) throws -> [Int] {
+        try withDataset(name, wholeRead: true) { dataset in
+            try checkReadable(dataset, name: name, as: T.self)
+            let shape = try datasetShape(dataset, name: name)
+            guard shape.reduce(1, *) == buffer.count else {
+                throw StorageError.shapeMismatch(file: path, dataset: name, expected: [buffer.count],
+                                                 got: shape)
+            }
+            guard !buffer.isEmpty else { return shape }
+            let status = buffer.withUnsafeMutableBytes { bytes in
+                H5Dread(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
+                        tributary_h5p_default(), bytes.baseAddress)
+            }
+            try check(status, "read dataset '\(name)'")
+            return shape
+        }
+    }
+
+    /// Reads rows `rows` (a range of the first axis) of dataset `name`: a hyperslab read that touches only
+    /// the chunks holding those rows. Returns the values and their shape `[rows.count, d₁, …]`.
+    public func readRows<T: HDF5Element>(
+        _ name: String, rows: Range<Int>, as type: T.Type = T.self
+    ) throws -> (values: [T], shape: [Int]) {
+        try withDataset(name) { dataset in
+            try checkReadable(dataset, name: name, as: T.self)
+            let shape = try datasetShape(dataset, name: name)
+            guard rows.lowerBound >= 0, rows.upperBound <= shape[0] else {
+                throw StorageError.rowsOutOfRange(file: path, dataset: name, rows: rows, rowCount: shape[0])
+            }
+            let blockShape = [rows.count] + shape.dropFirst()
+            let count = blockShape.reduce(1, *)
+            guard count > 0 else { return ([], blockShape) }
+            let fileSpace = try selectRows(of: dataset, rows: rows, shape: shape, name: name)
+            defer { H5Sclose(fileSpace) }
+            let memorySpace = try dataspace(blockShape)
+            defer { H5Sclose(memorySpace) }
+            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let status = H5Dread(dataset, T.hdf5Kind.memoryType, memorySpace, fileSpace,
+                                     tributary_h5p_default(), buffer.baseAddress)
+                try check(status, "read rows \(rows) of dataset '\(name)'")
+                initialized = count
+            }
+            return (values, blockShape)
+        }
+    }
+
+    /// The current shape of dataset `name`.
+    public func shape(of name: String) throws -> [Int] {
+        try withDataset(name) { try datasetShape($0, name: name) }
+    }
+
+    /// The stored element kind of dataset `name`, or `nil` for strings and other non-numeric types.
+    public func elementKind(of name: String) throws -> HDF5ElementKind? {
+        try withDataset(name) { dataset in
+            let type = H5Dget_type(dataset)
+            guard type >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
+            defer { H5Tclose(type) }
+            return HDF5ElementKind(storedType: type)
+        }
+    }
+
+    // MARK: - Internal helpers
+
+    func requireShape(_ shape: [Int], matches expected: [Int?], dataset: String) throws {
+        let matches = shape.count == expected.count
+            && zip(shape, expected).allSatisfy { actual, wanted in wanted.map { $0 == actual } ?? true }
+        if !matches { throw StorageError.shapeMismatch(file: path, dataset: dataset, expected: expected, got: shape) }
+    }
+
+    func requireNew(_ name: String) throws {
+        if contains(name) {
+            throw StorageError.io(file: path, operation: "create '\(name)': it already exists "
+                                  + "(write to a new file with createAtomic, or use another name)")
+        }
+    }
+
+    /// Checks the stored type is `T` and, for a stitched dataset, that every part file is present.
+    func checkReadable<T: HDF5Element>(_ dataset: hid_t, name: String, as: T.Type) throws {
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
+        defer { H5Tclose(type) }
+        guard HDF5ElementKind(storedType: type) == T.hdf5Kind else {
+            throw StorageError.typeMismatch(file: path, name: name, expected: T.hdf5Kind.rawValue,
+                                            got: HDF5ElementKind.describe(storedType: type))
+        }
+        try checkVirtualSources(dataset, name: name)
+    }
+
+    func datasetShape(_ dataset: hid_t, name: String) throws -> [Int] {
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw StorageError.io(file: path, operation: "get the shape of '\(name)'") }
+        defer { H5Sclose(space) }
+        return dataspaceShape(space)
+    }
+
+    func dataspaceShape(_ space: hid_t) -> [Int] {
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank > 0 else { return [] }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return dims.map { Int($0) }
+    }
+
+    /// A simple dataspace of `shape`; `unlimitedRows` makes the first axis extendible.
+    func dataspace(_ shape: [Int], unlimitedRows: Bool = false) throws -> hid_t {
+        let dims = shape.map { hsize_t($0) }
+        var maxDims = dims
+        if unlimitedRows { maxDims[0] = tributary_h5s_unlimited() }
+        let space = H5Screate_simple(Int32(dims.count), dims, maxDims)
+        guard space >= 0 else { throw StorageError.io(file: path, operation: "create a dataspace of shape \(shape)") }
+        return space
+    }
+
+    /// The file dataspace of `dataset` with rows `rows` selected.
+    func selectRows(of dataset: hid_t, rows: Range<Int>, shape: [Int], name: String) throws -> hid_t {
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw StorageError.io(file: path, operation: "get the dataspace of '\(name)'") }
+        let start = [hsize_t(rows.lowerBound)] + [hsize_t](repeating: 0, count: shape.count - 1)
+        let count = [hsize_t(rows.count)] + shape.dropFirst().map { hsize_t($0) }
+        guard H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nil, count, nil) >= 0 else {
+            H5Sclose(space)
+            throw StorageError.io(file: path, operation: "select rows \(rows) of '\(name)'")
+        }
+        return space
+    }
+
+    /// Dataset creation properties: contiguous, or chunked (+ deflate) when asked or needed.
+    func creationList(shape: [Int], extendable: Bool, elementBytes: Int, chunk: [Int]?, gzip: Int?) throws -> hid_t {
+        let dcpl = H5Pcreate(tributary_h5p_dataset_create())
+        guard dcpl >= 0 else { throw StorageError.io(file: path, operation: "create a dataset property list") }
+        let hasData = shape.allSatisfy { $0 > 0 }
+        if !extendable && hasData {
+            // `write` fills every element, so HDF5 need not pre-fill chunks with the fill value. This also
+            // lets chunks bypass the chunk cache and go straight from the caller's buffer to the file.
+            H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER)
+        }
+        guard extendable || (hasData && (chunk != nil || gzip != nil)) else { return dcpl }
+        precondition(chunk == nil || chunk!.count == shape.count, "chunk \(chunk!) must have the rank of \(shape)")
+        let rowBytes = max(1, shape.dropFirst().reduce(elementBytes, *))
+        let chosen = chunk ?? [max(1, Self.defaultChunkBytes / rowBytes)] + shape.dropFirst()
+        let dims = chosen.enumerated().map { axis, extent -> hsize_t in
+            let limit = axis == 0 && extendable ? Int.max : max(1, shape[axis])
+            return hsize_t(min(max(1, extent), limit))
+        }
+        guard H5Pset_chunk(dcpl, Int32(dims.count), dims) >= 0 else {
+            H5Pclose(dcpl)
+            throw StorageError.io(file: path, operation: "set chunk shape \(chosen)")
+        }
+        if let level = gzip {
+            precondition((0...9).contains(level), "gzip level \(level) must be in 0...9")
+            guard H5Pset_deflate(dcpl, UInt32(level)) >= 0 else {
+                H5Pclose(dcpl)
+                throw StorageError.io(file: path, operation: "enable gzip (is HDF5 built with zlib?)")
+            }
+        }
+        return dcpl
+    }
+}

@@ -1,0 +1,86 @@
+/// Everything that can go wrong reading or writing a Tributary HDF5 file.
+///
+/// Every message names the file it is about and says how to fix the problem, usually which stage
+/// to re-run (llm.c's "---> HINT"). Callers can also switch on the case to recover programmatically.
+///
+/// | case | typical cause | fix the message suggests |
+/// | --- | --- | --- |
+/// | `fileMissing` | wrong path, stage not run yet | run the stage that writes it |
+/// | `notHDF5` | crash mid-write of a non-atomic copy, truncated copy, a text file named `.h5` | re-run the writer |
+/// | `datasetMissing`, `attributeMissing` | file from another stage or an older build | re-run the writer |
+/// | `shapeMismatch`, `typeMismatch` | hyper-parameters changed between stages | re-run the writer with the same settings |
+/// | `wrongFormat`, `wrongVersion`, `wrongStage` | artifact header does not match what the reader expects | re-run the named stage |
+/// | `partMissing` | a rank's part file was deleted or not moved with the master | move/copy the `.parts` folder too, or re-run |
+public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No file exists at `path`.
+    case fileMissing(path: String)
+    /// The file exists but HDF5 cannot open it: truncated, corrupt, or not HDF5 at all.
+    case notHDF5(path: String)
+    /// `name` (a dataset path such as `"features/x"`) does not exist in `file`.
+    case datasetMissing(file: String, name: String)
+    /// The attribute `name` is not attached to `object` in `file`.
+    case attributeMissing(file: String, object: String, name: String)
+    /// The dataset's shape is not the one the reader needs; `nil` in `expected` matches any extent.
+    case shapeMismatch(file: String, dataset: String, expected: [Int?], got: [Int])
+    /// The stored element type is not the one requested (`"float32"`, `"int64"`, `"string"` …).
+    case typeMismatch(file: String, name: String, expected: String, got: String)
+    /// `count` values were given for a dataset of `shape`, or (appends) for rows of `shape`.
+    case countMismatch(file: String, dataset: String, count: Int, shape: [Int])
+    /// A row range outside `0..<rowCount` was requested.
+    case rowsOutOfRange(file: String, dataset: String, rows: Range<Int>, rowCount: Int)
+    /// The root attribute `format` is not `"tributary"` (`found` is `nil` when it is absent).
+    case wrongFormat(file: String, found: String?, expectedStage: String)
+    /// The artifact was written by another version of `stage`'s file layout.
+    case wrongVersion(file: String, stage: String, found: Int, expected: Int)
+    /// The artifact was written by stage `found`, the reader needs the output of `expected`.
+    case wrongStage(file: String, found: String, expected: String)
+    /// A part file that a stitched master file (or a stitch) needs does not exist.
+    case partMissing(master: String, part: String)
+    /// An HDF5 or file-system call failed; `operation` says which and on what.
+    case io(file: String, operation: String)
+
+    public var description: String {
+        switch self {
+        case let .fileMissing(path):
+            return "file \(path) does not exist; check the path, or run the stage that writes it"
+        case let .notHDF5(path):
+            return "file \(path) is truncated or not HDF5; re-run the stage that wrote it"
+        case let .datasetMissing(file, name):
+            return "file \(file) has no dataset '\(name)'; it was written by another stage or an older build, "
+                + "re-run the stage that writes it"
+        case let .attributeMissing(file, object, name):
+            return "file \(file) has no attribute '\(name)' on '\(object)'; re-run the stage that wrote it"
+        case let .shapeMismatch(file, dataset, expected, got):
+            return "dataset '\(dataset)' in file \(file) has shape \(got), expected \(Self.format(expected)); "
+                + "re-run the stage that wrote it with the same settings as this one"
+        case let .typeMismatch(file, name, expected, got):
+            return "'\(name)' in file \(file) holds \(got), expected \(expected); "
+                + "read it with the stored type, or re-run the stage that wrote it"
+        case let .countMismatch(file, dataset, count, shape):
+            return "writing '\(dataset)' to file \(file): \(count) values do not fill shape \(shape) "
+                + "(\(shape.reduce(1, *)) values); pass exactly that many (appends: whole rows of that shape)"
+        case let .rowsOutOfRange(file, dataset, rows, rowCount):
+            return "rows \(rows) of dataset '\(dataset)' in file \(file) are out of range: it has \(rowCount) rows; "
+                + "request a range within 0..<\(rowCount)"
+        case let .wrongFormat(file, found, expectedStage):
+            let what = found.map { "has format '\($0)'" } ?? "has no 'format' attribute"
+            return "file \(file) \(what), so it is not a Tributary artifact; "
+                + "re-run `tributary \(expectedStage)` to produce it"
+        case let .wrongVersion(file, stage, found, expected):
+            return "file \(file) has version \(found) of stage '\(stage)', this build reads version \(expected); "
+                + "re-run `tributary \(stage)`"
+        case let .wrongStage(file, found, expected):
+            return "file \(file) was written by stage '\(found)', expected the output of stage '\(expected)'; "
+                + "pass the right file or re-run `tributary \(expected)`"
+        case let .partMissing(master, part):
+            return "part file \(part) of \(master) is missing; move the master together with its parts folder, "
+                + "or re-run the stage that wrote them"
+        case let .io(file, operation):
+            return "HDF5 failed to \(operation) in file \(file); check the path, permissions and free disk space"
+        }
+    }
+
+    private static func format(_ shape: [Int?]) -> String {
+        "[" + shape.map { $0.map(String.init) ?? "*" }.joined(separator: ", ") + "]"
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class StoragePlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
