@@ -53,7 +53,7 @@ public final class HDF5File {
     /// Creates (or truncates) the file at `path`. Prefer `createAtomic(path:_:)` for stage outputs.
     public static func create(path: String) throws -> HDF5File {
         tributary_h5_silence_errors()
-        let fapl = try fileAccessList(path: path)
+        let fapl = try fileAccessList(path: path, forWriting: true)
         defer { H5Pclose(fapl) }
         let id = H5Fcreate(path, tributary_h5f_acc_trunc(), tributary_h5p_default(), fapl)
         guard id >= 0 else {
@@ -69,7 +69,7 @@ public final class HDF5File {
     public static func open(path: String, mode: Mode = .readOnly) throws -> HDF5File {
         tributary_h5_silence_errors()
         guard fileExists(path) else { throw StorageError.fileMissing(path: path) }
-        let fapl = try fileAccessList(path: path)
+        let fapl = try fileAccessList(path: path, forWriting: mode == .readWrite)
         defer { H5Pclose(fapl) }
         let flags = mode == .readOnly ? tributary_h5f_acc_rdonly() : tributary_h5f_acc_rdwr()
         let id = H5Fopen(path, flags, fapl)
@@ -201,9 +201,15 @@ public final class HDF5File {
 
     /// File access: closing the file closes every object still open in it, so a rename after `close()`
     /// never races a lingering handle.
-    private static func fileAccessList(path: String) throws -> hid_t {
+    ///
+    /// Writers (`create`) close strongly: `H5Fclose` closes every object left open, so the file is complete
+    /// on disk before `createAtomic` renames it. Readers (`open`) use HDF5's default degree instead: HDF5 opens
+    /// the part files behind a stitched master with the default degree, and refuses a file that is already
+    /// open with a *different* degree — a part opened strongly by the caller would make the master's
+    /// virtual dataset read fill values (zeros) for that part, silently.
+    private static func fileAccessList(path: String, forWriting: Bool) throws -> hid_t {
         let fapl = H5Pcreate(tributary_h5p_file_access())
-        guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
+        guard fapl >= 0, H5Pset_fclose_degree(fapl, forWriting ? H5F_CLOSE_STRONG : H5F_CLOSE_DEFAULT) >= 0 else {
             throw StorageError.io(file: path, operation: "create a file access property list")
         }
         return fapl

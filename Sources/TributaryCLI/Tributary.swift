@@ -1,9 +1,21 @@
 import ArgumentParser
 
+/// The `tributary` executable: one subcommand per stage. Library modules never parse arguments; each
+/// subcommand validates its flags, builds a config value and calls into the libraries.
 @main
 struct Tributary: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Learning from more than one dataset at once, from a laptop to a cluster over MPI.",
-        version: "0.1.0")
+        discussion: """
+            Run under `mpirun -np N tributary …` (or launch/run.sh) to split the work over N ranks; without
+            mpirun, tributary is a world of one rank and produces identical results. Rank 0 prints and writes.
+            """,
+        version: TributaryVersion.string,
+        subcommands: [Selftest.self, Bench.self])
+}
+
+/// The version printed by `tributary --version` and written into every artifact's header.
+enum TributaryVersion {
+    static let string = "0.1.0"
 }

@@ -56,6 +56,18 @@ final class PartFilesTests: XCTestCase {
                        (0..<4).map { "features.h5.parts/part-0000\($0).h5" })
     }
 
+    /// Regression: a part file held open by the caller (as a stage reading one part and the master does) must
+    /// not turn the master's virtual reads into silent zeros (HDF5 refuses to reopen a file with a different
+    /// close degree, and a virtual dataset fills unreadable sources with zeros).
+    func testMasterReadsWhileAPartIsOpen() throws {
+        let directory = try makeTemporaryDirectory()
+        let parts = try writeStitched(in: directory)
+        let openPart = try HDF5File.open(path: parts.partPath(rank: 2))
+        XCTAssertEqual(try openPart.read("ids", as: Int64.self).values, ids(rank: 2))
+        try assertMasterReads(parts.master)
+        withExtendedLifetime(openPart) {}
+    }
+
     func testMovedFolderStillReads() throws {
         let root = try makeTemporaryDirectory()
         try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: true)
