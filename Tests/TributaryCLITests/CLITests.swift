@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// The CLI's text and exit codes are part of its contract: these tests run the built `tributary` binary.
+final class CLITests: XCTestCase {
+    /// `.build/<config>/tributary`, beside the test bundle (SwiftPM builds it with the tests).
+    private var binary: URL {
+        Bundle.main.bundleURL.appendingPathComponent("tributary")
+    }
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            XCTFail("\(binary.path) is missing: build the package (swift build --build-tests) before the tests")
+            return (-1, "")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testVersion() throws {
+        let (status, output) = try run(["--version"])
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+    }
+
+    func testHelpListsTheSubcommands() throws {
+        let (status, output) = try run(["--help"])
+        XCTAssertEqual(status, 0)
+        for expected in ["USAGE: tributary <subcommand>", "selftest", "bench", "mpirun -np N tributary"] {
+            XCTAssertTrue(output.contains(expected), "--help lacks \"\(expected)\":\n\(output)")
+        }
+        let bench = try run(["bench", "--help"])
+        for expected in ["gemm", "allreduce", "hdf5"] { XCTAssertTrue(bench.output.contains(expected), bench.output) }
+    }
+
+    func testSelftestPassesInAWorldOfOne() throws {
+        let (status, output) = try run(["selftest"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("collectives: 35/35 checks passed on 1 rank(s)"), output)
+        XCTAssertTrue(output.contains("ordered-reduction bits: "), output)
+        XCTAssertTrue(output.contains("PASS  hdf5 part files + stitched master"), output)
+        XCTAssertTrue(output.contains("selftest: passed on 1 rank(s)"), output)
+    }
+
+    func testSelftestFailsClearlyOnAnUnwritableFolder() throws {
+        let (status, output) = try run(["selftest", "--directory", "/proc/tributary-cannot-write-here"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(output.contains("[rank 0]"), output)
+        XCTAssertTrue(output.contains("/proc/tributary-cannot-write-here"), output)
+    }
+
+    func testBenchGemmReportsAVerifiedFigure() throws {
+        let (status, output) = try run(["bench", "gemm", "--size", "96", "--repeats", "2", "--threads", "1"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("RESULT {\"impl\":\"tributary BLAS.gemm sgemm 96\""), output)
+        XCTAssertTrue(output.contains("1 rank(s) × 1 BLAS thread(s)"), output)
+    }
+
+    func testInvalidFlagsAreValidationErrors() throws {
+        let zero = try run(["bench", "gemm", "--size", "0"])
+        XCTAssertEqual(zero.status, 64, "EX_USAGE for bad flags")
+        XCTAssertTrue(zero.output.contains("--size must be positive, got 0"), zero.output)
+        let unknown = try run(["no-such-stage"])
+        XCTAssertNotEqual(unknown.status, 0)
+    }
+}

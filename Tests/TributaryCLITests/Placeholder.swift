@@ -1,2 +1,0 @@
-import XCTest
-final class TributaryCLIPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
