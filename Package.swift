@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng libturbojpeg",
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
 
@@ -37,7 +39,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
         .target(name: "Distributed", dependencies: ["LinearAlgebra", "CMPI"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
-        .target(name: "Datasets", dependencies: ["CImageCodecs"]),
+        .target(name: "Datasets", dependencies: ["CImageCodecs", "CZlib"]),
 
         // MARK: - Algorithm modules (pure: no MPI, no HDF5; distributed fitting goes through `Communicator`)
         .target(name: "Features", dependencies: ["LinearAlgebra", "Datasets"]),
@@ -46,11 +48,20 @@ let package = Package(
         .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
         .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
 
+        // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
+                "Classifiers", "Retrieval",
+            ]),
+
         // MARK: - Executable
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
-                "LinearAlgebra", "Distributed", "Storage", "Datasets",
+                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
+                "Classifiers", "Retrieval", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -66,6 +77,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,3 @@
+import LinearAlgebra
+/// Placeholder until the first stage driver lands.
+enum PipelineModule {}
