@@ -10,8 +10,13 @@ import Foundation
 public enum Gzip {
     /// The uncompressed bytes of the gzip (or zlib) file at `path`.
     public static func decompress(contentsOfFile path: String) throws(GzipError) -> [UInt8] {
+        try decompress(try readFile(path), name: path)
+    }
+
+    /// The raw bytes of the file at `path`.
+    public static func readFile(_ path: String) throws(GzipError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw GzipError.unreadable(path: path) }
-        return try decompress([UInt8](data), name: path)
+        return [UInt8](data)
     }
 
     /// The uncompressed bytes of `compressed`; `name` is used in error messages.
