@@ -11,6 +11,7 @@
 #   --dry-run          print the mpirun command instead of running it
 #
 # The binary is $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary.
+# Extra mpirun flags come from $MPIRUN_FLAGS (split on spaces), e.g. MPIRUN_FLAGS="--mca btl_tcp_if_include eth0".
 # Examples:
 #   launch/run.sh -n 2 -- bench allreduce
 #   launch/run.sh -n 1 --threads 2 -- bench gemm
@@ -82,6 +83,11 @@ args+=(-x "OPENBLAS_NUM_THREADS=$threads" -x "OMP_NUM_THREADS=$threads")
 for name in TRIBUTARY_VERBOSE_RANKS LD_LIBRARY_PATH; do
     if [ -n "${!name:-}" ]; then args+=(-x "$name"); fi
 done
+
+if [ -n "${MPIRUN_FLAGS:-}" ]; then
+    read -r -a extra <<< "$MPIRUN_FLAGS"
+    args+=("${extra[@]}")
+fi
 
 if [ "$dry_run" = 1 ]; then
     printf '%q ' mpirun "${args[@]}" "$bin" "$@"; echo
