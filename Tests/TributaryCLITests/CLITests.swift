@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The CLI's text and exit codes are part of its contract: these tests run the built `tributary` binary.
@@ -13,19 +14,9 @@ final class CLITests: XCTestCase {
             XCTFail("\(binary.path) is missing: build the package (swift build --build-tests) before the tests")
             return (-1, "")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProcess(binary.path, arguments, environment: environment)
     }
 
     func testVersion() throws {
