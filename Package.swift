@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "NeuralNets", targets: ["NeuralNets"]),
         .library(name: "Classifiers", targets: ["Classifiers"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "LabelGraphs", targets: ["LabelGraphs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,13 +48,14 @@ let package = Package(
         .target(name: "NeuralNets", dependencies: ["LinearAlgebra"]),
         .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
         .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
+        .target(name: "LabelGraphs", dependencies: ["LinearAlgebra", "NeuralNets"]),
 
         // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
         .target(
             name: "Pipeline",
             dependencies: [
                 "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval",
+                "Classifiers", "Retrieval", "LabelGraphs",
             ]),
 
         // MARK: - Executable
@@ -61,7 +63,7 @@ let package = Package(
             name: "TributaryCLI",
             dependencies: [
                 "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "Pipeline",
+                "Classifiers", "Retrieval", "LabelGraphs", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
+        .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],
