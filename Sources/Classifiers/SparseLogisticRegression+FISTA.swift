@@ -9,6 +9,9 @@ struct ProximalGradientSolver<Scalar: BLASScalar> {
     let cost: Double
     let options: SparseLogisticRegression<Scalar>.Options
 
+    /// Cap on L doublings per iteration.
+    static var maxBacktracking: Int { 60 }
+
     init(x: Matrix<Scalar>, labels: [Bool], options: SparseLogisticRegression<Scalar>.Options) {
         self.x = x
         self.y = labels.map { $0 ? 1 : -1 }
@@ -93,7 +96,10 @@ struct ProximalGradientSolver<Scalar: BLASScalar> {
             let gu = loss(zu)
             let (gw, gb) = gradient(zu)
             var wNew = w, bNew = b, zNew = z, gNew = 0.0
-            while true {  // backtracking on L
+            // Slack for rounding in `Scalar` (z(u) is extrapolated, z(w⁺) recomputed), so a step of vanishing
+            // length is always accepted; the doubling count is capped for the same reason.
+            let slack = 64 * Double(Scalar.ulpOfOne) * Swift.max(1, abs(gu))
+            for _ in 0 ..< ProximalGradientSolver.maxBacktracking {  // backtracking on L
                 let step = 1 / lipschitz
                 var distance2 = 0.0, linear = 0.0
                 for j in 0 ..< d {
@@ -110,7 +116,7 @@ struct ProximalGradientSolver<Scalar: BLASScalar> {
                 linear += Double(gb) * db
                 zNew = scores(wNew, bNew)
                 gNew = loss(zNew)
-                if gNew <= gu + linear + lipschitz / 2 * distance2 + 1e-12 * Swift.max(1, abs(gu)) { break }
+                if gNew <= gu + linear + lipschitz / 2 * distance2 + slack { break }
                 lipschitz *= 2
             }
             let objectiveNew = gNew + wNew.reduce(0.0) { $0 + abs(Double($1)) }
