@@ -72,7 +72,8 @@ public struct MinMaxNormalizer: Sendable, Equatable {
     public static var constantValue: Double { 0.5 }
 
     public init(minimums: [Double], maximums: [Double]) {
-        precondition(minimums.count == maximums.count, "MinMaxNormalizer: \(minimums.count) minimums, \(maximums.count) maximums")
+        precondition(minimums.count == maximums.count,
+                     "MinMaxNormalizer: \(minimums.count) minimums, \(maximums.count) maximums")
         self.minimums = minimums
         self.maximums = maximums
     }

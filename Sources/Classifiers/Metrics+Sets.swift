@@ -11,7 +11,8 @@ extension Metrics {
     /// F-ex of predicted vs true label sets (Q, K).
     public static func exampleFMeasure(predicted: LabelMatrix, truth: LabelMatrix) -> Double {
         precondition(predicted.rows == truth.rows && predicted.columns == truth.columns,
-                     "exampleFMeasure: predicted \(predicted.rows)×\(predicted.columns), truth \(truth.rows)×\(truth.columns)")
+                     "exampleFMeasure: predicted \(predicted.rows)×\(predicted.columns), "
+                        + "truth \(truth.rows)×\(truth.columns)")
         guard truth.rows > 0 else { return 0 }
         var sum = 0.0
         for q in 0 ..< truth.rows {
@@ -36,7 +37,8 @@ extension Metrics {
 
     /// counts[t][p]: items of true class t predicted as p, for classes 0 ..< classes.
     public static func confusionMatrix(predicted: [Int], truth: [Int], classes: Int) -> [[Int]] {
-        precondition(predicted.count == truth.count, "confusionMatrix: \(predicted.count) predictions, \(truth.count) labels")
+        precondition(predicted.count == truth.count,
+                     "confusionMatrix: \(predicted.count) predictions, \(truth.count) labels")
         var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(predicted, truth) {
             precondition((0 ..< classes).contains(p) && (0 ..< classes).contains(t),

@@ -130,8 +130,8 @@ public enum NearestNeighbours {
         }
         let available = database.rows - (excluding == nil ? 0 : 1)
         guard k >= 1, k <= available else {
-            throw ClassifierError.invalidOption(name: "count", value: "\(k)",
-                                                requirement: "in 1...\(available) (database rows\(excluding == nil ? "" : " minus self"))")
+            let what = excluding == nil ? "database rows" : "database rows minus self"
+            throw ClassifierError.invalidOption(name: "count", value: "\(k)", requirement: "in 1...\(available) (\(what))")
         }
     }
 }

@@ -26,7 +26,10 @@ public enum SVMBenchmark {
 
     private static func readRaw<T: FixedWidthInteger & Sendable>(_ path: String, count: Int) throws -> [T] {
         let data = try loadExactly(path, bytes: count * MemoryLayout<T>.size)
-        return data.withUnsafeBytes { raw in (0 ..< count).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) } }
+        let width = MemoryLayout<T>.size
+        return data.withUnsafeBytes { raw in
+            (0 ..< count).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * width, as: T.self)) }
+        }
     }
 
     private static func readRaw(_ path: String, count: Int) throws -> [Float] {
@@ -87,5 +90,33 @@ public enum SVMBenchmark {
         }
         return Result(seconds: seconds, testAccuracy: accuracy(testX, testY), trainAccuracy: accuracy(trainX, trainY),
                       statistics: svm.statistics)
+    }
+
+    /// One timed one-vs-rest run: seconds for training every concept (this rank's shard, then the all-gather)
+    /// plus the (Q, K) test decision values (W5 ovr93 times 93 trainings + test predictions), and the mean over
+    /// concepts of the test accuracy at threshold 0.
+    public struct OneVsRestResult: Sendable {
+        public let seconds: Double
+        public let meanTestAccuracy: Double
+        public let statistics: [SVMTrainingStatistics]
+    }
+
+    /// Trains K one-vs-rest SVMs on (trainX, trainY), concepts split over `communicator`'s ranks.
+    public static func runOneVsRest(trainX: Matrix<Float>, trainY: LabelMatrix, testX: Matrix<Float>,
+                                    testY: LabelMatrix, options: LinearSVMOptions = LinearSVMOptions(),
+                                    communicator: any Communicator = SingleProcessCommunicator()) throws
+        -> OneVsRestResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let models = try OneVsRest<Float>.train(trainX, labels: trainY, options: options, communicator: communicator)
+        let f = models.decisionValues(testX)
+        let elapsed = start.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let decisions = Fusion.decisions(f, threshold: Fusion.svmThreshold)
+        let accuracies = (0 ..< testY.columns).map {
+            Metrics.accuracy(predicted: decisions.column($0), truth: testY.column($0))
+        }
+        let mean = accuracies.reduce(0, +) / Double(max(1, accuracies.count))
+        return OneVsRestResult(seconds: seconds, meanTestAccuracy: mean, statistics: models.statistics)
     }
 }

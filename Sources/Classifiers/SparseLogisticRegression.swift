@@ -14,7 +14,8 @@ import LinearAlgebra
 ///     ∇_w g = C Xᵀ r,  ∇_b g = C Σ_i r_i,   r_i = −y_i σ(−y_i z_i)
 ///
 /// **Algorithm.** With a step 1/L (L ≥ the local Lipschitz constant of ∇g, started from C/4·λ_max(X̂ᵀX̂),
-/// X̂ = [X, 1], by power iteration and doubled by backtracking until g(u⁺) ≤ g(u) + ∇g·(u⁺ − u) + L/2‖u⁺ − u‖²):
+/// X̂ = [X, 1], by power iteration, and doubled by backtracking until
+/// g(u⁺) ≤ g(u) + ∇g·(u⁺ − u) + L/2‖u⁺ − u‖²):
 ///
 ///     w⁺ = S_{1/L}(u_w − ∇_w g(u)/L),  b⁺ = u_b − ∇_b g(u)/L,   S_τ(v) = sign(v) max(|v| − τ, 0)
 ///     t⁺ = (1 + √(1 + 4t²))/2,   u ← (w⁺, b⁺) + ((t − 1)/t⁺)((w⁺, b⁺) − (w, b))

@@ -21,7 +21,9 @@ struct TagPropObjective {
         self.slots = slots
         self.words = trainingLabels.columns
         self.neighbours = neighbours
-        self.positives = (0 ..< trainingLabels.rows).map { j in (0 ..< trainingLabels.columns).filter { trainingLabels[j, $0] } }
+        self.positives = (0 ..< trainingLabels.rows).map { j in
+            (0 ..< trainingLabels.columns).filter { trainingLabels[j, $0] }
+        }
         self.targets = targets
     }
 
@@ -65,7 +67,8 @@ struct TagPropObjective {
         return e
     }
 
-    /// ∂L/∂γ_s = Σ_i Σ_w e_iw α_w q_{n(i,s)w} = Σ_i [ε Σ_w e_iw α_w + (1 − 2ε) Σ_{w ∈ pos(n(i,s))} e_iw α_w].
+    /// ∂L/∂γ_s = Σ_i Σ_w e_iw α_w q_{n(i,s)w}
+    ///         = Σ_i [ε Σ_w e_iw α_w + (1 − 2ε) Σ_{w ∈ pos(n(i,s))} e_iw α_w].
     func gammaGradient(x: [Double], alpha: [Double], beta: [Double]) -> [Double] {
         let epsilon = TagProp.epsilon
         let e = residuals(x: x, alpha: alpha, beta: beta)

@@ -75,7 +75,8 @@ public struct TagProp: Sendable {
     public init(measures: Int, neighboursPerMeasure: Int, gamma: [Double], alpha: [Double], beta: [Double],
                 logLikelihoodHistory: [Double] = []) {
         precondition(gamma.count == measures * neighboursPerMeasure && alpha.count == beta.count,
-                     "TagProp: γ has \(gamma.count) values for \(measures)×\(neighboursPerMeasure); \(alpha.count) α, \(beta.count) β")
+                     "TagProp: γ has \(gamma.count) values for \(measures)×\(neighboursPerMeasure); "
+                        + "\(alpha.count) α, \(beta.count) β")
         self.measures = measures
         self.neighboursPerMeasure = neighboursPerMeasure
         self.gamma = gamma
@@ -93,7 +94,8 @@ public struct TagProp: Sendable {
         guard labels.rows > 0 else { throw ClassifierError.emptyTrainingSet(what: "TagProp.train") }
         guard options.alternations >= 1, options.gammaIterations >= 0, options.newtonIterations >= 1 else {
             throw ClassifierError.invalidOption(name: "alternations/gammaIterations/newtonIterations",
-                                                value: "\(options.alternations)/\(options.gammaIterations)/\(options.newtonIterations)",
+                                                value: [options.alternations, options.gammaIterations,
+                                                        options.newtonIterations].map(String.init).joined(separator: "/"),
                                                 requirement: "≥ 1 / ≥ 0 / ≥ 1")
         }
         let kd = try checkedNeighboursPerMeasure(neighbours, items: labels.rows, total: options.neighbours,
@@ -170,9 +172,11 @@ public struct TagProp: Sendable {
         return p
     }
 
-    static func checkedNeighboursPerMeasure(_ lists: [Neighbours], items: Int, total: Int, trainingItems: Int) throws -> Int {
+    static func checkedNeighboursPerMeasure(_ lists: [Neighbours], items: Int, total: Int,
+                                            trainingItems: Int) throws -> Int {
         guard !lists.isEmpty else {
-            throw ClassifierError.invalidOption(name: "neighbours", value: "[]", requirement: "at least one similarity measure")
+            throw ClassifierError.invalidOption(name: "neighbours", value: "[]",
+                                                requirement: "at least one similarity measure")
         }
         guard total >= lists.count else {
             throw ClassifierError.invalidOption(name: "neighbours", value: "\(total)",
@@ -181,7 +185,8 @@ public struct TagProp: Sendable {
         let kd = neighboursPerMeasure(total: total, measures: lists.count)
         for list in lists {
             guard list.queries == items else {
-                throw ClassifierError.shapeMismatch(what: "TagProp: neighbour lists per image", expected: items, got: list.queries)
+                throw ClassifierError.shapeMismatch(what: "TagProp: neighbour lists per image", expected: items,
+                                                    got: list.queries)
             }
             guard list.count >= kd else {
                 throw ClassifierError.invalidOption(name: "neighbours", value: "\(list.count) per measure",

@@ -51,7 +51,9 @@ public struct TagVocabulary: Sendable, Equatable {
             guard let testCount = testCounts[tag] else { continue }
             if trainCount + testCount >= minimumCount { kept.append((tag, trainCount + testCount)) }
         }
-        kept.sort { $0.count > $1.count || ($0.count == $1.count && Array($0.tag.utf8).lexicographicallyPrecedes($1.tag.utf8)) }
+        kept.sort { a, b in
+            a.count > b.count || (a.count == b.count && a.tag.utf8.lexicographicallyPrecedes(b.tag.utf8))
+        }
         let top = kept.prefix(maximumSize)
         return TagVocabulary(tags: top.map(\.tag), counts: top.map(\.count))
     }
