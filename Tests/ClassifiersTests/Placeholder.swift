@@ -1,2 +1,0 @@
-import XCTest
-final class ClassifiersPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
