@@ -21,6 +21,8 @@ public enum LabelGraphError: Error, CustomStringConvertible, Equatable {
     case unknownLabel(id: String, dataset: String, message: String)
     /// A WordNet database that is missing, malformed, or lacks a class name.
     case wordNet(file: String, message: String)
+    /// A model configuration that cannot work with this graph (sizes, encoder kind).
+    case invalidConfiguration(message: String)
 
     public var description: String {
         func at(_ file: String, _ line: Int?) -> String { line.map { "\(file):\($0)" } ?? file }
@@ -47,6 +49,8 @@ public enum LabelGraphError: Error, CustomStringConvertible, Equatable {
             return "label '\(id)' of dataset '\(dataset)': \(message)"
         case let .wordNet(file, message):
             return "\(file): \(message)"
+        case let .invalidConfiguration(message):
+            return "PathDecoder configuration: \(message)"
         }
     }
 }

@@ -84,7 +84,7 @@ public struct PathDecoder: Sendable {
         let c = configuration
         precondition(c.featureSize > 0 && c.embeddingSize > 0 && c.hiddenSize > 0, "PathDecoder: sizes must be positive")
         if c.encoder == .identity && c.featureSize != c.hiddenSize {
-            throw LabelGraphError.invalidNode(file: graph.file, line: nil, id: graph.nodes[graph.root].id,
+            throw LabelGraphError.invalidConfiguration(
                 message: "the identity encoder needs featureSize (\(c.featureSize)) = hiddenSize (\(c.hiddenSize)). Fix: use .linear or .mlp.")
         }
         var layout = ParameterLayout()

@@ -62,6 +62,14 @@ final class DecoderGradientTests: XCTestCase {
         }
     }
 
+    func testIdentityEncoderNeedsMatchingSizes() {
+        let error = labelGraphError {
+            _ = try PathDecoder(graph: graph(figure2), configuration: .init(featureSize: 3, embeddingSize: 2, hiddenSize: 4,
+                                                                          encoder: .identity))
+        }
+        XCTAssertTrue(error?.description.contains("featureSize (3) = hiddenSize (4)") ?? false, "\(String(describing: error))")
+    }
+
     func testFreeRunningGradients() throws {
         let (decoder, parameters) = try makeDecoder(seed: 4)
         checkParameters(decoder, parameters, targets(decoder), freeRunning: true, label: "free running")
