@@ -89,11 +89,13 @@ public struct FashionMNIST: Sendable, Equatable {
     /// Parses in-memory idx bytes (uncompressed); the names are used in error messages.
     public static func parse(images: [UInt8], labels: [UInt8], imagesName: String = "<images>",
                              labelsName: String = "<labels>") throws(FashionMNISTError) -> FashionMNIST {
-        guard images.count >= 16 else { throw .truncated(path: imagesName, expected: 16, got: images.count) }
-        guard labels.count >= 8 else { throw .truncated(path: labelsName, expected: 8, got: labels.count) }
+        guard images.count >= 4 else { throw .truncated(path: imagesName, expected: 16, got: images.count) }
+        guard labels.count >= 4 else { throw .truncated(path: labelsName, expected: 8, got: labels.count) }
         let imageMagic = bigEndian(images, at: 0), labelMagic = bigEndian(labels, at: 0)
         guard imageMagic == imagesMagic else { throw .wrongMagic(path: imagesName, expected: imagesMagic, got: imageMagic) }
         guard labelMagic == labelsMagic else { throw .wrongMagic(path: labelsName, expected: labelsMagic, got: labelMagic) }
+        guard images.count >= 16 else { throw .truncated(path: imagesName, expected: 16, got: images.count) }
+        guard labels.count >= 8 else { throw .truncated(path: labelsName, expected: 8, got: labels.count) }
         let n = Int(bigEndian(images, at: 4)), h = Int(bigEndian(images, at: 8)), w = Int(bigEndian(images, at: 12))
         let labelCount = Int(bigEndian(labels, at: 4))
         guard n == labelCount else {
