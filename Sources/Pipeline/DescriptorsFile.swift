@@ -1,4 +1,5 @@
 import Encoding
+import Features
 import Foundation
 import LinearAlgebra
 import Storage
@@ -11,7 +12,7 @@ public enum DescriptorKind: String, Sendable, CaseIterable {
     case col
 
     /// D before PCA.
-    public var dimension: Int { self == .orh ? 128 : 96 }
+    public var dimension: Int { self == .orh ? OrientationHistogram.dimension : ColorDescriptor.dimension }
 }
 
 /// A reader of `descriptors.h5` (the output of `extract`; layout in `ExtractStage`): header check, per-image
