@@ -80,7 +80,11 @@ public struct PartFiles: Sendable, Equatable {
     /// Every part is checked first: it must exist (`StorageError.partMissing`), carry `header`'s stage and
     /// version (`wrongFormat`/`wrongStage`/`wrongVersion`), hold each dataset (`datasetMissing`) with the
     /// same numeric type (`typeMismatch`) and row shape (`shapeMismatch`) as part 0.
-    public func stitch(datasets: [String], header: ArtifactHeader, durable: Bool = false) throws {
+    ///
+    /// `extra` runs on the master before it is renamed into place, for datasets that only the master holds
+    /// (e.g. string ids and class names, which virtual datasets cannot concatenate).
+    public func stitch(datasets: [String], header: ArtifactHeader, durable: Bool = false,
+                       extra: (HDF5File) throws -> Void = { _ in }) throws {
         var layouts: [String: (kind: HDF5ElementKind, rowShape: [Int], rows: [Int])] = [:]
         for rank in 0..<count {
             let path = partPath(rank: rank)
@@ -122,6 +126,7 @@ public struct PartFiles: Sendable, Equatable {
                 try file.setAttribute("part_files", sources.map(\.file), on: name)
                 try file.setAttribute("part_rows", layout.rows, on: name)
             }
+            try extra(file)
         }
     }
 }

@@ -1,0 +1,134 @@
+import Datasets
+import Features
+import Foundation
+
+/// PNG/JPEG files on disk as an `ImageCollection`.
+///
+/// Two layouts:
+/// - `labelsCSV` given: the CSV lists the images (`LabelsTable` columns: path ← `path|filename|file|image`,
+///   label ← `labels|class_name|label|class`, optional `split`); relative paths are relative to `root`
+///   (the `--data` folder). Rows are kept in file order; with `split`, only rows whose split column equals it.
+/// - `labelsCSV` nil: one subfolder of images per class (`ImageManifest.fromClassFolders`), sorted.
+///
+/// Every listed file must exist when the collection is opened (`PipelineError.missingImage` names the CSV
+/// line); a file that exists but does not decode fails later, in `image(at:)`, with an `ImageError` naming it.
+/// Class names are the sorted distinct labels; ids are the paths as listed (relative to `root`).
+public struct FolderImages: ImageCollection {
+    public let root: String
+    /// Absolute paths, one per image.
+    public let paths: [String]
+    /// Paths as listed (the ids).
+    public let listed: [String]
+    public let classNames: [String]
+    public let labels: [Int]
+
+    public init(root: String, labelsCSV: String?, split: String?) throws {
+        self.root = root
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        var rows: [(listed: String, path: String, label: String)] = []
+        if let labelsCSV {
+            guard regularFileExists(labelsCSV) else { throw ManifestError.missingCSV(path: labelsCSV) }
+            guard let data = FileManager.default.contents(atPath: labelsCSV) else {
+                throw ManifestError.unreadable(path: labelsCSV, reason: "permission denied or not a file")
+            }
+            let table = try LabelsTable.parse([UInt8](data), name: labelsCSV)
+            try Self.checkSplit(split, table: table, name: labelsCSV)
+            for row in table.rows where split == nil || row.split == split {
+                let path = row.path.hasPrefix("/") ? row.path : rootURL.appendingPathComponent(row.path).path
+                guard regularFileExists(path) else {
+                    throw PipelineError.missingImage(listing: labelsCSV, line: row.line, image: path)
+                }
+                rows.append((row.path, path, row.label))
+            }
+        } else {
+            let manifest = try ImageManifest.fromClassFolders(root: root)
+            let prefix = rootURL.path + "/"
+            for entry in manifest.entries {
+                let relative = entry.path.hasPrefix(prefix) ? String(entry.path.dropFirst(prefix.count)) : entry.path
+                rows.append((relative, entry.path, entry.labels.first ?? ""))
+            }
+        }
+        let classes = Array(Set(rows.map(\.label))).sorted()
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })  // lookup only
+        self.paths = rows.map(\.path)
+        self.listed = rows.map(\.listed)
+        self.classNames = classes
+        self.labels = rows.map { index[$0.label]! }
+    }
+
+    /// Throws when `split` is asked for but the CSV has no split column.
+    static func checkSplit(_ split: String?, table: LabelsTable, name: String) throws {
+        guard let split, !table.hasSplit else { return }
+        throw PipelineError.invalidParameter(
+            name: "--split", value: split, rule: "\(name) has no `split` column; leave --split out to use every row")
+    }
+
+    public var count: Int { paths.count }
+    public func label(at index: Int) -> Int { labels[index] }
+    public func id(at index: Int) -> String { listed[index] }
+
+    public func image(at index: Int) throws -> ImagePlanes {
+        let image = try ImageDecoder.decode(contentsOfFile: paths[index])
+        return try ImagePlanes(width: image.width, height: image.height, rgb: image.pixels)
+    }
+}
+
+/// The PNG/JPEG entries of a `.tar` / `.tar.gz` archive as an `ImageCollection`, listed by a labels CSV
+/// inside the same archive (Flowers17: `labels.csv` with `filename,label,class_name`; Flowers102 adds `split`).
+///
+/// The archive is read into memory once (21 MB for Flowers17) and never unpacked; each image is decoded from
+/// its entry's bytes, and errors name `archive:entry`. The CSV entry is found by exact path, else by its last
+/// path component (`labels.csv` matches `flowers17/labels.csv`).
+public struct TarImages: ImageCollection {
+    public let archivePath: String
+    public let archive: TarArchive
+    /// Entry index in `archive.entries`, one per image.
+    public let entries: [Int]
+    public let classNames: [String]
+    public let labels: [Int]
+
+    public init(archive archivePath: String, labelsEntry: String, split: String?) throws {
+        guard regularFileExists(archivePath) else {
+            throw PipelineError.missingInput(path: archivePath, producer: "a download of the dataset (see --data)")
+        }
+        let archive = try TarArchive(contentsOfFile: archivePath)
+        let csvEntry = archive.entries.first { $0.path == labelsEntry }
+            ?? archive.entries.first { $0.path.hasSuffix("/" + labelsEntry) }
+        guard let csvEntry else {
+            throw PipelineError.invalidParameter(
+                name: "--labels-csv", value: labelsEntry,
+                rule: "\(archivePath) has no entry named \(labelsEntry); name the labels CSV inside the archive")
+        }
+        let name = archivePath + ":" + csvEntry.path
+        let table = try LabelsTable.parse(Array(archive.contents(of: csvEntry)), name: name)
+        try FolderImages.checkSplit(split, table: table, name: name)
+        var byPath: [String: Int] = [:]  // lookup only, never iterated
+        for (i, entry) in archive.entries.enumerated() { byPath[entry.path] = i }
+        let folder = csvEntry.path.contains("/") ? String(csvEntry.path[..<csvEntry.path.lastIndex(of: "/")!]) + "/" : ""
+        var entries: [Int] = [], names: [String] = []
+        for row in table.rows where split == nil || row.split == split {
+            guard let i = byPath[row.path] ?? byPath[folder + row.path] else {
+                throw PipelineError.missingImage(listing: name, line: row.line, image: row.path)
+            }
+            entries.append(i)
+            names.append(row.label)
+        }
+        let classes = Array(Set(names)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })  // lookup only
+        self.archivePath = archivePath
+        self.archive = archive
+        self.entries = entries
+        self.classNames = classes
+        self.labels = names.map { index[$0]! }
+    }
+
+    public var count: Int { entries.count }
+    public func label(at index: Int) -> Int { labels[index] }
+    public func id(at index: Int) -> String { archive.entries[entries[index]].path }
+
+    public func image(at index: Int) throws -> ImagePlanes {
+        let entry = archive.entries[entries[index]]
+        let image = try ImageDecoder.decode(Array(archive.contents(of: entry)), name: archivePath + ":" + entry.path)
+        return try ImagePlanes(width: image.width, height: image.height, rgb: image.pixels)
+    }
+}

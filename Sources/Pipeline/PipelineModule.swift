@@ -1,3 +1,0 @@
-import LinearAlgebra
-/// Placeholder until the first stage driver lands.
-enum PipelineModule {}

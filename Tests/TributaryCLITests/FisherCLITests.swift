@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// The Fisher-vector subcommands' flag rules and help text (the stages themselves are tested in PipelineTests).
+final class FisherCLITests: XCTestCase {
+    private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            XCTFail("\(binary.path) is missing: build the package (swift build --build-tests) before the tests")
+            return (-1, "")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testHelpListsTheStagesAndBenches() throws {
+        let help = try run(["--help"]).output
+        for stage in ["extract", "fit-pca", "fit-gmm", "encode", "fisher"] { XCTAssertTrue(help.contains(stage), help) }
+        let bench = try run(["bench", "--help"]).output
+        for name in ["dsift", "fisher", "gmm"] { XCTAssertTrue(bench.contains(name), bench) }
+        let fisher = try run(["fisher", "--help"]).output
+        for flag in ["--dataset", "--data", "--labels-csv", "--limit", "--split", "--out", "--patch-size", "--step",
+                     "--scales", "--pca-dims", "--components", "--sample-size", "--iterations", "--batch-size", "--seed"] {
+            XCTAssertTrue(fisher.contains(flag), "fisher --help lacks \(flag)")
+        }
+    }
+
+    func testFlagRulesAreValidationErrors() throws {
+        let noData = try run(["extract", "--dataset", "folder"])
+        XCTAssertEqual(noData.status, 64, noData.output)
+        XCTAssertTrue(noData.output.contains("--dataset folder needs --data"), noData.output)
+        let badSplit = try run(["fisher", "--split", "validation"])
+        XCTAssertEqual(badSplit.status, 64, badSplit.output)
+        XCTAssertTrue(badSplit.output.contains("must be train or test"), badSplit.output)
+        let badPatch = try run(["extract", "--patch-size", "10"])
+        XCTAssertTrue(badPatch.output.contains("--patch-size must be a positive multiple of 4, got 10"), badPatch.output)
+    }
+
+    func testMissingInputNamesTheStageToRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fisher-cli-\(UUID().uuidString)")
+        let result = try run(["fit-pca", "--out", folder.path])
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.output.contains("[rank 0]") && result.output.contains("descriptors.h5 does not exist")
+                      && result.output.contains("tributary extract"), result.output)
+    }
+}
