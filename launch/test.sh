@@ -8,5 +8,8 @@ echo "== swift build (debug, with tests)"
 swift build --build-tests
 echo "== swift test"
 swift test --skip-build
+export TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary"
 echo "== MPI smoke test"
-TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary" bash launch/mpi-smoke.sh
+bash launch/mpi-smoke.sh
+echo "== Fisher-vector pipeline smoke test (-np 1 vs -np 2 bit-identical, resume)"
+bash launch/fisher-smoke.sh
