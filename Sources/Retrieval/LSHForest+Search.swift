@@ -128,57 +128,31 @@ extension LSHForest {
     /// the stored vectors while they are still in cache (results do not depend on the visiting order).
     func collect(labels queryLabels: [UInt64], queries: Int, k: Int, excluding: [Int]?, global: [Int32]?,
                  body: (Int, UnsafeBufferPointer<UInt32>) throws -> Void) throws {
-        let l = parameters.trees, kMax = parameters.maxDepth, n = count, budget = parameters.candidateBudget
+        let l = parameters.trees, width = parameters.maxDepth + 1, budget = parameters.candidateBudget
         guard queries > 0 else { return }
-        var stamps = [UInt32](repeating: 0, count: n)
-        var stampCounter: UInt32 = 0
-        let found = UnsafeMutablePointer<UInt32>.allocate(capacity: Swift.max(n, 1))
+        var stamps = [UInt32](repeating: 0, count: count)
+        var mark: UInt32 = 0
+        let found = UnsafeMutablePointer<UInt32>.allocate(capacity: Swift.max(count, 1))
         defer { found.deallocate() }
         let visitOrder = (0 ..< queries).sorted { (queryLabels[$0 * l], $0) < (queryLabels[$1 * l], $1) }
-        try labels.withUnsafeBufferPointer { sorted in
-            try rows.withUnsafeBufferPointer { slotRows in
-                try queryLabels.withUnsafeBufferPointer { ql in
-                    try stamps.withUnsafeMutableBufferPointer { stamp in
-                        try ids.withUnsafeBufferPointer { idv in
-                        try directory.withUnsafeBufferPointer { dir in
-                        try PrefixDescent.with(labels: sorted.baseAddress ?? ql.baseAddress!, n: n, trees: l,
-                                               maxDepth: kMax, directory: dir.baseAddress!,
-                                               directoryBits: directoryBits) { descent in
+        try withDescent { descent in
+            try queryLabels.withUnsafeBufferPointer { ql in
+                try stamps.withUnsafeMutableBufferPointer { stamp in
+                    try ids.withUnsafeBufferPointer { idv in
+                        try (global ?? []).withUnsafeBufferPointer { g in
                             for b in visitOrder {
                                 let excluded = excluding?[b] ?? -1
-                                let need = k + (excluded >= 0 ? 1 : 0)
-                                let top = descent.start(ql.baseAddress! + b * l)
-                                var x: Int
-                                if let global {
-                                    x = global.withUnsafeBufferPointer { g in
-                                        Self.globalStop(g.baseAddress! + b * l * (kMax + 1), trees: l, maxDepth: kMax,
-                                                        budget: budget, need: need)
-                                    }
-                                    if x >= 0 && top >= 0 { for t in 0 ..< l { _ = descent.expand(t, to: x) } }
-                                } else {
-                                    x = top < 0 ? -1 : PrefixDescent.stopDepth(
-                                        top: top, trees: l, budget: budget, need: need) { t, x in descent.expand(t, to: x) }
-                                }
+                                let depth = descent.descend(ql.baseAddress! + b * l, budget: budget,
+                                                            need: k + (excluded >= 0 ? 1 : 0),
+                                                            global: global == nil ? nil : g.baseAddress! + b * l * width)
                                 var m = 0
-                                if x >= 0 && top >= 0 {
-                                    stampCounter &+= 1
-                                    let mark = stampCounter
-                                    for t in 0 ..< l where descent.longest[t] >= x {
-                                        let slots = slotRows.baseAddress! + t * n
-                                        for s in descent.lo[t] ..< descent.hi[t] {
-                                            let row = slots[s]
-                                            if stamp[Int(row)] == mark { continue }
-                                            stamp[Int(row)] = mark
-                                            if idv[Int(row)] == excluded { continue }
-                                            found[m] = row
-                                            m += 1
-                                        }
-                                    }
+                                if depth >= 0 {
+                                    mark &+= 1
+                                    m = descent.gather(depth: depth, stamps: stamp.baseAddress!, mark: mark,
+                                                       ids: idv.baseAddress!, excluded: excluded, into: found)
                                 }
                                 try body(b, UnsafeBufferPointer(start: found, count: m))
                             }
-                        }
-                        }
                         }
                     }
                 }
@@ -186,39 +160,33 @@ extension LSHForest {
         }
     }
 
-    /// The stopping depth from global counts g (L, K + 1) of one query, or −1 if every count is 0 (empty index).
-    static func globalStop(_ g: UnsafePointer<Int32>, trees l: Int, maxDepth kMax: Int, budget: Int, need: Int) -> Int {
-        var top = -1
-        for t in 0 ..< l {
-            var x = kMax
-            while x >= 0 && g[t * (kMax + 1) + x] == 0 { x -= 1 }
-            top = Swift.max(top, x)
-        }
-        guard top >= 0 else { return -1 }
-        return PrefixDescent.stopDepth(top: top, trees: l, budget: budget, need: need) { t, x in
-            Int(g[t * (kMax + 1) + x])
+    /// Runs `body` with a `PrefixDescent` over this forest's arrays, valid for the call.
+    func withDescent<R>(_ body: (inout PrefixDescent) throws -> R) rethrows -> R {
+        try labels.withUnsafeBufferPointer { sorted in
+            try rows.withUnsafeBufferPointer { slotRows in
+                try directory.withUnsafeBufferPointer { dir in
+                    try PrefixDescent.with(labels: sorted.baseAddress, rows: slotRows.baseAddress, n: count,
+                                           trees: parameters.trees, maxDepth: parameters.maxDepth,
+                                           directory: dir.baseAddress!, directoryBits: directoryBits, body)
+                }
+            }
         }
     }
 
     /// C_t(x) for every query, tree and depth.
     func prefixCounts(labels queryLabels: [UInt64], queries: Int) throws -> PrefixCounts {
-        let l = parameters.trees, kMax = parameters.maxDepth, n = count
+        let l = parameters.trees, kMax = parameters.maxDepth
         var values = [Int32](repeating: 0, count: queries * l * (kMax + 1))
         guard queries > 0 else { return try PrefixCounts(queries: 0, trees: l, maxDepth: kMax, values: []) }
-        labels.withUnsafeBufferPointer { sorted in
+        withDescent { descent in
             queryLabels.withUnsafeBufferPointer { ql in
                 values.withUnsafeMutableBufferPointer { out in
-                    directory.withUnsafeBufferPointer { dir in
-                    PrefixDescent.with(labels: sorted.baseAddress ?? ql.baseAddress!, n: n, trees: l, maxDepth: kMax,
-                                       directory: dir.baseAddress!, directoryBits: directoryBits) { descent in
-                        for b in 0 ..< queries where descent.start(ql.baseAddress! + b * l) >= 0 {
-                            for t in 0 ..< l {
-                                for x in stride(from: kMax, through: 0, by: -1) {
-                                    out[(b * l + t) * (kMax + 1) + x] = Int32(descent.expand(t, to: x))
-                                }
+                    for b in 0 ..< queries where descent.start(ql.baseAddress! + b * l) >= 0 {
+                        for t in 0 ..< l {
+                            for x in stride(from: kMax, through: 0, by: -1) {
+                                out[(b * l + t) * (kMax + 1) + x] = Int32(descent.expand(t, to: x))
                             }
                         }
-                    }
                     }
                 }
             }

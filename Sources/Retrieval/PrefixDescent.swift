@@ -14,8 +14,9 @@
 ///
 /// All state lives in caller-owned buffers (one set per batch, reused per query): no allocation per query.
 struct PrefixDescent {
-    /// (L, n) sorted labels, tree-major.
-    let labels: UnsafePointer<UInt64>
+    /// (L, n) sorted labels and the storage row of each slot, tree-major (nil when n = 0).
+    let labels: UnsafePointer<UInt64>?
+    let rows: UnsafePointer<UInt32>?
     let n: Int
     let trees: Int
     let maxDepth: Int
@@ -27,20 +28,20 @@ struct PrefixDescent {
     let hi: UnsafeMutablePointer<Int>
     let depth: UnsafeMutablePointer<Int>
     let longest: UnsafeMutablePointer<Int>
-    /// The current query's L labels.
-    var query: UnsafePointer<UInt64>
+    /// The current query's L labels (set by `start`).
+    var query: UnsafePointer<UInt64>?
 
     /// Runs `body` with a descent over `labels` whose per-tree scratch lives for the call.
-    static func with<R>(labels: UnsafePointer<UInt64>, n: Int, trees: Int, maxDepth: Int,
+    static func with<R>(labels: UnsafePointer<UInt64>?, rows: UnsafePointer<UInt32>?, n: Int, trees: Int, maxDepth: Int,
                         directory: UnsafePointer<UInt32>, directoryBits: Int,
                         _ body: (inout PrefixDescent) throws -> R) rethrows -> R {
         let scratch = UnsafeMutablePointer<Int>.allocate(capacity: 4 * trees)
         scratch.initialize(repeating: 0, count: 4 * trees)
         defer { scratch.deallocate() }
-        var descent = PrefixDescent(labels: labels, n: n, trees: trees, maxDepth: maxDepth, directory: directory,
+        var descent = PrefixDescent(labels: labels, rows: rows, n: n, trees: trees, maxDepth: maxDepth, directory: directory,
                                     directoryBits: directoryBits, lo: scratch,
                                     hi: scratch + trees, depth: scratch + 2 * trees, longest: scratch + 3 * trees,
-                                    query: labels)
+                                    query: nil)
         return try body(&descent)
     }
 
@@ -56,7 +57,7 @@ struct PrefixDescent {
         var top = 0
         let width = (1 << directoryBits) + 1
         for t in 0 ..< trees {
-            let s = labels + t * n
+            let s = labels! + t * n
             let label = q[t]
             let bucket = directoryBits == 0 ? 0 : Int(label >> UInt64(64 - directoryBits))
             var a = Int(directory[t * width + bucket]), b = Int(directory[t * width + bucket + 1])
@@ -83,15 +84,16 @@ struct PrefixDescent {
         guard x <= longest[t] else { return 0 }
         if depth[t] > x && x <= directoryBits {
             let drop = directoryBits - x
-            let first = directoryBits == 0 ? 0 : (Int(query[t] >> UInt64(64 - directoryBits)) >> drop) << drop
+            let first = directoryBits == 0 ? 0 : (Int(query![t] >> UInt64(64 - directoryBits)) >> drop) << drop
             let row = directory + t * ((1 << directoryBits) + 1)
             lo[t] = Int(row[first])
             hi[t] = Int(row[first + (1 << drop)])
             depth[t] = x
         } else if depth[t] > x {
-            let s = labels + t * n
+            let s = labels! + t * n
             let m = Self.mask(x)
-            let low = query[t] & m, high = query[t] | ~m
+            let label = query![t]
+            let low = label & m, high = label | ~m
             // Lower end: first slot in [0, lo) whose label ≥ low (slots ≥ lo are ≥ low already).
             var bound = lo[t], step = 1, probe = bound - 1
             while probe >= 0 && s[probe] >= low {
@@ -125,6 +127,52 @@ struct PrefixDescent {
             depth[t] = x
         }
         return hi[t] - lo[t]
+    }
+
+    /// The stopping depth for query labels `q`: from this forest's own counts, or from `global` (the query's
+    /// (L, K + 1) counts summed over shards) when given. Leaves every tree's range at that depth. Returns −1 when
+    /// there is nothing to collect (an empty forest, or an empty union).
+    @inline(__always)
+    mutating func descend(_ q: UnsafePointer<UInt64>, budget: Int, need: Int, global: UnsafePointer<Int32>?) -> Int {
+        let top = start(q)
+        guard let g = global else {
+            guard top >= 0 else { return -1 }
+            return Self.stopDepth(top: top, trees: trees, budget: budget, need: need) { t, x in expand(t, to: x) }
+        }
+        let width = maxDepth + 1
+        var globalTop = -1
+        for t in 0 ..< trees {
+            var x = maxDepth
+            while x >= 0 && g[t * width + x] == 0 { x -= 1 }
+            globalTop = Swift.max(globalTop, x)
+        }
+        guard globalTop >= 0 else { return -1 }
+        let depth = Self.stopDepth(top: globalTop, trees: trees, budget: budget, need: need) { t, x in
+            Int(g[t * width + x])
+        }
+        guard top >= 0 else { return -1 }  // this shard is empty
+        for t in 0 ..< trees { _ = expand(t, to: depth) }
+        return depth
+    }
+
+    /// Writes the distinct rows with s_t ≥ `depth` in some tree to `found` (rows already stamped with `mark`
+    /// are skipped, and the row whose id is `excluded`) and returns their number. Call after `descend`.
+    @inline(__always)
+    func gather(depth: Int, stamps: UnsafeMutablePointer<UInt32>, mark: UInt32, ids: UnsafePointer<Int>,
+                excluded: Int, into found: UnsafeMutablePointer<UInt32>) -> Int {
+        var m = 0
+        for t in 0 ..< trees where longest[t] >= depth {
+            let slots = rows! + t * n
+            for s in lo[t] ..< hi[t] {
+                let row = slots[s]
+                if stamps[Int(row)] == mark { continue }
+                stamps[Int(row)] = mark
+                if ids[Int(row)] == excluded { continue }
+                found[m] = row
+                m += 1
+            }
+        }
+        return m
     }
 
     /// The stopping depth of the synchronous climb, from the counts alone (see `LSHForest`): starting at `top`,
