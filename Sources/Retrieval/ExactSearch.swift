@@ -30,9 +30,9 @@ public struct ExactSearch: Sendable {
     var pointTerms: [Float] = []
 
     /// Queries per GEMM block.
-    static let queryBlock = 256
+    static let queryBlock = 128
     /// Stored points per GEMM block.
-    static let baseBlock = 4096
+    static let baseBlock = 1024
 
     public init(dimension: Int, metric: Metric) throws {
         guard dimension >= 1 else {
@@ -89,34 +89,34 @@ public struct ExactSearch: Sendable {
         queries.values.withUnsafeBufferPointer { qv in
             vectors.withUnsafeBufferPointer { xv in
                 pointTerms.withUnsafeBufferPointer { xt in
-                    scores.withUnsafeMutableBufferPointer { s in
-                        for q0 in stride(from: 0, to: b, by: queryBlock) {
-                            let qn = Swift.min(queryBlock, b - q0)
-                            var selectors = (0 ..< qn).map { TopKSelector(k: k, storage: storage + $0 * k) }
-                            for x0 in stride(from: 0, to: n, by: baseBlock) {
-                                let xn = Swift.min(baseBlock, n - x0)
-                                Float.gemm(transposeA: false, transposeB: true, m: qn, n: xn, k: d, alpha: 1,
-                                           a: qv.baseAddress! + q0 * d, lda: d, b: xv.baseAddress! + x0 * d, ldb: d,
-                                           beta: 0, c: s.baseAddress!, ldc: xn)
-                                for i in 0 ..< qn {
-                                    let row = s.baseAddress! + i * xn
-                                    let qt = queryTerms[q0 + i], excluded = excluding?[q0 + i] ?? -1
-                                    var threshold = selectors[i].threshold
-                                    for j in 0 ..< xn {
-                                        let dot = row[j]
-                                        let score: Float
+                    ids.withUnsafeBufferPointer { idv in
+                        scores.withUnsafeMutableBufferPointer { s in
+                            for q0 in stride(from: 0, to: b, by: queryBlock) {
+                                let qn = Swift.min(queryBlock, b - q0)
+                                var selectors = (0 ..< qn).map { TopKSelector(k: k, storage: storage + $0 * k) }
+                                for x0 in stride(from: 0, to: n, by: baseBlock) {
+                                    let xn = Swift.min(baseBlock, n - x0)
+                                    Float.gemm(transposeA: false, transposeB: true, m: qn, n: xn, k: d, alpha: 1,
+                                               a: qv.baseAddress! + q0 * d, lda: d, b: xv.baseAddress! + x0 * d, ldb: d,
+                                               beta: 0, c: s.baseAddress!, ldc: xn)
+                                    for i in 0 ..< qn {
+                                        let row = s.baseAddress! + i * xn, terms = xt.baseAddress! + x0
+                                        let qt = queryTerms[q0 + i], excluded = excluding?[q0 + i] ?? -1
+                                        // Scores in place (branch-free, vectorisable), then one thresholded scan.
                                         switch metric {
-                                        case .innerProduct: score = dot
-                                        case .cosine: score = dot * qt * xt[x0 + j]
-                                        case .l2: score = 2 * dot - qt - xt[x0 + j]
+                                        case .innerProduct: break
+                                        case .cosine: for j in 0 ..< xn { row[j] = row[j] * qt * terms[j] }
+                                        case .l2: for j in 0 ..< xn { row[j] = 2 * row[j] - qt - terms[j] }
                                         }
-                                        if score < threshold || ids[x0 + j] == excluded { continue }
-                                        selectors[i].offer(id: ids[x0 + j], score: score)
-                                        threshold = selectors[i].threshold
+                                        var threshold = selectors[i].threshold
+                                        for j in 0 ..< xn where row[j] >= threshold && idv[x0 + j] != excluded {
+                                            selectors[i].offer(id: idv[x0 + j], score: row[j])
+                                            threshold = selectors[i].threshold
+                                        }
                                     }
                                 }
+                                for selector in selectors { results.append(selector.sorted()) }
                             }
-                            for selector in selectors { results.append(selector.sorted()) }
                         }
                     }
                 }

@@ -15,11 +15,13 @@ extension LSHForest {
             throw RetrievalError.countMismatch(what: "LSHForest.add ids", expected: x.rows, got: newIDs.count)
         }
         if let newIDs, let bad = newIDs.firstIndex(where: { $0 < 0 }) {
-            throw RetrievalError.invalidParameter(name: "ids[\(bad)]", value: "\(newIDs[bad])", rule: "ids must be ≥ 0")
+            throw RetrievalError.invalidParameter(name: "ids[\(bad)]", value: "\(newIDs[bad])",
+                                                  rule: "ids must be ≥ 0")
         }
         let n = x.rows, old = count, total = old + n, l = parameters.trees, d = dimension
         guard total < Int(UInt32.max) else {
-            throw RetrievalError.invalidParameter(name: "count", value: "\(total)", rule: "must be < 2³² − 1 per forest")
+            throw RetrievalError.invalidParameter(name: "count", value: "\(total)",
+                                                  rule: "must be < 2³² − 1 per forest")
         }
         guard n > 0 else { return }
         let newLabels = try hashing.labels(x)  // (n, L)

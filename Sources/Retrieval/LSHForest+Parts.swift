@@ -75,7 +75,8 @@ extension LSHForest {
                 if s > 0 {
                     let (a, b) = (parts.labels[i - 1], parts.labels[i])
                     guard a < b || (a == b && parts.rows[i - 1] < parts.rows[i]) else {
-                        throw RetrievalError.corruptParts(reason: "tree \(t) is not sorted by (label, row) at slot \(s)")
+                        throw RetrievalError.corruptParts(
+                            reason: "tree \(t) is not sorted by (label, row) at slot \(s)")
                     }
                 }
             }

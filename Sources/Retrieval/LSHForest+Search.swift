@@ -24,8 +24,8 @@ extension LSHForest {
             }
             for part in parts.dropFirst() {
                 guard (part.queries, part.trees, part.maxDepth) == (total.queries, total.trees, total.maxDepth) else {
-                    throw RetrievalError.countMismatch(what: "PrefixCounts of another shard", expected: total.values.count,
-                                                       got: part.values.count)
+                    throw RetrievalError.countMismatch(what: "PrefixCounts of another shard",
+                                                       expected: total.values.count, got: part.values.count)
                 }
                 for i in total.values.indices { total.values[i] += part.values[i] }
             }
@@ -142,9 +142,9 @@ extension LSHForest {
                         try (global ?? []).withUnsafeBufferPointer { g in
                             for b in visitOrder {
                                 let excluded = excluding?[b] ?? -1
+                                let counts = global == nil ? nil : g.baseAddress! + b * l * width
                                 let depth = descent.descend(ql.baseAddress! + b * l, budget: budget,
-                                                            need: k + (excluded >= 0 ? 1 : 0),
-                                                            global: global == nil ? nil : g.baseAddress! + b * l * width)
+                                                            need: k + (excluded >= 0 ? 1 : 0), global: counts)
                                 var m = 0
                                 if depth >= 0 {
                                     mark &+= 1

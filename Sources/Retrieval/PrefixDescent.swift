@@ -38,8 +38,8 @@ struct PrefixDescent {
         let scratch = UnsafeMutablePointer<Int>.allocate(capacity: 4 * trees)
         scratch.initialize(repeating: 0, count: 4 * trees)
         defer { scratch.deallocate() }
-        var descent = PrefixDescent(labels: labels, rows: rows, n: n, trees: trees, maxDepth: maxDepth, directory: directory,
-                                    directoryBits: directoryBits, lo: scratch,
+        var descent = PrefixDescent(labels: labels, rows: rows, n: n, trees: trees, maxDepth: maxDepth,
+                                    directory: directory, directoryBits: directoryBits, lo: scratch,
                                     hi: scratch + trees, depth: scratch + 2 * trees, longest: scratch + 3 * trees,
                                     query: nil)
         return try body(&descent)

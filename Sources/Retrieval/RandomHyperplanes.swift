@@ -74,10 +74,15 @@ public struct RandomHyperplanes: Sendable, Equatable {
     }
 
     private static func validate(dimension: Int, trees: Int, bits: Int) throws {
-        guard dimension >= 1 else { throw RetrievalError.invalidParameter(name: "dimension", value: "\(dimension)", rule: "must be ≥ 1") }
-        guard trees >= 1 else { throw RetrievalError.invalidParameter(name: "trees", value: "\(trees)", rule: "must be ≥ 1") }
+        guard dimension >= 1 else {
+            throw RetrievalError.invalidParameter(name: "dimension", value: "\(dimension)", rule: "must be ≥ 1")
+        }
+        guard trees >= 1 else {
+            throw RetrievalError.invalidParameter(name: "trees", value: "\(trees)", rule: "must be ≥ 1")
+        }
         guard (1 ... 64).contains(bits) else {
-            throw RetrievalError.invalidParameter(name: "maxDepth", value: "\(bits)", rule: "must be in 1…64 (labels are UInt64)")
+            throw RetrievalError.invalidParameter(name: "maxDepth", value: "\(bits)",
+                                                  rule: "must be in 1…64 (labels are UInt64)")
         }
     }
 

@@ -41,7 +41,9 @@ public struct KNNDataset: Sendable {
             var values = [Float](repeating: 0, count: n * dimension)
             for i in 0 ..< n {
                 let c = r.bounded(clusters)
-                for j in 0 ..< dimension { values[i * dimension + j] = centers[c * dimension + j] + spread * Float(r.normal()) }
+                for j in 0 ..< dimension {
+                    values[i * dimension + j] = centers[c * dimension + j] + spread * Float(r.normal())
+                }
             }
             return Matrix(rows: n, columns: dimension, values: values)
         }
@@ -51,7 +53,9 @@ public struct KNNDataset: Sendable {
     }
 
     static func readFloat32(_ path: String, rows: Int, columns: Int) throws -> Matrix<Float> {
-        guard let file = fopen(path, "rb") else { throw RetrievalError.dataFile(path: path, reason: "cannot be opened") }
+        guard let file = fopen(path, "rb") else {
+            throw RetrievalError.dataFile(path: path, reason: "cannot be opened")
+        }
         defer { fclose(file) }
         var values = [Float](repeating: 0, count: rows * columns)
         let read = values.withUnsafeMutableBytes { fread($0.baseAddress, 4, rows * columns, file) }

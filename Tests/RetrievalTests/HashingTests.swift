@@ -83,7 +83,8 @@ final class HashingTests: XCTestCase {
     func testInvalidShapesThrow() {
         XCTAssertThrowsError(try RandomHyperplanes(dimension: 4, trees: 1, bits: 65, seed: 0)) {
             XCTAssertEqual($0 as? RetrievalError,
-                           .invalidParameter(name: "maxDepth", value: "65", rule: "must be in 1…64 (labels are UInt64)"))
+                           .invalidParameter(name: "maxDepth", value: "65",
+                                             rule: "must be in 1…64 (labels are UInt64)"))
         }
         XCTAssertThrowsError(try RandomHyperplanes(dimension: 4, trees: 0, bits: 8, seed: 0))
         XCTAssertThrowsError(try RandomHyperplanes(normals: Matrix(rows: 5, columns: 4), trees: 2, bits: 3))

@@ -19,14 +19,16 @@ final class ShardedForestTests: XCTestCase {
                     return try ShardedForest(shard: data.base.rows(range), firstID: range.lowerBound, parameters: p)
                 }
                 for excluding in [nil, selfIDs] {
-                    let counts = try LSHForest.PrefixCounts.sum(shards.map { try $0.forest.prefixCounts(queries: queries) })
+                    let perShard = try shards.map { try $0.forest.prefixCounts(queries: queries) }
+                    let counts = try LSHForest.PrefixCounts.sum(perShard)
                     XCTAssertEqual(counts, try union.prefixCounts(queries: queries))
                     let local = try shards.map {
                         try $0.forest.search(queries: queries, k: 5, excluding: excluding, globalCounts: counts)
                     }
                     let merged = (0 ..< queries.rows).map { b in TopK.merge(local.map { $0[b] }, k: 5) }
                     let expected = try union.search(queries: queries, k: 5, excluding: excluding)
-                    XCTAssertTrue(sameResults(merged, expected), "\(metric), \(ranks) ranks, excluding \(excluding != nil)")
+                    XCTAssertTrue(sameResults(merged, expected),
+                                  "\(metric), \(ranks) ranks, excluding \(excluding != nil)")
                     if let excluding {
                         XCTAssertTrue(zip(merged, excluding).allSatisfy { list, id in !list.contains { $0.id == id } })
                     } else if metric != .innerProduct {
@@ -44,7 +46,8 @@ final class ShardedForestTests: XCTestCase {
         let p = LSHForest.Parameters(trees: 8, maxDepth: 20, candidatesPerTree: 12, metric: .cosine, seed: 5)
         let union = try LSHForest(data.base, parameters: p)
         let shards = try (0 ..< 3).map { r in
-            try LSHForest(data.base.rows(r * 1000 ..< (r + 1) * 1000), ids: Array(r * 1000 ..< (r + 1) * 1000), parameters: p)
+            let range = r * 1000 ..< (r + 1) * 1000
+            return try LSHForest(data.base.rows(range), ids: Array(range), parameters: p)
         }
         let unionSets = try union.candidates(queries: data.queries, k: 5)
         let localSets = try shards.map { try $0.candidates(queries: data.queries, k: 5) }
