@@ -15,7 +15,7 @@ import LinearAlgebra
 /// Because the candidate set of the union at depth x is the disjoint union of the shards' sets at x, and scores
 /// and the result order are per-pair and total, the result is **identical** to one `LSHForest` over the union
 /// with the same parameters (tested for 2 and 3 simulated ranks). Queries go in chunks of `chunkSize` so the
-/// count buffer stays ≤ chunkSize·L·(K+1) Int32s (L = 32, K = 24: 3.2 MiB).
+/// count buffer stays ≤ chunkSize·L·(K+1) Int32s (defaults L = 64, K = 20: 5.25 MiB).
 ///
 /// ```swift
 /// let range = shard(count: n, rank: comm.rank, size: comm.size)

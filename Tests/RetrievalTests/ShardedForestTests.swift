@@ -55,6 +55,32 @@ final class ShardedForestTests: XCTestCase {
         XCTAssertGreaterThan(localTotal, unionSets.reduce(0) { $0 + $1.count })
     }
 
+    /// `ShardedForest.search` itself over 3 ranks (count all-reduce, top-k all-gather, merge), run in lockstep
+    /// rounds by `ReplayWorld`: every rank gets the union forest's results.
+    func testShardedSearchThroughCollectivesOnThreeRanks() throws {
+        let data = clusteredData(base: 1500, queries: 30, dimension: 8)
+        let p = LSHForest.Parameters(trees: 6, maxDepth: 16, candidatesPerTree: 10, metric: .l2, seed: 6)
+        let world = ReplayWorld(size: 3)
+        let ranks = try (0 ..< 3).map { r -> (ShardedForest, ReplayCommunicator) in
+            let range = shard(count: 1500, rank: r, size: 3)
+            return (try ShardedForest(shard: data.base.rows(range), firstID: range.lowerBound, parameters: p),
+                    world.communicator(rank: r))
+        }
+        let skip = (0 ..< 30).map { 50 * $0 }
+        var answers: [[[Neighbor]]] = []
+        var rounds = 0
+        while world.nextRound() {
+            answers = try ranks.map { forest, comm in
+                comm.restart()
+                return try forest.search(queries: data.queries, k: 5, excluding: skip, communicator: comm)
+            }
+            rounds += 1
+        }
+        XCTAssertGreaterThan(rounds, 2)
+        let expected = try LSHForest(data.base, parameters: p).search(queries: data.queries, k: 5, excluding: skip)
+        for (r, answer) in answers.enumerated() { XCTAssertTrue(sameResults(answer, expected), "rank \(r)") }
+    }
+
     /// The communicator path with one rank is the plain forest.
     func testSingleProcessShardedForestIsThePlainForest() throws {
         let data = clusteredData(base: 2000, queries: 1100, dimension: 8)  // > one chunk of 1024 queries
