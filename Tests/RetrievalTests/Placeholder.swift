@@ -1,2 +1,0 @@
-import XCTest
-final class RetrievalPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
