@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Classifiers", targets: ["Classifiers"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "LabelGraphs", targets: ["LabelGraphs"]),
+        .library(name: "Infusion", targets: ["Infusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,13 +50,14 @@ let package = Package(
         .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
         .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
         .target(name: "LabelGraphs", dependencies: ["LinearAlgebra", "NeuralNets"]),
+        .target(name: "Infusion", dependencies: ["LinearAlgebra", "NeuralNets", "Retrieval"]),
 
         // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
         .target(
             name: "Pipeline",
             dependencies: [
                 "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs",
+                "Classifiers", "Retrieval", "LabelGraphs", "Infusion",
             ]),
 
         // MARK: - Executable
@@ -63,7 +65,7 @@ let package = Package(
             name: "TributaryCLI",
             dependencies: [
                 "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Pipeline",
+                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
+        .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],

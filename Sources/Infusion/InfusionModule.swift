@@ -1,0 +1,3 @@
+import LinearAlgebra
+/// Placeholder until the module's first algorithm lands.
+enum InfusionModule {}

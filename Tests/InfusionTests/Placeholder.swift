@@ -1,0 +1,2 @@
+import XCTest
+final class InfusionPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
