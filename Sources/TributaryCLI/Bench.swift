@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure GEMM GFLOP/s, MPI all-reduce GB/s and HDF5 write/read GB/s.",
-        subcommands: [BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self])
+        abstract: "Measure GEMM GFLOP/s, MPI all-reduce GB/s, HDF5 write/read GB/s, bi-LSTM and GRU throughput.",
+        subcommands: [BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self, BenchBiLSTM.self, BenchGRU.self])
 }

@@ -12,7 +12,7 @@ struct Tributary: ParsableCommand {
             mpirun, tributary is a world of one rank and produces identical results. Rank 0 prints and writes.
             """,
         version: TributaryVersion.string,
-        subcommands: [Selftest.self, Bench.self])
+        subcommands: [Selftest.self, Bench.self, TextTrain.self, TextEmbed.self])
 }
 
 /// The version printed by `tributary --version` and written into every artifact's header.
