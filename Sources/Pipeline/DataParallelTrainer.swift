@@ -61,8 +61,10 @@ public struct DataParallelTrainer {
         let stepsPerEpoch = (sampleCount + options.batchSize - 1) / options.batchSize
         var checks = 0, stepsHere = 0
 
-        func checkConsistency(step: Int) throws {
-            let h = Int64(bitPattern: Self.hash(state.parameters.values))
+        // Takes the values rather than capturing `state`, so `state` stays a plain local whose disjoint
+        // properties (adam, parameters) may be accessed together.
+        func checkConsistency(_ values: [Float], step: Int) throws {
+            let h = Int64(bitPattern: Self.hash(values))
             var extremes: [Int64] = [h, ~h]
             try comm.allReduce(&extremes, op: .max)  // Distributed: [max h, max ¬h = ¬min h]
             guard extremes[0] == ~extremes[1] else {
@@ -106,7 +108,7 @@ public struct DataParallelTrainer {
                 state.epochSamples += batch.count
                 stepsHere += 1
                 if options.consistencyCheckEvery > 0 && state.totalSteps % options.consistencyCheckEvery == 0 {
-                    try checkConsistency(step: state.totalSteps)
+                    try checkConsistency(state.parameters.values, step: state.totalSteps)
                 }
                 let stopping = options.stopAfterSteps.map { stepsHere >= $0 } ?? false
                 if state.batch < stepsPerEpoch
@@ -124,7 +126,7 @@ public struct DataParallelTrainer {
             state.batch = 0
             state.epochLoss = 0
             state.epochSamples = 0
-            try checkConsistency(step: state.totalSteps)
+            try checkConsistency(state.parameters.values, step: state.totalSteps)
             try writeCheckpoint(state)
             try onEpoch(summary, state.parameters)
             if let stop = options.stopAfterSteps, stepsHere >= stop, state.epoch < options.epochs {

@@ -97,7 +97,7 @@ public struct TextTrainingStage {
             initial: model.makeParameters(seed: cfg.seed), sampleCount: train.count, resume: cfg.resume,
             lossSum: { samples, parameters in model.loss(data.batch(samples.map { train[$0] }), parameters: &parameters) },
             onEpoch: { summary, parameters in
-                var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 4))  "
+                var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
                     + "lr \(summary.learningRate)"
                 if !test.isEmpty {
                     let m = try TextEvaluation.evaluate(model, parameters: parameters.values, data: data, indices: test,

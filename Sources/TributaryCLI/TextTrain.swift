@@ -38,6 +38,10 @@ struct TextTrain: ParsableCommand {
     var clipNorm = 0.0
     @Option(help: "Hidden size H per LSTM direction.")
     var hiddenSize = 128
+    @Option(help: "Word-vector size D (Table 3: 300).")
+    var embeddingSize = 300
+    @Option(help: "Context-vector size M, the paper's latent dim m (Table 3: 50).")
+    var contextSize = 50
     @Option(help: "Seed for the split, the initial parameters and the shuffles.")
     var seed: UInt64 = 0
     @Option(help: "Cross-validation fold 'k/K' (1-based k), e.g. 1/5.")
@@ -60,8 +64,8 @@ struct TextTrain: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard maxLength >= 1, vocabSize >= 2, minCount >= 1 else {
-            throw ValidationError("--max-length ≥ 1, --vocab-size ≥ 2 and --min-count ≥ 1 are required")
+        guard maxLength >= 1, vocabSize >= 2, minCount >= 1, hiddenSize >= 1, embeddingSize >= 1, contextSize >= 1 else {
+            throw ValidationError("--max-length, --hidden-size, --embedding-size, --context-size and --min-count must be ≥ 1, --vocab-size ≥ 2")
         }
         guard TrainingOptions.Optimizer(rawValue: optimizer) != nil else {
             throw ValidationError("--optimizer must be adam or sgd, got '\(optimizer)'")
@@ -107,6 +111,8 @@ struct TextTrain: ParsableCommand {
             configuration.trainFraction = trainFraction
             configuration.seed = seed
             configuration.hiddenSize = hiddenSize
+            configuration.embeddingSize = embeddingSize
+            configuration.contextSize = contextSize
             configuration.maxLength = maxLength
             configuration.vocabularySize = vocabSize
             configuration.minimumCount = minCount
