@@ -13,3 +13,5 @@ echo "== MPI smoke test"
 bash launch/mpi-smoke.sh
 echo "== Fisher-vector pipeline smoke test (-np 1 vs -np 2 bit-identical, resume)"
 bash launch/fisher-smoke.sh
+echo "== text training smoke test (-np 1 vs -np 2 loss curves, identical parameters, resume)"
+bash launch/text-smoke.sh
