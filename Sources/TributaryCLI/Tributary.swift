@@ -7,10 +7,9 @@ struct Tributary: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Learning from more than one dataset at once, from a laptop to a cluster over MPI.",
-        discussion: """
-            Run under `mpirun -np N tributary …` (or launch/run.sh) to split the work over N ranks; without
-            mpirun, tributary is a world of one rank and produces identical results. Rank 0 prints and writes.
-            """,
+        discussion: "Run under `mpirun -np N tributary …` (or launch/run.sh) to split the work over N ranks; "
+            + "without mpirun, tributary is a world of one rank and produces identical results. "
+            + "Rank 0 prints and writes.",
         version: TributaryVersion.string,
         subcommands: [
             Selftest.self,
