@@ -13,3 +13,5 @@ echo "== MPI smoke test"
 bash launch/mpi-smoke.sh
 echo "== Fisher-vector pipeline smoke test (-np 1 vs -np 2 bit-identical, resume)"
 bash launch/fisher-smoke.sh
+echo "== index/query smoke test (-np 1, 2, 3 bit-identical neighbours, --exclude-self)"
+bash launch/index-smoke.sh
