@@ -69,6 +69,8 @@ final class IndexQueryTests: XCTestCase {
         // Index is collective-free but for barriers (no-ops here): rank 1's part first, then rank 0 stitches.
         for r in [1, 0] { try IndexStage(config: two).run(communicator: ranks[r]) }
         XCTAssertEqual(try IndexStage.partRows(two.output), [200, 200])
+        XCTAssertEqual(try IndexStage.sourceVectors(two.output), randomMatrix(rows: n, columns: d, seed: 3),
+                       "the master gives back the source in embeddings row order")
         let query = QueryConfig(index: two.output, queries: queries, output: path("two/nn.h5"), k: 4)
         var answers: [QueryResult] = []
         while world.nextRound() {
