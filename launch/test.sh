@@ -15,3 +15,5 @@ echo "== Fisher-vector pipeline smoke test (-np 1 vs -np 2 bit-identical, resume
 bash launch/fisher-smoke.sh
 echo "== text training smoke test (-np 1 vs -np 2 loss curves, identical parameters, resume)"
 bash launch/text-smoke.sh
+echo "== index/query smoke test (-np 1, 2, 3 bit-identical neighbours, --exclude-self)"
+bash launch/index-smoke.sh

@@ -15,6 +15,7 @@ struct Tributary: ParsableCommand {
             Selftest.self,
             Extract.self, FitPCA.self, FitGMM.self, Encode.self, Fisher.self,
             TextTrain.self, TextEmbed.self,
+            IndexCommand.self, QueryCommand.self,
             Bench.self,
         ])
 }

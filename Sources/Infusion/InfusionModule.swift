@@ -1,3 +1,0 @@
-import LinearAlgebra
-/// Placeholder until the module's first algorithm lands.
-enum InfusionModule {}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Retrieval
+
+/// `tributary bench knn`: workload W6 of `../shared/bench/ANCHORS.md`: build time, queries/s and recall@5 of the
+/// LSH Forest (defaults L = 64, K = 20, c = 32) and of `ExactSearch`, on the anchors' own files
+/// (`$ANCHOR_DATA/knn50_{base,query}.f32`, default folder /tmp/anchors-data, 100,000 × 50 base, 10,000 queries), or on the same recipe drawn with
+/// `SeededRandom` (`--synthetic`). `--sweep` adds the (L, K, c) recall/throughput curve of
+/// `RetrievalBenchmark.defaultGrid`. Conventions are the anchor script's (see `RetrievalBenchmark`); RESULT lines
+/// carry impl, metric and params so `make_report.py`-style scripts can compute ratios against FAISS and annoy.
+///
+/// Measured on the anchor files (release, OPENBLAS_NUM_THREADS=1, shared 2-core machine at load 4–6, so
+/// queries/s are noisy; recall is deterministic): defaults L=64 K=20 c=32 → l2 2,111–2,915 q/s, recall@5 0.927;
+/// ip 2,192–3,466 q/s, recall@5 0.781 (ip needs L=128 K=20 c=16: 0.931 at 1,269 q/s); ExactSearch 870–1,210 q/s.
+struct BenchKNN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "knn", abstract: "W6 k-NN: LSH Forest vs exact search, build s, queries/s, recall@5 (--sweep: (L, K, c) curve).")
+
+    @Flag(help: "Use the seeded synthetic W6 recipe instead of the anchor files.")
+    var synthetic = false
+
+    @Option(help: "Base points for --synthetic (W6: 100000).")
+    var baseCount = 100_000
+
+    @Option(help: "Queries for --synthetic (W6: 10000).")
+    var queryCount = 10_000
+
+    @Option(help: "Metrics to measure, comma-separated: cosine, ip, l2 (W6 reports ip and l2).")
+    var metrics = "ip,l2"
+
+    @Option(help: "Timed passes over the queries.")
+    var passes = 3
+
+    @Flag(help: "Also sweep (L, K, c) over RetrievalBenchmark.defaultGrid.")
+    var sweep = false
+
+    func validate() throws {
+        guard passes >= 1 else { throw ValidationError("--passes must be at least 1, got \(passes)") }
+        guard baseCount >= 10, queryCount >= 1 else {
+            throw ValidationError("--base-count must be ≥ 10 and --query-count ≥ 1")
+        }
+        for name in metricNames where Self.metricTable[name] == nil {
+            throw ValidationError("--metrics: unknown metric \(name); use cosine, ip or l2")
+        }
+    }
+
+    static let metricTable: [String: Metric] = ["cosine": .cosine, "ip": .innerProduct, "l2": .l2]
+    var metricNames: [String] { metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+
+    func run() throws {
+        let data: KNNDataset
+        if synthetic {
+            data = KNNDataset.clustered(baseCount: baseCount, queryCount: queryCount)
+        } else {
+            // The anchors' default data folder is /tmp/anchors-data (common.py), overridden by $ANCHOR_DATA.
+            let directory = ProcessInfo.processInfo.environment["ANCHOR_DATA"] ?? "/tmp/anchors-data"
+            guard FileManager.default.fileExists(atPath: directory + "/knn50_base.f32") else {
+                throw ValidationError("""
+                    W6 needs the anchor files knn50_base.f32 and knn50_query.f32 in \(directory) ($ANCHOR_DATA, default
+                    /tmp/anchors-data); generate them with `python3 ../shared/bench/anchors/gen_data.py knn` (all data
+                    sets: `python3 ../shared/bench/anchors/gen_data.py`), or pass --synthetic for the seeded recipe.
+                    """)
+            }
+            data = try KNNDataset.anchorW6(directory: directory)
+        }
+        print("bench knn (W6): base \(data.base.rows)×\(data.base.columns), \(data.queries.rows) queries, k = 5, "
+              + "\(passes) pass(es); \(BenchTiming.threadEnvironment())")
+        print("  data: \(data.source)")
+        let dataset = synthetic ? "synthetic" : "anchor"
+        for name in metricNames {
+            let metric = Self.metricTable[name]!
+            let (truth, exact) = try RetrievalBenchmark.exact(data, metric: metric, passes: passes)
+            report(exact, metricName: name, dataset: dataset)
+            let defaults = LSHForest.Parameters(metric: metric)
+            report(try RetrievalBenchmark.forest(data, parameters: defaults, truth: truth, passes: passes),
+                   metricName: name, dataset: dataset)
+            if sweep {
+                _ = try RetrievalBenchmark.sweep(data, metric: metric, truth: truth, passes: passes) {
+                    report($0, metricName: name, dataset: dataset)
+                }
+            }
+        }
+    }
+
+    func report(_ r: RetrievalBenchmark.Result, metricName: String, dataset: String) {
+        let candidates = r.meanCandidates.map { ", \(BenchTiming.format($0, 0)) candidates/query" } ?? ""
+        print("  \(metricName) \(r.name): build \(BenchTiming.format(r.buildSeconds, 3)) s, queries/s "
+              + "\(BenchTiming.summary(r.queriesPerSecond, digits: 0)), recall@5 \(BenchTiming.format(r.recall, 4))"
+              + candidates)
+        var params = ["metric": metricName, "k": "5", "data": dataset, "n": "\(r.queriesPerSecond.count)",
+                      "build_s": "\(r.buildSeconds)", "recall_at_5": "\(r.recall)"]
+        if let p = r.parameters {
+            params["L"] = "\(p.trees)"
+            params["K"] = "\(p.maxDepth)"
+            params["c"] = "\(p.candidatesPerTree)"
+        }
+        let impl = r.parameters == nil ? "tributary ExactSearch" : "tributary \(r.name)"
+        print(BenchTiming.resultLine(name: impl, metric: "queries_per_s", unit: "queries/s",
+                                     values: r.queriesPerSecond, params: params))
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class InfusionPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
