@@ -64,7 +64,7 @@ final class IndexQueryTests: XCTestCase {
         let source = try writeEmbeddings("source.h5", rows: n, seed: 3)
         let queries = try writeEmbeddings("queries.h5", rows: 40, seed: 4)
         let two = indexConfig(source, "two/index.h5")
-        let world = IndexReplayWorld(size: 2)
+        let world = ReplayWorld(size: 2)
         let ranks = [world.communicator(rank: 0), world.communicator(rank: 1)]
         // Index is collective-free but for barriers (no-ops here): rank 1's part first, then rank 0 stitches.
         for r in [1, 0] { try IndexStage(config: two).run(communicator: ranks[r]) }

@@ -1,52 +1,50 @@
 import LinearAlgebra
 
-// A copy of RetrievalTests/ReplayCommunicator.swift (test targets cannot import each other).
-
 /// A deterministic stand-in for an R-rank MPI world without threads: the ranks run one after another, and each
 /// collective returns the combination of what every rank passed to the same call *in the previous round*.
 /// Running the ranks' code in rounds until no contribution changes reaches the fixed point that a real lockstep
 /// run computes (each round fixes at least one more collective, as later inputs depend only on earlier results).
-final class IndexReplayWorld {
-    let size: Int
+public final class ReplayWorld {
+    public let size: Int
     /// contributions[call][rank] for the current and previous round.
-    private(set) var contributions: [[[Double]?]] = []
+    public private(set) var contributions: [[[Double]?]] = []
     private var previous: [[[Double]?]] = []
 
-    init(size: Int) { self.size = size }
+    public init(size: Int) { self.size = size }
 
-    func communicator(rank: Int) -> IndexReplayCommunicator { IndexReplayCommunicator(world: self, rank: rank) }
+    public func communicator(rank: Int) -> ReplayCommunicator { ReplayCommunicator(world: self, rank: rank) }
 
     /// Starts a round; returns false once the last round changed nothing (the fixed point).
-    func nextRound() -> Bool {
+    public func nextRound() -> Bool {
         defer { previous = contributions }
         return previous.isEmpty || contributions != previous
     }
 
-    func record(call: Int, rank: Int, _ values: [Double]) {
+    public func record(call: Int, rank: Int, _ values: [Double]) {
         while contributions.count <= call { contributions.append(Array(repeating: nil, count: size)) }
         contributions[call][rank] = values
     }
 
     /// Every rank's contribution to `call` from the previous round, or nil if some rank had not reached it.
-    func known(call: Int) -> [[Double]]? {
+    public func known(call: Int) -> [[Double]]? {
         guard call < previous.count else { return nil }
         let all = previous[call].compactMap { $0 }
         return all.count == size ? all : nil
     }
 }
 
-final class IndexReplayCommunicator: Communicator {
-    let world: IndexReplayWorld
-    let rank: Int
-    var size: Int { world.size }
+public final class ReplayCommunicator: Communicator {
+    public let world: ReplayWorld
+    public let rank: Int
+    public var size: Int { world.size }
     private var call = 0
 
-    init(world: IndexReplayWorld, rank: Int) {
+    public init(world: ReplayWorld, rank: Int) {
         self.world = world
         self.rank = rank
     }
 
-    func restart() { call = 0 }
+    public func restart() { call = 0 }
 
     private func exchange<T: CommunicatorScalar>(_ local: [T]) -> [[T]]? {
         defer { call += 1 }
@@ -59,7 +57,7 @@ final class IndexReplayCommunicator: Communicator {
         case let v as Float: return Double(v)
         case let v as Int32: return Double(v)
         case let v as Int: return Double(v)
-        default: fatalError("IndexReplayCommunicator: unsupported type \(T.self)")
+        default: fatalError("ReplayCommunicator: unsupported type \(T.self)")
         }
     }
 
@@ -68,24 +66,24 @@ final class IndexReplayCommunicator: Communicator {
         case is Float.Type: return Float(x) as! T
         case is Int32.Type: return Int32(x) as! T
         case is Int.Type: return Int(x) as! T
-        default: fatalError("IndexReplayCommunicator: unsupported type \(T.self)")
+        default: fatalError("ReplayCommunicator: unsupported type \(T.self)")
         }
     }
 
-    func barrier() throws {}
+    public func barrier() throws {}
 
-    func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws {
-        precondition(op == .sum, "IndexReplayCommunicator reduces sums only")
+    public func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws {
+        precondition(op == .sum, "ReplayCommunicator reduces sums only")
         guard let all = exchange(buffer) else { return }
         buffer = all.dropFirst().reduce(all[0]) { acc, next in zip(acc, next).map { $0 + $1 } }
     }
 
-    func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
+    public func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
         exchange(local) ?? Array(repeating: local, count: size)
     }
 
-    func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws { fatalError("unused") }
-    func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { fatalError("unused") }
-    func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { fatalError("unused") }
-    func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
+    public func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws { fatalError("unused") }
+    public func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { fatalError("unused") }
+    public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { fatalError("unused") }
+    public func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
 }
