@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure GEMM GFLOP/s, MPI all-reduce GB/s, HDF5 GB/s, dense descriptors, Fisher vectors and GMM EM.",
-        subcommands: [BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self, BenchDSIFT.self, BenchFisher.self, BenchGMM.self])
+        abstract: "Measure GEMM GFLOP/s, MPI all-reduce GB/s, HDF5 GB/s, dense descriptors, Fisher vectors, GMM EM and linear SVM training.",
+        subcommands: [BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self, BenchDSIFT.self, BenchFisher.self, BenchGMM.self, BenchSVM.self])
 }

@@ -12,7 +12,8 @@ struct Tributary: ParsableCommand {
             mpirun, tributary is a world of one rank and produces identical results. Rank 0 prints and writes.
             """,
         version: TributaryVersion.string,
-        subcommands: [Selftest.self, Bench.self, Extract.self, FitPCA.self, FitGMM.self, Encode.self, Fisher.self])
+        subcommands: [Selftest.self, Bench.self, Extract.self, FitPCA.self, FitGMM.self, Encode.self, Fisher.self,
+                      Annotate.self, Report.self])
 }
 
 /// The version printed by `tributary --version` and written into every artifact's header.
