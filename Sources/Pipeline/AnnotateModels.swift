@@ -4,7 +4,7 @@ import Storage
 
 /// The trained annotation models, and `models.h5`, the file `annotate train` writes and `annotate predict` reads.
 ///
-/// `models.h5` (stage `annotate-train`, version 1; K concepts, D_b the width of block b, V tags):
+/// `models.h5` (stage `annotate train`, version 1; K concepts, D_b the width of block b, V tags):
 ///
 /// | dataset | shape, type | meaning |
 /// | --- | --- | --- |
@@ -20,7 +20,7 @@ import Storage
 /// Root attributes: the header plus `fisher_vectors`, `annotations` (the inputs, re-read by `predict`), `runs`,
 /// `svm_cost`, `svm_bias`, `slr_cost`, `tagprop_neighbours`, `tagprop_layouts`, `min_tag_count`, `train_items`, `test_items`.
 public struct AnnotateModels: Sendable {
-    public static let stage = "annotate-train"
+    public static let stage = "annotate train"
     public static let version = 1
     public static let earlyVisual = "early-visual"
     public static let earlyMixed = "early-mixed"

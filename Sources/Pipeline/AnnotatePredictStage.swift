@@ -21,7 +21,7 @@ import Storage
 /// **Distribution.** Linear scoring is one GEMM per block, done by every rank. TagProp's test neighbours are
 /// searched over ranks: rank r searches the test images `shard(count: Q, rank: r, size:)` against all training
 /// images, and the lists are all-gathered in rank (= image) order. Rank 0 writes `scores.h5`.
-public struct AnnotatePredictStage {
+public struct AnnotatePredictStage: Sendable {
     public let config: AnnotatePredictConfig
 
     public init(config: AnnotatePredictConfig) {

@@ -24,7 +24,7 @@ import Storage
 ///
 /// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
 /// lowered to M·(N − 1) (reported in the log; the stored γ has the effective (M, K_d) shape).
-public struct AnnotateTrainStage {
+public struct AnnotateTrainStage: Sendable {
     public let config: AnnotateTrainConfig
 
     public init(config: AnnotateTrainConfig) {

@@ -12,11 +12,11 @@ import Storage
 /// binary decisions. Single-label data (every image one concept) adds accuracy and macro-F1 of the arg-max
 /// concept (ties: the first concept).
 ///
-/// `eval.h5` (stage `annotate-eval`, version 1): `runs`, `concepts` (string); `<run>/ap`, `<run>/eer`,
+/// `eval.h5` (stage `annotate eval`, version 1): `runs`, `concepts` (string); `<run>/ap`, `<run>/eer`,
 /// `<run>/auc` (K) float64; `<run>/summary` (6) float64 = [mAP, EER, AUC, F-ex, accuracy, macro-F1] (NaN when
 /// not defined). Root attributes: the header plus `scores` and `single_label`.
 public struct AnnotationEvaluation: Sendable {
-    public static let stage = "annotate-eval"
+    public static let stage = "annotate eval"
     public static let version = 1
 
     public struct RunMetrics: Sendable, Equatable {

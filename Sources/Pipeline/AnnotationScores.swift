@@ -4,7 +4,7 @@ import Storage
 
 /// The test-set scores of the annotation runs, and `scores.h5`, the file `annotate predict` writes.
 ///
-/// `scores.h5` (stage `annotate-predict`, version 1; Q test images, K concepts):
+/// `scores.h5` (stage `annotate predict`, version 1; Q test images, K concepts):
 ///
 /// | dataset | shape, type | meaning |
 /// | --- | --- | --- |
@@ -17,7 +17,7 @@ import Storage
 /// Root attributes: the header plus `models` (the models file), `single_label` (1 when every test image has
 /// exactly one concept), `late_fusion`.
 public struct AnnotationScores: Sendable {
-    public static let stage = "annotate-predict"
+    public static let stage = "annotate predict"
     public static let version = 1
 
     public var runs: [AnnotationRun]
