@@ -19,8 +19,8 @@ import Storage
 /// scores instead (decisions still threshold the averaged raw scores at 0).
 ///
 /// **Distribution.** Linear scoring is one GEMM per block, done by every rank. TagProp's test neighbours are
-/// searched over ranks: rank r searches the test images `shard(count: Q, rank: r, size:)` against all training
-/// images, and the lists are all-gathered in rank (= image) order. Rank 0 writes `scores.h5`.
+/// searched over ranks: each rank searches whole blocks of test images against all training images
+/// (`ShardedNeighbours.search`), and the lists are all-gathered in rank (= image) order. Rank 0 writes `scores.h5`.
 public struct AnnotatePredictStage: Sendable {
     public let config: AnnotatePredictConfig
 
@@ -77,8 +77,9 @@ public struct AnnotatePredictStage: Sendable {
             case .tagpropVisual, .tagpropMixed:
                 guard let t = models.tagProp[run] else { throw AnnotateError.missingModel(file: config.models, run: run.rawValue) }
                 let lists = try t.measures.map { names in
-                    try Self.searchTest(queries: try data.features(names, test: true), database: try data.features(names),
-                                        count: t.model.neighboursPerMeasure, communicator: comm)
+                    try ShardedNeighbours.search(queries: try data.features(names, test: true),
+                                                 database: try data.features(names), count: t.model.neighboursPerMeasure,
+                                                 communicator: comm)
                 }
                 scores = try t.model.predict(neighbours: lists, trainingLabels: data.trainLabels)
             }
@@ -92,16 +93,5 @@ public struct AnnotatePredictStage: Sendable {
         ])
         return AnnotationScores(runs: models.runs, concepts: data.concepts, ids: data.testIDs, truth: data.testLabels,
                                 raw: raw, decisions: decisions, isSingleLabel: data.isSingleLabel, header: header)
-    }
-
-    /// The `count` nearest database rows of every query, each rank searching its slice of the queries.
-    static func searchTest(queries: Matrix<Float>, database: Matrix<Float>, count: Int,
-                           communicator comm: any Communicator) throws -> Neighbours {
-        let mine = shard(count: queries.rows, rank: comm.rank, size: comm.size)
-        let local = try NearestNeighbours.search(queries: queries.rows(mine), database: database, count: count)
-        // Distributed: slices come back in rank order = query order.
-        let indices = try comm.allGather(local.indices).flatMap { $0 }
-        let similarities = try comm.allGather(local.similarities).flatMap { $0 }
-        return Neighbours(queries: queries.rows, count: count, indices: indices, similarities: similarities)
     }
 }

@@ -18,9 +18,9 @@ import Storage
 ///
 /// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
 /// `LinearScorer`). TagProp: each rank searches the neighbours of its slice of the training items
-/// (`NearestNeighbours.leaveOneOut(…communicator:)`), the lists are all-gathered, and every rank then runs the
-/// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are the same
-/// for any number of ranks.
+/// (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
+/// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
+/// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
 ///
 /// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
 /// lowered to M·(N − 1) (reported in the log; the stored γ has the effective (M, K_d) shape).
@@ -99,7 +99,7 @@ public struct AnnotateTrainStage: Sendable {
                 let lists = try measures.map { names in
                     let key = names.joined(separator: "+") + "@\(kd)"
                     if let hit = cache[key] { return hit }
-                    let found = try NearestNeighbours.leaveOneOut(database: try data.features(names), count: kd,
+                    let found = try ShardedNeighbours.leaveOneOut(database: try data.features(names), count: kd,
                                                                   communicator: comm)
                     cache[key] = found
                     return found
