@@ -84,7 +84,7 @@ final class AnnotateStagesTests: XCTestCase {
         XCTAssertEqual(scores[1].raw[.tagpropMixed], single.raw[.tagpropMixed], "test neighbours searched over 2 ranks")
     }
 
-    /// 4 images, 2 concepts, scores chosen so that AP, EER, AUC and F-ex are easy by hand.
+    /// A tiny scores.h5: 4 images, 2 concepts, scores chosen so that AP, EER, AUC and F-ex are easy by hand.
     func testEvaluationMatchesHandComputedMetrics() throws {
         let truth = LabelMatrix([[true, false], [false, true], [true, true], [false, false]])
         let raw = Matrix<Float>(rowArrays: [[0.9, -1], [0.2, 0.5], [-0.1, 0.5], [0.4, -2]])
@@ -92,7 +92,9 @@ final class AnnotateStagesTests: XCTestCase {
                                       raw: [.svmEarlyVisual: raw],
                                       decisions: [.svmEarlyVisual: Fusion.decisions(raw, threshold: 0)], isSingleLabel: false,
                                       header: ArtifactHeader(stage: AnnotationScores.stage, version: 1))
-        let r = AnnotationEvaluation.evaluate(scores).runs[0]
+        let path = folder.appendingPathComponent("tiny-scores.h5").path
+        try scores.write(to: path)  // through the file, as `annotate eval` reads it
+        let r = AnnotationEvaluation.evaluate(try AnnotationScores.read(path)).runs[0]
         // Concept a: ranking 1(+) 4(−) 2(−) 3(+): AP = (1/1 + 2/4)/2 = 0.75; AUC = 2/4 = 0.5.
         // Concept b: 2 and 3 tie at 0.5 (both +), then 1, 4 (−): AP = 1, AUC = 1, EER = 0.
         XCTAssertEqual(r.averagePrecision, [0.75, 1])
