@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,10 +5,11 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure BLAS, MPI, HDF5, dense descriptors, Fisher vectors, GMM EM, bi-LSTM, GRU and k-NN search.",
+        abstract: "Measure BLAS, MPI, HDF5, dense descriptors, Fisher vectors, GMM EM, SVM, bi-LSTM, GRU and k-NN search.",
         subcommands: [
             BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self,
             BenchDSIFT.self, BenchFisher.self, BenchGMM.self,
+            BenchSVM.self,
             BenchBiLSTM.self, BenchGRU.self,
             BenchKNN.self,
         ])

@@ -14,6 +14,7 @@ struct Tributary: ParsableCommand {
         subcommands: [
             Selftest.self,
             Extract.self, FitPCA.self, FitGMM.self, Encode.self, Fisher.self,
+            Annotate.self, Report.self,
             TextTrain.self, TextEmbed.self,
             IndexCommand.self, QueryCommand.self,
             Bench.self,

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import LinearAlgebra
+import Pipeline
+
+/// `tributary annotate …`: image annotation with the Fisher vectors of `tributary fisher` (Mensink et al. 2010
+/// §3–4): manifest → (fisher) → train → predict → eval, then `tributary report`.
+struct Annotate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annotate",
+        abstract: "Annotate images: SVM early/late fusion, SLR, TagProp over Fisher vectors and tags.",
+        discussion: """
+            emoji-tags end to end (files in /tmp/emoji):
+              tributary annotate manifest --dataset emoji-tags --data ../shared/data/emoji-tags --out /tmp/emoji
+              tributary fisher --dataset folder --data /tmp/emoji --labels-csv /tmp/emoji/images.csv --out /tmp/emoji/fisher
+              tributary annotate train --fv /tmp/emoji/fisher/fv.h5 --out /tmp/emoji --min-tag-count 10
+              tributary annotate predict --out /tmp/emoji && tributary annotate eval --out /tmp/emoji
+              tributary report --out /tmp/emoji
+            """,
+        subcommands: [AnnotateManifest.self, AnnotateTrain.self, AnnotatePredict.self, AnnotateEval.self])
+}
+
+/// `tributary annotate manifest`: OUT/images.csv (and, for emoji-tags, the images unpacked under OUT).
+struct AnnotateManifest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifest",
+        abstract: "Write OUT/images.csv (path, labels, split, concepts, tags) for emoji-tags, MIRFlickr-25k or a single-label labels CSV.")
+
+    @Option(help: "emoji-tags (../shared/data/emoji-tags), mirflickr (a MIRFlickr-25k folder) or class-csv (a single-label labels CSV such as Flowers17's labels.csv).")
+    var dataset = "emoji-tags"
+
+    @Option(help: "emoji-tags/mirflickr: the dataset folder; class-csv: the labels CSV.")
+    var data: String
+
+    @Option(help: "emoji-tags: both (default), noto, emojione, or cross (train on Noto, test on EmojiOne).")
+    var rendering = "both"
+
+    @Flag(name: .customLong("relevant-only"), help: "mirflickr: use the annotations/*_r1.txt relevant sets where present.")
+    var relevantOnly = false
+
+    @Option(name: .customLong("train-fraction"), help: "mirflickr: fraction of the images drawn (seeded) for training.")
+    var trainFraction = 0.32
+
+    @Option(name: .customLong("train-per-class"), help: "class-csv without a split column: training images per class (seeded), the rest test.")
+    var trainPerClass = 40
+
+    @Option(help: "Seed of the mirflickr / class-csv split.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var folder: AnnotateFolderOptions
+
+    func validate() throws {
+        guard ["emoji-tags", "mirflickr", "class-csv"].contains(dataset) else {
+            throw ValidationError("--dataset must be emoji-tags, mirflickr or class-csv, got '\(dataset)'")
+        }
+        guard EmojiTagsDataset.Rendering(rawValue: rendering) != nil else {
+            throw ValidationError("--rendering must be both, noto, emojione or cross, got '\(rendering)'")
+        }
+    }
+
+    func run() throws {
+        let source: AnnotationSource
+        switch dataset {
+        case "mirflickr": source = .mirflickr(directory: data, relevantOnly: relevantOnly, trainFraction: trainFraction, seed: seed)
+        case "class-csv": source = .classLabels(csv: data, trainPerClass: trainPerClass, seed: seed)
+        default: source = .emojiTags(directory: data, rendering: EmojiTagsDataset.Rendering(rawValue: rendering) ?? .both)
+        }
+        World.run { comm in
+            let table = try source.load()
+            guard comm.isRoot else { return }  // Distributed: rank 0 writes
+            let path = AnnotateFiles.annotations(folder.out)
+            try table.write(to: path)
+            let train = table.items.filter { $0.split == "train" }.count
+            comm.log0("annotate manifest: \(table.items.count) images (\(train) train, \(table.items.count - train) test), "
+                + "\(table.conceptNames.count) concepts → \(path)")
+            switch dataset {
+            case "emoji-tags":
+                let n = try EmojiTagsDataset.extractImages(archive: data + "/emoji-tags.tar", to: folder.out)
+                comm.log0("annotate manifest: unpacked \(n) images under \(folder.out); next:\n  tributary fisher --dataset folder "
+                    + "--data \(folder.out) --labels-csv \(path) --out \(folder.out)/fisher")
+            case "mirflickr":
+                comm.log0("next: tributary fisher --dataset folder --data \(data) --labels-csv \(path) --out \(folder.out)/fisher")
+            default:
+                comm.log0("next: tributary fisher --dataset folder|tar --data <images or archive> … --out \(folder.out)/fisher "
+                    + "(the ids must equal the paths of \(path))")
+            }
+        }
+    }
+}
+
+/// `tributary annotate train`.
+struct AnnotateTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train the runs' classifiers on the training images → OUT/models.h5 (concepts split over ranks).")
+
+    @OptionGroup var folder: AnnotateFolderOptions
+    @OptionGroup var inputs: AnnotateInputOptions
+    @OptionGroup var options: AnnotateTrainOptions
+
+    func validate() throws {
+        if inputs.fv == nil { throw ValidationError("annotate train needs --fv (the fv.h5 of `tributary fisher`)") }
+    }
+
+    func run() throws {
+        let config = try options.config(fv: inputs.fv ?? "", annotations: inputs.annotations ?? AnnotateFiles.annotations(folder.out),
+                                        output: AnnotateFiles.models(folder.out))
+        World.run { comm in
+            try AnnotateTrainStage(config: config).run(communicator: comm) { comm.log0($0) }
+            comm.log0("annotate train: wrote \(config.output)")
+        }
+    }
+}
+
+/// `tributary annotate predict`.
+struct AnnotatePredict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Score the test images with every trained run → OUT/scores.h5 (raw, confidence, decision).")
+
+    @OptionGroup var folder: AnnotateFolderOptions
+    @OptionGroup var inputs: AnnotateInputOptions
+
+    @Option(name: .customLong("late-fusion"), help: "raw (the paper: average the raw scores) or normalized (average min-max normalised scores).")
+    var lateFusion = "raw"
+
+    func validate() throws {
+        guard LateFusionScores(rawValue: lateFusion) != nil else {
+            throw ValidationError("--late-fusion must be raw or normalized, got '\(lateFusion)'")
+        }
+    }
+
+    func run() throws {
+        let config = AnnotatePredictConfig(models: AnnotateFiles.models(folder.out), output: AnnotateFiles.scores(folder.out),
+                                           fisherVectors: inputs.fv, annotations: inputs.annotations,
+                                           lateFusion: LateFusionScores(rawValue: lateFusion) ?? .raw)
+        World.run { comm in
+            try AnnotatePredictStage(config: config).run(communicator: comm) { comm.log0($0) }
+            comm.log0("annotate predict: wrote \(config.output)")
+        }
+    }
+}
+
+/// `tributary annotate eval`.
+struct AnnotateEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Per-concept AP, EER, AUC; mAP, F-ex (and accuracy, macro-F1 for single-label) → OUT/eval.h5.")
+
+    @OptionGroup var folder: AnnotateFolderOptions
+
+    func run() throws {
+        World.run { comm in
+            guard comm.isRoot else { return }  // Distributed: evaluation is cheap; rank 0 alone reads and writes
+            let path = AnnotateFiles.scores(folder.out)
+            let evaluation = AnnotationEvaluation.evaluate(try AnnotationScores.read(path), scoresFile: path)
+            try evaluation.write(to: AnnotateFiles.evaluation(folder.out))
+            comm.log0(AnnotationReport.markdown(evaluation))
+            comm.log0("annotate eval: wrote \(AnnotateFiles.evaluation(folder.out))")
+        }
+    }
+}
+
+/// `tributary report`.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "A Table-2-style Markdown table of the annotation runs (OUT/report.md) and a per-concept AP plot (OUT/ap.png).")
+
+    @OptionGroup var folder: AnnotateFolderOptions
+
+    func run() throws {
+        World.run { comm in
+            guard comm.isRoot else { return }  // Distributed: rank 0 prints and writes
+            let evaluation = try AnnotationEvaluation.read(AnnotateFiles.evaluation(folder.out))
+            let table = AnnotationReport.markdown(evaluation)
+            try table.write(toFile: folder.out + "/report.md", atomically: true, encoding: .utf8)
+            comm.log0(table)
+            let note = try AnnotationReport.plot(evaluation, png: folder.out + "/ap.png")
+            comm.log0("report: wrote \(folder.out)/report.md; \(note)")
+        }
+    }
+}
