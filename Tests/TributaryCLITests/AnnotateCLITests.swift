@@ -4,25 +4,7 @@ import XCTest
 /// The annotation subcommands' flags, help text and messages (the stages are tested in PipelineTests).
 final class AnnotateCLITests: XCTestCase {
     private func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            XCTFail("\(binary.path) is missing: build the package (swift build --build-tests) before the tests")
-            return (-1, "")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
-        for (name, value) in extra { environment[name] = value }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runTributary(arguments, environment: extra)
     }
 
     func testHelpListsTheAnnotationCommands() throws {

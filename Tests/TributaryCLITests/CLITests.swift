@@ -4,19 +4,8 @@ import XCTest
 
 /// The CLI's text and exit codes are part of its contract: these tests run the built `tributary` binary.
 final class CLITests: XCTestCase {
-    /// `.build/<config>/tributary`, beside the test bundle (SwiftPM builds it with the tests).
-    private var binary: URL {
-        Bundle.main.bundleURL.appendingPathComponent("tributary")
-    }
-
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            XCTFail("\(binary.path) is missing: build the package (swift build --build-tests) before the tests")
-            return (-1, "")
-        }
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
-        return try runProcess(binary.path, arguments, environment: environment)
+        try runTributary(arguments)
     }
 
     func testVersion() throws {

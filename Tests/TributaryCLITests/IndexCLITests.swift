@@ -6,15 +6,7 @@ import XCTest
 /// PipelineTests/IndexQueryTests).
 final class IndexCLITests: XCTestCase {
     private func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            XCTFail("\(binary) is missing: build the package (swift build --build-tests) before the tests")
-            return (-1, "")
-        }
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
-        environment.merge(extra) { $1 }
-        return try runProcess(binary, arguments, environment: environment)
+        try runTributary(arguments, environment: extra)
     }
 
     func testCommandsAreRegistered() throws {

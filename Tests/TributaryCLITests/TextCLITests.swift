@@ -4,19 +4,7 @@ import XCTest
 /// `train-text`, `embed` and `bench bilstm|gru`: registration, flag validation and corpus errors through the binary.
 final class TextCLITests: XCTestCase {
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tributary")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }  // a world of one
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runTributary(arguments)
     }
 
     func testSubcommandsAreRegistered() throws {
