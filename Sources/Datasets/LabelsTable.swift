@@ -33,19 +33,8 @@ public struct LabelsTable: Sendable, Equatable {
 
     /// Parses CSV `bytes`; `name` is used in error messages.
     public static func parse(_ bytes: [UInt8], name: String) throws(ManifestError) -> LabelsTable {
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader.records(bytes)
-        } catch {
-            switch error {
-            case .unterminatedQuote(let line):
-                throw .malformedCSV(path: name, line: line, reason: "a quoted field is never closed")
-            case .textAfterClosingQuote(let line):
-                throw .malformedCSV(path: name, line: line, reason: "text after a closing quote")
-            }
-        }
-        guard let first = records.first else { throw .missingHeader(path: name) }
-        let header = first.fields.map { $0.trimmingWhitespace() }
+        let table = try CSVTable.parse(bytes, name: name)
+        let header = table.header
         guard let pathIndex = pathColumns.lazy.compactMap({ header.firstIndex(of: $0) }).first else {
             throw .missingColumn(path: name, column: pathColumns.joined(separator: "|"), header: header)
         }
@@ -54,17 +43,12 @@ public struct LabelsTable: Sendable, Equatable {
         }
         let splitIndex = header.firstIndex(of: "split")
         var rows: [Row] = []
-        for record in records.dropFirst() {
-            guard record.fields.count == header.count else {
-                throw .malformedCSV(path: name, line: record.line,
-                                    reason: "\(record.fields.count) fields, the header has \(header.count)")
-            }
-            let path = record.fields[pathIndex].trimmingWhitespace()
-            let label = record.fields[labelIndex].trimmingWhitespace()
+        for record in table.rows {  // fields already trimmed, field counts already checked by CSVTable
+            let path = record.fields[pathIndex]
+            let label = record.fields[labelIndex]
             guard !path.isEmpty else { throw .malformedCSV(path: name, line: record.line, reason: "empty path") }
             guard !label.isEmpty else { throw .emptyLabel(path: name, line: record.line) }
-            rows.append(Row(path: path, label: label, split: splitIndex.map { record.fields[$0].trimmingWhitespace() },
-                            line: record.line))
+            rows.append(Row(path: path, label: label, split: splitIndex.map { record.fields[$0] }, line: record.line))
         }
         guard !rows.isEmpty else { throw .noImages(path: name) }
         return LabelsTable(header: header, rows: rows)
