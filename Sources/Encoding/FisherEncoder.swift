@@ -41,7 +41,7 @@ public struct FisherEncoder: Sendable {
         var squaresAndRows: [Float] = []
         var posteriors: [Float] = []
         var moments: [Float] = []
-        var columnSums: [Float] = []
+        var zerothMoments: [Float] = []
 
         public init() {}
 
@@ -49,7 +49,7 @@ public struct FisherEncoder: Sendable {
             if squaresAndRows.count < rows * 2 * dimension { squaresAndRows = [Float](repeating: 0, count: rows * 2 * dimension) }
             if posteriors.count < rows * components { posteriors = [Float](repeating: 0, count: rows * components) }
             if moments.count != components * 2 * dimension { moments = [Float](repeating: 0, count: components * 2 * dimension) }
-            if columnSums.count != components { columnSums = [Float](repeating: 0, count: components) }
+            if zerothMoments.count != components { zerothMoments = [Float](repeating: 0, count: components) }
         }
     }
 
@@ -71,7 +71,7 @@ public struct FisherEncoder: Sendable {
 
     /// The moments of each group of consecutive rows of `x`: group g is rows
     /// `groupBoundaries[g] ..< groupBoundaries[g + 1]`. Posteriors are computed once for all rows (one GEMM),
-    /// the moments once per non-empty group (one GEMM each).
+    /// the moments once per non-empty group (one GEMM each, on the group's columns of Qᵀ).
     func moments(_ x: Matrix<Float>, groupBoundaries: [Int], workspace: inout Workspace) -> [FisherMoments] {
         let t = x.rows, m = mixture.components, dim = mixture.dimension, twoD = 2 * dim
         var result: [FisherMoments] = []
@@ -80,26 +80,22 @@ public struct FisherEncoder: Sendable {
             workspace.squaresAndRows.withUnsafeMutableBufferPointer { pa in
                 workspace.posteriors.withUnsafeMutableBufferPointer { pq in
                     workspace.moments.withUnsafeMutableBufferPointer { pg in
-                        workspace.columnSums.withUnsafeMutableBufferPointer { ps in
+                        workspace.zerothMoments.withUnsafeMutableBufferPointer { ps in
                             let a = pa.baseAddress!, q = pq.baseAddress!, g = pg.baseAddress!, s0 = ps.baseAddress!
                             if t > 0 {
                                 PosteriorKernel.fillSquaresAndRows(px.baseAddress!, rows: t, dimension: dim, into: a)
+                                _ = kernel.posteriors(a: a, rows: t, into: q)
                             }
-                            let single = groupBoundaries.count == 2
-                            for s in 0 ..< m { s0[s] = 0 }
-                            if t > 0 { _ = kernel.posteriors(a: a, rows: t, into: q, columnSums: single ? s0 : nil) }
                             for group in 0 ..< groupBoundaries.count - 1 {
                                 let lower = groupBoundaries[group], n = groupBoundaries[group + 1] - lower
                                 var out = FisherMoments(components: m, dimension: dim)
                                 out.count = n
                                 if n > 0 {
-                                    Float.gemm(transposeA: true, transposeB: false, m: m, n: twoD, k: n, alpha: 1,
-                                               a: q + lower * m, lda: m, b: a + lower * twoD, ldb: twoD,
+                                    // [S2 | S1] = Qᵀ[:, group]·A[group] (M, 2D); Qᵀ has leading dimension t.
+                                    Float.gemm(transposeA: false, transposeB: false, m: m, n: twoD, k: n, alpha: 1,
+                                               a: q + lower, lda: t, b: a + lower * twoD, ldb: twoD,
                                                beta: 0, c: g, ldc: twoD)
-                                    if !single {
-                                        for s in 0 ..< m { s0[s] = 0 }
-                                        for i in lower ..< lower + n { for k in 0 ..< m { s0[k] += q[i * m + k] } }
-                                    }
+                                    kernel.zerothMoments(q, leadingDimension: t, columns: lower ..< lower + n, into: s0)
                                     for k in 0 ..< m { out.s0[k] = Double(s0[k]) }
                                     for j in 0 ..< m * twoD { out.g[j] = Double(g[j]) }
                                 }

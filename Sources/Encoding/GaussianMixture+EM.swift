@@ -7,7 +7,7 @@ import LinearAlgebra
 struct EMWorkspace {
     /// [X² | X] of a block (blockRows, 2D).
     var squaresAndRows: [Float]
-    /// q of a block (blockRows, M).
+    /// Qᵀ of a block (M, blockRows).
     var posteriors: [Float]
     /// qᵀ[X² | X] of a block (M, 2D) = [S2 | S1].
     var moments: [Float]
@@ -38,7 +38,7 @@ extension GaussianMixture {
         }
     }
 
-    /// One block's partial statistics: q by the GEMM kernel, then qᵀ[X² | X] as one more GEMM.
+    /// One block's partial statistics: Qᵀ by the GEMM kernel, then Qᵀ[X² | X] as one more GEMM.
     static func blockStatistics(_ block: Matrix<Float>, kernel: PosteriorKernel, workspace: inout EMWorkspace) -> [Double] {
         let n = block.rows, m = kernel.components, dim = kernel.dimension, twoD = 2 * dim
         var out = [Double](repeating: 0, count: m + 2 * m * dim + 1)
@@ -48,12 +48,14 @@ extension GaussianMixture {
                     workspace.moments.withUnsafeMutableBufferPointer { pg in
                         let a = pa.baseAddress!, q = pq.baseAddress!, g = pg.baseAddress!
                         PosteriorKernel.fillSquaresAndRows(px.baseAddress!, rows: n, dimension: dim, into: a)
-                        var s0 = [Float](repeating: 0, count: m)
-                        out[out.count - 1] = s0.withUnsafeMutableBufferPointer { ps in
-                            kernel.posteriors(a: a, rows: n, into: q, columnSums: ps.baseAddress!)
-                        }
-                        Float.gemm(transposeA: true, transposeB: false, m: m, n: twoD, k: n, alpha: 1, a: q, lda: m,
+                        out[out.count - 1] = kernel.posteriors(a: a, rows: n, into: q)
+                        // [S2 | S1] = Qᵀ·A (M, 2D): Qᵀ is (M, n).
+                        Float.gemm(transposeA: false, transposeB: false, m: m, n: twoD, k: n, alpha: 1, a: q, lda: n,
                                    b: a, ldb: twoD, beta: 0, c: g, ldc: twoD)
+                        var s0 = [Float](repeating: 0, count: m)
+                        s0.withUnsafeMutableBufferPointer { ps in
+                            kernel.zerothMoments(q, leadingDimension: n, columns: 0 ..< n, into: ps.baseAddress!)
+                        }
                         for k in 0 ..< m {
                             out[k] = Double(s0[k])
                             for d in 0 ..< dim {

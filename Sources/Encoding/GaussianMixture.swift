@@ -199,16 +199,20 @@ public struct GaussianMixture: Sendable, Equatable {
         var q = Matrix<Float>(rows: x.rows, columns: components)
         var logP = [Double](repeating: 0, count: x.rows)
         var a = [Float](repeating: 0, count: Swift.min(blockRows, x.rows) * 2 * dimension)
+        var qT = [Float](repeating: 0, count: Swift.min(blockRows, x.rows) * components)
         x.values.withUnsafeBufferPointer { px in
             a.withUnsafeMutableBufferPointer { pa in
-                q.values.withUnsafeMutableBufferPointer { pq in
+                qT.withUnsafeMutableBufferPointer { pt in
                     logP.withUnsafeMutableBufferPointer { pl in
                         for start in stride(from: 0, to: x.rows, by: blockRows) {
                             let n = Swift.min(blockRows, x.rows - start)
                             PosteriorKernel.fillSquaresAndRows(px.baseAddress! + start * dimension, rows: n,
                                                                dimension: dimension, into: pa.baseAddress!)
-                            _ = kernel.posteriors(a: pa.baseAddress!, rows: n, into: pq.baseAddress! + start * components,
+                            _ = kernel.posteriors(a: pa.baseAddress!, rows: n, into: pt.baseAddress!,
                                                   rowLogLikelihoods: pl.baseAddress! + start)
+                            for k in 0 ..< components {
+                                for i in 0 ..< n { q[start + i, k] = pt[k * n + i] }
+                            }
                         }
                     }
                 }

@@ -3,33 +3,41 @@ import Glibc
 #endif
 import LinearAlgebra
 
-/// The GMM posteriors q_ik of a block of rows as one GEMM plus a row-wise log-sum-exp; shared by EM and the
-/// Fisher encoder.
+/// The GMM posteriors of a block of rows as one GEMM plus a log-sum-exp per row, stored transposed
+/// (component-major); shared by EM and the Fisher encoder.
 ///
 /// For a diagonal Gaussian,
 ///
 ///     log π_k + log N(x | μ_k, σ²_k) = Σ_d x_d²·(−½/σ²_kd) + Σ_d x_d·(μ_kd/σ²_kd) + b_k
 ///     b_k = log π_k − ½ Σ_d (μ²_kd/σ²_kd + log σ²_kd) − (D/2)·log 2π
 ///
-/// so with A = [X² | X] (n, 2D) and the weights W (2D, M) whose rows 0 ..< D hold −½/σ²_kd and rows D ..< 2D
-/// hold μ_kd/σ²_kd, the log-joint is L = A·W + 1bᵀ (n, M): one sgemm of 2·n·2D·M flops. Then per row i:
+/// so with A = [X² | X] (n, 2D) and the weights W (M, 2D) whose row k is [−½/σ²_k | μ_k/σ²_k], the log-joint is
+/// Lᵀ = W·Aᵀ + b1ᵀ (M, n): one sgemm of 2·n·2D·M flops. Then per sample i (a column of Lᵀ):
 ///
-///     m_i = max_k L_ik,   q_ik = exp(L_ik − m_i) / Σ_j exp(L_ij − m_i),   log p(x_i) = m_i + log Σ_j exp(L_ij − m_i)
+///     m_i = max_k L_ki,   q_ki = exp(L_ki − m_i) / Σ_j exp(L_ji − m_i),   log p(x_i) = m_i + log Σ_j exp(L_ji − m_i)
 ///
-/// Numerical notes: the posteriors are computed in log space and the row maximum is subtracted before the
-/// exponential (log-sum-exp), so nothing underflows to an all-zero row; `fastExp` is a vectorisable Cody–Waite +
+/// Layout: the posteriors are kept as Qᵀ (M, n), so the moments [S2 | S1] = Qᵀ·A are a plain (M, n)·(n, 2D)
+/// product and S0_k = Σ_i q_ki is a contiguous row sum. This is also the layout Debian's OpenBLAS 0.3.21 runs at
+/// full speed: the row-major alternative (L = A·Wᵀ, then Qᵀ·A through a transposed operand) runs its moment GEMM
+/// at about a third of the sgemm rate on this machine (measured: 11 against 35 GFLOP/s, one thread; see
+/// docs/benchmarks.md). The log-sum-exp runs over eight samples at a time (SIMD lanes = columns).
+///
+/// Numerical notes: the posteriors are computed in log space and the column maximum is subtracted before the
+/// exponential (log-sum-exp), so nothing underflows to an all-zero column; `fastExp` is a vectorisable Cody–Waite +
 /// degree-6 polynomial exp (relative error ≈ 2e-7, exactly 0 below `fastExpLowerLimit`). The GEMM expansion
 /// of (x − μ)² loses a few bits of the log-joint for rows far from the data mean; that is why descriptors are
-/// PCA-centred first. Posteriors below e^`relativeLogPosteriorFloor` of the row's largest are set to exactly 0.
+/// PCA-centred first. Posteriors below e^`relativeLogPosteriorFloor` of the sample's largest are set to exactly 0.
 struct PosteriorKernel: Sendable {
-    /// log q_ik − max_j log q_ij below this gives q_ik = 0. e^−64 ≈ 1.6e-28 is ~20 orders of magnitude below
-    /// Float resolution of a posterior row (which sums to 1), so nothing measurable is lost; the point is to keep
+    /// log q_ki − max_j log q_ji below this gives q_ki = 0. e^−64 ≈ 1.6e-28 is ~20 orders of magnitude below
+    /// Float resolution of a posterior column (which sums to 1), so nothing measurable is lost; the point is to keep
     /// q and its products in the moment GEMMs out of the subnormal range, which x86 computes ~100× slower.
     static let relativeLogPosteriorFloor: Float = -64
+    /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
+    static let columnBlock = 512
 
     /// D and M.
     let dimension: Int, components: Int
-    /// W (2D, M) row-major.
+    /// W (M, 2D) row-major.
     let weights: [Float]
     /// b (M); −∞ for components whose prior is 0.
     let bias: [Float]
@@ -43,8 +51,8 @@ struct PosteriorKernel: Sendable {
             var c = log(priors[k]) - 0.5 * Double(dim) * logTwoPi
             for d in 0 ..< dim {
                 let s2 = variances[k, d], mu = means[k, d]
-                w[d * m + k] = Float(-0.5 / s2)
-                w[(dim + d) * m + k] = Float(mu / s2)
+                w[k * 2 * dim + d] = Float(-0.5 / s2)
+                w[k * 2 * dim + dim + d] = Float(mu / s2)
                 c -= 0.5 * (mu * mu / s2 + log(s2))
             }
             b[k] = priors[k] > 0 ? Float(c) : -Float.infinity
@@ -68,62 +76,99 @@ struct PosteriorKernel: Sendable {
         }
     }
 
-    /// Writes the posteriors q (n, M) of the rows whose [X² | X] is `a` (n, 2D) and returns Σ_i log p(x_i);
-    /// each log p(x_i) is also written to `rowLogLikelihoods` when given (n values), and S0_k = Σ_i q_ik is
-    /// added to `columnSums` when given (M values, in the same pass as the normalisation).
+    /// Writes the posteriors Qᵀ (M, n) (row k, leading dimension n) of the rows whose [X² | X] is `a` (n, 2D) and
+    /// returns Σ_i log p(x_i); each log p(x_i) is also written to `rowLogLikelihoods` when given (n values).
     func posteriors(a: UnsafePointer<Float>, rows n: Int, into q: UnsafeMutablePointer<Float>,
-                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil,
-                    columnSums: UnsafeMutablePointer<Float>? = nil) -> Double {
+                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil) -> Double {
         let m = components, twoD = 2 * dimension
         weights.withUnsafeBufferPointer { w in
-            Float.gemm(transposeA: false, transposeB: false, m: n, n: m, k: twoD, alpha: 1, a: a, lda: twoD,
-                       b: w.baseAddress!, ldb: m, beta: 0, c: q, ldc: m)
+            Float.gemm(transposeA: false, transposeB: true, m: m, n: n, k: twoD, alpha: 1, a: w.baseAddress!,
+                       lda: twoD, b: a, ldb: twoD, beta: 0, c: q, ldc: n)
         }
+        // The log-sum-exp runs over blocks of `columnBlock` samples, each pass sweeping the block's part of every
+        // component row (contiguous, L2-resident); sweeping one 8-sample column at a time down the M rows instead
+        // strides n floats per step and thrashes the caches' sets.
+        let columnBlock = Swift.min(n, PosteriorKernel.columnBlock)
+        var scratch = [Float](repeating: 0, count: 2 * columnBlock)
         var logLikelihood = 0.0
-        let vectorEnd = m - m % 8
         bias.withUnsafeBufferPointer { pb in
-            let b = pb.baseAddress!
-            for i in 0 ..< n {
-                let row = q + i * m
-                // Pass 1: l = L + b and its maximum (8 lanes at a time: a lane-wise max is exact in any order).
-                var lanesMax = SIMD8<Float>(repeating: -.infinity)
-                var k = 0
-                while k < vectorEnd {
-                    let l = load8(row + k) + load8(b + k)
-                    store8(l, row + k)
-                    lanesMax.replace(with: l, where: l .> lanesMax)
-                    k += 8
+            scratch.withUnsafeMutableBufferPointer { ps in
+                let b = pb.baseAddress!, top = ps.baseAddress!, total = ps.baseAddress! + columnBlock
+                for lower in stride(from: 0, to: n, by: columnBlock) {
+                    let width = Swift.min(columnBlock, n - lower), vectorEnd = width - width % 8
+                    // Pass 1: l = L + b and the maximum over components of each sample.
+                    for j in 0 ..< width { top[j] = -.infinity }
+                    for k in 0 ..< m {
+                        let row = q + k * n + lower, bk = SIMD8<Float>(repeating: b[k])
+                        var j = 0
+                        while j < vectorEnd {
+                            let l = load8(row + j) + bk, t = load8(top + j)
+                            store8(l, row + j)
+                            store8(t.replacing(with: l, where: l .> t), top + j)
+                            j += 8
+                        }
+                        for r in vectorEnd ..< width {
+                            row[r] += b[k]
+                            top[r] = Swift.max(top[r], row[r])
+                        }
+                    }
+                    // Pass 2: e = exp(l − max) (0 below the floor) and the sum over components of each sample.
+                    for j in 0 ..< width { total[j] = 0 }
+                    for k in 0 ..< m {
+                        let row = q + k * n + lower
+                        var j = 0
+                        while j < vectorEnd {
+                            let e = posteriorExp(load8(row + j) - load8(top + j))
+                            store8(e, row + j)
+                            store8(load8(total + j) + e, total + j)
+                            j += 8
+                        }
+                        for r in vectorEnd ..< width {
+                            let e = posteriorExp(SIMD8(repeating: row[r] - top[r]))[0]
+                            row[r] = e
+                            total[r] += e
+                        }
+                    }
+                    // Pass 3: normalise; log p(x_i) = max + log Σ.
+                    for j in 0 ..< width {
+                        let logP = Double(top[j]) + log(Double(total[j]))
+                        rowLogLikelihoods?[lower + j] = logP
+                        logLikelihood += logP
+                        total[j] = 1 / total[j]
+                    }
+                    for k in 0 ..< m {
+                        let row = q + k * n + lower
+                        var j = 0
+                        while j < vectorEnd {
+                            store8(load8(row + j) * load8(total + j), row + j)
+                            j += 8
+                        }
+                        for r in vectorEnd ..< width { row[r] *= total[r] }
+                    }
                 }
-                var top = lanesMax.max()
-                for r in vectorEnd ..< m {
-                    row[r] += b[r]
-                    top = Swift.max(top, row[r])
-                }
-                // Pass 2: e = exp(l − max) (0 below the floor) and its sum (8 partial sums, then across lanes).
-                var lanesSum = SIMD8<Float>()
-                k = 0
-                while k < vectorEnd {
-                    let e = posteriorExp(load8(row + k) - top)
-                    store8(e, row + k)
-                    lanesSum += e
-                    k += 8
-                }
-                var total = lanesSum.sum()
-                for r in vectorEnd ..< m {
-                    let e = posteriorExp(SIMD8(repeating: row[r] - top))[0]
-                    row[r] = e
-                    total += e
-                }
-                // Pass 3: normalise, and accumulate S0 when asked.
-                let scale = 1 / total
-                for r in 0 ..< m { row[r] *= scale }
-                if let s0 = columnSums { for r in 0 ..< m { s0[r] += row[r] } }
-                let logP = Double(top) + log(Double(total))
-                rowLogLikelihoods?[i] = logP
-                logLikelihood += logP
             }
         }
         return logLikelihood
+    }
+
+    /// The zeroth moments S0_k = Σ_{i ∈ columns} q_ki of Qᵀ (M, ld), into `sums` (M values, overwritten).
+    func zerothMoments(_ q: UnsafePointer<Float>, leadingDimension ld: Int, columns: Range<Int>,
+                    into sums: UnsafeMutablePointer<Float>) {
+        for k in 0 ..< components {
+            let row = q + k * ld
+            var lanes = SIMD8<Float>()
+            var i = columns.lowerBound
+            while i + 8 <= columns.upperBound {
+                lanes += load8(row + i)
+                i += 8
+            }
+            var s = lanes.sum()
+            while i < columns.upperBound {
+                s += row[i]
+                i += 1
+            }
+            sums[k] = s
+        }
     }
 }
 

@@ -69,19 +69,23 @@ final class GaussianMixtureTests: XCTestCase {
     }
 
     func testGemmPosteriorsMatchNaive() throws {
-        let x = randomMatrix(rows: 77, columns: 5, seed: 31)
-        let (mixture, _) = EncodingBenchmark.syntheticMixture(components: 7, dimension: 5, rows: 0, seed: 3)
-        var priors = mixture.priors
-        priors[0] = 0.4; priors[1] = 0.01  // unequal priors
-        let total = priors.reduce(0, +)
-        let gmm = GaussianMixture(priors: priors.map { $0 / total }, means: mixture.means, variances: mixture.variances)
-        let xd = Matrix(rows: x.rows, columns: x.columns, values: x.values.map(Double.init))
-        let naive = gmm.posteriorsNaive(xd)
-        assertClose(gmm.posteriors(x).values.map(Double.init), naive.posteriors.values, rtol: 1e-4, atol: 1e-5, label: "q")
-        assertClose(gmm.logLikelihoods(x), naive.logLikelihoods, rtol: 1e-5, atol: 1e-4, label: "log p")
-        // Rows sum to 1.
-        let q = gmm.posteriors(x)
-        for i in 0 ..< q.rows { XCTAssertEqual(q.row(i).reduce(0, +), 1, accuracy: 1e-5) }
+        // Row counts: a lone row, one SIMD group, a tail of 5, and several 512-sample blocks with a ragged tail.
+        for rows in [1, 8, 77, 1100] {
+            let x = randomMatrix(rows: rows, columns: 5, seed: 31)
+            let (mixture, _) = EncodingBenchmark.syntheticMixture(components: 7, dimension: 5, rows: 0, seed: 3)
+            var priors = mixture.priors
+            priors[0] = 0.4; priors[1] = 0.01  // unequal priors
+            let total = priors.reduce(0, +)
+            let gmm = GaussianMixture(priors: priors.map { $0 / total }, means: mixture.means, variances: mixture.variances)
+            let xd = Matrix(rows: x.rows, columns: x.columns, values: x.values.map(Double.init))
+            let naive = gmm.posteriorsNaive(xd)
+            assertClose(gmm.posteriors(x).values.map(Double.init), naive.posteriors.values, rtol: 1e-4, atol: 1e-5,
+                        label: "q, \(rows) rows")
+            assertClose(gmm.logLikelihoods(x), naive.logLikelihoods, rtol: 1e-5, atol: 1e-4, label: "log p, \(rows) rows")
+            // Rows sum to 1.
+            let q = gmm.posteriors(x)
+            for i in 0 ..< q.rows { XCTAssertEqual(q.row(i).reduce(0, +), 1, accuracy: 1e-5) }
+        }
     }
 
     func testFarAwayRowsDoNotUnderflow() {
