@@ -8,6 +8,8 @@
 #    bit-identical between the two runs (compared by /usr/bin/python3 + h5py on the raw bytes).
 # 2. Resume: delete rank 1's extraction part of the -np 2 run and rerun `extract` with -np 2: shard 0 must be
 #    reported as skipped (part reused), shard 1 as written, and the descriptors must equal the -np 1 ones.
+# 3. Resume of the encode stage: delete rank 1's FV part and rerun the whole `fisher` chain with -np 2: both
+#    extract shards and encode shard 0 are reused, encode shard 1 is written, and fv.h5 equals the -np 1 one.
 # Both runs use 1 OpenBLAS thread per rank (--threads 1): results are bit-identical across rank counts at a
 # fixed number of BLAS threads per rank, but OpenBLAS's multi-threaded sgemm (the GMM E-step) sums in another
 # order than its 1-thread sgemm, so 1 rank × 2 threads differs from 2 ranks × 1 thread in the last bits.
@@ -59,5 +61,13 @@ bash "$here/run.sh" -n 2 --threads 1 -- extract --limit 64 --batch-size 16 --out
 grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 0 was not reused"; exit 1; }
 grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 1 was not rewritten"; exit 1; }
 compare "$work/np1/descriptors.h5" "$work/np2/descriptors.h5" orh col x y scale image descriptor_counts
+
+echo "fisher-smoke: resume: delete rank 1's encode part and rerun the whole fisher chain with -np 2"
+rm "$work/np2/fv.h5.parts/part-00001.h5"
+bash "$here/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" | tee "$work/resume-fv.log" | grep -E "(extract|encode): shard"
+grep -q "extract: shard 1 (images 32..<64) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: extract shard 1 was not reused"; exit 1; }
+grep -q "encode: shard 0 (images 0..<32) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 0 was not reused"; exit 1; }
+grep -q "encode: shard 1 (images 32..<64) written" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 1 was not rewritten"; exit 1; }
+compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
 echo "fisher-smoke: PASS"
 if [ "$cleanup" = 1 ]; then rm -rf "$work"; fi

@@ -12,6 +12,10 @@ import Storage
 /// Every image's vector depends only on that image and the models, so `fv.h5` is bit-identical for any
 /// number of ranks.
 ///
+/// Resume: a rank whose part already exists with exactly the header it would write (same parameters, same
+/// shard range, inputs made with the same parameters (`ShardedOutput.fingerprint`), `complete = 1`) keeps it and
+/// skips its images; rank 0 prints which shards were reused.
+///
 /// Layout of `fv.h5` (stage `encode`, version 1; I images, F = 2·M·d per region):
 ///
 /// | dataset | shape, type | meaning |
@@ -79,25 +83,35 @@ public struct EncodeStage {
             throw TooManyRanksError(items: models.descriptors.imageCount, ranks: comm.size, what: "images")
         }
         try ShardedOutput.makeDirectory(containing: config.output)
-        try writeShard(models, rank: comm.rank, size: comm.size, log: log)
-        try comm.barrier()  // Distributed: every part is complete before the stitch
+        let reused = try writeShard(models, rank: comm.rank, size: comm.size, log: log)
+        let flags = try comm.allGather([reused ? 1 : 0])  // Distributed: every part is complete before the stitch
+        for (r, flag) in flags.enumerated() {
+            let range = shard(count: models.descriptors.imageCount, rank: r, size: comm.size)
+            log("encode: shard \(r) (\(ShardedOutput.describe(range))) " + (flag[0] == 1 ? "skipped: complete part reused" : "written"))
+        }
         if comm.isRoot { try stitch(models, size: comm.size) }  // Distributed: rank 0 writes the master
         try comm.barrier()  // Distributed: nobody reads fv.h5 before it exists
     }
 
-    /// Writes the part of shard `rank` of `size` (no communication: tests can simulate several ranks).
-    public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in }) throws {
+    /// Writes (or reuses, returning true) the part of shard `rank` of `size` (no communication: tests can
+    /// simulate several ranks).
+    @discardableResult
+    public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in }) throws -> Bool {
         let d = models.descriptors
         let range = shard(count: d.imageCount, rank: rank, size: size)
+        var parameters = models.header.parameters
+        parameters["inputs_fingerprint"] = .string(ShardedOutput.fingerprint([config.descriptors, config.pca, config.gmm]))
+        let header = ShardedOutput.partHeader(stage: Self.stage, version: Self.version, parameters: parameters, range: range)
+        let parts = PartFiles(master: config.output, count: size)
+        guard let blocker = ShardedOutput.reuseBlocker(path: parts.partPath(rank: rank), expected: header) else { return true }
+        if blocker != "no part yet" { log("encode: rewriting shard \(rank): its part was \(blocker)") }
         let labels = try d.file.read("labels", as: Int64.self).values
         let widths = try d.file.read("image_width", as: Int64.self).values
         let heights = try d.file.read("image_height", as: Int64.self).values
         let pyramid = SpatialPyramid(layouts: Self.layouts)
         let encoders = DescriptorKind.allCases.map { FisherEncoder(mixture: models.gmm[$0]!) }
         var workspace = FisherEncoder.Workspace()
-        let header = ShardedOutput.partHeader(stage: Self.stage, version: Self.version,
-                                              parameters: models.header.parameters, range: range)
-        try PartFiles(master: config.output, count: size).writePart(rank: rank) { file in
+        try parts.writePart(rank: rank) { file in
             try header.write(to: file)
             for (k, kind) in DescriptorKind.allCases.enumerated() {
                 for layout in Self.layouts {
@@ -131,6 +145,7 @@ public struct EncodeStage {
             try file.write(range.map { labels[$0] }, shape: [range.count], to: "labels")
             try file.write(range.map { Int64($0) }, shape: [range.count], to: "image")
         }
+        return false
     }
 
     /// The per-layout FVs of one image's descriptors of one kind (zeros for an image without descriptors).

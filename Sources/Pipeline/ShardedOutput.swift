@@ -46,6 +46,30 @@ enum ShardedOutput {
         }
     }
 
+    /// What each input file was made from — its artifact header (stage, version, parameters), or its size when it
+    /// has none — hashed (FNV-1a, 64 bits) into one hex string for a part header. A rerun whose inputs were
+    /// remade with other parameters does not reuse parts computed from the old ones; a master merely re-stitched
+    /// from the same parts keeps its header, so it does not invalidate anything downstream.
+    static func fingerprint(_ paths: [String]) -> String {
+        let description = paths.map { path -> String in
+            if let file = try? HDF5File.open(path: path) {
+                defer { try? file.close() }
+                if let header = try? ArtifactHeader.read(from: file) {
+                    let parameters = header.parameters.keys.sorted().map { "\($0)=\(header.parameters[$0]!)" }
+                    return "\(header.stage) v\(header.version) " + parameters.joined(separator: ",")
+                }
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? -1
+            return "\(path) \(size) bytes"
+        }.joined(separator: "\n")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in description.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
     /// "0..<32" as text for logs.
     static func describe(_ range: Range<Int>) -> String { "images \(range.lowerBound)..<\(range.upperBound)" }
 }

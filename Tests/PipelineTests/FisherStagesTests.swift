@@ -89,6 +89,33 @@ final class FisherStagesTests: XCTestCase {
         XCTAssertNotEqual(try extract.writeShard(images, rank: 0, size: 3), .reused)
     }
 
+    func testEncodeRerunReusesCompletePartsUntilAnInputChanges() throws {
+        let pipeline = FisherFixture.pipeline(folder)
+        try pipeline.run(communicator: SingleProcessCommunicator())
+        let encode = EncodeStage(config: pipeline.encode)
+        let models = try encode.loadModels()
+        let before = try FisherFixture.floats(pipeline.encode.output, "fv/orh/2x2").values
+        for rank in 0 ..< 2 { XCTAssertFalse(try encode.writeShard(models, rank: rank, size: 2), "first 2-rank write") }
+        let parts = PartFiles(master: pipeline.encode.output, count: 2)
+        try FileManager.default.removeItem(atPath: parts.partPath(rank: 1))
+        XCTAssertTrue(try encode.writeShard(models, rank: 0, size: 2), "complete part 0 is reused")
+        XCTAssertFalse(try encode.writeShard(models, rank: 1, size: 2), "missing part 1 is rewritten")
+        try encode.stitch(models, size: 2)
+        XCTAssertEqual(try FisherFixture.floats(pipeline.encode.output, "fv/orh/2x2").values.map(\.bitPattern),
+                       before.map(\.bitPattern))
+        // Re-stitching the descriptors (same parts) keeps the parts reusable ...
+        let images = try FisherFixture.source.open()
+        try ExtractStage(config: pipeline.extract).stitch(images, size: 1)
+        XCTAssertTrue(try encode.writeShard(models, rank: 0, size: 2), "re-stitched input, same header")
+        // ... but a GMM refitted with other parameters invalidates them.
+        var gmm = pipeline.gmm
+        gmm.seed += 1
+        try FitGMMStage(config: gmm).run(communicator: SingleProcessCommunicator())
+        var lines: [String] = []
+        XCTAssertFalse(try encode.writeShard(try encode.loadModels(), rank: 0, size: 2) { lines.append($0) })
+        XCTAssertTrue(lines.contains { $0.contains("rewriting shard 0") && $0.contains("inputs_fingerprint") }, "\(lines)")
+    }
+
     func testSeededSubsetIsSortedDistinctAndRepeatable() {
         let a = ImageSelection(limit: 5, subsetSeed: 11).indices(count: 100)
         XCTAssertEqual(a, ImageSelection(limit: 5, subsetSeed: 11).indices(count: 100))
