@@ -61,6 +61,22 @@ def values(text, impl_part, metric=None):
     sys.exit(f"no RESULT with {impl_part!r} in:\n{text}")
 
 
+def py_anchor(script, args, threads=1):
+    """Runs a Python anchor script, which records its figures as JSON lines in $ANCHOR_RESULTS; returns them."""
+    out = tempfile.mktemp(suffix=".jsonl")
+    env = env_threads(threads)
+    env["ANCHOR_RESULTS"] = out
+    cmd = [sys.executable, os.path.join(ANCHORS, script)] + args
+    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}")
+    with open(out) as f:
+        records = [json.loads(l) for l in f]
+    os.remove(out)
+    return records[-1]["values"]
+
+
 def mpirun(n, args):
     return ["mpirun", "--oversubscribe", "-np", str(n), "-x", "OPENBLAS_NUM_THREADS=1"] + ROOT + args
 
@@ -78,11 +94,10 @@ def bench_fisher(args, bin_dir, rows):
     ours1, ours2, numpy1, numpy2, vl = [], [], [], [], []
     for _ in range(args.rounds):
         ours1 += values(run([args.bin, "bench", "fisher", "--images", "100"]), "FisherEncoder")
-        numpy1 += values(run([sys.executable, os.path.join(ANCHORS, "w2_fisher_numpy.py"), "s050", "1"]), "numpy")
+        numpy1 += py_anchor("w2_fisher_numpy.py", ["s050", "1"])
         o = run(mpirun(2, [args.bin, "bench", "fisher", "--images", "100"]))
         ours2.append(float(re.search(r"aggregate ([0-9.]+) images/s", o).group(1)))
-        numpy2 += values(run([sys.executable, os.path.join(ANCHORS, "w2_fisher_numpy.py"), "s050", "1"], threads=2),
-                         "numpy")
+        numpy2 += py_anchor("w2_fisher_numpy.py", ["s050", "1"], threads=2)
         vl += values(run([os.path.join(bin_dir, "w2_fisher_vlfeat"), "s050", "1", "intra"]), "VLFeat")
     rows.append(("W2 improved FV, 1 rank × 1 thread", "images/s", ours1, "numpy GEMM formulation, 1 thread", numpy1, True))
     rows.append(("W2 improved FV, 1 rank × 1 thread", "images/s", ours1, "VLFeat vl_fisher_encode, 1 thread", vl, True))
