@@ -31,9 +31,9 @@ struct PosteriorKernel: Sendable {
     /// log q_ki − max_j log q_ji below this gives q_ki = 0. e^−64 ≈ 1.6e-28 is ~20 orders of magnitude below
     /// Float resolution of a posterior column (which sums to 1), so nothing measurable is lost; the point is to keep
     /// q and its products in the moment GEMMs out of the subnormal range, which x86 computes ~100× slower.
-    static let relativeLogPosteriorFloor: Float = -64
+    static var relativeLogPosteriorFloor: Float { -64 }
     /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
-    static let columnBlock = 512
+    static var columnBlock: Int { 512 }
 
     /// D and M.
     let dimension: Int, components: Int
@@ -185,9 +185,26 @@ let fastExpLowerLimit: Float = -87
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// e^z for a log-posterior difference z ≤ 0, exactly 0 below `PosteriorKernel.relativeLogPosteriorFloor`.
+/// e^z for a log-posterior difference z ≤ 0, exactly 0 below `PosteriorKernel.relativeLogPosteriorFloor`: the
+/// kernel of `fastExp` without its range clamps (z is never above 0, and z is raised to the floor before the
+/// polynomial, so −∞ and very negative z cost nothing extra).
 @inline(__always) func posteriorExp(_ z: SIMD8<Float>) -> SIMD8<Float> {
-    fastExp(z).replacing(with: 0, where: z .< PosteriorKernel.relativeLogPosteriorFloor)
+    let floor = SIMD8<Float>(repeating: PosteriorKernel.relativeLogPosteriorFloor)
+    let x = z.replacing(with: floor, where: .!(z .>= floor))  // −∞ and NaN → the floor
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let t = x * 1.442_695_04 + magic
+    let k = t - magic
+    let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4
+    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    p = p * r * r + r + 1
+    let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)) &+ 127
+    let scale = unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
+    return (p * scale).replacing(with: 0, where: z .< floor)
 }
 
 /// e^x for Float, eight lanes at a time: Cody–Waite reduction x = k·ln2 + r with |r| ≤ ln2/2, Cephes'
