@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// `tributary fisher`: extract → fit-pca → fit-gmm → encode in one job, with the files of `FisherFiles` in
@@ -27,10 +28,26 @@ public struct FisherPipeline {
     }
 
     /// Runs the four stages in order on every rank.
+    /// Logs each stage's wall time (from the first rank's clock; every stage ends in a collective, so the ranks
+    /// leave it together) and the chain's throughput in images per second.
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws {
-        try ExtractStage(config: extract).run(communicator: comm, log: log)
-        try FitPCAStage(config: pca).run(communicator: comm, log: log)
-        try FitGMMStage(config: gmm).run(communicator: comm, log: log)
-        try EncodeStage(config: encode).run(communicator: comm, log: log)
+        let clock = ContinuousClock()
+        var seconds: [(String, Double)] = []
+        func timed(_ name: String, _ body: () throws -> Void) rethrows {
+            let start = clock.now
+            try body()
+            let d = start.duration(to: clock.now).components
+            seconds.append((name, Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+        }
+        try timed("extract") { try ExtractStage(config: extract).run(communicator: comm, log: log) }
+        try timed("fit-pca") { try FitPCAStage(config: pca).run(communicator: comm, log: log) }
+        try timed("fit-gmm") { try FitGMMStage(config: gmm).run(communicator: comm, log: log) }
+        try timed("encode") { try EncodeStage(config: encode).run(communicator: comm, log: log) }
+        let images = try DescriptorsFile.open(encode.descriptors)
+        defer { images.close() }
+        let total = seconds.reduce(0) { $0 + $1.1 }
+        let parts = seconds.map { "\($0.0) \(String(format: "%.1f", $0.1)) s" }.joined(separator: ", ")
+        log("fisher: \(images.imageCount) images on \(comm.size) rank(s) in \(String(format: "%.1f", total)) s "
+            + "(\(parts)) = \(String(format: "%.1f", Double(images.imageCount) / total)) images/s")
     }
 }
