@@ -56,6 +56,9 @@ public struct Matrix<Scalar: BLASScalar>: Sendable, Equatable {
         return m
     }
 
+    // Inlinable so that callers in other modules get a specialised, inlined element access (a plain call would
+    // go through the generic Scalar's metadata on every element).
+    @inlinable
     public subscript(row: Int, column: Int) -> Scalar {
         get { values[row * columns + column] }
         set { values[row * columns + column] = newValue }
