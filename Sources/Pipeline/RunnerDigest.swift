@@ -1,0 +1,97 @@
+import Foundation
+import Storage
+
+/// Content hashes of the runner's files (SHA-256, hex).
+///
+/// - A plain file: SHA-256 of its bytes, read in 1 MiB chunks.
+/// - A folder: SHA-256 over its regular files in sorted relative-path order, each as `path NUL length NUL bytes`.
+/// - An HDF5 file (`.h5`): a **canonical content digest**, not the bytes: HDF5 stores object modification times
+///   and free-space layout, so two runs that wrote the same data give different bytes. The digest covers, for
+///   every object in sorted path order, its path, its attributes (name and value) and, for a dataset, its element
+///   type, shape and values (bit patterns; strings as UTF-8). Equal digests = the same data, bit for bit, which is
+///   what the resume test compares.
+public enum RunnerDigest {
+    /// The digest of `path` (file, folder or HDF5 file, chosen as above).
+    public static func of(_ path: String) throws -> String {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw RunnerError.missingOutput(path: path)
+        }
+        if isFolder.boolValue { return try folder(path) }
+        if path.hasSuffix(".h5") { return try hdf5(path) }
+        var h = SHA256()
+        try feed(file: path, into: &h)
+        return h.finalize().hex
+    }
+
+    static func feed(file path: String, into h: inout SHA256) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunnerError.unreadable(path: path) }
+        defer { try? handle.close() }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { h.update([UInt8](chunk)) }
+    }
+
+    static func folder(_ path: String) throws -> String {
+        var h = SHA256()
+        let files = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).sorted()
+        for relative in files {
+            var isFolder: ObjCBool = false
+            let full = path + "/" + relative
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+            let size = ((try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? Int) ?? 0
+            h.update(relative + "\0\(size)\0")
+            try feed(file: full, into: &h)
+        }
+        return h.finalize().hex
+    }
+
+    /// The canonical content digest of an HDF5 file.
+    public static func hdf5(_ path: String) throws -> String {
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        var h = SHA256()
+        func attributes(_ object: String) throws {
+            for name in try file.attributeNames(of: object).sorted() {
+                h.update("@\(name)=\(try file.attribute(name, of: object, as: HDF5AttributeValue.self))\n")
+            }
+        }
+        func visit(_ group: String) throws {
+            try attributes(group)
+            for child in try file.children(of: group).sorted() {
+                let full = group == "/" ? "/" + child : group + "/" + child
+                if file.isDataset(full) {
+                    try attributes(full)
+                    let shape = try file.shape(of: full)
+                    if let kind = try file.elementKind(of: full) {
+                        h.update("\(full) \(kind) \(shape)\n")
+                        switch kind {
+                        case .float32: feed(try file.read(full, as: Float.self).values.map(\.bitPattern), &h)
+                        case .float64: feed(try file.read(full, as: Double.self).values.map(\.bitPattern), &h)
+                        case .int32: feed(try file.read(full, as: Int32.self).values, &h)
+                        case .int64: feed(try file.read(full, as: Int64.self).values, &h)
+                        case .uint8: h.update(try file.read(full, as: UInt8.self).values)
+                        }
+                    } else {
+                        h.update("\(full) string \(shape)\n")
+                        for s in try file.readStrings(full) { h.update(Array(s.utf8) + [0]) }
+                    }
+                } else {
+                    h.update("\(full)/\n")
+                    try visit(full)
+                }
+            }
+        }
+        try visit("/")
+        return h.finalize().hex
+    }
+
+    /// Feeds fixed-width integers little-endian.
+    static func feed<T: FixedWidthInteger>(_ values: [T], _ h: inout SHA256) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * MemoryLayout<T>.size)
+        for v in values {
+            var x = v.littleEndian
+            withUnsafeBytes(of: &x) { bytes.append(contentsOf: $0) }
+        }
+        h.update(bytes)
+    }
+}
