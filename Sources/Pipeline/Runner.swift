@@ -207,13 +207,13 @@ public struct Runner {
     /// Runs `body` with standard output sent to /dev/null when `silence` (`--quiet`: the stages' own summary lines).
     static func silencingStandardOutput<R>(_ silence: Bool, _ body: () throws -> R) rethrows -> R {
         guard silence else { return try body() }
-        fflush(stdout)
+        fflush(nil)
         let saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY)
         guard saved >= 0, null >= 0 else { return try body() }
         dup2(null, STDOUT_FILENO)
         close(null)
         defer {
-            fflush(stdout)
+            fflush(nil)
             dup2(saved, STDOUT_FILENO)
             close(saved)
         }
