@@ -95,7 +95,12 @@ public struct Runner {
             } catch let error as RunnerError {
                 throw error
             } catch {
-                throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: "\(error)")
+                var reason = "\(error)"
+                if let d = stage.dataset, let dataset = config.datasets[d], dataset.category == .text {
+                    reason += " [\(RunnerDatasets.snapshotPath(dataset, out: config.out)) is the snapshot of dataset \(d): "
+                        + (dataset.string("data") ?? dataset.kind) + "]"
+                }
+                throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: reason)
             }
             try comm.barrier()  // Distributed: every rank finished the stage
             let seconds = Self.seconds(stageStart.duration(to: clock.now))

@@ -216,13 +216,32 @@ public struct RunnerParameter: Sendable {
     public var defaultValue: JSONValue
     /// Allowed string values (empty: any).
     public var choices: [String]
+    /// Allowed numeric values (nil: any; integer parameters default to ≥ 0).
+    public var range: ClosedRange<Double>?
     public var help: String
 
-    public init(_ kind: Kind, _ defaultValue: JSONValue, choices: [String] = [], _ help: String) {
+    public init(_ kind: Kind, _ defaultValue: JSONValue, choices: [String] = [], range: ClosedRange<Double>? = nil,
+                _ help: String) {
         self.kind = kind
         self.defaultValue = defaultValue
         self.choices = choices
+        self.range = range ?? (kind == .int ? 0 ... Double(Int.max) : nil)
         self.help = help
+    }
+
+    /// Checks a numeric value against `range`.
+    func checkRange(_ value: JSONValue, file: String, key: String) throws(RunnerConfigError) {
+        guard let range else { return }
+        let x: Double
+        switch value {
+        case let .int(n): x = Double(n)
+        case let .double(d): x = d
+        default: return
+        }
+        guard range.contains(x) else {
+            let upper = range.upperBound >= Double(Int.max) ? "" : " and at most \(range.upperBound)"
+            throw .badValue(file: file, key: key, value: "\(value.canonical)", rule: "must be at least \(range.lowerBound)\(upper); fix the value")
+        }
     }
 }
 
@@ -238,6 +257,7 @@ public struct RunnerParameters: Sendable {
             let p = declared[key]!
             if case .null = value { continue }
             try p.kind.check(value, file: file, key: at + key)
+            try p.checkRange(value, file: file, key: at + key)
             if !p.choices.isEmpty {
                 let strings: [String]
                 switch value {
@@ -353,7 +373,7 @@ public enum RunnerConfigError: Error, Equatable, Sendable, CustomStringConvertib
         case let .wrongType(file, key, expected, got):
             return "\(file): '\(key)' must be \(expected), got \(got); fix the value"
         case let .badValue(file, key, value, rule):
-            return "\(file): '\(key)' = \(value) \(rule)"
+            return "\(file): '\(key)' = \(value) \(rule)" + (rule.contains("; ") ? "" : "; fix it in the config (see data/pipelines/README.md)")
         }
     }
 }

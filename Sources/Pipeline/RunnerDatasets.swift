@@ -106,7 +106,7 @@ enum RunnerDatasets {
             keep = rng.permutation(keep.count).prefix(limit).map { keep[$0] }.sorted()
         }
         guard !keep.isEmpty else {
-            throw RunnerError.badDataset(dataset: d.name, reason: "no document is left (min_class_size \(minimum) drops every class); lower min_class_size")
+            throw RunnerError.badDataset(dataset: d.name, reason: "\(corpus.source): no document is left (every class has fewer than min_class_size = \(minimum) documents); lower min_class_size")
         }
         let withSubset = keep.allSatisfy { corpus.documents[$0].subset != nil }
         var text = CSVTable.line(withSubset ? ["text", "label", "subset"] : ["text", "label"])
