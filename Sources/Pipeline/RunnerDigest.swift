@@ -68,8 +68,8 @@ public enum RunnerDigest {
                     if let kind = try file.elementKind(of: full) {
                         h.update("\(full) \(kind) \(shape)\n")
                         switch kind {
-                        case .float32: feed(try file.read(full, as: Float.self).values.map(\.bitPattern), &h)
-                        case .float64: feed(try file.read(full, as: Double.self).values.map(\.bitPattern), &h)
+                        case .float32: feed(try file.read(full, as: Float.self).values, &h)
+                        case .float64: feed(try file.read(full, as: Double.self).values, &h)
                         case .int32: feed(try file.read(full, as: Int32.self).values, &h)
                         case .int64: feed(try file.read(full, as: Int64.self).values, &h)
                         case .uint8: h.update(try file.read(full, as: UInt8.self).values)
@@ -88,14 +88,9 @@ public enum RunnerDigest {
         return h.finalize().hex
     }
 
-    /// Feeds fixed-width integers little-endian.
-    static func feed<T: FixedWidthInteger>(_ values: [T], _ h: inout SHA256) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * MemoryLayout<T>.size)
-        for v in values {
-            var x = v.littleEndian
-            withUnsafeBytes(of: &x) { bytes.append(contentsOf: $0) }
-        }
-        h.update(bytes)
+    /// Feeds the values' memory: their bit patterns in the machine's byte order (little-endian on x86-64 and
+    /// arm64, where digests are compared; NaN payloads and −0 are kept).
+    static func feed<T: BitwiseCopyable>(_ values: [T], _ h: inout SHA256) {
+        values.withUnsafeBytes { h.update($0.bindMemory(to: UInt8.self)) }
     }
 }

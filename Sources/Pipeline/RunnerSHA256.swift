@@ -33,14 +33,31 @@ public struct SHA256: Sendable {
 
     /// Appends `bytes` to the message.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        length &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        guard pending.count >= 64 else { return }
-        let whole = pending.count / 64 * 64
-        pending.withUnsafeBufferPointer { buffer in
-            for start in stride(from: 0, to: whole, by: 64) { compress(buffer, at: start) }
+        let done: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(buffer)
+            return true
         }
-        pending.removeFirst(whole)
+        if done == nil { Array(bytes).withUnsafeBufferPointer { update($0) } }
+    }
+
+    /// Appends the bytes of `buffer`: whole blocks are compressed straight from it, the rest kept in `pending`.
+    public mutating func update(_ buffer: UnsafeBufferPointer<UInt8>) {
+        length &+= UInt64(buffer.count)
+        var start = 0
+        if !pending.isEmpty {
+            let take = Swift.min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: buffer[0 ..< take])
+            start = take
+            guard pending.count == 64 else { return }
+            let block = pending
+            block.withUnsafeBufferPointer { compress($0, at: 0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while buffer.count - start >= 64 {
+            compress(buffer, at: start)
+            start += 64
+        }
+        pending.append(contentsOf: buffer[start...])
     }
 
     /// Appends the UTF-8 bytes of `text`.
@@ -53,7 +70,7 @@ public struct SHA256: Sendable {
         tail += [UInt8](repeating: 0, count: (64 + 56 - (pending.count + 1) % 64) % 64)
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
         let saved = length
-        update(tail)
+        tail.withUnsafeBufferPointer { update($0) }
         length = saved
         precondition(pending.isEmpty, "SHA256: padding left a partial block")
         return Digest(bytes: state.flatMap { word in (0 ..< 4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } })
@@ -72,7 +89,18 @@ public struct SHA256: Sendable {
     /// One 64-byte block M starting at `start`.
     mutating func compress(_ m: UnsafeBufferPointer<UInt8>, at start: Int) {
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        var w = [UInt32](repeating: 0, count: 64)
+        // W lives on the stack (a 64-word tuple), not in a heap array per block.
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            compress(m, at: start, w: raw.bindMemory(to: UInt32.self))
+        }
+    }
+
+    mutating func compress(_ m: UnsafeBufferPointer<UInt8>, at start: Int, w: UnsafeMutableBufferPointer<UInt32>) {
+        @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         for t in 0 ..< 16 {
             let i = start + 4 * t
             w[t] = UInt32(m[i]) << 24 | UInt32(m[i + 1]) << 16 | UInt32(m[i + 2]) << 8 | UInt32(m[i + 3])
@@ -84,8 +112,9 @@ public struct SHA256: Sendable {
         }
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
+        let k = Self.k
         for t in 0 ..< 64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ Self.k[t] &+ w[t]
+            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
             let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
             h = g; g = f; f = e; e = d &+ t1
             d = c; c = b; b = a; a = t1 &+ t2
