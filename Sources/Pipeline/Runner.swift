@@ -147,7 +147,7 @@ public struct Runner {
     public func status(ranks: Int) throws -> [(stage: RunnerStage, state: StageState, record: RunnerManifest.Record?)] {
         let manifest = try RunnerManifest.read(out: config.out)
         var hashes: [String: String] = [:]
-        for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: nil) }
+        for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false) }
         var states: [String: StageState] = [:]
         return config.stages.map { stage in
             var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: ranks),

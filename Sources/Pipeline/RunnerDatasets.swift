@@ -22,8 +22,9 @@ public enum ResolvedDataset: Sendable {
 ///   `subset` when the corpus has a predefined split): the corpus is loaded, classes with fewer than
 ///   `min_class_size` documents are dropped, and `limit` documents are kept, drawn by
 ///   `SeededRandom(seed: seed).permutation` and kept in corpus order. The snapshot's bytes are the hash, so a
-///   changed `apt-cache dumpavail` reruns the text stages, and every rank trains on the same file. The snapshot
-///   is rewritten only when its bytes change.
+///   changed `apt-cache dumpavail` reruns the text stages, and every rank trains on the same file. Beside it,
+///   `NAME.csv.source` holds the hash of the parameters and the source's bytes (the file, or the dumpavail
+///   output): while that is unchanged the snapshot is reused without parsing the corpus again.
 enum RunnerDatasets {
     static func snapshotPath(_ dataset: RunnerDataset, out: String) -> String { out + "/datasets/" + dataset.name + ".csv" }
 
@@ -47,9 +48,9 @@ enum RunnerDatasets {
         }
     }
 
-    /// Rank 0: writes the text snapshot if needed (not when `out` is nil: `status` writes nothing), and returns
-    /// the dataset's content hash.
-    static func materialise(_ d: RunnerDataset, out: String?) throws -> String {
+    /// Rank 0: writes the text snapshot if needed (not when `write` is false: `status` writes nothing), and
+    /// returns the dataset's content hash.
+    static func materialise(_ d: RunnerDataset, out: String, write: Bool = true) throws -> String {
         var h = SHA256()
         h.update("dataset \(d.kind)\n" + d.parameters.keys.sorted().map { "\($0)=\(d.parameters[$0]!.canonical)" }.joined(separator: "\n"))
         switch d.kind {
@@ -74,18 +75,70 @@ enum RunnerDatasets {
         case "synthetic":
             break
         default:
-            let bytes = Array(try snapshot(d).utf8)
-            if let out, FileManager.default.contents(atPath: snapshotPath(d, out: out)).map({ [UInt8]($0) }) != bytes {
-                let path = snapshotPath(d, out: out)
-                try RunnerFiles.writeAtomically(bytes, to: path)
+            // The snapshot is rebuilt only when its source changed: `.source` beside it holds the source's hash.
+            let (fingerprint, dump) = try sourceFingerprint(d)
+            let path = snapshotPath(d, out: out)
+            let recorded = FileManager.default.contents(atPath: path + ".source").map { String(decoding: $0, as: UTF8.self) }
+            let bytes: [UInt8]
+            if recorded == fingerprint, let cached = FileManager.default.contents(atPath: path) {
+                bytes = [UInt8](cached)
+            } else {
+                bytes = Array(try snapshot(d, dump: dump).utf8)
+                if write {  // the snapshot first: a crash in between leaves a stale `.source`, so a rebuild
+                    try RunnerFiles.writeAtomically(bytes, to: path)
+                    try RunnerFiles.writeAtomically(fingerprint, to: path + ".source")
+                }
             }
             h.update(bytes)
         }
         return h.finalize().hex
     }
 
-    /// The snapshot CSV of a text dataset.
-    static func snapshot(_ d: RunnerDataset) throws -> String {
+    /// The hash of a text dataset's parameters and source bytes (the archive, CSV or dump file; for `debian`
+    /// without `data`, the output of `apt-cache dumpavail`, returned too so that it is parsed from the same bytes).
+    static func sourceFingerprint(_ d: RunnerDataset) throws -> (String, Data?) {
+        var h = SHA256()
+        h.update("source \(d.kind)\n" + d.parameters.keys.sorted().map { "\($0)=\(d.parameters[$0]!.canonical)" }.joined(separator: "\n"))
+        if d.kind == "debian" && d.string("data") == nil {
+            let dump = try aptCacheDump(dataset: d.name)
+            dump.withUnsafeBytes { h.update($0.bindMemory(to: UInt8.self)) }
+            return (h.finalize().hex, dump)
+        }
+        let source = TextCorpusSource(kind: TextCorpusSource.Kind(rawValue: d.kind) ?? .csv, path: d.string("data"))
+        guard let path = try? source.resolvedPath(), FileManager.default.fileExists(atPath: path) else {
+            throw RunnerError.datasetMissing(dataset: d.name, path: d.string("data") ?? "the \(d.kind) archive under ../shared/data",
+                                             fix: "set \"data\" to the corpus file, or TRIBUTARY_SHARED_DATA to the shared data folder")
+        }
+        h.update(try RunnerDigest.of(path))
+        return (h.finalize().hex, nil)
+    }
+
+    /// The output of `apt-cache dumpavail`.
+    static func aptCacheDump(dataset: String) throws -> Data {
+        let executable = "/usr/bin/apt-cache"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["dumpavail"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw RunnerError.datasetMissing(dataset: dataset, path: executable,
+                                             fix: "run on Debian (apt), or set \"data\" to a saved `apt-cache dumpavail` output")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !data.isEmpty else {
+            throw RunnerError.badDataset(dataset: dataset, reason: "`apt-cache dumpavail` failed (exit status \(process.terminationStatus)); "
+                + "run `apt-get update`, or set \"data\" to a saved dump")
+        }
+        return data
+    }
+
+    /// The snapshot CSV of a text dataset (`dump`: the `apt-cache dumpavail` output already read, if any).
+    static func snapshot(_ d: RunnerDataset, dump: Data? = nil) throws -> String {
         guard let kind = TextCorpusSource.Kind(rawValue: d.kind) else { preconditionFailure("checked by RunnerDataset.parse") }
         let labels = DebianPackages.Labels(rawValue: d.string("labels") ?? "section")
         guard let labels else {
@@ -93,7 +146,12 @@ enum RunnerDatasets {
         }
         let corpus: TextCorpus
         do {
-            corpus = try TextCorpusSource(kind: kind, path: d.string("data"), debianLabels: labels).load()
+            if let dump {
+                let packages = try DebianPackages.parse(TextCorpus.decodeText(dump), source: "apt-cache dumpavail")
+                corpus = try TextCorpus.debian(packages, labels: labels, source: "apt-cache dumpavail")
+            } else {
+                corpus = try TextCorpusSource(kind: kind, path: d.string("data"), debianLabels: labels).load()
+            }
         } catch {
             throw RunnerError.badDataset(dataset: d.name, reason: "\(error)")
         }

@@ -179,6 +179,34 @@ final class RunnerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
     }
 
+    func testAChangedTextSourceRebuildsTheSnapshotAndReruns() throws {
+        let folder = try makeTemporaryDirectory("runner-text")
+        let csv = folder.appendingPathComponent("t.csv")
+        func corpus(_ extra: String) throws {
+            var text = "text,label\n"
+            for i in 0 ..< 24 { text += ["goal match team", "bread cheese wine"][i % 2] + " \(i),\(["sport", "food"][i % 2])\n" }
+            try Data((text + extra).utf8).write(to: csv)
+        }
+        try corpus("")
+        let json = """
+            {"out": "\(folder.path)/out", "datasets": {"t": {"kind": "csv", "data": "\(csv.path)", "limit": 20, "seed": 2}},
+             "stages": [{"name": "lstm", "type": "train-text", "dataset": "t",
+                         "params": {"epochs": 1, "batch_size": 4, "embedding_size": 4, "hidden_size": 3, "context_size": 3, "min_count": 1}}]}
+            """
+        let path = folder.appendingPathComponent("cfg.json").path
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        let comm = SingleProcessCommunicator()
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:ran"])
+        let snapshot = folder.path + "/out/datasets/t.csv"
+        let first = try String(contentsOfFile: snapshot, encoding: .utf8)
+        XCTAssertEqual(first.split(separator: "\n").count, 21, "header + the 20 drawn documents")
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:skipped"])
+        try corpus("apple soup salt,food\n")  // a changed source: a new snapshot (a new draw), the stage reruns
+        XCTAssertEqual(try Runner(config: try RunnerConfig.load(path)).status(ranks: 1).map(\.state), [.stale])
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:ran"])
+        XCTAssertNotEqual(try String(contentsOfFile: snapshot, encoding: .utf8), first)
+    }
+
     func testHDF5DigestIgnoresWriteTimeButNotData() throws {
         let folder = try makeTemporaryDirectory("digest")
         func write(_ name: String, _ values: [Float]) throws -> String {
