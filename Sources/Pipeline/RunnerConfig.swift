@@ -17,10 +17,12 @@ public struct RunnerConfig: Sendable {
     public var path: String
     public var out: String
     public var title: String
+    /// Free text printed under the report's title (e.g. how the datasets were scaled down).
+    public var notes: String
     public var datasets: [String: RunnerDataset]
     public var stages: [RunnerStage]
 
-    public static let topLevelKeys = ["out", "title", "datasets", "stages"]
+    public static let topLevelKeys = ["out", "title", "notes", "datasets", "stages"]
 
     /// Reads and checks the config at `path`. Relative `out` and dataset paths stay relative to the working directory.
     public static func load(_ path: String) throws(RunnerConfigError) -> RunnerConfig {
@@ -44,6 +46,7 @@ public struct RunnerConfig: Sendable {
             throw .missingKey(file: file, key: "out", hint: "the output folder, e.g. \"out/pipeline\"")
         }
         let title = try top["title"]?.string(file: file, key: "title") ?? "Tributary pipeline"
+        let notes = try top["notes"]?.string(file: file, key: "notes") ?? ""
         var datasets: [String: RunnerDataset] = [:]
         for (name, value) in try top["datasets"]?.object(file: file, key: "datasets") ?? [:] {
             datasets[name] = try RunnerDataset.parse(value, name: name, file: file)
@@ -56,7 +59,7 @@ public struct RunnerConfig: Sendable {
             let stage = try RunnerStage.parse(value, index: i, file: file, datasets: datasets, earlier: stages)
             stages.append(stage)
         }
-        return RunnerConfig(path: file, out: out, title: title, datasets: datasets, stages: stages)
+        return RunnerConfig(path: file, out: out, title: title, notes: notes, datasets: datasets, stages: stages)
     }
 
     /// Rejects keys of `object` that are not in `allowed`.

@@ -17,11 +17,13 @@ public struct RunnerReport {
     public var markdown: String {
         let env = ProcessInfo.processInfo.environment
         let configHash = FileManager.default.contents(atPath: config.path).map { SHA256.hash([UInt8]($0)).hex } ?? "unreadable"
-        var md = "# \(config.title)\n\n"
+        var md = "# \(config.title)\n\n" + (config.notes.isEmpty ? "" : config.notes + "\n\n")
         md += "- written: \(RunnerManifest.now()) by `tributary run \(config.path)`\(toolVersion.isEmpty ? "" : " (tributary \(toolVersion))")\n"
         md += "- ranks: **\(ranks)**; OpenBLAS threads per rank: \(env["OPENBLAS_NUM_THREADS"] ?? "default")\n"
         md += "- config SHA-256: `\(configHash)`; output folder: `\(config.out)`\n"
-        md += "- wall time of this run: \(fixed(seconds, 1)) s\n\n"
+        let staged = runs.map(\.seconds).reduce(0, +)
+        md += "- wall time of this run: \(fixed(seconds, 1)) s (stages \(fixed(staged, 1)) s; dataset snapshots, content "
+            + "hashes and checks \(fixed(max(0, seconds - staged), 1)) s)\n\n"
         md += "## Stages\n\n| # | stage | type | this run | seconds | result | main output (content SHA-256) |\n"
         md += "| ---: | --- | --- | --- | ---: | --- | --- |\n"
         for (i, stage) in config.stages.enumerated() {

@@ -135,11 +135,17 @@ extension RunnerStageType {
         }
         let rate = total == 0 ? 0 : Double(agree) / Double(total)
         var text = "\(result.count) queries, k = \(result.k): **\(fixed(100 * rate, 1)) %** of the returned neighbours share "
-            + "the query's label.\n\n| query | neighbours |\n| --- | --- |\n"
+            + "the query's label (queries and indexed set: `\(sourcePath == config.queries ? "the same embeddings" : sourcePath)`"
+            + "\(p.bool("exclude_self") ? ", a query's own row excluded" : "")).\n\n| query (label) | neighbours (label) |\n| --- | --- |\n"
         let sourceIDs = (try? sourceFile.readStrings("ids")) ?? []
-        for b in 0 ..< min(3, result.count) {
-            let names = result.neighbours(of: b).map { $0 < sourceIDs.count ? sourceIDs[$0] : "#\($0)" }
-            text += "| \(markdownCell(ids[b])) | \(names.map(markdownCell).joined(separator: ", ")) |\n"
+        let classes = (try? embeddings.readStrings("classes")) ?? []
+        func name(_ id: String, _ label: Int32) -> String {
+            let short = id.split(separator: "/").last.map(String.init) ?? id
+            return short + " (" + (Int(label) < classes.count ? classes[Int(label)] : "\(label)") + ")"
+        }
+        for b in stride(from: 0, to: result.count, by: Swift.max(1, result.count / 3)).prefix(3) {
+            let names = result.neighbours(of: b).map { $0 < sourceIDs.count ? name(sourceIDs[$0], sourceLabels[$0]) : "#\($0)" }
+            text += "| \(markdownCell(name(ids[b], labels[b]))) | \(names.map(markdownCell).joined(separator: ", ")) |\n"
         }
         return RunnerStageResult(summary: "label agreement \(fixed(100 * rate, 1)) % at k = \(result.k)", report: text)
     }
