@@ -115,6 +115,7 @@ public struct DataParallelTrainer {
                     && (stopping || (options.checkpointEverySteps > 0 && state.totalSteps % options.checkpointEverySteps == 0)) {
                     try writeCheckpoint(state)
                 }
+                FaultInjection.point("train", step: state.totalSteps, rank: comm.rank, size: comm.size)
                 if stopping && state.batch < stepsPerEpoch {
                     return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)
                 }

@@ -36,6 +36,12 @@ public struct DescriptorsFile {
         offsets.reserveCapacity(counts.count + 1)
         for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
         guard offsets.last! > 0 else { throw PipelineError.noDescriptors(file: path) }
+        for kind in DescriptorKind.allCases {
+            let shape = try file.shape(of: kind.rawValue)
+            guard shape == [offsets.last!, kind.dimension] else {
+                throw StorageError.shapeMismatch(file: path, dataset: kind.rawValue, expected: [offsets.last!, kind.dimension], got: shape)
+            }
+        }
         return DescriptorsFile(path: path, file: file, header: header, counts: counts, offsets: offsets)
     }
 

@@ -141,6 +141,7 @@ public struct EncodeStage {
                     }
                 }
                 log("encode: rank \(rank) images \(batch.upperBound - range.lowerBound)/\(range.count)")
+                FaultInjection.point("encode", step: (batch.upperBound - range.lowerBound + step - 1) / step, rank: rank, size: size)
             }
             try file.write(range.map { labels[$0] }, shape: [range.count], to: "labels")
             try file.write(range.map { Int64($0) }, shape: [range.count], to: "image")

@@ -64,6 +64,10 @@ public struct IndexStage: Sendable {
         }
         let range = shard(count: n, rank: comm.rank, size: comm.size)
         let rows = try source.readRows("embeddings", rows: range, as: Float.self).values
+        if let bad = rows.firstIndex(where: { !$0.isFinite }) {
+            throw IndexError.inconsistentPart(part: config.embeddings, reason: "row \(range.lowerBound + bad / Swift.max(d, 1)) of "
+                + "`embeddings` holds NaN or infinity (re-run `tributary embed`; the model may have diverged)")
+        }
         let forest = try ShardedForest(shard: Matrix(rows: range.count, columns: d, values: rows),
                                        firstID: range.lowerBound, parameters: parameters)
         let header = IndexFiles.header(config: config, parameters: parameters, ranks: comm.size, count: n, dimension: d)

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Distributed
+import Pipeline
+
+/// `tributary run <config>`: the whole pipeline of a config, in this MPI world (see `Runner`).
+struct RunPipeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline config's stages in order (unchanged stages skipped, interrupted ones resumed); write OUT/report.md + .html.",
+        discussion: """
+            The config is JSON; every key is documented in data/pipelines/README.md, and
+            data/pipelines/default.json is the embedded default. Under mpirun every stage is split over the ranks:
+              mpirun -np 2 tributary run data/pipelines/default.json
+            Each stage writes OUT/<stage name>/; OUT/run-manifest.json records each stage's key (SHA-256 of its type,
+            parameters, dataset and inputs' output hashes) and its outputs' content hashes. A rerun skips unchanged
+            stages, resumes an interrupted one from its finished parts / last checkpoint, and reruns changed ones
+            with everything downstream. `tributary status <config>` shows what a run would do.
+
+            Stage types:
+            \(RunnerStageType.registry.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
+            """)
+
+    @Argument(help: "The pipeline config (JSON).")
+    var config: String
+
+    @Flag(help: "Print only the final line (and errors).")
+    var quiet = false
+
+    @Flag(help: "Also print the stages' progress lines (batches, shards).")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
+    }
+
+    func run() throws {
+        World.run { comm in
+            let config = try RunnerConfig.load(config)
+            let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
+                                toolVersion: TributaryVersion.string)
+            if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
+            try runner.run(communicator: comm)
+        }
+    }
+}
+
+/// `tributary status <config>`: which stages of a config are done, stale, interrupted or not run.
+struct PipelineStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show which stages of a pipeline config are done, interrupted, stale or not run (writes nothing).")
+
+    @Argument(help: "The pipeline config (JSON).")
+    var config: String
+
+    @Option(help: "The rank count the next run will use (the index and query stages depend on it).")
+    var ranks = 1
+
+    func validate() throws {
+        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
+    }
+
+    func run() throws {
+        World.run { comm in
+            guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
+            let config = try RunnerConfig.load(config)
+            let rows = try Runner(config: config).status(ranks: ranks)
+            print("status of \(config.path) (out: \(config.out)):")
+            for (i, row) in rows.enumerated() {
+                var line = "[\(i + 1)/\(rows.count)] \(row.stage.name) (\(row.stage.type.name)): \(row.state.rawValue)"
+                if row.state == .done, let record = row.record { line += " — \(record.summary), \(record.seconds.formatted1) s" }
+                print(line)
+            }
+            let done = rows.filter { $0.state == .done }.count
+            print("\(done)/\(rows.count) stage(s) done")
+        }
+    }
+}
+
+extension Double {
+    /// One decimal.
+    fileprivate var formatted1: String { String((self * 10).rounded() / 10) }
+}
