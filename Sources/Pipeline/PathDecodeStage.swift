@@ -25,6 +25,15 @@ public struct PathDecodeStage {
         public var truth: String?
         /// nil for baselines.
         public var deterministic: Bool?
+
+        public init(id: String, row: Int, path: [String], prediction: String?, truth: String?, deterministic: Bool?) {
+            self.id = id
+            self.row = row
+            self.path = path
+            self.prediction = prediction
+            self.truth = truth
+            self.deterministic = deterministic
+        }
     }
 
     public struct Report: Sendable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Distributed
 import Foundation
 import LabelGraphs
@@ -203,6 +204,36 @@ struct TrainPaths: ParsableCommand {
     }
 }
 
+extension Decode {
+    /// The Figure 4 analog for Fashion-MNIST ids (`test/000123`): rows = `nodes`, blue = deterministic path.
+    func writeGrid(_ report: PathDecodeStage.Report, nodes: [String], to path: String) throws {
+        var splits: [String: FashionMNIST] = [:]
+        let rows = PathFigure.rows(report.predictions, nodes: nodes, perRow: gridPerRow)
+        let figure = try PathFigure.render(rows, perRow: gridPerRow) { prediction in
+            let parts = prediction.id.split(separator: "/")
+            guard parts.count == 2, let split = FashionMNIST.Split(rawValue: String(parts[0])), let n = Int(parts[1]) else {
+                throw ValidationError("--grid-png: sample id '\(prediction.id)' is not a Fashion-MNIST id (train/N or test/N)")
+            }
+            if splits[split.rawValue] == nil { splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir) }
+            let data = splits[split.rawValue]!
+            return PathFigure.Gray(width: data.columns, height: data.rows,
+                                   pixels: data.image(at: n).map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
+        }
+        let bytes = PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ValidationError("cannot write \(path) (\(error.localizedDescription)); pass a writable --grid-png")
+        }
+        for row in rows {
+            let det = row.predictions.filter { $0.deterministic == true }.count
+            print("grid row \(row.node): \(row.predictions.count) images (\(det) deterministic, \(row.predictions.count - det) nondeterministic) of "
+                + "\(report.predictions.filter { $0.path.contains(row.node) }.count) passing through it")
+        }
+        print("wrote \(path)")
+    }
+}
+
 /// `tributary decode`: greedy paths (Algorithm 2) or baseline predictions, as text or JSON, with accuracy.
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -217,9 +248,18 @@ struct Decode: ParsableCommand {
     var format = "text"
     @Option(help: "Write the paths here (default: standard output).")
     var out: String?
+    @Option(help: "Interpretability grid: comma-separated node ids, one figure row each (Figure 4 analog).")
+    var gridNodes: String?
+    @Option(help: "With --grid-nodes: the PNG to write.")
+    var gridPng: String?
+    @Option(help: "With --grid-nodes: images per row.")
+    var gridPerRow = 10
+    @Option(help: "With --grid-nodes: the Fashion-MNIST idx folder the ids (train/N, test/N) refer to.")
+    var fashionMnistDir = FashionMNIST.defaultDirectory
 
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        if (gridNodes == nil) != (gridPng == nil) { throw ValidationError("--grid-nodes and --grid-png go together") }
     }
 
     func run() throws {
@@ -233,6 +273,10 @@ struct Decode: ParsableCommand {
                 print("wrote \(out): \(report.predictions.count) predictions")
             } else {
                 print(text, terminator: "")
+            }
+            if let gridNodes, let gridPng {
+                let nodes = gridNodes.split(separator: ",").map(String.init)
+                try writeGrid(report, nodes: nodes, to: gridPng)
             }
             if let accuracy = report.accuracy {
                 let labelled = report.predictions.filter { $0.truth != nil }.count
