@@ -73,6 +73,8 @@ train attr-medium     "$OUT/attr-medium.graph" label-aug "$FINE_JOIN" "$COARSE_J
 train attr-small      "$OUT/attr-small.graph"  label-aug "$FINE_JOIN" "$COARSE_JOIN"
 train attr-sum        $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN" "$COARSE_JOIN" -- --pooling sum
 train attr-random     $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN" "$COARSE_JOIN" -- --pooling random
+# Sensitivity: a smaller REINFORCE weight β for the coarse samples.
+train aug-fusion-b01  $G/fashion-mnist.graph label-aug "$FINE_JOIN" "$COARSE_JOIN" -- --beta 0.1
 elapsed=$(( $(date +%s) - start ))
 
 # Interpretability: test images whose decoded path passes through these augmented nodes.
@@ -95,6 +97,7 @@ delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
   echo "| FV + Pseudo labels | ✗ | ${ACC[pseudo]} |"
   echo "| FV + label-aug, tree graph (fashion-mnist.graph) | ${ACC[aug]} | ${ACC[aug-fusion]} |"
   echo "| FV + label-aug, attribute graph (fashion-mnist-attributes.graph) | ${ACC[attr-aug]} | ${ACC[attr-aug-fusion]} |"
+  echo "| FV + label-aug, tree graph, β = 0.1 | − | ${ACC[aug-fusion-b01]} |"
   echo
   echo "Ablation (attribute graph + fusion; difference from its mean-pooling, full-graph accuracy ${ACC[attr-aug-fusion]}):"
   echo

@@ -1,7 +1,8 @@
 /// Trimming augmented nodes (the graph-size ablation of Label-graph dataset joining, section 4.5: "trimming down
 /// the augmented nodes by 36 % … by 63 %").
 ///
-///     k = round(fraction · |Y^aug|) augmented nodes a, drawn by `SeededRandom(seed)` (a seeded sample of size k)
+///     k = round(fraction · |Y^aug|) augmented nodes a, drawn by `SeededRandom(seed)`: a seeded sample of size k
+///         from the nodes with at most one competing group under them, then (if k is larger) from the rest
 ///     removing a:  every parent p of a gets a's children as children (p → c), keeping edge order; a's own
 ///                  competing groups are dissolved into the groups a belonged to: a is replaced in each group
 ///                  that held it by its children (a child already in that group is not repeated)
@@ -9,15 +10,19 @@
 /// Labels, root and every root → label connection are kept (a child reachable through a stays reachable
 /// through a's parents). When a child ends up in two groups of one parent (it replaced nodes of both), those
 /// groups are merged: its members then all compete, the only reading under which the child is in one group.
+/// Removing a node with several groups (Figure 2's Cat with Hair and Color) therefore merges them and turns
+/// deterministic paths nondeterministic; that is why such nodes are trimmed last.
 import LinearAlgebra
 
 extension LabelGraph {
     /// The graph without `count` (or `fraction` of the) augmented nodes chosen by `seed`; see the file's notes.
     public func trimmingAugmented(fraction: Double, seed: UInt64) throws -> LabelGraph {
         let augmented = nodes.indices.filter { nodes[$0].kind == .augmented }
-        let k = Int((fraction * Double(augmented.count)).rounded())
+        let simple = augmented.filter { groupsUnder[$0].count <= 1 }, grouped = augmented.filter { groupsUnder[$0].count > 1 }
+        let k = min(augmented.count, Int((fraction * Double(augmented.count)).rounded()))
         var rng = SeededRandom(seed: seed)
-        let removed = Set(rng.sample(min(k, augmented.count), from: augmented.count).map { augmented[$0] })
+        var removed = Set(rng.sample(min(k, simple.count), from: simple.count).map { simple[$0] })
+        if k > simple.count { removed.formUnion(rng.sample(k - simple.count, from: grouped.count).map { grouped[$0] }) }
         return try removing(removed)
     }
 

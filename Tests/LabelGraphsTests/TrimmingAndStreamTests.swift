@@ -1,3 +1,4 @@
+import Foundation
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
@@ -30,6 +31,16 @@ final class TrimmingAndStreamTests: XCTestCase {
             XCTAssertEqual(t.nodes.filter { $0.kind == .augmented }.count, 5 - removed, "fraction \(fraction)")
             XCTAssertEqual(t.labelNodes.count, g.labelNodes.count)
             XCTAssertEqual(t, try g.trimmingAugmented(fraction: fraction, seed: 7))
+        }
+        // Nodes with several groups under them go last: the fashion attribute graph's garment and footwear
+        // survive trimming 8 of its 12 augmented nodes (10 have at most one group).
+        let fashion = try LabelGraph(parsing: String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../data/label-graphs/fashion-mnist-attributes.graph").standardized.path, encoding: .utf8))
+        for seed: UInt64 in 0 ..< 5 {
+            let small = try fashion.trimmingAugmented(fraction: 0.63, seed: seed)
+            XCTAssertEqual(small.nodes.filter { $0.kind == .augmented }.count, 4)
+            XCTAssertNotNil(small.index(of: "garment"))
+            XCTAssertNotNil(small.index(of: "footwear"))
         }
         // All five gone: BSH and Ragdoll replaced members of both Hair and Color, so the groups merge.
         let bare = try g.trimmingAugmented(fraction: 1, seed: 0)
