@@ -83,8 +83,8 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
         .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport"]),
-        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport", "Storage", "LinearAlgebra"]),
     ],
     swiftLanguageModes: [.v6]
 )

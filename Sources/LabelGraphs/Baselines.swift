@@ -123,12 +123,13 @@ public struct BaselineClassifier: Sendable {
 }
 
 /// Supervised pseudo labels (section 4.1, after Lee 2013): a fine model relabels each coarse sample; the
-/// sample is kept with the predicted fine label when that label lies below its coarse label in the graph, and
-/// dropped when the prediction contradicts the coarse label.
+/// sample is kept with the predicted fine label when that label lies below its coarse label in the graph or IS
+/// its label (a label both datasets share, as in Flowers102 + Flowers17), and dropped when the prediction
+/// contradicts the coarse label.
 public enum PseudoLabels {
     /// The fine node to train on, or nil to drop the sample.
     public static func relabel(coarse: Int, predictedFine: Int, in graph: LabelGraph) -> Int? {
-        graph.isAncestor(coarse, of: predictedFine) ? predictedFine : nil
+        coarse == predictedFine || graph.isAncestor(coarse, of: predictedFine) ? predictedFine : nil
     }
 
     /// `relabel` over a dataset: the indices of the kept samples and their fine labels.

@@ -18,17 +18,32 @@ extension PathDecoder {
     public func samplePaths<S: NeuralScalar>(h0: Matrix<S>, parameters: [S], rng: inout SeededRandom) -> [[Int]] {
         var generator = rng
         defer { rng = generator }
+        return rollout(h0: h0, parameters: parameters) { z, r, v in sampleChoice(z, row: r, after: v, rng: &generator) }
+    }
+
+    /// `samplePaths` with one generator per row: row r's draws come from `rowStreams[r]` only, so a row's path
+    /// does not depend on which other rows share the batch.
+    @_specialize(where S == Float)
+    public func samplePaths<S: NeuralScalar>(h0: Matrix<S>, parameters: [S], rowStreams: inout [SeededRandom]) -> [[Int]] {
+        precondition(rowStreams.count == h0.rows, "PathDecoder.samplePaths: \(rowStreams.count) streams for \(h0.rows) rows")
+        var generators = rowStreams
+        defer { rowStreams = generators }
         return rollout(h0: h0, parameters: parameters) { z, r, v in
-            let candidates = blocks[v]
-            let block = candidates[candidates.count == 1 ? 0 : generator.bounded(candidates.count)]
-            let logSum = BlockSoftmax.logSumExp(z, row: r, block).logSum
-            var u = generator.uniform(), chosen = block[block.count - 1]
-            for w in block {
-                u -= Double(S.exp(z[r, w] - logSum))
-                if u < 0 { chosen = w; break }
-            }
-            return chosen
+            sampleChoice(z, row: r, after: v, rng: &generators[r])
         }
+    }
+
+    /// One draw after node v: a block uniformly, then a node by its block softmax.
+    func sampleChoice<S: NeuralScalar>(_ z: Matrix<S>, row r: Int, after v: Int, rng: inout SeededRandom) -> Int {
+        let candidates = blocks[v]
+        let block = candidates[candidates.count == 1 ? 0 : rng.bounded(candidates.count)]
+        let logSum = BlockSoftmax.logSumExp(z, row: r, block).logSum
+        var u = rng.uniform(), chosen = block[block.count - 1]
+        for w in block {
+            u -= Double(S.exp(z[r, w] - logSum))
+            if u < 0 { chosen = w; break }
+        }
+        return chosen
     }
 
     /// `samplePaths` from features (B, F).

@@ -94,11 +94,22 @@ extension PathDecoder {
     ///     REINFORCE estimate −β·(r − b)·∇log p(P̂) (eq. 5).
     ///
     /// `rng` draws the coin, the path subsets and the samples, so a call is reproducible from its seed.
+    /// With `sampleStreams` (one generator per row of the batch), sample b's path subset and REINFORCE draws
+    /// come from `sampleStreams[b]` and only the coin from `rng`: a data-parallel trainer that seeds stream b
+    /// from (seed, step, global sample id) and the coin from (seed, step) gets the same draws for a sample
+    /// whichever rank holds it, so its loss curve does not depend on the rank count.
     @_specialize(where S == Float)
     public func loss<S: NeuralScalar>(
         _ batch: PathBatch<S>, options: PathTrainingOptions = PathTrainingOptions(), baseline: Double,
-        parameters: inout Parameters<S>, rng: inout SeededRandom
+        parameters: inout Parameters<S>, rng: inout SeededRandom, sampleStreams: [SeededRandom]? = nil
     ) -> PathLoss<S> {
+        precondition(sampleStreams.map { $0.count == batch.truths.count } ?? true,
+                     "PathDecoder.loss: \(sampleStreams?.count ?? 0) sample streams for \(batch.truths.count) samples")
+        var streams = sampleStreams ?? []
+        // Sample b's generator: its own stream when given, else the shared `rng`.
+        func withGenerator<R>(_ b: Int, _ body: (inout SeededRandom) -> R) -> R {
+            streams.isEmpty ? body(&rng) : body(&streams[b])
+        }
         let values = parameters.values
         let (h0, encoderCache) = encode(batch.features, parameters: values)
         var dH0 = Matrix<S>(rows: h0.rows, columns: h0.columns)
@@ -109,9 +120,9 @@ extension PathDecoder {
             var chosen = truth.deterministicPaths
             if chosen.isEmpty { continue }
             if options.pooling == .random {
-                chosen = [chosen[rng.bounded(chosen.count)]]
+                chosen = [chosen[withGenerator(b) { $0.bounded(chosen.count) }]]
             } else if chosen.count > options.maxTargetPaths {
-                chosen = rng.sample(options.maxTargetPaths, from: chosen.count).map { chosen[$0] }
+                chosen = withGenerator(b) { $0.sample(options.maxTargetPaths, from: chosen.count) }.map { chosen[$0] }
             }
             let weight = options.pooling == .mean ? options.alpha / Double(chosen.count) : options.alpha
             forced += chosen.map { PathTarget(sample: b, path: $0, weight: weight) }
@@ -128,7 +139,18 @@ extension PathDecoder {
             for (i, b) in uncertain.enumerated() {
                 for s in 0 ..< k { for j in 0 ..< h0.columns { starts[i * k + s, j] = h0[b, j] } }
             }
-            let draws = samplePaths(h0: starts, parameters: values, rng: &rng)
+            let draws: [[Int]]
+            if streams.isEmpty {
+                draws = samplePaths(h0: starts, parameters: values, rng: &rng)
+            } else {
+                // Row (i, s) draws from a child of sample uncertain[i]'s stream.
+                var rowStreams: [SeededRandom] = []
+                for b in uncertain {
+                    let childSeed = streams[b].next()
+                    for s in 0 ..< k { rowStreams.append(SeededRandom(seed: childSeed, stream: UInt64(s))) }
+                }
+                draws = samplePaths(h0: starts, parameters: values, rowStreams: &rowStreams)
+            }
             for (row, path) in draws.enumerated() {
                 let b = uncertain[row / k]
                 let reward = batch.truths[b].reward(path)

@@ -18,6 +18,7 @@ struct Tributary: ParsableCommand {
             TextTrain.self, TextEmbed.self,
             IndexCommand.self, QueryCommand.self,
             RunPipeline.self, PipelineStatus.self,
+            GraphCommand.self, TrainPaths.self, Decode.self,
             Bench.self,
         ])
 }

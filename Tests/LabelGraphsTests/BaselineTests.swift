@@ -60,6 +60,10 @@ final class BaselineTests: XCTestCase {
         let n = { (id: String) in g.index(of: id)! }
         XCTAssertEqual(PseudoLabels.relabel(coarse: n("A"), predictedFine: n("a2"), in: g), n("a2"))
         XCTAssertNil(PseudoLabels.relabel(coarse: n("A"), predictedFine: n("b1"), in: g))
+        // A label both datasets share: the prediction agrees with it.
+        let shared = graph("node r root\nnode x label datasets=fine,coarse\nnode y label datasets=fine\nedge r x y")
+        XCTAssertEqual(PseudoLabels.relabel(coarse: shared.index(of: "x")!, predictedFine: shared.index(of: "x")!, in: shared), shared.index(of: "x")!)
+        XCTAssertNil(PseudoLabels.relabel(coarse: shared.index(of: "x")!, predictedFine: shared.index(of: "y")!, in: shared))
         let (kept, labels) = PseudoLabels.relabel(coarse: [n("A"), n("B"), n("B")], predictedFine: [n("a1"), n("a1"), n("b2")], in: g)
         XCTAssertEqual(kept, [0, 2])
         XCTAssertEqual(labels, [n("a1"), n("b2")])

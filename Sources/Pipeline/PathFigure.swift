@@ -1,0 +1,133 @@
+import Foundation
+
+/// The interpretability figure (Label-graph dataset joining, Figure 4 analog): one row per chosen augmented
+/// node, holding test images whose decoded path passes through that node, each framed blue when the decoded
+/// path is deterministic and green when it is nondeterministic (Definitions 3.2 / 3.3), as in the paper.
+///
+///     row k   = node k of `nodes`;  up to `perRow` predictions p with node k ∈ p.path, in input order,
+///               deterministic and nondeterministic ones interleaved so both kinds show when both occur
+///     tile    = the gray image scaled ×`scale`, a `border`-pixel frame (blue 0,90,255 / green 0,170,60), 2 px gap
+///
+/// The PNG is written by a minimal encoder (`png(width:height:rgb:)`): 8-bit RGB, filter 0 on every scanline, the
+/// zlib stream made of stored (uncompressed) deflate blocks, CRC-32 per chunk and Adler-32 over the raw data
+/// (RFC 2083, RFC 1950, RFC 1951). Figures are small, so no compression is needed.
+public enum PathFigure {
+    public struct Gray: Sendable {
+        public var width: Int
+        public var height: Int
+        /// (height, width) row-major, 0 … 255.
+        public var pixels: [UInt8]
+        public init(width: Int, height: Int, pixels: [UInt8]) {
+            precondition(pixels.count == width * height, "PathFigure.Gray: \(pixels.count) pixels for \(width)×\(height)")
+            self.width = width
+            self.height = height
+            self.pixels = pixels
+        }
+    }
+
+    /// What each row shows: its node and the chosen predictions.
+    public struct Row: Sendable {
+        public var node: String
+        public var predictions: [PathDecodeStage.Prediction]
+    }
+
+    /// The rows of the figure (see the type's notes).
+    public static func rows(_ predictions: [PathDecodeStage.Prediction], nodes: [String], perRow: Int) -> [Row] {
+        nodes.map { node in
+            let through = predictions.filter { $0.path.contains(node) }
+            let det = through.filter { $0.deterministic == true }, nondet = through.filter { $0.deterministic != true }
+            var chosen: [PathDecodeStage.Prediction] = []
+            var i = 0
+            while chosen.count < perRow && (i < det.count || i < nondet.count) {
+                if i < det.count { chosen.append(det[i]) }
+                if i < nondet.count && chosen.count < perRow { chosen.append(nondet[i]) }
+                i += 1
+            }
+            return Row(node: node, predictions: chosen)
+        }
+    }
+
+    /// The figure as an RGB canvas (height, width, 3) and its size.
+    public static func render(_ rows: [Row], perRow: Int, scale: Int = 2, border: Int = 3,
+                              image: (PathDecodeStage.Prediction) throws -> Gray) throws -> (width: Int, height: Int, rgb: [UInt8]) {
+        var tiles: [[(Gray, Bool)]] = []
+        for row in rows { tiles.append(try row.predictions.map { (try image($0), $0.deterministic == true) }) }
+        let cell = tiles.flatMap { $0 }.map { max($0.0.width, $0.0.height) }.max() ?? 28
+        let side = cell * scale + 2 * border, gap = 2
+        let width = max(1, perRow * (side + gap) + gap), height = max(1, rows.count * (side + gap) + gap)
+        var rgb = [UInt8](repeating: 255, count: width * height * 3)
+        for (r, row) in tiles.enumerated() {
+            for (c, (gray, deterministic)) in row.enumerated() {
+                let x0 = gap + c * (side + gap), y0 = gap + r * (side + gap)
+                let frame: (UInt8, UInt8, UInt8) = deterministic ? (0, 90, 255) : (0, 170, 60)
+                for y in 0 ..< side {
+                    for x in 0 ..< side {
+                        let o = ((y0 + y) * width + x0 + x) * 3
+                        let inside = x >= border && x < side - border && y >= border && y < side - border
+                        if !inside {
+                            (rgb[o], rgb[o + 1], rgb[o + 2]) = frame
+                            continue
+                        }
+                        let sx = (x - border) / scale, sy = (y - border) / scale
+                        let v: UInt8 = sx < gray.width && sy < gray.height ? gray.pixels[sy * gray.width + sx] : 255
+                        (rgb[o], rgb[o + 1], rgb[o + 2]) = (v, v, v)
+                    }
+                }
+            }
+        }
+        return (width, height, rgb)
+    }
+
+    /// A PNG file of 8-bit RGB pixels (height, width, 3) row-major.
+    public static func png(width: Int, height: Int, rgb: [UInt8]) -> [UInt8] {
+        precondition(rgb.count == width * height * 3, "PathFigure.png: \(rgb.count) bytes for \(width)×\(height) RGB")
+        var raw: [UInt8] = []
+        raw.reserveCapacity(height * (width * 3 + 1))
+        for y in 0 ..< height {
+            raw.append(0)  // filter type 0 (None)
+            raw += rgb[y * width * 3 ..< (y + 1) * width * 3]
+        }
+        var zlib: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        repeat {
+            let n = min(65_535, raw.count - offset)
+            let final: UInt8 = offset + n == raw.count ? 1 : 0
+            zlib += [final, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            zlib += raw[offset ..< offset + n]
+            offset += n
+        } while offset < raw.count
+        zlib += bigEndian(adler32(raw))
+        var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        file += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
+        file += chunk("IDAT", zlib)
+        file += chunk("IEND", [])
+        return file
+    }
+
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
+    }
+
+    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+
+    /// CRC-32 (polynomial 0xEDB88320, reflected), as PNG chunks use.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0 ..< 8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    /// Adler-32 of the uncompressed data (the zlib trailer).
+    static func adler32(_ bytes: [UInt8]) -> UInt32 {
+        var a: UInt32 = 1, b: UInt32 = 0
+        for v in bytes {
+            a = (a + UInt32(v)) % 65_521
+            b = (b + a) % 65_521
+        }
+        return b << 16 | a
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import LabelGraphs
+import Storage
+
+/// The model written by `train-paths` (rank 0, atomically) and read by `decode`.
+///
+/// | object | type | content |
+/// | --- | --- | --- |
+/// | root attributes | header | stage `train-paths`, version 1; `method`, `target` (the evaluated dataset), `feature_size` F, `encoder_hidden` M, `embedding_size` E, `hidden_size` H, `feature_sets`, `graph_file`, the training options |
+/// | `graph` | strings (1) | the label graph in the `.graph` format (the model is self-contained) |
+/// | `parameters` | Float32 (P) | θ of `PathDecoder` (label-aug) or `BaselineClassifier` (ffn, label-set, pseudo-labels) |
+/// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
+/// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
+public struct PathModelFile: Sendable {
+    public static let stage = "train-paths"
+    public static let version = 1
+
+    public var method: PathMethod
+    public var target: String
+    public var graph: LabelGraph
+    public var featureSets: [String]
+    public var featureSize: Int
+    public var encoderHidden: Int
+    public var embeddingSize: Int
+    public var hiddenSize: Int
+    public var parameters: [Float]
+    public var featureMean: [Float]
+    public var featureScale: [Float]
+    public var history: [Double]
+    /// Extra attributes (training options, data summary).
+    public var attributes: [String: HDF5AttributeValue] = [:]
+
+    public func write(to path: String) throws {
+        var parameters = attributes
+        parameters["method"] = .string(method.rawValue)
+        parameters["target"] = .string(target)
+        parameters["feature_sets"] = .strings(featureSets)
+        parameters["feature_size"] = .int(featureSize)
+        parameters["encoder_hidden"] = .int(encoderHidden)
+        parameters["embedding_size"] = .int(embeddingSize)
+        parameters["hidden_size"] = .int(hiddenSize)
+        parameters["graph_file"] = .string(graph.file)
+        try HDF5File.createAtomic(path: path) { file in
+            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters).write(to: file)
+            try file.writeStrings([graph.text], to: "graph")
+            try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
+            try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
+            try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
+            try file.write(history, shape: [history.count], to: "history/mean_loss")
+        }
+    }
+
+    public static func read(_ path: String) throws -> PathModelFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PathTrainingError.missingFile(path: path, fix: "train a model with `tributary train-paths … --out \(path)`")
+        }
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        let header = try ArtifactHeader.check(file, stage: stage, version: version)
+        func int(_ name: String) throws -> Int {
+            guard case let .int(v)? = header.parameters[name] else {
+                throw PathTrainingError.badModel(path: path, reason: "attribute `\(name)` is missing; re-run `tributary train-paths`")
+            }
+            return v
+        }
+        guard case let .string(m)? = header.parameters["method"], let method = PathMethod(rawValue: m),
+              case let .string(target)? = header.parameters["target"] else {
+            throw PathTrainingError.badModel(path: path, reason: "`method` / `target` attributes are missing or unknown; re-run `tributary train-paths`")
+        }
+        var featureSets: [String] = []
+        switch header.parameters["feature_sets"] {
+        case let .strings(s)?: featureSets = s
+        case let .string(s)?: featureSets = [s]
+        default: break
+        }
+        let graph = try LabelGraph(parsing: try file.readStrings("graph").first ?? "", file: path + ":graph")
+        return PathModelFile(
+            method: method, target: target, graph: graph, featureSets: featureSets, featureSize: try int("feature_size"),
+            encoderHidden: try int("encoder_hidden"), embeddingSize: try int("embedding_size"),
+            hiddenSize: try int("hidden_size"), parameters: try file.read("parameters", as: Float.self).values,
+            featureMean: try file.read("feature_mean", as: Float.self).values,
+            featureScale: try file.read("feature_scale", as: Float.self).values,
+            history: try file.read("history/mean_loss", as: Double.self).values, attributes: header.parameters)
+    }
+}

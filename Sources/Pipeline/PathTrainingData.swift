@@ -1,0 +1,239 @@
+import Datasets
+import Foundation
+import LabelGraphs
+import LinearAlgebra
+import Storage
+
+/// The joined datasets of `train-paths` and `decode`: for each dataset d, encoder vectors from an HDF5 file and
+/// one graph label node per sample, read from a CSV.
+///
+/// **Features** (`--join …,features=FILE`): the rows of `embeddings` (a `tributary embed` file) or of the
+/// Fisher-vector datasets `fv/<kind>/<layout>` of a `tributary fisher` / `encode` file, concatenated column-wise
+/// in the order given by `featureSets` (default: `embeddings` when present, else `fv/orh/1x1`). `rows=a-b`
+/// keeps rows a ..< b only (two joined datasets may be two disjoint parts of one file).
+///
+/// **Labels** (`labels=FILE.csv`), either form:
+///
+/// | columns | meaning |
+/// | --- | --- |
+/// | `label` [, `row`] | one line per sample: the graph node id of its label; `row` = its row in the features file, lines outside `rows=` skipped (without `row`: line i ↔ the i-th selected row, and the counts must match) |
+/// | `class`, `label` | a class map: the features file's own `labels` (class indices into `class_names` or `classes`) → node id; an empty `label` drops the class's samples |
+///
+/// Every label must be a label node of dataset d in the graph (`PredictionPaths.groundTruth`), else a
+/// `PathTrainingError.unknownLabel` names the CSV line and the graph.
+public struct PathDataSpec: Sendable, Equatable, CustomStringConvertible {
+    /// d: the dataset name used by the graph's `datasets=` tags.
+    public var dataset: String
+    public var features: String
+    /// nil only for `decode` without evaluation.
+    public var labels: String?
+    /// Rows a ..< b of the features file; nil = all.
+    public var rows: Range<Int>?
+
+    public init(dataset: String, features: String, labels: String?, rows: Range<Int>? = nil) {
+        self.dataset = dataset
+        self.features = features
+        self.labels = labels
+        self.rows = rows
+    }
+
+    /// Parses `dataset=NAME,features=FILE[,labels=FILE.csv][,rows=A-B]`.
+    public init(parsing text: String) throws {
+        var fields: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, ["dataset", "features", "labels", "rows"].contains(pair[0]), fields[pair[0]] == nil else {
+                throw PathTrainingError.badSpec(text: text, reason: "'\(part)' is not one of dataset=, features=, labels=, rows= (each once)")
+            }
+            fields[pair[0]] = pair[1]
+        }
+        guard let dataset = fields["dataset"], let features = fields["features"] else {
+            throw PathTrainingError.badSpec(text: text, reason: "dataset= and features= are required")
+        }
+        var rows: Range<Int>?
+        if let r = fields["rows"] {
+            let bounds = r.split(separator: "-").compactMap { Int($0) }
+            guard bounds.count == 2, bounds[0] >= 0, bounds[0] < bounds[1] else {
+                throw PathTrainingError.badSpec(text: text, reason: "rows=\(r) must be A-B with 0 ≤ A < B (rows A ..< B)")
+            }
+            rows = bounds[0] ..< bounds[1]
+        }
+        self.init(dataset: dataset, features: features, labels: fields["labels"], rows: rows)
+    }
+
+    public var description: String {
+        "dataset=\(dataset),features=\(features)" + (labels.map { ",labels=\($0)" } ?? "")
+            + (rows.map { ",rows=\($0.lowerBound)-\($0.upperBound)" } ?? "")
+    }
+}
+
+/// The samples of all joined datasets, in spec order: encoder vectors X (N, F) and per-sample provenance.
+public struct PathSamples: Sendable {
+    /// X (N, F).
+    public var features: Matrix<Float>
+    /// The dataset of each sample.
+    public var datasets: [String]
+    /// Its label node (nil when the spec has no labels).
+    public var labels: [Int?]
+    /// Its row in its features file, and the spec it came from.
+    public var rows: [Int]
+    public var specIndex: [Int]
+    /// `ids` of the features file when present, else "row N".
+    public var ids: [String]
+
+    public var count: Int { datasets.count }
+
+    /// Reads every spec (see `PathDataSpec`). `featureSets` nil = the default of the first file.
+    public static func load(_ specs: [PathDataSpec], graph: LabelGraph, featureSets: [String]?) throws -> (PathSamples, [String]) {
+        var sets = featureSets
+        var x: [Float] = [], datasets: [String] = [], labels: [Int?] = [], rows: [Int] = [], specIndex: [Int] = []
+        var ids: [String] = []
+        var width: Int?
+        for (s, spec) in specs.enumerated() {
+            guard FileManager.default.fileExists(atPath: spec.features) else {
+                throw PathTrainingError.missingFile(path: spec.features,
+                    fix: "write it with `tributary fisher` (Fisher vectors) or `tributary embed` (text context vectors)")
+            }
+            let file = try HDF5File.open(path: spec.features)
+            defer { try? file.close() }
+            if sets == nil { sets = file.contains("embeddings") ? ["embeddings"] : ["fv/orh/1x1"] }
+            var blocks: [(values: [Float], columns: Int)] = []
+            var fileRows: Int?
+            for name in sets! {
+                guard file.isDataset(name) else {
+                    throw PathTrainingError.badFeatures(path: spec.features,
+                        reason: "has no dataset '\(name)' (--feature-sets). Fix: name datasets it holds: \(try file.children().joined(separator: ", "))")
+                }
+                let (values, shape) = try file.read(name, as: Float.self)
+                guard shape.count == 2 else {
+                    throw PathTrainingError.badFeatures(path: spec.features, reason: "'\(name)' has shape \(shape), expected (rows, columns)")
+                }
+                if let fileRows, fileRows != shape[0] {
+                    throw PathTrainingError.badFeatures(path: spec.features, reason: "'\(name)' has \(shape[0]) rows, the other feature sets \(fileRows)")
+                }
+                fileRows = shape[0]
+                blocks.append((values, shape[1]))
+            }
+            let n = fileRows!, f = blocks.map(\.columns).reduce(0, +)
+            if let width, width != f {
+                throw PathTrainingError.badFeatures(path: spec.features,
+                    reason: "rows have \(f) values, \(specs[0].features) has \(width). Fix: join features made with the same settings")
+            }
+            width = f
+            let selected = spec.rows ?? 0 ..< n
+            guard selected.upperBound <= n else {
+                throw PathTrainingError.badFeatures(path: spec.features, reason: "rows=\(selected.lowerBound)-\(selected.upperBound) but the file has \(n) rows")
+            }
+            let fileIDs = file.isDataset("ids") ? try file.readStrings("ids") : []
+            let picked: [(row: Int, label: Int?)]
+            if let labelsPath = spec.labels {
+                picked = try readLabels(labelsPath, spec: spec, file: file, selected: selected, graph: graph)
+            } else {
+                picked = selected.map { ($0, nil) }
+            }
+            for (row, label) in picked {
+                for block in blocks { x += block.values[row * block.columns ..< (row + 1) * block.columns] }
+                datasets.append(spec.dataset)
+                labels.append(label)
+                rows.append(row)
+                specIndex.append(s)
+                ids.append(row < fileIDs.count ? fileIDs[row] : "row \(row)")
+            }
+        }
+        let samples = PathSamples(features: Matrix(rows: datasets.count, columns: width ?? 0, values: x), datasets: datasets,
+                                  labels: labels, rows: rows, specIndex: specIndex, ids: ids)
+        return (samples, sets ?? [])
+    }
+
+    /// (row, label node) of every labelled sample of `spec` within `selected`.
+    static func readLabels(_ path: String, spec: PathDataSpec, file: HDF5File, selected: Range<Int>,
+                           graph: LabelGraph) throws -> [(row: Int, label: Int?)] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PathTrainingError.missingFile(path: path, fix: "write a CSV with a `label` column (graph node ids), or a `class,label` class map")
+        }
+        let table = try CSVTable.parse(Array(data), name: path)
+        let paths = PredictionPaths(graph: graph)
+        func node(_ id: String, line: Int) throws -> Int {
+            do {
+                return try paths.groundTruth(label: id, dataset: spec.dataset).label
+            } catch let error as LabelGraphError {
+                throw PathTrainingError.unknownLabel(csv: path, line: line, label: id, dataset: spec.dataset, graph: graph.file,
+                                                     reason: "\(error)")
+            }
+        }
+        let labelColumn = try table.requireColumn("label")
+        if let classColumn = table.header.firstIndex(of: "class") {
+            let namesSet = file.isDataset("class_names") ? "class_names" : "classes"
+            guard file.isDataset("labels"), file.isDataset(namesSet) else {
+                throw PathTrainingError.badFeatures(path: spec.features,
+                    reason: "a class map (\(path)) needs the file's `labels` and `class_names` (or `classes`) datasets. Fix: give a per-sample CSV with a `label` column")
+            }
+            let names = try file.readStrings(namesSet)
+            let classes = try file.read("labels", as: Int64.self).values
+            var map: [String: Int?] = [:]
+            for row in table.rows {
+                let name = row.fields[classColumn], id = row.fields[labelColumn]
+                map[name] = id.isEmpty ? .some(nil) : try node(id, line: row.line)
+            }
+            var result: [(row: Int, label: Int?)] = []
+            for r in selected {
+                let c = Int(classes[r])
+                guard c >= 0, c < names.count, let mapped = map[names[c]] else {
+                    throw PathTrainingError.unknownLabel(csv: path, line: 1, label: c >= 0 && c < names.count ? names[c] : "#\(c)",
+                        dataset: spec.dataset, graph: graph.file,
+                        reason: "class of row \(r) of \(spec.features) is not in the map. Fix: add a `class,label` line for it (empty label drops it)")
+                }
+                if let label = mapped { result.append((r, label)) }
+            }
+            return result
+        }
+        let rowColumn = table.header.firstIndex(of: "row")
+        if rowColumn == nil && table.rows.count != selected.count {
+            throw PathTrainingError.countMismatch(csv: path, labels: table.rows.count, features: spec.features, rows: selected.count)
+        }
+        var result: [(row: Int, label: Int?)] = []
+        for (i, row) in table.rows.enumerated() {
+            var r = selected.lowerBound + i
+            if let rowColumn {
+                guard let value = Int(row.fields[rowColumn]), value >= 0 else {
+                    throw PathTrainingError.badFeatures(path: path, reason: "line \(row.line): row '\(row.fields[rowColumn])' is not a row number")
+                }
+                guard selected.contains(value) else { continue }  // a CSV for the whole file: keep the selection
+                r = value
+            }
+            result.append((r, try node(row.fields[labelColumn], line: row.line)))
+        }
+        return result
+    }
+}
+
+/// Bad input to `train-paths` / `decode`. Each message names the file and the fix.
+public enum PathTrainingError: Error, Equatable, CustomStringConvertible {
+    case badSpec(text: String, reason: String)
+    case missingFile(path: String, fix: String)
+    case badFeatures(path: String, reason: String)
+    case unknownLabel(csv: String, line: Int, label: String, dataset: String, graph: String, reason: String)
+    case countMismatch(csv: String, labels: Int, features: String, rows: Int)
+    case badModel(path: String, reason: String)
+    case invalidOption(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .badSpec(text, reason):
+            return "--join '\(text)': \(reason). Example: --join dataset=fashion-mnist,features=out/fv.h5,labels=labels.csv,rows=0-1000"
+        case let .missingFile(path, fix):
+            return "\(path) does not exist or cannot be read; \(fix)"
+        case let .badFeatures(path, reason):
+            return "\(path): \(reason)"
+        case let .unknownLabel(csv, line, label, dataset, graph, reason):
+            return "\(csv):\(line): label '\(label)' of dataset '\(dataset)' is not usable with the graph \(graph): \(reason)"
+        case let .countMismatch(csv, labels, features, rows):
+            return "\(csv) has \(labels) label rows but \(features) has \(rows) selected feature rows. Fix: one CSV line per "
+                + "feature row (or a `row` column with rows inside the selection), or set rows=A-B in --join"
+        case let .badModel(path, reason):
+            return "\(path): \(reason)"
+        case let .invalidOption(name, reason):
+            return "\(name): \(reason)"
+        }
+    }
+}

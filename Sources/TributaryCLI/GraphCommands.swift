@@ -1,0 +1,287 @@
+import ArgumentParser
+import Datasets
+import Distributed
+import Foundation
+import LabelGraphs
+import LinearAlgebra
+import NeuralNets
+import Pipeline
+
+/// `tributary graph validate|build`: label-graph files (data/label-graphs/FORMAT.md).
+struct GraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Validate or build a label graph (Label-graph dataset joining).",
+        subcommands: [GraphValidate.self, GraphBuild.self])
+}
+
+/// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix).
+func readLabelGraph(_ path: String) throws -> LabelGraph {
+    try PathTrainingStage.loadGraph(path)
+}
+
+/// Writes `text` to `path` atomically (a temporary file renamed into place).
+func writeTextAtomically(_ text: String, to path: String) throws {
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw ValidationError("cannot write \(path) (\(error.localizedDescription)); pass a writable --out")
+    }
+}
+
+struct GraphValidate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a .graph or .outline file; print its nodes, labels per dataset and paths.")
+
+    @Argument(help: "The label graph (.graph, or .outline for a hand taxonomy).")
+    var file: String
+
+    func run() throws {
+        let graph = try readLabelGraph(file)
+        let paths = PredictionPaths(graph: graph)
+        let augmented = graph.nodes.filter { $0.kind == .augmented }.count
+        print("\(file): valid — \(graph.count) nodes (\(graph.labelNodes.count) labels, \(augmented) augmented), "
+            + "\(graph.groups.count) competing groups")
+        for dataset in graph.datasets {
+            let labels = graph.labels(in: dataset)
+            var pathCount = 0, nondeterministic = 0, coarse = 0
+            for l in labels {
+                let truth = try paths.groundTruth(label: l, dataset: dataset)
+                pathCount += truth.paths.count
+                nondeterministic += truth.isDeterministic.filter { !$0 }.count
+                if truth.isCoarse { coarse += 1 }
+            }
+            print("  \(dataset): \(labels.count) labels (\(coarse) coarse), \(pathCount) ground-truth paths, "
+                + "\(nondeterministic) nondeterministic")
+        }
+    }
+}
+
+struct GraphBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Write a .graph from a hand outline, from WordNet hypernyms of class names, or trim a graph.",
+        discussion: """
+            --outline FILE          an indented taxonomy (data/label-graphs/FORMAT.md)
+            --wordnet NAMES         one class name per line; --dataset names their dataset (Debian wordnet-base)
+            --from FILE --trim-augmented F
+                                    drop round(F × augmented nodes), seeded, reconnecting parents to children
+                                    (the graph-size ablation: 0.36, 0.63)
+            """)
+
+    @Option(help: "An indented taxonomy file.")
+    var outline: String?
+    @Option(help: "A file of class names, one per line, looked up in WordNet.")
+    var wordnet: String?
+    @Option(help: "With --wordnet: the dataset the class names belong to.")
+    var dataset: String?
+    @Option(help: "With --wordnet: the WordNet dict folder.")
+    var wordnetDir = WordNet.debianDirectory
+    @Option(help: "A .graph or .outline file to trim.")
+    var from: String?
+    @Option(help: "With --from: the fraction of augmented nodes to drop.")
+    var trimAugmented: Double?
+    @Option(help: "Seed of the trimmed nodes.")
+    var seed: UInt64 = 0
+    @Option(help: "The .graph file to write.")
+    var out: String
+
+    func validate() throws {
+        let sources = [outline, wordnet, from].compactMap { $0 }
+        guard sources.count == 1 else { throw ValidationError("pass exactly one of --outline, --wordnet, --from") }
+        if wordnet != nil && dataset == nil { throw ValidationError("--wordnet needs --dataset NAME") }
+        if from != nil {
+            guard let trimAugmented, trimAugmented >= 0, trimAugmented <= 1 else {
+                throw ValidationError("--from needs --trim-augmented F with 0 ≤ F ≤ 1")
+            }
+        }
+    }
+
+    func run() throws {
+        let graph: LabelGraph
+        if let outline {
+            graph = try readLabelGraph(outline)
+        } else if let wordnet {
+            guard let text = try? String(contentsOfFile: wordnet, encoding: .utf8) else {
+                throw ValidationError("cannot read \(wordnet); pass a file of class names, one per line")
+            }
+            let names = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            graph = try WordNet(directory: wordnetDir).labelGraph(classes: names, dataset: dataset!)
+        } else {
+            let original = try readLabelGraph(from!)
+            graph = try original.trimmingAugmented(fraction: trimAugmented!, seed: seed)
+            let before = original.nodes.filter { $0.kind == .augmented }.count, after = graph.nodes.filter { $0.kind == .augmented }.count
+            print("trimmed \(before - after) of \(before) augmented nodes")
+        }
+        try writeTextAtomically(graph.text, to: out)
+        print("wrote \(out): \(graph.count) nodes, \(graph.labelNodes.count) labels")
+    }
+}
+
+/// `tributary train-paths`: the label-graph path decoder or a baseline on joined datasets (data-parallel).
+struct TrainPaths: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-paths",
+        abstract: "Train the label-graph path decoder (or a baseline) on joined datasets → model HDF5.",
+        discussion: """
+            Each --join names one dataset: dataset=NAME (as tagged in the graph),features=FILE.h5 (tributary
+            fisher fv.h5 or tributary embed output),labels=FILE.csv (a `label` column of node ids, optionally `row`;
+            or a `class,label` map of the file's own class names),rows=A-B (optional: rows A ..< B).
+            Methods: label-aug (the decoder; join a coarse dataset for label-aug + fusion), ffn, label-set,
+            pseudo-labels. Rank 0 prints the loss per epoch and writes --out.
+            """)
+
+    @Option(help: "The label graph (.graph or .outline).")
+    var graph: String
+    @Option(help: "A joined dataset: dataset=NAME,features=FILE,labels=FILE.csv[,rows=A-B] (repeat).")
+    var join: [String] = []
+    @Option(help: "The fine dataset evaluated (FFN / Pseudo labels predict its labels).")
+    var target: String
+    @Option(help: "label-aug, ffn, label-set or pseudo-labels.")
+    var method = "label-aug"
+    @Option(help: "Comma-separated feature datasets to concatenate (default: embeddings, else fv/orh/1x1).")
+    var featureSets: String?
+    @Option(help: "Encoder MLP hidden size M.")
+    var encoderHidden = 256
+    @Option(help: "Node-embedding size E.")
+    var embeddingSize = 32
+    @Option(help: "Decoder GRU hidden size H.")
+    var hiddenSize = 128
+    @Option(help: "mean, sum or random pooling of a sample's target paths.")
+    var pooling = "mean"
+    @Option(help: "N_p: most target paths per sample.")
+    var maxTargetPaths = 4
+    @Option(help: "Teacher-forcing rate r_tf.")
+    var teacherForcing = 1.0
+    @Option(help: "α, the weight of the teacher-forced loss.")
+    var alpha = 1.0
+    @Option(help: "β, the weight of the REINFORCE loss.")
+    var beta = 1.0
+    @Option(help: "Epochs.")
+    var epochs = 20
+    @Option(help: "GLOBAL batch size, split over the ranks.")
+    var batchSize = 64
+    @Option(help: "Adam learning rate (decayed ×0.3 every 10 epochs).")
+    var learningRate = 0.001
+    @Option(help: "Seed of the initial parameters, the shuffles and the samples.")
+    var seed: UInt64 = 0
+    @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
+    var threads: Int?
+    @Option(help: "Where rank 0 writes the model (HDF5).")
+    var out: String?
+
+    func validate() throws {
+        guard !join.isEmpty else { throw ValidationError("pass at least one --join dataset=…,features=…,labels=…") }
+        guard PathMethod(rawValue: method) != nil else {
+            throw ValidationError("--method must be one of \(PathMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'")
+        }
+        guard ["mean", "sum", "random"].contains(pooling) else { throw ValidationError("--pooling must be mean, sum or random") }
+        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1 else {
+            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size must be ≥ 1")
+        }
+        guard teacherForcing >= 0 && teacherForcing <= 1 else { throw ValidationError("--teacher-forcing must be in [0, 1]") }
+    }
+
+    func run() throws {
+        let specs = try join.map { try PathDataSpec(parsing: $0) }
+        let training = TrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
+        var configuration = PathTrainingStage.Configuration(graphPath: graph, specs: specs, target: target,
+                                                            method: PathMethod(rawValue: method)!, training: training)
+        configuration.featureSets = featureSets.map { $0.split(separator: ",").map(String.init) }
+        configuration.encoderHidden = encoderHidden
+        configuration.embeddingSize = embeddingSize
+        configuration.hiddenSize = hiddenSize
+        configuration.pathOptions = PathTrainingOptions(
+            alpha: alpha, beta: beta, teacherForcingRate: teacherForcing, maxTargetPaths: maxTargetPaths,
+            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean)
+        configuration.seed = seed
+        configuration.outputPath = out
+        World.run { comm in
+            if let threads { BLASThreads.set(threads) }
+            _ = try PathTrainingStage(configuration).run(communicator: comm)
+        }
+    }
+}
+
+extension Decode {
+    /// The Figure 4 analog for Fashion-MNIST ids (`test/000123`): rows = `nodes`, blue = deterministic path.
+    func writeGrid(_ report: PathDecodeStage.Report, nodes: [String], to path: String) throws {
+        var splits: [String: FashionMNIST] = [:]
+        let rows = PathFigure.rows(report.predictions, nodes: nodes, perRow: gridPerRow)
+        let figure = try PathFigure.render(rows, perRow: gridPerRow) { prediction in
+            let parts = prediction.id.split(separator: "/")
+            guard parts.count == 2, let split = FashionMNIST.Split(rawValue: String(parts[0])), let n = Int(parts[1]) else {
+                throw ValidationError("--grid-png: sample id '\(prediction.id)' is not a Fashion-MNIST id (train/N or test/N)")
+            }
+            if splits[split.rawValue] == nil { splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir) }
+            let data = splits[split.rawValue]!
+            return PathFigure.Gray(width: data.columns, height: data.rows,
+                                   pixels: data.image(at: n).map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
+        }
+        let bytes = PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ValidationError("cannot write \(path) (\(error.localizedDescription)); pass a writable --grid-png")
+        }
+        for row in rows {
+            let det = row.predictions.filter { $0.deterministic == true }.count
+            print("grid row \(row.node): \(row.predictions.count) images (\(det) deterministic, \(row.predictions.count - det) nondeterministic) of "
+                + "\(report.predictions.filter { $0.path.contains(row.node) }.count) passing through it")
+        }
+        print("wrote \(path)")
+    }
+}
+
+/// `tributary decode`: greedy paths (Algorithm 2) or baseline predictions, as text or JSON, with accuracy.
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode label-graph paths for new samples (text or JSON); accuracy when labels are given.")
+
+    @Option(help: "A train-paths model (HDF5).")
+    var model: String
+    @Option(help: "dataset=NAME,features=FILE[,labels=FILE.csv][,rows=A-B]: the samples to decode.")
+    var input: String
+    @Option(help: "text or json.")
+    var format = "text"
+    @Option(help: "Write the paths here (default: standard output).")
+    var out: String?
+    @Option(help: "Interpretability grid: comma-separated node ids, one figure row each (Figure 4 analog).")
+    var gridNodes: String?
+    @Option(help: "With --grid-nodes: the PNG to write.")
+    var gridPng: String?
+    @Option(help: "With --grid-nodes: images per row.")
+    var gridPerRow = 10
+    @Option(help: "With --grid-nodes: the Fashion-MNIST idx folder the ids (train/N, test/N) refer to.")
+    var fashionMnistDir = FashionMNIST.defaultDirectory
+
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        if (gridNodes == nil) != (gridPng == nil) { throw ValidationError("--grid-nodes and --grid-png go together") }
+    }
+
+    func run() throws {
+        let spec = try PathDataSpec(parsing: input)
+        World.run { comm in
+            guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
+            let report = try PathDecodeStage(modelPath: model, input: spec).run()
+            let text = format == "json" ? PathDecodeStage.json(report, model: model) : PathDecodeStage.text(report)
+            if let out {
+                try writeTextAtomically(text, to: out)
+                print("wrote \(out): \(report.predictions.count) predictions")
+            } else {
+                print(text, terminator: "")
+            }
+            if let gridNodes, let gridPng {
+                let nodes = gridNodes.split(separator: ",").map(String.init)
+                try writeGrid(report, nodes: nodes, to: gridPng)
+            }
+            if let accuracy = report.accuracy {
+                let labelled = report.predictions.filter { $0.truth != nil }.count
+                print("accuracy \(String(format: "%.2f", 100 * accuracy)) % (\(report.correct)/\(labelled)) on \(report.dataset)")
+            }
+        }
+    }
+}
