@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Foundation
 import LinearAlgebra
 import Pipeline
 
@@ -103,6 +104,69 @@ struct TrainInfused: ParsableCommand {
             comm.log0("train-infused: lr \(training.learningRate), batch \(training.batchSize) (global), "
                 + "\(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
             _ = try InfusedTrainingStage(configuration).run(communicator: comm)
+        }
+    }
+}
+
+/// `tributary experiment`: experiment drivers that are not a chain of other commands (the chained ones are in
+/// `launch/infusion-experiment.sh`).
+struct Experiment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Experiments of the papers that run inside one command (Instance Infusion Table 5 baselines).",
+        subcommands: [ExperimentBaselinesCommand.self])
+}
+
+/// `tributary experiment baselines`: Instance Infusion Table 5's classical text classifiers on one split.
+struct ExperimentBaselinesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baselines",
+        abstract: "Multinomial NB, k-NN and linear SVMs on n-gram / tf-idf features (Table 5) → a Markdown table.")
+
+    @OptionGroup var corpus: TextCorpusOptions
+    @Option(help: "Cross-validation fold 'k/K' (1-based k), e.g. 1/10.")
+    var fold: String?
+    @Option(help: "Stratified held-out test fraction (default 0.1 unless --fold or a predefined split).")
+    var testFraction: Double?
+    @Option(help: "Fraction of each class of the training split.")
+    var trainFraction = 1.0
+    @Option(help: "Seed of the split.")
+    var seed: UInt64 = 0
+    @Option(help: "Terms kept (highest document frequency).")
+    var maxFeatures = 10_000
+    @Option(help: "Rank 0 writes the Markdown table here too.")
+    var out: String?
+
+    func validate() throws {
+        guard maxFeatures >= 1 else { throw ValidationError("--max-features must be at least 1") }
+        guard trainFraction > 0 && trainFraction <= 1 else { throw ValidationError("--train-fraction must be in (0, 1]") }
+        _ = try split()
+    }
+
+    func split() throws -> TextTrainingStage.Split {
+        if let fold {
+            let parts = fold.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] >= 2, parts[0] >= 1, parts[0] <= parts[1] else {
+                throw ValidationError("--fold must be k/K with 1 ≤ k ≤ K and K ≥ 2, e.g. 1/10; got '\(fold)'")
+            }
+            return .fold(parts[0] - 1, of: parts[1])
+        }
+        if let testFraction { return .testFraction(testFraction) }
+        return try corpus.source().kind == .twentyNewsgroups ? .predefined : .testFraction(0.1)
+    }
+
+    func run() throws {
+        var configuration = ExperimentBaselines.Configuration(source: try corpus.source(), split: try split())
+        configuration.seed = seed
+        configuration.trainFraction = trainFraction
+        configuration.maximumFeatures = maxFeatures
+        let out = out
+        World.run { comm in
+            guard comm.isRoot else { return }  // one process's work; the other ranks have nothing to do
+            let rows = try ExperimentBaselines(configuration).run { comm.log0($0) }
+            let table = ExperimentBaselines.markdown(rows)
+            print(table)
+            if let out { try (table + "\n").write(toFile: out, atomically: true, encoding: .utf8) }
         }
     }
 }

@@ -17,7 +17,7 @@ struct Tributary: ParsableCommand {
             Annotate.self, Report.self,
             TextTrain.self, TextEmbed.self,
             IndexCommand.self, QueryCommand.self,
-            TrainInfused.self,
+            TrainInfused.self, Experiment.self,
             Bench.self,
         ])
 }
