@@ -5,9 +5,10 @@
 #   launch/infusion-experiment.sh table4  [OUT]   source = target, self excluded
 #   launch/infusion-experiment.sh figure2 [OUT]   target fractions 0.3 … 1.0, baseline vs infused (+ PNG)
 #   launch/infusion-experiment.sh table6  [OUT]   50 % of the target, one source vs several
+#   launch/infusion-experiment.sh table5  [OUT]   classical baselines (`tributary experiment baselines`)
 #
 # Each writes OUT/<experiment>.md (a Markdown table, mean ± std over the folds run, beside the paper's numbers)
-# and keeps every model / log under OUT/work. Table 5's classical baselines: `tributary experiment baselines`.
+# and keeps every model / log under OUT/work.
 #
 # Pipeline per (target T, source S, fold f, fraction p):
 #   train-text S (10 % held out)      → S's encoder;  embed S → index S      (once per source, cached)
@@ -17,7 +18,7 @@
 # Scale (environment; defaults are a CPU-sized subset of Table 3 — the paper's sizes are D 300, 20/30 epochs,
 # all 10 folds):
 #   NP (ranks, 1)  FOLDS ("1 2": which folds of K)  K (10)  EPOCHS (8)  EMB (64)  HID (32)  CTX (50)  MAXLEN (150)
-#   VOCAB (10000)  PAIRS (table1 "bbcsport:bbc bbc:bbcsport"; T:S[+S2…])  DATA (../shared/data)  TRIBUTARY
+#   VOCAB (10000)  SOURCE_EPOCHS (EPOCHS; the source encoders')  PAIRS (table1 "bbcsport:bbc bbc:bbcsport"; T:S[+S2…])  DATA (../shared/data)  TRIBUTARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,7 +55,7 @@ source_index() {  # source_index S → the index master over S's embeddings (S's
     local s=$1 w="$WORK/source-$1"
     if [ ! -f "$w/index.h5" ]; then
         mkdir -p "$w"
-        run "$w/train.log" train-text --corpus "$s" --data "$(data "$s")" "${SIZES[@]}" --epochs "$EPOCHS" \
+        run "$w/train.log" train-text --corpus "$s" --data "$(data "$s")" "${SIZES[@]}" --epochs "${SOURCE_EPOCHS:-$EPOCHS}" \
             --test-fraction 0.1 --out "$w/model.h5"
         run "$w/embed.log" embed --corpus "$s" --data "$(data "$s")" --model "$w/model.h5" --out "$w/embeddings.h5"
         run "$w/index.log" index --embeddings "$w/embeddings.h5" --out "$w/index.h5"
@@ -105,7 +106,7 @@ header() {
     cat <<EOF
 <!-- launch/infusion-experiment.sh $EXPERIMENT: NP=$NP FOLDS="$FOLDS" K=$K EPOCHS=$EPOCHS EMB=$EMB HID=$HID CTX=$CTX MAXLEN=$MAXLEN VOCAB=$VOCAB -->
 Folds run: $FOLDS of $K (stratified, seed 0); D $EMB, H $HID, M $CTX, max length $MAXLEN, vocabulary $VOCAB,
-$EPOCHS epochs, k = 5, λ = 1e-4, Adam lr 0.01 ×0.3 every 10 epochs, Table 3 batch sizes, $NP rank(s).
+$EPOCHS epochs (source encoders ${SOURCE_EPOCHS:-$EPOCHS}), k = 5, λ = 1e-4, Adam lr 0.01 ×0.3 every 10 epochs, Table 3 batch sizes, $NP rank(s).
 Source encoders: \`train-text\` on the source (10 % held out), \`embed\` (all documents), \`index\` (L 64, k_m 20, c 32, cosine).
 
 EOF
@@ -201,6 +202,28 @@ table6)
           echo "| $t | $single / $several | $(stats "${b[@]}" | cut -d'|' -f1) | $(stats "${a[@]}") | $(stats "${m[@]}") |"
       done; } >"$OUT/table6.md"
     ;;
-*) echo "unknown experiment $EXPERIMENT: table1, table4, figure2 or table6" >&2; exit 2 ;;
+table5)
+    CORPORA=${CORPORA:-"bbcsport bbc"}
+    { echo "<!-- launch/infusion-experiment.sh table5: FOLDS=\"$FOLDS\" K=$K MAX_FEATURES=${MAX_FEATURES:-10000} -->"
+      echo "Folds run: $FOLDS of $K; vocabulary: the ${MAX_FEATURES:-10000} terms of highest document frequency."
+      echo
+      for t in $CORPORA; do
+          for f in $FOLDS; do
+              [ -f "$WORK/baselines-$t-f$f.md" ] || run "$WORK/baselines-$t-f$f.log" experiment baselines --corpus "$t" \
+                  --data "$(data "$t")" --fold "$f/$K" --max-features "${MAX_FEATURES:-10000}" --out "$WORK/baselines-$t-f$f.md"
+          done
+          echo "**$t**"
+          echo
+          echo "| model | accuracy (%) | macro-F1 |"
+          echo "| --- | --- | --- |"
+          cat "$WORK"/baselines-"$t"-f*.md | grep -v -- '---' | grep -v '^| model' | awk -F'|' '{
+              n=$2; a[n]+=$3; a2[n]+=$3*$3; f[n]+=$4; f2[n]+=$4*$4; c[n]++; if (!(n in seen)) {seen[n]=1; order[++m]=n} }
+              END { for (i=1;i<=m;i++) { n=order[i]; k=c[n]; ma=a[n]/k; mf=f[n]/k
+                  sa=(k>1)?sqrt((a2[n]-k*ma*ma)/(k-1)):0; sf=(k>1)?sqrt((f2[n]-k*mf*mf)/(k-1)):0
+                  printf "|%s| %.2f ± %.2f | %.4f ± %.4f |\n", n, ma, sa, mf, sf } }'
+          echo
+      done; } >"$OUT/table5.md"
+    ;;
+*) echo "unknown experiment $EXPERIMENT: table1, table4, figure2, table5 or table6" >&2; exit 2 ;;
 esac
 echo "wrote $OUT/$EXPERIMENT*.md"
