@@ -71,7 +71,7 @@ struct BenchKNN: ParsableCommand {
             let metric = Self.metricTable[name]!
             let (truth, exact) = try RetrievalBenchmark.exact(data, metric: metric, passes: passes)
             report(exact, metricName: name, dataset: dataset)
-            let defaults = LSHForest.Parameters(metric: metric)
+            let defaults = LSHForest.Parameters.defaults(for: metric)
             report(try RetrievalBenchmark.forest(data, parameters: defaults, truth: truth, passes: passes),
                    metricName: name, dataset: dataset)
             if sweep {
