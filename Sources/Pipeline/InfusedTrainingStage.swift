@@ -180,6 +180,8 @@ public struct InfusedTrainingStage {
             })
         let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
         let hash = DataParallelTrainer.hash(result.parameters.values)
+        comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
+        comm.log0("parameter hash: \(String(hash, radix: 16))")
         if let finalTest {
             comm.log0("test: accuracy \(fixed(100 * finalTest.accuracy, 2)) %, macro-F1 \(fixed(finalTest.macroF1, 4)) on "
                 + "\(finalTest.count) documents (baseline \(fixed(100 * (initialTest?.accuracy ?? 0), 2)) %)")
