@@ -3,7 +3,7 @@ import Foundation
 import Retrieval
 
 /// `tributary bench knn`: workload W6 of `../shared/bench/ANCHORS.md`: build time, queries/s and recall@5 of the
-/// LSH Forest (defaults L = 64, K = 20, c = 32) and of `ExactSearch`, on the anchors' own files
+/// LSH Forest (`LSHForest.Parameters.defaults(for:)`: L = 64, K = 20, c = 32; ip L = 128, c = 16) and of `ExactSearch`, on the anchors' own files
 /// (`$ANCHOR_DATA/knn50_{base,query}.f32`, default folder /tmp/anchors-data, 100,000 × 50 base, 10,000 queries), or on the same recipe drawn with
 /// `SeededRandom` (`--synthetic`). `--sweep` adds the (L, K, c) recall/throughput curve of
 /// `RetrievalBenchmark.defaultGrid`. Conventions are the anchor script's (see `RetrievalBenchmark`); RESULT lines
@@ -11,7 +11,8 @@ import Retrieval
 ///
 /// Measured on the anchor files (release, OPENBLAS_NUM_THREADS=1, shared 2-core machine at load 4–6, so
 /// queries/s are noisy; recall is deterministic): defaults L=64 K=20 c=32 → l2 2,111–2,915 q/s, recall@5 0.927;
-/// ip 2,192–3,466 q/s, recall@5 0.781 (ip needs L=128 K=20 c=16: 0.931 at 1,269 q/s); ExactSearch 870–1,210 q/s.
+/// ip at L=64 K=20 c=32 2,192–3,466 q/s, recall@5 0.781, hence ip's own defaults L=128 K=20 c=16: 0.931 at
+/// 1,269 q/s; ExactSearch 870–1,210 q/s. Same-session runs against FAISS and annoy: docs/benchmarks-infusion.md.
 struct BenchKNN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knn", abstract: "W6 k-NN: LSH Forest vs exact search, build s, queries/s, recall@5 (--sweep: (L, K, c) curve).")
@@ -71,7 +72,7 @@ struct BenchKNN: ParsableCommand {
             let metric = Self.metricTable[name]!
             let (truth, exact) = try RetrievalBenchmark.exact(data, metric: metric, passes: passes)
             report(exact, metricName: name, dataset: dataset)
-            let defaults = LSHForest.Parameters(metric: metric)
+            let defaults = LSHForest.Parameters.defaults(for: metric)
             report(try RetrievalBenchmark.forest(data, parameters: defaults, truth: truth, passes: passes),
                    metricName: name, dataset: dataset)
             if sweep {

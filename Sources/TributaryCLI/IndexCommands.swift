@@ -2,6 +2,7 @@ import ArgumentParser
 import Distributed
 import LinearAlgebra
 import Pipeline
+import Retrieval
 
 /// `tributary index`: an LSH Forest per rank over its shard of an `embed` output → OUT (master) + OUT.parts/.
 struct IndexCommand: ParsableCommand {
@@ -19,14 +20,14 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "The index master to write; rank r's forest goes to <out>.parts/part-0000r.h5.")
     var out: String
 
-    @Option(help: "Trees L of the forest.")
-    var trees = 64
+    @Option(help: "Trees L of the forest (default: 64; 128 for --metric ip).")
+    var trees: Int?
 
     @Option(help: "Maximum label length K (k_m) in bits, 1…64.")
     var maxDepth = 20
 
-    @Option(help: "Candidates per tree c (the forest re-ranks up to c·L points per query).")
-    var candidatesPerTree = 32
+    @Option(help: "Candidates per tree c, the forest re-ranks up to c·L points per query (default: 32; 16 for --metric ip).")
+    var candidatesPerTree: Int?
 
     @Option(help: "Similarity: cosine, ip (inner product) or l2.")
     var metric = "cosine"
@@ -35,9 +36,9 @@ struct IndexCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard trees >= 1 else { throw ValidationError("--trees must be at least 1, got \(trees)") }
+        if let trees, trees < 1 { throw ValidationError("--trees must be at least 1, got \(trees)") }
         guard (1 ... 64).contains(maxDepth) else { throw ValidationError("--max-depth must be in 1…64, got \(maxDepth)") }
-        guard candidatesPerTree >= 1 else {
+        if let candidatesPerTree, candidatesPerTree < 1 {
             throw ValidationError("--candidates-per-tree must be at least 1, got \(candidatesPerTree)")
         }
         guard IndexConfig.metrics[metric] != nil else {
@@ -46,8 +47,10 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = IndexConfig(embeddings: embeddings, output: out, trees: trees, maxDepth: maxDepth,
-                                 candidatesPerTree: candidatesPerTree, metric: metric, seed: seed)
+        let defaults = LSHForest.Parameters.defaults(for: IndexConfig.metrics[metric]!)
+        let config = IndexConfig(embeddings: embeddings, output: out, trees: trees ?? defaults.trees, maxDepth: maxDepth,
+                                 candidatesPerTree: candidatesPerTree ?? defaults.candidatesPerTree, metric: metric,
+                                 seed: seed)
         World.run { comm in
             try IndexStage(config: config).run(communicator: comm) { comm.log0($0) }
         }

@@ -19,6 +19,7 @@ struct Tributary: ParsableCommand {
             IndexCommand.self, QueryCommand.self,
             RunPipeline.self, PipelineStatus.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
+            TrainInfused.self, Experiment.self,
             Bench.self,
         ])
 }

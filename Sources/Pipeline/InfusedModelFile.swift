@@ -1,0 +1,63 @@
+import Storage
+
+/// The model file `train-infused` writes (`--out infused.h5`).
+///
+/// | object | type | content |
+/// | --- | --- | --- |
+/// | root attributes | header | stage `train-infused`, version 1; `model` (the target train-text file: vocabulary, classes, sizes), `indexes` (source index masters, in source order), `neighbours` k, `penalty_scale` λ, `refresh_every`, `exclude_self`, `split`, `train_fraction`, training options, `encoder_parameter_count` P, `source_count` S, test and baseline metrics |
+/// | `parameters` | Float32 (P + ((1+S)·M + 1)·C) | the target model's layout (P values) followed by W1 ((1+S)·M, C) and b1 (C) |
+/// | `history/mean_loss`, `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | per-epoch curves |
+public struct InfusedModelFile {
+    public static let stage = "train-infused"
+    public static let version = 1
+
+    public var parameters: [Float]
+    public var encoderParameterCount: Int
+    public var sourceCount: Int
+    public var attributes: [String: HDF5AttributeValue]
+    public var history: [String: [Double]]
+
+    public init(parameters: [Float], encoderParameterCount: Int, sourceCount: Int,
+                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:]) {
+        self.parameters = parameters
+        self.encoderParameterCount = encoderParameterCount
+        self.sourceCount = sourceCount
+        self.attributes = attributes
+        self.history = history
+    }
+
+    /// Writes the file atomically (rank 0 only).
+    public func write(to path: String) throws {
+        var header = attributes
+        header["encoder_parameter_count"] = .int(encoderParameterCount)
+        header["source_count"] = .int(sourceCount)
+        header["parameter_count"] = .int(parameters.count)
+        try HDF5File.createAtomic(path: path) { file in
+            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header).write(to: file)
+            try file.write(parameters, shape: [parameters.count], to: "parameters")
+            for name in history.keys.sorted() where !history[name]!.isEmpty {
+                try file.write(history[name]!, shape: [history[name]!.count], to: "history/\(name)")
+            }
+        }
+    }
+
+    /// Reads a file back (header checked, parameter count matched).
+    public static func read(path: String) throws -> InfusedModelFile {
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        let header = try ArtifactHeader.check(file, stage: stage, version: version)
+        func int(_ key: String) throws -> Int {
+            guard case .int(let value)? = header.parameters[key] else {
+                throw StorageError.attributeMissing(file: path, object: "/", name: key)
+            }
+            return value
+        }
+        let parameters: [Float] = try file.read("parameters", shape: [try int("parameter_count")])
+        var history: [String: [Double]] = [:]
+        if file.contains("history") {
+            for name in try file.children(of: "history") { history[name] = try file.read("history/\(name)").values }
+        }
+        return InfusedModelFile(parameters: parameters, encoderParameterCount: try int("encoder_parameter_count"),
+                                sourceCount: try int("source_count"), attributes: header.parameters, history: history)
+    }
+}
