@@ -42,6 +42,13 @@ public struct BiLSTM: Sendable {
         return (concatenateColumns(hf, hb), Cache(forward: cf, backward: cb))
     }
 
+    /// H (B·T, 2H) as `forward`, without the backward caches (inference).
+    @_specialize(where S == Float)
+    public func forwardInference<S: NeuralScalar>(_ x: Matrix<S>, lengths: [Int], parameters: [S]) -> Matrix<S> {
+        concatenateColumns(forwardLSTM.forwardInference(x, lengths: lengths, parameters: parameters),
+                           backwardLSTM.forwardInference(x, lengths: lengths, parameters: parameters))
+    }
+
     /// Accumulates both directions' gradients; returns dX (B·T, D).
     @_specialize(where S == Float)
     public func backward<S: NeuralScalar>(

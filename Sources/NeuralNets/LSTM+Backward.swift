@@ -12,10 +12,11 @@ extension LSTM {
         let (b, d, h, g) = (lengths.count, inputSize, hiddenSize, 4 * hiddenSize)
         let n = x.rows, steps = n / b
         precondition(dH.rows == n && dH.columns == h, "LSTM.backward: dH is \(dH.rows)×\(dH.columns), expected \(n)×\(h)")
-        var dA = [S](repeating: 0, count: n * g)        // pre-activation gradients (B, T, 4H)
+        // dA and dX are written in full (padded rows of dA explicitly, dX by a β = 0 GEMM): no zero fill.
+        var dA = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }  // (B, T, 4H)
         var dHidden = [S](repeating: 0, count: b * h)   // recurrent dh flowing into step t, (B, H)
         var dCell = [S](repeating: 0, count: b * h)     // recurrent dc flowing into step t, (B, H)
-        var dX = Matrix<S>(rows: n, columns: d)
+        var dX = Matrix<S>(rows: n, columns: d, values: [S](unsafeUninitializedCapacity: n * d) { _, count in count = n * d })
         parameters.withUnsafeBufferPointer { p in
         grads.withUnsafeMutableBufferPointer { pg in
         x.values.withUnsafeBufferPointer { px in
@@ -43,6 +44,7 @@ extension LSTM {
                     let dcr = dcRec + sample * h
                     if t >= lengths[sample] {  // padded: no gradient in, none out
                         dcr.update(repeating: 0, count: h)
+                        (dAp + row * g).update(repeating: 0, count: g)
                         continue
                     }
                     let ar = gates + row * g, dar = dAp + row * g, tcr = tanhC + row * h, cPrev = cIn + row * h

@@ -87,7 +87,9 @@ public struct LSTM: Sendable {
         let steps = x.rows / b
         checkLengths(lengths, timeSteps: steps, "LSTM.forward")
         let n = b * steps
-        var cache = Cache<S>(input: x, lengths: lengths, gates: [S](repeating: 0, count: n * g),
+        // The gates buffer is written in full (bias rows, then the GEMM), so it skips the zero fill.
+        let gates = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }
+        var cache = Cache<S>(input: x, lengths: lengths, gates: gates,
                              cell: [S](repeating: 0, count: n * h), tanhCell: [S](repeating: 0, count: n * h),
                              hiddenIn: [S](repeating: 0, count: n * h), cellIn: [S](repeating: 0, count: n * h))
         var out = Matrix<S>(rows: n, columns: h)
@@ -118,13 +120,7 @@ public struct LSTM: Sendable {
                         ar.update(repeating: 0, count: g)
                         continue  // c, tanh c, h stay 0; the next step's inputs stay 0
                     }
-                    for j in 0 ..< h {
-                        let i = sigmoid(ar[j]), f = sigmoid(ar[h + j]), gg = tanh(ar[2 * h + j]), o = sigmoid(ar[3 * h + j])
-                        ar[j] = i; ar[h + j] = f; ar[2 * h + j] = gg; ar[3 * h + j] = o
-                        let cj = f * cPrev[j] + i * gg
-                        let tcj = tanh(cj)
-                        cr[j] = cj; tcr[j] = tcj; hr[j] = o * tcj
-                    }
+                    cellUpdate(gates: ar, cellIn: cPrev, cell: cr, tanhCell: tcr, hidden: hr)
                     if let tn = tNext {
                         let nextRow = sample * steps + tn
                         (hIn + nextRow * h).update(from: hr, count: h)
@@ -134,5 +130,67 @@ public struct LSTM: Sendable {
             }
         } } } } } } } }
         return (out, cache)
+    }
+
+    /// The cell update of one row (see the type's equations): overwrites the 4H pre-activations in `gates` with
+    /// i f g o and writes c, tanh c and h. Float goes through `GateLanes` (eight lanes), Double through libm.
+    @inline(__always)
+    func cellUpdate<S: NeuralScalar>(gates ar: UnsafeMutablePointer<S>, cellIn cPrev: UnsafePointer<S>,
+                                     cell cr: UnsafeMutablePointer<S>, tanhCell tcr: UnsafeMutablePointer<S>,
+                                     hidden hr: UnsafeMutablePointer<S>) {
+        let h = hiddenSize
+        if S.self == Float.self {
+            func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+                UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+            }
+            GateLanes.lstmRow(gates: f(ar), cellIn: UnsafeRawPointer(cPrev).assumingMemoryBound(to: Float.self),
+                              cell: f(cr), tanhCell: f(tcr), hidden: f(hr), h: h)
+            return
+        }
+        for j in 0 ..< h {
+            let i = sigmoid(ar[j]), f = sigmoid(ar[h + j]), gg = tanh(ar[2 * h + j]), o = sigmoid(ar[3 * h + j])
+            ar[j] = i; ar[h + j] = f; ar[2 * h + j] = gg; ar[3 * h + j] = o
+            let cj = f * cPrev[j] + i * gg
+            let tcj = tanh(cj)
+            cr[j] = cj; tcr[j] = tcj; hr[j] = o * tcj
+        }
+    }
+
+    /// H (B·T, H) as `forward`, without the backward cache (inference): h_{t−1} is read back from the output
+    /// (padded steps output 0, so a reversed sequence still starts from the zero state) and c lives in one (B, H)
+    /// state buffer, so only the (B·T, 4H) pre-activations and the output are allocated.
+    @_specialize(where S == Float)
+    public func forwardInference<S: NeuralScalar>(_ x: Matrix<S>, lengths: [Int], parameters: [S]) -> Matrix<S> {
+        let (b, d, h, g) = (lengths.count, inputSize, hiddenSize, 4 * hiddenSize)
+        precondition(b > 0 && x.rows % b == 0 && x.columns == d,
+                     "LSTM.forwardInference: X is \(x.rows)×\(x.columns), expected (B·T)×\(d) with B = \(b)")
+        let steps = x.rows / b
+        checkLengths(lengths, timeSteps: steps, "LSTM.forwardInference")
+        let n = b * steps
+        var gates = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }
+        var state = [S](repeating: 0, count: b * h), tanhScratch = [S](repeating: 0, count: h)
+        var out = Matrix<S>(rows: n, columns: h)
+        parameters.withUnsafeBufferPointer { p in
+        x.values.withUnsafeBufferPointer { px in
+        gates.withUnsafeMutableBufferPointer { pa in
+        state.withUnsafeMutableBufferPointer { pc in
+        tanhScratch.withUnsafeMutableBufferPointer { ptc in
+        out.values.withUnsafeMutableBufferPointer { ph in
+            let (a, c, tc, hOut) = (pa.baseAddress!, pc.baseAddress!, ptc.baseAddress!, ph.baseAddress!)
+            let wx = p.baseAddress! + inputWeight.offset, wh = p.baseAddress! + recurrentWeight.offset
+            for r in 0 ..< n { (a + r * g).update(from: p.baseAddress! + bias.offset, count: g) }
+            gemm(px.baseAddress!, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
+            for s in 0 ..< steps {
+                let t = reversed ? steps - 1 - s : s
+                let tPrev = reversed ? t + 1 : t - 1
+                if s > 0 { gemm(hOut + tPrev * h, lda: steps * h, wh, ldb: g, a + t * g, ldc: steps * g, m: b, n: g, k: h, beta: 1) }
+                for sample in 0 ..< b where t < lengths[sample] {
+                    let row = sample * steps + t
+                    cellUpdate(gates: a + row * g, cellIn: c + sample * h, cell: c + sample * h, tanhCell: tc,
+                               hidden: hOut + row * h)
+                }
+            }
+        } } } } } }
+        return out
     }
 }

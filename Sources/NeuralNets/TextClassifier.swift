@@ -126,13 +126,13 @@ public struct TextClassifier: Sendable {
     /// The context vectors c (B, M), eq. 5 — the sentence embeddings that retrieval indexes.
     @_specialize(where S == Float)
     public func encode<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> Matrix<S> {
-        forwardPass(batch, parameters: parameters).context
+        inferencePass(batch, parameters: parameters).context
     }
 
     /// The class scores z (B, C).
     @_specialize(where S == Float)
     public func logits<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> Matrix<S> {
-        forwardPass(batch, parameters: parameters).logits
+        inferencePass(batch, parameters: parameters).logits
     }
 
     /// argmax_c z_{b,c} for every sequence (ties → the lowest class).
@@ -174,6 +174,19 @@ public struct TextClassifier: Sendable {
         var classifierCache: Linear.Cache<S>
         var context: Matrix<S>
         var logits: Matrix<S>
+    }
+
+    /// The forward pass without backward caches (`BiLSTM.forwardInference`): the same c and z as `forwardPass`.
+    func inferencePass<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> (context: Matrix<S>, logits: Matrix<S>) {
+        precondition(parameters.count == layout.count,
+                     "TextClassifier: \(parameters.count) parameters, the layout has \(layout.count)")
+        let (x, _) = embedding.forward(batch.tokens, parameters: parameters)
+        let h = encoder.forwardInference(x, lengths: batch.lengths, parameters: parameters)
+        let (o, _) = pooling.forward(h, lengths: batch.lengths)
+        let (cPre, _) = context.forward(o, parameters: parameters)
+        let (c, _) = contextActivation.forward(cPre)
+        let (z, _) = classifier.forward(c, parameters: parameters)
+        return (c, z)
     }
 
     func forwardPass<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> ForwardPass<S> {
