@@ -80,7 +80,7 @@ esac
 
 # Per-rank environment (-x copies it to every rank, remote hosts included).
 args+=(-x "OPENBLAS_NUM_THREADS=$threads" -x "OMP_NUM_THREADS=$threads")
-for name in TRIBUTARY_VERBOSE_RANKS LD_LIBRARY_PATH; do
+for name in TRIBUTARY_VERBOSE_RANKS TRIBUTARY_FAIL_AT TRIBUTARY_FAIL_RANK TRIBUTARY_SHARED_DATA LD_LIBRARY_PATH; do
     if [ -n "${!name:-}" ]; then args+=(-x "$name"); fi
 done
 

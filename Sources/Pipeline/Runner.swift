@@ -20,8 +20,9 @@ import LinearAlgebra
 /// measured on rank 0 between two barriers.
 ///
 /// Progress: rank 0 prints one line per stage (`[2/7] fashion-split (split): 450 train, 150 test images (0.4 s)`)
-/// and the stages' own summary lines (one per epoch for training); `verbose` adds the stages' progress lines;
-/// `quiet` prints only the final line and errors.
+/// and the stages' own summary lines (one per epoch for training); on a terminal the stages' progress lines
+/// (batches, shards) show as one line rewritten in place; `verbose` prints them all; `quiet` prints only the
+/// final line and errors.
 public struct Runner {
     public enum Verbosity: Sendable { case quiet, normal, verbose }
 
@@ -58,6 +59,9 @@ public struct Runner {
         }
         try comm.barrier()  // Distributed: the text snapshots exist before any rank reads them
         var runs: [StageRun] = []
+        // On a terminal, rank 0 shows the stages' progress lines as one line rewritten in place (a progress bar);
+        // in a log file only the summary lines appear.
+        let terminal = isatty(STDOUT_FILENO) != 0
         for (i, stage) in config.stages.enumerated() {
             let tag = "[\(i + 1)/\(config.stages.count)] \(stage.name) (\(stage.type.name))"
             var decision = ""
@@ -88,7 +92,10 @@ public struct Runner {
                 communicator: comm, stage: stage, directory: folder(stage), out: config.out,
                 dataset: stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) },
                 inputs: stage.inputs.mapValues { config.out + "/" + $0 },
-                log: { line in if verbosity == .verbose { comm.log0("    " + line) } })
+                log: { line in
+                    if verbosity == .verbose { comm.log0("    " + line) }
+                    else if verbosity == .normal && comm.isRoot && terminal { Self.overwrite("    " + line) }
+                })
             let result: RunnerStageResult
             do {
                 result = try Self.silencingStandardOutput(verbosity == .quiet) { try stage.type.run(context) }
@@ -102,6 +109,7 @@ public struct Runner {
                 }
                 throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: reason)
             }
+            if terminal && comm.isRoot && verbosity == .normal { Self.overwrite("") }
             try comm.barrier()  // Distributed: every rank finished the stage
             let seconds = Self.seconds(stageStart.duration(to: clock.now))
             if comm.isRoot {
@@ -207,6 +215,13 @@ public struct Runner {
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw RunnerError.unwritable(path: path, reason: "permission denied")
         }
+    }
+
+    /// Rewrites the current terminal line with `line` (carriage return, text, erase to the end of the line).
+    static func overwrite(_ line: String) {
+        fflush(nil)
+        let text = "\r" + String(line.prefix(160)) + "\u{1B}[K"
+        _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
     }
 
     /// Runs `body` with standard output sent to /dev/null when `silence` (`--quiet`: the stages' own summary lines).

@@ -191,19 +191,27 @@ final class RunnerTests: XCTestCase {
         let json = """
             {"out": "\(folder.path)/out", "datasets": {"t": {"kind": "csv", "data": "\(csv.path)", "limit": 20, "seed": 2}},
              "stages": [{"name": "lstm", "type": "train-text", "dataset": "t",
-                         "params": {"epochs": 1, "batch_size": 4, "embedding_size": 4, "hidden_size": 3, "context_size": 3, "min_count": 1}}]}
+                         "params": {"epochs": 1, "batch_size": 4, "embedding_size": 4, "hidden_size": 3, "context_size": 3, "min_count": 1}},
+                        {"name": "embed", "type": "embed", "dataset": "t", "inputs": {"model": "lstm"}},
+                        {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 2}}]}
             """
         let path = folder.appendingPathComponent("cfg.json").path
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         let comm = SingleProcessCommunicator()
-        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:ran"])
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)),
+                       ["lstm:ran", "embed:ran", "index:ran"])
+        // The index is one forest per rank: another rank count makes it stale, and only it.
+        XCTAssertEqual(try Runner(config: try RunnerConfig.load(path)).status(ranks: 1).map(\.state), [.done, .done, .done])
+        XCTAssertEqual(try Runner(config: try RunnerConfig.load(path)).status(ranks: 2).map(\.state), [.done, .done, .stale])
         let snapshot = folder.path + "/out/datasets/t.csv"
         let first = try String(contentsOfFile: snapshot, encoding: .utf8)
         XCTAssertEqual(first.split(separator: "\n").count, 21, "header + the 20 drawn documents")
-        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:skipped"])
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)),
+                       ["lstm:skipped", "embed:skipped", "index:skipped"])
         try corpus("apple soup salt,food\n")  // a changed source: a new snapshot (a new draw), the stage reruns
-        XCTAssertEqual(try Runner(config: try RunnerConfig.load(path)).status(ranks: 1).map(\.state), [.stale])
-        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)), ["lstm:ran"])
+        XCTAssertEqual(try Runner(config: try RunnerConfig.load(path)).status(ranks: 1).map(\.state), [.stale, .waiting, .waiting])
+        XCTAssertEqual(actions(try Runner(config: try RunnerConfig.load(path), verbosity: .quiet).run(communicator: comm)),
+                       ["lstm:ran", "embed:ran", "index:ran"])
         XCTAssertNotEqual(try String(contentsOfFile: snapshot, encoding: .utf8), first)
     }
 
