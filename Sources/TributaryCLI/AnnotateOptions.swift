@@ -36,8 +36,8 @@ struct AnnotateTrainOptions: ParsableArguments {
     @Option(help: "SVM cost C (LIBLINEAR -c; the paper: 1).")
     var cost = 1.0
 
-    @Option(name: .customLong("slr-cost"), help: "SLR data-term weight C (smaller: sparser).")
-    var slrCost = 1.0
+    @Option(name: .customLong("slr-cost"), help: "SLR data-term weight C (smaller: sparser; C = 1 under-fits Fisher vectors: Flowers17 accuracy 71.6 % at 1, 84.3 % at 100).")
+    var slrCost = 100.0
 
     @Option(name: .customLong("slr-iterations"), help: "Most FISTA iterations per SLR concept.")
     var slrIterations = 300
