@@ -20,14 +20,7 @@ extension SparseLogisticRegression {
     /// Trains one model per column of `labels` (each N values, `true` = +1) on the same X.
     public static func trainAll(_ x: Matrix<Scalar>, labels: [[Bool]], options: Options = Options()) throws
         -> [SparseLogisticRegression] {
-        guard options.cost > 0, options.cost.isFinite else {
-            throw ClassifierError.invalidOption(name: "cost", value: "\(options.cost)", requirement: "finite and > 0")
-        }
-        guard options.maxIterations > 0 else {
-            throw ClassifierError.invalidOption(name: "maxIterations", value: "\(options.maxIterations)",
-                                                requirement: "> 0")
-        }
-        guard x.rows > 0 else { throw ClassifierError.emptyTrainingSet(what: "SparseLogisticRegression.trainAll") }
+        try validate(options, rows: x.rows, caller: "trainAll")
         for column in labels where column.count != x.rows {
             throw ClassifierError.shapeMismatch(what: "SparseLogisticRegression.trainAll: labels per row of X",
                                                 expected: x.rows, got: column.count)

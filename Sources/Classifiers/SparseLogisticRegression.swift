@@ -90,9 +90,8 @@ public struct SparseLogisticRegression<Scalar: BLASScalar>: Sendable {
         decisionValues(x).map { Scalar(1 / (1 + exp(-Double($0)))) }
     }
 
-    /// Trains on X (N, D) with `labels[i]` = true for y_i = +1.
-    public static func train(_ x: Matrix<Scalar>, labels: [Bool], options: Options = Options()) throws
-        -> SparseLogisticRegression {
+    /// Throws unless C is finite and positive, the iteration cap positive and X has rows.
+    static func validate(_ options: Options, rows: Int, caller: String) throws {
         guard options.cost > 0, options.cost.isFinite else {
             throw ClassifierError.invalidOption(name: "cost", value: "\(options.cost)", requirement: "finite and > 0")
         }
@@ -100,7 +99,13 @@ public struct SparseLogisticRegression<Scalar: BLASScalar>: Sendable {
             throw ClassifierError.invalidOption(name: "maxIterations", value: "\(options.maxIterations)",
                                                 requirement: "> 0")
         }
-        guard x.rows > 0 else { throw ClassifierError.emptyTrainingSet(what: "SparseLogisticRegression.train") }
+        guard rows > 0 else { throw ClassifierError.emptyTrainingSet(what: "SparseLogisticRegression.\(caller)") }
+    }
+
+    /// Trains on X (N, D) with `labels[i]` = true for y_i = +1.
+    public static func train(_ x: Matrix<Scalar>, labels: [Bool], options: Options = Options()) throws
+        -> SparseLogisticRegression {
+        try validate(options, rows: x.rows, caller: "train")
         guard labels.count == x.rows else {
             throw ClassifierError.shapeMismatch(what: "SparseLogisticRegression.train: labels per row of X",
                                                 expected: x.rows, got: labels.count)

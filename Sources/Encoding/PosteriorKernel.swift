@@ -186,12 +186,28 @@ let fastExpLowerLimit: Float = -87
 }
 
 /// e^z for a log-posterior difference z ≤ 0, exactly 0 below `PosteriorKernel.relativeLogPosteriorFloor`: the
-/// kernel of `fastExp` without its range clamps (z is never above 0, and z is raised to the floor before the
+/// kernel of `fastExp` with only a lower clamp (z is never above 0, and z is raised to the floor before the
 /// polynomial, so −∞ and very negative z cost nothing extra).
 @inline(__always) func posteriorExp(_ z: SIMD8<Float>) -> SIMD8<Float> {
     let floor = SIMD8<Float>(repeating: PosteriorKernel.relativeLogPosteriorFloor)
     let x = z.replacing(with: floor, where: .!(z .>= floor))  // −∞ and NaN → the floor
-    let magic = SIMD8<Float>(repeating: 12_582_912)
+    return expKernel(x).replacing(with: 0, where: z .< floor)
+}
+
+/// e^x for Float, eight lanes at a time: inputs above 88 are clamped; inputs below −87 (and −∞) give 0.
+/// Relative error ≈ 2e-7.
+@inline(__always)
+func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let low = SIMD8<Float>(repeating: fastExpLowerLimit), high = SIMD8<Float>(repeating: 88)
+    let clamped = x.replacing(with: low, where: .!(x .>= low)).replacing(with: high, where: x .> high)  // NaN → low
+    return expKernel(clamped).replacing(with: 0, where: x .< fastExpLowerLimit)
+}
+
+/// e^x for x in [−87, 88]: Cody–Waite reduction x = k·ln2 + r with |r| ≤ ln2/2, Cephes' degree-6 polynomial
+/// for e^r, and 2^k assembled from the exponent bits (wrapping integer arithmetic that cannot trap).
+@inline(__always)
+func expKernel(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
     let t = x * 1.442_695_04 + magic
     let k = t - magic
     let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4
@@ -203,31 +219,7 @@ let fastExpLowerLimit: Float = -87
     p = p * r + 5.000_000_12e-1
     p = p * r * r + r + 1
     let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)) &+ 127
-    let scale = unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
-    return (p * scale).replacing(with: 0, where: z .< floor)
-}
-
-/// e^x for Float, eight lanes at a time: Cody–Waite reduction x = k·ln2 + r with |r| ≤ ln2/2, Cephes'
-/// degree-6 polynomial for e^r, and 2^k assembled from the exponent bits (wrapping integer arithmetic that
-/// cannot trap). Inputs above 88 are clamped; inputs below −87 (and −∞) give 0. Relative error ≈ 2e-7.
-@inline(__always)
-func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let low = SIMD8<Float>(repeating: fastExpLowerLimit), high = SIMD8<Float>(repeating: 88)
-    let clamped = x.replacing(with: low, where: .!(x .>= low)).replacing(with: high, where: x .> high)  // NaN → low
-    let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
-    let t = clamped * 1.442_695_04 + magic
-    let k = t - magic
-    let r = clamped - k * 0.693_359_375 + k * 2.121_944_4e-4
-    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_95e-3
-    p = p * r + 8.333_451_9e-3
-    p = p * r + 4.166_579_59e-2
-    p = p * r + 1.666_666_55e-1
-    p = p * r + 5.000_000_12e-1
-    p = p * r * r + r + 1
-    let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)) &+ 127
-    let scale = unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
-    return (p * scale).replacing(with: 0, where: x .< fastExpLowerLimit)
+    return p * unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
 }
 
 /// Scalar e^x through the eight-lane kernel (tests, remainders).
