@@ -88,7 +88,7 @@ delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
   echo "Fashion-MNIST fine-grained test accuracy (%), first $TEST test images. Fine set: train images 0..<$FINE;"
   echo "coarse set: train images $FINE..<$((FINE + COARSE)) relabelled tops/bottoms/footwear/bags (dresses dropped)."
   echo "Encoder input: improved FV of ORH, PCA $PCA, M = $M, 1x1 (F = $F), MLP hidden 256; GRU H 128, E 32;"
-  echo "Adam 1e-3, batch 64, $EPOCHS epochs, seed $SEED, $NP rank(s); training time of all runs: ${elapsed} s."
+  echo "Adam 1e-3, batch 64, $EPOCHS epochs, seed $SEED, $NP rank(s); this invocation's train + decode time: ${elapsed} s."
   echo
   echo "| Model | Fashion-MNIST (fine only) | + coarse set (fusion) |"
   echo "| --- | --- | --- |"

@@ -74,7 +74,7 @@ KEPT=$(($(wc -l < "$OUT/flowers17.rows.csv") - 1))
   echo "Flowers102 test accuracy (%), $TEST test photos (seeded subset, --subset-seed 1) of 6,149. Train: the official"
   echo "train split (1,020). Fusion adds Flowers17: $KEPT of 1,360 photos, $DROPPED dropped as duplicates of Flowers102"
   echo "test photos (of the $DUPS listed duplicates). FV: ORH + COL, PCA $PCA, M = $M, 1x1 (F = $((4 * M * PCA)));"
-  echo "MLP hidden 256, GRU H 128, E 32, Adam 1e-3, batch 32, $EPOCHS epochs, $NP rank(s); training time ${elapsed} s."
+  echo "MLP hidden 256, GRU H 128, E 32, Adam 1e-3, batch 32, $EPOCHS epochs, $NP rank(s); this invocation's train + decode time: ${elapsed} s (models already present are only decoded)."
   echo
   echo "| Model | 102 Category Flower | FlowerFusion |"
   echo "| --- | --- | --- |"
