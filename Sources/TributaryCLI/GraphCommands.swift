@@ -20,10 +20,12 @@ func readLabelGraph(_ path: String) throws -> LabelGraph {
     try PathTrainingStage.loadGraph(path)
 }
 
-/// Writes `text` to `path` atomically (a temporary file renamed into place).
+/// Writes `text` to `path` atomically (a temporary file renamed into place); a path that exists and is not a
+/// regular file (`/dev/stdout`, a pipe) is written in place, never replaced.
 func writeTextAtomically(_ text: String, to path: String) throws {
     do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        try text.write(toFile: path, atomically: type == nil || type == .typeRegular, encoding: .utf8)
     } catch {
         throw ValidationError("cannot write \(path) (\(error.localizedDescription)); pass a writable --out")
     }
@@ -221,7 +223,8 @@ extension Decode {
         }
         let bytes = PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb)
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: type == nil || type == .typeRegular ? .atomic : [])
         } catch {
             throw ValidationError("cannot write \(path) (\(error.localizedDescription)); pass a writable --grid-png")
         }
