@@ -8,7 +8,7 @@
 #                                                  TRIBUTARY (.build/release/tributary), ANCHORS (../shared/bench/anchors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${1:-results/bench-knn}
+OUT=${1:-out/bench-knn}
 ROUNDS=${ROUNDS:-2}; THREADS=${THREADS:-1}
 TRIBUTARY=${TRIBUTARY:-.build/release/tributary}
 ANCHORS=${ANCHORS:-../shared/bench/anchors}
