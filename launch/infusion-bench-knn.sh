@@ -8,7 +8,7 @@
 #                                                  TRIBUTARY (.build/release/tributary), ANCHORS (../shared/bench/anchors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${1:-results/bench-knn}
+OUT=${1:-out/bench-knn}
 ROUNDS=${ROUNDS:-2}; THREADS=${THREADS:-1}
 TRIBUTARY=${TRIBUTARY:-.build/release/tributary}
 ANCHORS=${ANCHORS:-../shared/bench/anchors}
@@ -58,11 +58,11 @@ for metric in ("ip", "l2"):
                 f.write(f"{statistics.median(e['qps'])} {e['recall']}\n")
 PY
 gnuplot <<GP
-set terminal pngcairo size 960,420
+set terminal pngcairo size 960,460 noenhanced
 set output "$OUT/bench-knn.png"
 set multiplot layout 1,2 title "W6: recall@5 vs queries/s (LSH Forest sweep L/k_m/c vs FAISS / annoy anchors, same session)"
 do for [m in "ip l2"] {
-    set title m; set logscale x; set xlabel "queries/s (log)"; set ylabel "recall@5"; set key bottom left; set grid
+    set title m; set logscale x; set xlabel "queries/s (log)"; set ylabel "recall@5"; set key below; set grid
     plot "$OUT/sweep-".m.".dat" using 1:2 with points pt 7 lc rgb "blue" title "tributary LSH Forest", \
          "" using 1:2:3 with labels offset 0,1 font ",7" notitle, \
          "$OUT/anchors-".m.".dat" using 1:2 with points pt 5 lc rgb "red" title "FAISS IndexLSH/HNSW, annoy"

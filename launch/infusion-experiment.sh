@@ -23,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 EXPERIMENT=${1:?usage: launch/infusion-experiment.sh table1|table4|figure2|table6 [OUT]}
-OUT=${2:-results/infusion}
+OUT=${2:-out/infusion}
 NP=${NP:-1}; FOLDS=${FOLDS:-"1 2"}; K=${K:-10}; EPOCHS=${EPOCHS:-8}
 EMB=${EMB:-64}; HID=${HID:-32}; CTX=${CTX:-50}; MAXLEN=${MAXLEN:-150}; VOCAB=${VOCAB:-10000}
 DATA=${DATA:-${TRIBUTARY_SHARED_DATA:-../shared/data}}
