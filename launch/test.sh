@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, runs every unit test, then the MPI smoke test
-# (tributary selftest under mpirun -np 1, 2 and 3, with bit-identical ordered reductions).
+# The README's test command: installs what is missing, builds, runs every unit test (the bad-input corpus and the
+# fault-injection resume tests among them), then the MPI smoke tests
+# (selftest, Fisher vectors, text training, index/query, instance infusion under mpirun -np 1, 2 and 3).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash launch/install-deps.sh
@@ -17,3 +18,5 @@ echo "== text training smoke test (-np 1 vs -np 2 loss curves, identical paramet
 bash launch/text-smoke.sh
 echo "== index/query smoke test (-np 1, 2, 3 bit-identical neighbours, --exclude-self)"
 bash launch/index-smoke.sh
+echo "== instance-infusion smoke test (index + train-infused, -np 1 vs -np 2 loss curves, starts at the baseline)"
+bash launch/infusion-smoke.sh
