@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# annotate-emoji.sh: the paper's annotation runs on ../shared/data/emoji-tags, as in docs/results-annotation.md.
+# annotate-emoji.sh: the paper's annotation runs on ../shared/data/emoji-tags, as in docs/results.md (image annotation).
 #
 #   launch/annotate-emoji.sh [WORK_DIR]      (default /tmp/tributary-emoji; NP=2 for 2 ranks, SLR=1 adds the SLR run)
 #

@@ -80,7 +80,7 @@ public struct LSHForest: Sendable {
         /// L = 128, K = 20, c = 16 (same budget c·L = 2,048, twice the trees). Random-hyperplane labels follow
         /// the angle, but inner-product neighbours also favour long vectors, so the ip top-5 is spread over
         /// more buckets and more, shallower trees catch it: on W6 (anchor files) recall@5 is 0.781 at
-        /// (64, 20, 32) and 0.931 at (128, 20, 16) (`docs/benchmarks-infusion.md`).
+        /// (64, 20, 32) and 0.931 at (128, 20, 16) (`docs/benchmarks.md`).
         public static func defaults(for metric: Metric, seed: UInt64 = 0) -> Parameters {
             switch metric {
             case .innerProduct: return Parameters(trees: 128, maxDepth: 20, candidatesPerTree: 16, metric: metric, seed: seed)

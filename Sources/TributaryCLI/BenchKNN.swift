@@ -12,7 +12,7 @@ import Retrieval
 /// Measured on the anchor files (release, OPENBLAS_NUM_THREADS=1, shared 2-core machine at load 4–6, so
 /// queries/s are noisy; recall is deterministic): defaults L=64 K=20 c=32 → l2 2,111–2,915 q/s, recall@5 0.927;
 /// ip at L=64 K=20 c=32 2,192–3,466 q/s, recall@5 0.781, hence ip's own defaults L=128 K=20 c=16: 0.931 at
-/// 1,269 q/s; ExactSearch 870–1,210 q/s. Same-session runs against FAISS and annoy: docs/benchmarks-infusion.md.
+/// 1,269 q/s; ExactSearch 870–1,210 q/s. Same-session runs against FAISS and annoy: docs/benchmarks.md.
 struct BenchKNN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knn", abstract: "W6 k-NN: LSH Forest vs exact search, build s, queries/s, recall@5 (--sweep: (L, K, c) curve).")
