@@ -97,7 +97,7 @@ extension RunnerStageType {
             "cost": RunnerParameter(.double, .double(1), range: 1e-12 ... 1e12, "SVM cost C"),
             "min_tag_count": RunnerParameter(.int, .int(25), range: 1 ... 1e12, "tag vocabulary minimum count"),
             "neighbours": RunnerParameter(.int, .int(1000), range: 1 ... 1e9, "TagProp's K"),
-            "slr_cost": RunnerParameter(.double, .double(1), range: 1e-12 ... 1e12, "SLR data-term weight"),
+            "slr_cost": RunnerParameter(.double, .double(100), range: 1e-12 ... 1e12, "SLR data-term weight"),
             "slr_iterations": RunnerParameter(.int, .int(300), range: 1 ... 1e12, "most FISTA iterations"),
             "seed": RunnerParameter(.int, .int(1), "SVM coordinate-order seed"),
         ],
