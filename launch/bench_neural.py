@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Neural benchmarks: Tributary against the PyTorch CPU anchors W7 and W8 of ../shared/bench, same session, interleaved.
+
+For each configuration the Tributary command and its anchor run alternately for --rounds rounds (each run is
+itself 3 timed repetitions, as the anchor scripts do); the table gives the median of each side over all runs
+and the ratio Tributary / anchor (higher is better for every figure), plus the median of the paired ratios.
+
+  bilstm  tributary bench bilstm (W7 shapes: V 30000, D 300, H 128 per direction, M 50, C 20, B 32, T 200, Adam)
+          vs w7_bilstm.py: train tokens/s and inference tokens/s at 1 and 2 threads, and
+          mpirun -np 2 tributary bench bilstm --threads 1 (2 ranks x 1 thread, data-parallel) vs the anchor at 2 threads
+  gru     tributary bench gru (W8 shapes: V 50, E 64, H 256, 6 steps, B 64) vs w8_gru.py: sequences/s
+          fwd+bwd and fwd+bwd+Adam, 1 and 2 threads
+
+usage: python3 launch/bench_neural.py --bin .build/release/tributary --python /path/to/python-with-torch \
+           [--anchors ../shared/bench/anchors] [--rounds 3] [--only bilstm,gru]
+Prints a Markdown table (paste into docs/benchmarks-neural.md) and writes the raw runs as JSON lines to --raw.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
+MPIRUN = ["mpirun", "--oversubscribe", "-np", "2"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+
+
+def env_threads(t):
+    e = dict(os.environ)
+    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ANCHOR_THREADS"):
+        e[k] = str(t)
+    e["PYTHONDONTWRITEBYTECODE"] = "1"
+    return e
+
+
+def run(cmd, env=None, cwd=None):
+    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+    return p.stdout
+
+
+def results(text):
+    return [json.loads(l[len("RESULT "):]) for l in text.splitlines() if l.startswith("RESULT ")]
+
+
+def pick(rs, impl_suffix, metric=None):
+    for r in rs:
+        if r["impl"].endswith(impl_suffix) and (metric is None or r["metric"] == metric):
+            return r["values"]
+    sys.exit(f"no result with impl ending in {impl_suffix!r} (metric {metric!r}) in {rs}")
+
+
+def anchor(args, script, threads):
+    """Runs an anchor script with every thread knob at `threads`; returns its records."""
+    fd, jl = tempfile.mkstemp(suffix=".jsonl")
+    os.close(fd)
+    env = env_threads(threads)
+    env["ANCHOR_RESULTS"] = jl
+    run([args.python, script], env, cwd=args.anchors)
+    with open(jl) as f:
+        recs = [json.loads(l) for l in f]
+    os.remove(jl)
+    return recs
+
+
+def bench_bilstm(args, rows, raw):
+    configs = [("1 thread", [args.bin, "bench", "bilstm", "--threads", "1"], 1, 1),
+               ("2 threads", [args.bin, "bench", "bilstm", "--threads", "2"], 2, 2),
+               ("2 ranks × 1 thread", MPIRUN + ["-x", "OPENBLAS_NUM_THREADS=1", args.bin, "bench", "bilstm",
+                                                "--threads", "1"], 1, 2)]
+    for name, cmd, our_threads, anchor_threads in configs:
+        data_parallel = cmd[0] == "mpirun"
+        ours = {"train": [], "inference": []}
+        theirs = {"train": [], "inference": []}
+        for _ in range(args.rounds):
+            o = results(run(cmd, env_threads(our_threads)))
+            if data_parallel:
+                ours["train"] += pick(o, "bilstm train data-parallel", "train")
+            else:
+                ours["train"] += pick(o, "bilstm train", "train")
+                ours["inference"] += pick(o, "bilstm inference", "inference")
+            a = anchor(args, "w7_bilstm.py", anchor_threads)
+            theirs["train"] += pick(a, "train step (fwd+bwd+Adam)")
+            theirs["inference"] += pick(a, "inference (fwd only)")
+        for m in ("train", "inference"):
+            if not ours[m]:
+                continue
+            raw.append({"workload": "W7", "config": name, "metric": m, "tributary": ours[m], "anchor": theirs[m]})
+            rows.append((f"W7 bi-LSTM {m}, {name}", "tokens/s", ours[m],
+                         f"PyTorch W7, {anchor_threads} thread(s)", theirs[m]))
+
+
+def bench_gru(args, rows, raw):
+    for t in (1, 2):
+        ours = {"fwd+bwd": [], "fwd+bwd+adam": []}
+        theirs = {"fwd+bwd": [], "fwd+bwd+adam": []}
+        for _ in range(args.rounds):
+            o = results(run([args.bin, "bench", "gru", "--threads", str(t)], env_threads(t)))
+            ours["fwd+bwd"] += pick(o, "gru fwd+bwd", "fwd+bwd")
+            ours["fwd+bwd+adam"] += pick(o, "gru fwd+bwd+adam", "fwd+bwd+adam")
+            a = anchor(args, "w8_gru.py", t)
+            theirs["fwd+bwd"] += pick(a, "GRU decoder fwd+bwd")
+            theirs["fwd+bwd+adam"] += pick(a, "GRU decoder fwd+bwd+Adam step")
+        for m in ("fwd+bwd", "fwd+bwd+adam"):
+            raw.append({"workload": "W8", "threads": t, "metric": m, "tributary": ours[m], "anchor": theirs[m]})
+            rows.append((f"W8 GRU decoder {m}, {t} thread(s)", "sequences/s", ours[m], f"PyTorch W8, {t} thread(s)",
+                         theirs[m]))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--python", default=sys.executable, help="a Python with torch (the anchors' interpreter)")
+    p.add_argument("--anchors", default=ANCHORS, help="the anchors folder (shared/bench/anchors)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--only", default="bilstm,gru")
+    p.add_argument("--raw", default="bench-neural.jsonl")
+    args = p.parse_args()
+    args.bin = os.path.abspath(args.bin)
+    rows, raw = [], []
+    for w in args.only.split(","):
+        {"bilstm": bench_bilstm, "gru": bench_gru}[w](args, rows, raw)
+    with open(args.raw, "w") as f:
+        for r in raw:
+            f.write(json.dumps(r) + "\n")
+    print("| workload | figure | Tributary (median) | anchor | anchor (median) | ratio of medians | median paired ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for name, unit, ours, anchor_name, theirs in rows:
+        mo, ma = statistics.median(ours), statistics.median(theirs)
+        paired = statistics.median(o / a for o, a in zip(ours, theirs))
+        print(f"| {name} | {unit} | {mo:.4g} | {anchor_name} | {ma:.4g} | **{mo / ma:.2f}** | {paired:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
