@@ -37,10 +37,11 @@ final class RunCLITests: XCTestCase {
         try Data(text.utf8).write(to: URL(fileURLWithPath: copy))
         let result = try runTributary(["status", copy, "--ranks", "2"])
         XCTAssertEqual(result.status, 0, result.output)
-        for stage in ["fashion-fv (fisher): not run", "fashion-svm (annotate)", "packages-lstm (train-text)", "packages-query (query)"] {
+        for stage in ["fashion-fv (fisher): not run", "fashion-svm (annotate)", "packages-lstm (train-text)",
+                      "packages-infused (train-infused)", "packages-query (query)"] {
             XCTAssertTrue(result.output.contains(stage), result.output)
         }
-        XCTAssertTrue(result.output.contains("0/7 stage(s) done"), result.output)
+        XCTAssertTrue(result.output.contains("0/8 stage(s) done"), result.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/out"), "status writes nothing")
     }
 
