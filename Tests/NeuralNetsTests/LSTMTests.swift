@@ -63,6 +63,23 @@ final class LSTMTests: XCTestCase {
         assertClose(hf.values, hd.values.map(Float.init), rtol: 1e-4, atol: 1e-5, label: "Float vs Double")
     }
 
+    /// H = 19: two full eight-lane groups of `GateLanes` plus a tail of 3, against Double (libm), and the cache-free
+    /// inference pass against the training forward.
+    func testFloatEightLanePathMatchesDoubleAndInference() {
+        var layout = ParameterLayout()
+        let wide = 19
+        let lstm = LSTM("l", inputSize: d, hiddenSize: wide, layout: &layout)
+        let p = makeParameters(layout, seed: 24) { lstm.initialize(&$0, rng: &$1) }
+        let x = randomMatrixD(rows: 9, columns: d, seed: 25)
+        let (hd, _) = lstm.forward(x, lengths: lengths, parameters: p.values)
+        let xf = Matrix(rows: 9, columns: d, values: x.values.map(Float.init))
+        let pf = p.values.map(Float.init)
+        let (hf, _) = lstm.forward(xf, lengths: lengths, parameters: pf)
+        assertClose(hf.values, hd.values.map(Float.init), rtol: 1e-4, atol: 1e-5, label: "Float lanes vs Double")
+        let hi = lstm.forwardInference(xf, lengths: lengths, parameters: pf)
+        assertClose(hi.values, hf.values, rtol: 1e-6, atol: 1e-7, label: "inference vs training forward")
+    }
+
     func testLSTMGradientsWithMasking() {
         for reversed in [false, true] {
             var layout = ParameterLayout()
