@@ -89,6 +89,13 @@ public enum DebianPackages {
     /// Runs `apt-cache dumpavail` and parses its output.
     public static func fromAptCache(executable: String = "/usr/bin/apt-cache") throws(CorpusError) -> [DebianPackage] {
         let command = "\(executable) dumpavail"
+        let (data, status) = try dumpAvail(executable: executable)
+        guard status == 0 else { throw .commandFailed(command: command, reason: "exit status \(status)") }
+        return try parse(TextCorpus.decodeText(data), source: command)
+    }
+
+    /// The raw output and exit status of `apt-cache dumpavail`; throws only when the command cannot start.
+    public static func dumpAvail(executable: String = "/usr/bin/apt-cache") throws(CorpusError) -> (output: Data, status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["dumpavail"]
@@ -98,14 +105,11 @@ public enum DebianPackages {
         do {
             try process.run()
         } catch {
-            throw .commandFailed(command: command, reason: "cannot start it: \(error.localizedDescription)")
+            throw .commandFailed(command: "\(executable) dumpavail", reason: "cannot start it: \(error.localizedDescription)")
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw .commandFailed(command: command, reason: "exit status \(process.terminationStatus)")
-        }
-        return try parse(TextCorpus.decodeText(data), source: command)
+        return (data, process.terminationStatus)
     }
 }
 

@@ -116,22 +116,15 @@ enum RunnerDatasets {
     /// The output of `apt-cache dumpavail`.
     static func aptCacheDump(dataset: String) throws -> Data {
         let executable = "/usr/bin/apt-cache"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["dumpavail"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let data: Data, status: Int32
         do {
-            try process.run()
+            (data, status) = try DebianPackages.dumpAvail(executable: executable)
         } catch {
             throw RunnerError.datasetMissing(dataset: dataset, path: executable,
                                              fix: "run on Debian (apt), or set \"data\" to a saved `apt-cache dumpavail` output")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, !data.isEmpty else {
-            throw RunnerError.badDataset(dataset: dataset, reason: "`apt-cache dumpavail` failed (exit status \(process.terminationStatus)); "
+        guard status == 0, !data.isEmpty else {
+            throw RunnerError.badDataset(dataset: dataset, reason: "`apt-cache dumpavail` failed (exit status \(status)); "
                 + "run `apt-get update`, or set \"data\" to a saved dump")
         }
         return data
