@@ -88,6 +88,39 @@ final class GaussianMixtureTests: XCTestCase {
         }
     }
 
+    /// The EM block statistics (sample-major E-step: S0, S1, S2 and Σ log p) against sums of the naive Double
+    /// posteriors; M = 7 (scalar tail only) and M = 19 (two SIMD groups + a tail), ragged row counts.
+    func testBlockStatisticsMatchNaive() throws {
+        for (rows, m) in [(1, 7), (77, 7), (300, 19)] {
+            let dim = 5
+            let x = randomMatrix(rows: rows, columns: dim, seed: 41)
+            let (mixture, _) = EncodingBenchmark.syntheticMixture(components: m, dimension: dim, rows: 0, seed: 5)
+            var priors = mixture.priors
+            priors[0] *= 8; priors[m - 1] *= 0.05
+            let total = priors.reduce(0, +)
+            let gmm = GaussianMixture(priors: priors.map { $0 / total }, means: mixture.means, variances: mixture.variances)
+            let kernel = PosteriorKernel(priors: gmm.priors, means: gmm.means, variances: gmm.variances)
+            var workspace = EMWorkspace(blockRows: rows, dimension: dim, components: m)
+            let stats = GaussianMixture.blockStatistics(x, kernel: kernel, workspace: &workspace)
+            let xd = Matrix(rows: x.rows, columns: x.columns, values: x.values.map(Double.init))
+            let naive = gmm.posteriorsNaive(xd)
+            var expected = [Double](repeating: 0, count: m + 2 * m * dim + 1)
+            for i in 0 ..< rows {
+                for k in 0 ..< m {
+                    let q = naive.posteriors[i, k]
+                    expected[k] += q
+                    for d in 0 ..< dim {
+                        expected[m + k * dim + d] += q * xd[i, d]
+                        expected[m + m * dim + k * dim + d] += q * xd[i, d] * xd[i, d]
+                    }
+                }
+            }
+            expected[expected.count - 1] = naive.logLikelihoods.reduce(0, +)
+            assertClose(stats, expected, rtol: 1e-4, atol: 1e-4, label: "S0 | S1 | S2 | Σ log p, \(rows) rows, M = \(m)")
+            XCTAssertEqual(stats[0 ..< m].reduce(0, +), Double(rows), accuracy: 1e-3 * Double(rows), "Σ S0 = n")
+        }
+    }
+
     func testFarAwayRowsDoNotUnderflow() {
         let gmm = GaussianMixture(priors: [0.5, 0.5], means: Matrix(rowArrays: [[0.0], [1.0]]),
                                   variances: Matrix(rowArrays: [[0.01], [0.01]]))
