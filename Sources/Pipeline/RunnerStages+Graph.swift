@@ -198,7 +198,8 @@ struct PathsStageDriver {
         md += method == PathMethod.labelAug.rawValue ? "; \(deterministic) of \(test) decoded paths are deterministic.\n\n" : ".\n\n"
         let examples = Self.examples(decoded.predictions, count: p.int("examples"))
         if !examples.isEmpty {
-            md += "Decoded test paths (\(context.relative("paths.json")) has all \(test); correct and wrong ones interleaved):\n\n"
+            md += "Decoded paths of held-out images (ids as in the dataset; \(context.relative("paths.json")) has all \(test)), "
+                + "correct and wrong ones alternating:\n\n"
             md += "| id | truth | decoded path v₀ > v₁ > … | prediction | path |\n| --- | --- | --- | --- | --- |\n"
             for e in examples {
                 let mark = e.deterministic.map { $0 ? "deterministic" : "nondeterministic" } ?? "–"
