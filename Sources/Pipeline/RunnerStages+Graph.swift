@@ -82,6 +82,10 @@ struct PathsStageDriver {
             throw RunnerError.stageFailed(stage: name, type: "train-paths",
                 reason: "params.\(key) = '\(dataset)' is not a dataset of \(graphPath) (it has \(graph.datasets.joined(separator: ", "))); fix the config")
         }
+        for node in p.strings("grid_nodes") where graph.index(of: node) == nil {  // checked before training, on every rank
+            throw RunnerError.stageFailed(stage: name, type: "train-paths",
+                reason: "params.grid_nodes: '\(node)' is not a node of \(graphPath); fix the config")
+        }
         let fineMap = try Self.readMap(p.string("fine_map"), dataset: fine, graph: graph)
         let coarseMap = useCoarse ? try Self.readMap(coarseMapPath, dataset: coarse, graph: graph) : [:]
 
@@ -230,10 +234,6 @@ struct PathsStageDriver {
         guard p.string("method") == PathMethod.labelAug.rawValue else { return "" }
         let nodes = p.values["grid_nodes"] == .null ? graph.nodes.filter { $0.kind == .augmented }.map(\.id) : p.strings("grid_nodes")
         guard !nodes.isEmpty else { return "" }
-        for node in nodes where graph.index(of: node) == nil {
-            throw RunnerError.stageFailed(stage: context.stage.name, type: "train-paths",
-                reason: "params.grid_nodes: '\(node)' is not a node of \(p.string("graph")); fix the config")
-        }
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let collection = try source.open(selection: selection)
         var index: [String: Int] = [:]  // lookup only

@@ -177,6 +177,9 @@ final class RunnerGraphStageTests: XCTestCase {
         // A dataset the graph does not have.
         message = try failure(["coarse_dataset": "\"other\""])
         XCTAssertTrue(message.contains("params.coarse_dataset = 'other'") && message.contains(f.graph), message)
+        // A figure node the graph lacks.
+        message = try failure(["grid_nodes": "[\"straight\", \"curly\"]"])
+        XCTAssertTrue(message.contains("params.grid_nodes: 'curly'") && message.contains(f.graph), message)
         // The upstream stages ran once and were not redone by the failures.
         let manifest = try RunnerManifest.read(out: f.folder.path + "/out")
         XCTAssertEqual(manifest.stages["split"]?.status, "done")
