@@ -42,7 +42,7 @@ public struct RunnerStageType: Sendable {
     }
 
     /// Every stage type, in the order `tributary run --help` lists them.
-    public static let registry: [RunnerStageType] = imageStages + textStages + infusionStages
+    public static let registry: [RunnerStageType] = imageStages + textStages + infusionStages + graphStages
 
     public static func named(_ name: String) -> RunnerStageType? { registry.first { $0.name == name } }
 }

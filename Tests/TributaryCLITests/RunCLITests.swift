@@ -10,8 +10,8 @@ final class RunCLITests: XCTestCase {
 
     func testHelpListsEveryStageType() throws {
         let help = try runTributary(["run", "--help"]).output
-        for type in ["fisher", "split", "annotate", "train-text", "embed", "index", "query", "--quiet", "--verbose",
-                     "data/pipelines/README.md"] {
+        for type in ["fisher", "split", "annotate", "train-paths", "train-text", "embed", "index", "query", "train-infused",
+                     "--quiet", "--verbose", "data/pipelines/README.md"] {
             XCTAssertTrue(help.contains(type), "run --help lacks \(type)")
         }
         XCTAssertTrue(try runTributary(["--help"]).output.contains("status"))
@@ -37,11 +37,11 @@ final class RunCLITests: XCTestCase {
         try Data(text.utf8).write(to: URL(fileURLWithPath: copy))
         let result = try runTributary(["status", copy, "--ranks", "2"])
         XCTAssertEqual(result.status, 0, result.output)
-        for stage in ["fashion-fv (fisher): not run", "fashion-svm (annotate)", "packages-lstm (train-text)",
-                      "packages-infused (train-infused)", "packages-query (query)"] {
+        for stage in ["fashion-fv (fisher): not run", "fashion-svm (annotate)", "fashion-paths (train-paths)",
+                      "packages-lstm (train-text)", "packages-infused (train-infused)", "packages-query (query)"] {
             XCTAssertTrue(result.output.contains(stage), result.output)
         }
-        XCTAssertTrue(result.output.contains("0/8 stage(s) done"), result.output)
+        XCTAssertTrue(result.output.contains("0/9 stage(s) done"), result.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/out"), "status writes nothing")
     }
 
