@@ -2,7 +2,8 @@
 # The README's main command: installs what is missing, builds release, then runs the 2-rank job on the
 # embedded default data: the 2-rank selftest (every collective, the ordered reduction, an HDF5 round trip),
 # the embedded default pipeline data/pipelines/default.json under mpirun -np 2 (Fashion-MNIST → Fisher vectors →
-# SVM; Debian package descriptions → bi-LSTM → embeddings → LSH Forest → neighbours; a report in
+# SVM and the label-graph path decoder; Debian package descriptions → bi-LSTM → embeddings → LSH Forest →
+# instance-infused bi-LSTM and neighbours; a report in
 # out/default/report.md + .html), and the foundation benchmarks (gemm, allreduce, hdf5).
 # TRIBUTARY_PIPELINE=other.json runs another config; rerunning skips the stages that are already done.
 set -euo pipefail
