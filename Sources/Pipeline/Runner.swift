@@ -13,6 +13,7 @@ import LinearAlgebra
 ///
 ///     key(s) = SHA-256( "type" ‖ version ‖ parameters (defaults filled in, sorted) ‖ hash(dataset)
 ///                       ‖ for each input role r (sorted): r ‖ key(producer) ‖ hashes of the producer's outputs
+///                       ‖ SHA-256 of each file-valued parameter's file (sorted by name; "missing" if absent)
 ///                       ‖ rank count, only for rank-dependent stages (index, query) )
 ///
 /// then `RunnerManifest` says skip / resume / fresh (see there). Keys chain through the inputs' *output* hashes,
@@ -173,6 +174,10 @@ public struct Runner {
         var h = SHA256()
         h.update("tributary-runner-key 1\ntype \(stage.type.name) \(stage.type.version)\n\(stage.parameters.canonical)\n")
         if let d = stage.dataset { h.update("dataset \(d) \(datasetHashes[d] ?? "unknown")\n") }
+        for name in stage.type.parameters.keys.sorted() where stage.type.parameters[name]!.kind == .file {
+            guard case let .string(path)? = stage.parameters.values[name], !path.isEmpty else { continue }
+            h.update("file \(name) \((try? RunnerDigest.of(path)) ?? "missing")\n")
+        }
         for role in stage.inputs.keys.sorted() {
             let producer = stage.inputs[role]!
             let record = manifest.stages[producer]

@@ -205,10 +205,12 @@ public struct RunnerStage: Sendable {
 public struct RunnerParameter: Sendable {
     public enum Kind: String, Sendable {
         case int = "an integer", double = "a number", string = "a string", bool = "true or false", strings = "a list of strings"
+        /// A path (a string) whose file's CONTENT enters the stage key: editing the file reruns the stage.
+        case file = "a file path (a string)"
 
         func check(_ value: JSONValue, file: String, key: String) throws(RunnerConfigError) {
             switch (self, value) {
-            case (.int, .int), (.double, .int), (.double, .double), (.string, .string), (.bool, .bool): return
+            case (.int, .int), (.double, .int), (.double, .double), (.string, .string), (.file, .string), (.bool, .bool): return
             case let (.strings, .array(items)) where items.allSatisfy({ if case .string = $0 { true } else { false } }): return
             default: throw .wrongType(file: file, key: key, expected: rawValue, got: value.typeName)
             }

@@ -23,8 +23,8 @@ import Storage
 /// graph), test images whose decoded path passes through it; the images come from the stage's dataset, which must
 /// be the one the `fisher` stage encoded (the fv ids are looked up in it).
 ///
-/// The stage key holds the graph and map PATHS, not their contents: after editing one of those files, change a
-/// parameter or delete the stage's folder (a missing output makes the runner rerun it).
+/// `graph`, `fine_map` and `coarse_map` are file parameters: their contents enter the stage key, so editing one
+/// of those files reruns the stage (and everything downstream of it).
 extension RunnerStageType {
     static let graphStages: [RunnerStageType] = [trainPaths]
 
@@ -34,12 +34,12 @@ extension RunnerStageType {
         dataset: .image,
         inputs: ["fv": ["fisher"], "manifest": ["split"]],
         parameters: [
-            "graph": RunnerParameter(.string, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
+            "graph": RunnerParameter(.file, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
             "fine_dataset": RunnerParameter(.string, .string("fashion-mnist"), "the graph's dataset of the fine labels (the target)"),
-            "fine_map": RunnerParameter(.string, .string("data/label-graphs/fashion-mnist.classes.csv"),
+            "fine_map": RunnerParameter(.file, .string("data/label-graphs/fashion-mnist.classes.csv"),
                                         "class,label CSV: fv class name → fine label node"),
             "coarse_dataset": RunnerParameter(.string, .string("fashion-coarse"), "the graph's dataset of the coarse labels"),
-            "coarse_map": RunnerParameter(.string, .string("data/label-graphs/fashion-coarse.classes.csv"),
+            "coarse_map": RunnerParameter(.file, .string("data/label-graphs/fashion-coarse.classes.csv"),
                                           "class,label CSV: fv class name → coarse label node (\"\": no coarse dataset)"),
             "fine_fraction": RunnerParameter(.double, .double(0.25), range: 1e-6 ... 1,
                                              "fraction of each class's training rows kept fine; the rest become the coarse dataset"),

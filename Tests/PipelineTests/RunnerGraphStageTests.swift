@@ -150,6 +150,14 @@ final class RunnerGraphStageTests: XCTestCase {
         XCTAssertEqual(actions(try Runner(config: changed, verbosity: .quiet).run(communicator: comm)),
                        ["fv:skipped", "split:skipped", "paths:ran"])
         XCTAssertTrue(try String(contentsOfFile: f.folder.path + "/out/report.md", encoding: .utf8).contains("β 0.5"))
+
+        // Editing a file parameter's CONTENT (same path) makes the stage stale: the coarse map now calls the flat
+        // class striped, so the coarse rows of class f change label.
+        try Data("class,label\nd,striped\nf,striped\nh,striped\nv,striped\n".utf8).write(to: URL(fileURLWithPath: f.coarseMap))
+        XCTAssertEqual(try Runner(config: changed).status(ranks: 1).map(\.state), [.done, .done, .stale])
+        XCTAssertEqual(actions(try Runner(config: changed, verbosity: .quiet).run(communicator: comm)),
+                       ["fv:skipped", "split:skipped", "paths:ran"])
+        XCTAssertTrue(try lines(stage + "coarse.csv").dropFirst().allSatisfy { $0.hasSuffix(",striped") })
     }
 
     func testBadParametersNameTheFile() throws {
