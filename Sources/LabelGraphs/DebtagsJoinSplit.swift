@@ -2,9 +2,11 @@ import LinearAlgebra
 
 /// The package splits of the Debian label-graph experiment (Arxiv Original / Augment analog), seeded:
 ///
-///     pool     = packages with a section, a non-empty description and at least one debtag
+///     pretrain = a seeded sample of nPretrain packages with a section and NO debtags
+///     pool     = packages with a section, a non-empty description and at least one debtag, whose section is
+///                the section of some pretraining package (the encoder is a classifier over those sections and
+///                `tributary embed` accepts only documents of its classes; a few packages of rare sections drop)
 ///     shuffle(pool, seed) → test (first nTest) | validation (next nValidation) | fine (next nFine) | coarse (next nCoarse)
-///     pretrain = a seeded sample of nPretrain packages with a section and NO debtags (disjoint from the pool)
 ///
 /// fine: trained on its debtags (fine multi-labels) only; coarse: on its section only (its tags are never read);
 /// validation: picks the decision threshold τ; test: the reported F1. The graph's edge statistics are computed
@@ -18,12 +20,18 @@ public struct DebtagsJoinSplit: Sendable, Equatable {
     public var coarse: [Int] = []
     public var pretrain: [Int] = []
 
-    /// `tagged[i]`: package i has debtags; `usable[i]`: it has a section and a non-empty description.
-    public init(tagged: [Bool], usable: [Bool], test nTest: Int, validation nValidation: Int, fine nFine: Int,
+    /// `tagged[i]`: package i has debtags; `usable[i]`: it has a section and a non-empty description;
+    /// `sections[i]`: its section.
+    public init(tagged: [Bool], usable: [Bool], sections: [String], test nTest: Int, validation nValidation: Int, fine nFine: Int,
                 coarse nCoarse: Int, pretrain nPretrain: Int, seed: UInt64) throws {
-        precondition(tagged.count == usable.count, "DebtagsJoinSplit: \(tagged.count) tag flags, \(usable.count) usable flags")
-        var pool = tagged.indices.filter { tagged[$0] && usable[$0] }
+        precondition(tagged.count == usable.count && sections.count == usable.count,
+                     "DebtagsJoinSplit: \(tagged.count) tag flags, \(usable.count) usable flags, \(sections.count) sections")
         var untagged = tagged.indices.filter { !tagged[$0] && usable[$0] }
+        var pretrainRNG = SeededRandom(seed: seed, stream: 1)
+        pretrainRNG.shuffle(&untagged)
+        pretrain = Array(untagged.prefix(nPretrain))
+        let known = Set(pretrain.map { sections[$0] })
+        var pool = tagged.indices.filter { tagged[$0] && usable[$0] && known.contains(sections[$0]) }
         let needed = nTest + nValidation + nFine + nCoarse
         guard pool.count >= needed, untagged.count >= nPretrain else {
             throw LabelGraphError.invalidConfiguration(message: "the Debian splits need \(needed) tagged and \(nPretrain) untagged packages; "
@@ -37,8 +45,5 @@ public struct DebtagsJoinSplit: Sendable, Equatable {
         validation = take(nValidation)
         fine = take(nFine)
         coarse = take(nCoarse)
-        var pretrainRNG = SeededRandom(seed: seed, stream: 1)
-        pretrainRNG.shuffle(&untagged)
-        pretrain = Array(untagged.prefix(nPretrain))
     }
 }

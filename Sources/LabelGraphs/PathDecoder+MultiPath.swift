@@ -16,9 +16,15 @@ import NeuralNets
 /// below τ is pruned with all its extensions; each step runs the GRU once on the live prefixes of all samples.
 /// Every step takes a candidate of `blocks[v]`, so no decoded path leaves the graph's edges.
 ///
-/// A prediction set for dataset d (`PredictionPaths.labelScores`): each label's score is the largest P of a
-/// decoded path that ends on it (its last label node of d); the greedy path's label is always in the set and
-/// a label with score ≥ τ is in it too, so the threshold on scores and on paths agree.
+/// A prediction set for dataset d (`PredictionPaths.labelScores`): each label ℓ is scored by the decoded paths
+/// that end on it (their last label node of d) —
+///
+///     marginal (default): s(ℓ) = Σ P over those paths   the probability that the walk ends on ℓ, truncated to
+///                                                        the paths with P ≥ τ (a tag under k sections has k paths)
+///     max:                s(ℓ) = max P                   then {ℓ : s(ℓ) ≥ τ} = the labels of the paths with P ≥ τ
+///
+/// and the set is {ℓ : s(ℓ) ≥ τ} ∪ {the greedy path's label} (`MultiLabelF1.selecting`). With the marginal,
+/// decode with the smallest τ to be tried (a path below it contributes nothing).
 public struct DecodedPath: Sendable, Equatable {
     /// [v₀, …, v_k], ⟨eop⟩ not included.
     public var nodes: [Int]
@@ -89,13 +95,13 @@ extension PathDecoder {
 }
 
 extension PredictionPaths {
-    /// Label scores for `dataset` from decoded paths: label → the largest P of a path ending on it (its last
-    /// label of `dataset`), and the greedy path's label (nil when the greedy path holds no label of `dataset`).
-    public func labelScores(_ decoded: [DecodedPath], dataset: String) -> (scores: [Int: Double], top: Int?) {
+    /// Label scores for `dataset` from decoded paths: label → Σ P (`marginal`) or max P of the paths ending on
+    /// it (its last label of `dataset`), and the greedy path's label (nil when it holds no label of `dataset`).
+    public func labelScores(_ decoded: [DecodedPath], dataset: String, marginal: Bool = true) -> (scores: [Int: Double], top: Int?) {
         var scores: [Int: Double] = [:], top: Int?
         for path in decoded {
             guard let label = label(on: path.nodes, dataset: dataset) else { continue }
-            scores[label] = max(scores[label] ?? 0, path.probability)
+            scores[label] = marginal ? (scores[label] ?? 0) + path.probability : max(scores[label] ?? 0, path.probability)
             if path.isGreedy { top = label }
         }
         return (scores, top)

@@ -134,8 +134,8 @@ public struct PathDecodeStage {
 
 /// Multi-label decoding and F1 (Table 2 analog): each sample gets a prediction SET for the input's dataset.
 ///
-///     label-aug   scores from `PathDecoder.decodePaths(threshold: min τ)`: label → largest P of a decoded path
-///                 ending on it; top = the greedy path's label
+///     label-aug   scores from `PathDecoder.decodePaths(threshold: min τ)`: label → Σ P of the decoded paths
+///                 ending on it (the walk's probability of ending there); top = the greedy path's label
 ///     ffn         σ(z) per label (a `--multi-label` model) or the softmax; top = argmax
 ///     label-set   σ(z) of the dataset's label nodes; top = argmax
 ///     set(τ)      {ℓ : score ≥ τ} ∪ {top}                    (`MultiLabelF1.selecting`)

@@ -170,6 +170,8 @@ public struct PathTrainingStage {
         model.attributes["paths.alpha"] = .double(cfg.pathOptions.alpha)
         model.attributes["paths.beta"] = .double(cfg.pathOptions.beta)
         model.attributes["paths.max_target_paths"] = .int(cfg.pathOptions.maxTargetPaths)
+        model.attributes["paths.reinforce_samples"] = .int(cfg.pathOptions.reinforceSamples)
+        model.attributes["paths.nondeterministic"] = .string(cfg.pathOptions.nondeterministic.rawValue)
         model.attributes["train.samples"] = .int(samples.count)
         model.attributes["joined"] = .strings(cfg.specs.map(\.description))
         let hash = DataParallelTrainer.hash(result.parameters.values)

@@ -162,6 +162,10 @@ struct TrainPaths: ParsableCommand {
     var pooling = "mean"
     @Option(help: "N_p: most target paths per sample.")
     var maxTargetPaths = 4
+    @Option(help: "Nondeterministic ground truth: reinforce (the paper) or marginal (−log Σ p over each label's paths).")
+    var nondeterministic = "reinforce"
+    @Option(help: "K: paths sampled per nondeterministic sample for REINFORCE (the paper: 1).")
+    var reinforceSamples = 1
     @Option(help: "Teacher-forcing rate r_tf.")
     var teacherForcing = 1.0
     @Option(help: "α, the weight of the teacher-forced loss.")
@@ -188,9 +192,12 @@ struct TrainPaths: ParsableCommand {
         guard PathMethod(rawValue: method) != nil else {
             throw ValidationError("--method must be one of \(PathMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'")
         }
+        guard PathTrainingOptions.Nondeterministic(rawValue: nondeterministic) != nil else {
+            throw ValidationError("--nondeterministic must be reinforce or marginal, got '\(nondeterministic)'")
+        }
         guard ["mean", "sum", "random"].contains(pooling) else { throw ValidationError("--pooling must be mean, sum or random") }
-        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1 else {
-            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size must be ≥ 1")
+        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1, reinforceSamples >= 1 else {
+            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size, --reinforce-samples must be ≥ 1")
         }
         guard teacherForcing >= 0 && teacherForcing <= 1 else { throw ValidationError("--teacher-forcing must be in [0, 1]") }
     }
@@ -206,7 +213,8 @@ struct TrainPaths: ParsableCommand {
         configuration.hiddenSize = hiddenSize
         configuration.pathOptions = PathTrainingOptions(
             alpha: alpha, beta: beta, teacherForcingRate: teacherForcing, maxTargetPaths: maxTargetPaths,
-            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean)
+            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean, reinforceSamples: reinforceSamples,
+            nondeterministic: PathTrainingOptions.Nondeterministic(rawValue: nondeterministic)!)
         configuration.seed = seed
         configuration.outputPath = out
         configuration.multiLabel = multiLabel
@@ -380,7 +388,8 @@ struct DebianGraphOptions: ParsableArguments {
             let training = packages.indices.filter { usable[$0] && !packages[$0].tags.isEmpty }.map { records[$0] }
             return try DebtagsGraph.build(training, configuration: configuration, file: graphFile)
         }
-        let split = try DebtagsJoinSplit(tagged: packages.map { !$0.tags.isEmpty }, usable: usable, test: debianTest,
+        let split = try DebtagsJoinSplit(tagged: packages.map { !$0.tags.isEmpty }, usable: usable,
+                                         sections: packages.map { $0.section ?? "" }, test: debianTest,
                                          validation: debianValidation, fine: debianFine, coarse: debianCoarse,
                                          pretrain: debianPretrain, seed: seed)
         let graph = try DebtagsGraph.build((split.fine + split.coarse).map { records[$0] }, configuration: configuration, file: graphFile)
