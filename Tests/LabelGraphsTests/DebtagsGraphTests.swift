@@ -1,3 +1,4 @@
+import Foundation
 import LabelGraphs
 import XCTest
 
@@ -78,5 +79,23 @@ final class DebtagsGraphTests: XCTestCase {
                                                pretrain: 12, seed: 8).test, split.test)
         XCTAssertThrowsError(try DebtagsJoinSplit(tagged: tagged, usable: usable, sections: sections, test: 60, validation: 5, fine: 1, coarse: 1,
                                                   pretrain: 1, seed: 0))
+    }
+}
+
+final class ShippedDebianGraphTests: XCTestCase {
+    /// data/label-graphs/debian-debtags.graph: sections under the root, every debtag under ≥ 1 section, and
+    /// role::program (a tag of most application sections) has nondeterministic paths.
+    func testShippedDebianGraph() throws {
+        let url = ShippedGraphTests.directory.appendingPathComponent("debian-debtags.graph")
+        let g = try LabelGraph(parsing: String(contentsOf: url, encoding: .utf8), file: url.path)
+        XCTAssertEqual(Set(g.children[g.root]), Set(g.labels(in: "sections")))
+        XCTAssertEqual(g.labels(in: "debtags").count, 48)
+        for t in g.labels(in: "debtags") {
+            XCTAssertFalse(g.parents[t].isEmpty)
+            XCTAssertTrue(g.parents[t].allSatisfy { g.nodes[$0].datasets == ["sections"] }, g.nodes[t].id)
+        }
+        let program = try PredictionPaths(graph: g).groundTruth(label: "role::program", dataset: "debtags")
+        XCTAssertGreaterThan(program.paths.count, 10)
+        XCTAssertFalse(program.isDeterministic.contains(true))
     }
 }
