@@ -93,7 +93,9 @@ public struct BaselineClassifier: Sendable {
 
     /// (y, m) over `labelColumns` for one sample (see the type's documentation).
     public func labelSetTargets(_ truth: GroundTruth) -> (positive: [Bool], mask: [Bool]) {
-        let onSome = Set(truth.paths.joined()), onAll = Set(truth.requiredNodes)
+        // A multi-label sample is positive on the required nodes of each of its labels.
+        let onSome = Set(truth.paths.joined())
+        let onAll = truth.alternatives.isEmpty ? Set(truth.requiredNodes) : Set(truth.alternatives.joined())
         return (labelColumns.map { onAll.contains($0) }, labelColumns.map { onAll.contains($0) || !onSome.contains($0) })
     }
 

@@ -35,9 +35,18 @@ public struct PathTrainingOptions: Sendable, Equatable {
     public var pooling: Pooling = .mean
     /// K paths sampled per nondeterministic sample (the paper: 1), averaged.
     public var reinforceSamples: Int = 1
+    /// How nondeterministic ground truth is trained.
+    public enum Nondeterministic: String, Sendable, Equatable, CaseIterable {
+        /// REINFORCE with r = |P̂ ∩ S| / |S| (the paper, Algorithm 1).
+        case reinforce
+        /// −log Σ p(P) over each label's paths (`PathDecoder+Marginal.swift`); replaces the whole loss.
+        case marginalLikelihood = "marginal"
+    }
+    public var nondeterministic: Nondeterministic = .reinforce
 
     public init(alpha: Double = 1, beta: Double = 1, teacherForcingRate: Double = 1, maxTargetPaths: Int = 4,
-                pooling: Pooling = .mean, reinforceSamples: Int = 1) {
+                pooling: Pooling = .mean, reinforceSamples: Int = 1, nondeterministic: Nondeterministic = .reinforce) {
+        self.nondeterministic = nondeterministic
         precondition(maxTargetPaths >= 1 && reinforceSamples >= 1, "PathTrainingOptions: N_p and K must be ≥ 1")
         self.alpha = alpha
         self.beta = beta
@@ -105,6 +114,7 @@ extension PathDecoder {
     ) -> PathLoss<S> {
         precondition(sampleStreams.map { $0.count == batch.truths.count } ?? true,
                      "PathDecoder.loss: \(sampleStreams?.count ?? 0) sample streams for \(batch.truths.count) samples")
+        if options.nondeterministic == .marginalLikelihood { return marginalLoss(batch, options: options, parameters: &parameters) }
         var streams = sampleStreams ?? []
         // Sample b's generator: its own stream when given, else the shared `rng`.
         func withGenerator<R>(_ b: Int, _ body: (inout SeededRandom) -> R) -> R {

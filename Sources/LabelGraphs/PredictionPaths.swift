@@ -128,6 +128,9 @@ public struct GroundTruth: Sendable, Equatable {
     public var requiredNodes: [Int]
     /// Whether ℓ is a coarse label whose paths continue to unknown fine labels.
     public var isCoarse: Bool
+    /// A multi-label sample (`groundTruth(labels:dataset:)`): S of each of its labels; empty for one label.
+    /// The reward is then the best over them, and `requiredNodes` is their intersection.
+    public var alternatives: [[Int]] = []
 
     public var deterministicPaths: [[Int]] { paths.indices.filter { isDeterministic[$0] }.map { paths[$0] } }
     public var nondeterministicPaths: [[Int]] { paths.indices.filter { !isDeterministic[$0] }.map { paths[$0] } }
@@ -143,11 +146,14 @@ public struct GroundTruth: Sendable, Equatable {
         self.isCoarse = isCoarse
     }
 
-    /// Eq. 3: r(P̂) = |P̂ ∩ S| / |S| for a generated path P̂ (1 when S is empty).
+    /// Eq. 3: r(P̂) = |P̂ ∩ S| / |S| for a generated path P̂ (1 when S is empty); for a multi-label sample
+    /// max_i |P̂ ∩ S_i| / |S_i| over its labels' S_i (`alternatives`): a path is as good as the label it reaches.
     public func reward(_ path: [Int]) -> Double {
-        if requiredNodes.isEmpty { return 1 }
-        let hit = requiredNodes.filter { path.contains($0) }.count
-        return Double(hit) / Double(requiredNodes.count)
+        func score(_ required: [Int]) -> Double {
+            if required.isEmpty { return 1 }
+            return Double(required.filter { path.contains($0) }.count) / Double(required.count)
+        }
+        return alternatives.isEmpty ? score(requiredNodes) : alternatives.map(score).max()!
     }
 }
 

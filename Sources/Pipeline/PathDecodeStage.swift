@@ -129,3 +129,104 @@ public struct PathDecodeStage {
             + "\"samples\": [\n" + samples.joined(separator: ",\n") + "\n]}\n"
     }
 }
+
+// MARK: - Multi-label evaluation
+
+/// Multi-label decoding and F1 (Table 2 analog): each sample gets a prediction SET for the input's dataset.
+///
+///     label-aug   scores from `PathDecoder.decodePaths(threshold: min τ)`: label → Σ P of the decoded paths
+///                 ending on it (the walk's probability of ending there); top = the greedy path's label
+///     ffn         σ(z) per label (a `--multi-label` model) or the softmax; top = argmax
+///     label-set   σ(z) of the dataset's label nodes; top = argmax
+///     set(τ)      {ℓ : score ≥ τ} ∪ {top}                    (`MultiLabelF1.selecting`)
+///
+/// τ is either given (one threshold) or tuned: the τ of `thresholds` with the best micro F1 on the `tuneOn`
+/// samples (a labelled validation split, never the test samples; ties → the smaller τ), then applied to the
+/// input. True sets are the samples' label sets (`PathSamples.labelSets`, an `id,label` CSV per tag).
+extension PathDecodeStage {
+    public struct MultiLabelPrediction: Sendable, Equatable {
+        public var id: String
+        /// Node ids, sorted.
+        public var predicted: [String]
+        public var truth: [String]
+    }
+
+    public struct MultiLabelReport: Sendable {
+        public var predictions: [MultiLabelPrediction]
+        public var dataset: String
+        public var threshold: Double
+        public var f1: MultiLabelF1
+        /// (τ, micro F1 on the tuning samples) for every candidate τ; empty without tuning.
+        public var tuning: [(threshold: Double, micro: Double)]
+    }
+
+    /// See the extension's documentation. `thresholds` non-empty, each in (0, 1].
+    public func runMultiLabel(thresholds: [Double], tuneOn: PathDataSpec? = nil) throws -> MultiLabelReport {
+        guard !thresholds.isEmpty, thresholds.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw PathTrainingError.invalidOption(name: "--thresholds", reason: "\(thresholds) must be non-empty, each in (0, 1]")
+        }
+        let model = try PathModelFile.read(modelPath)
+        let minimum = thresholds.min()!
+        var tuning: [(threshold: Double, micro: Double)] = []
+        var threshold = thresholds[0]
+        if let tuneOn {
+            let (_, scored, truths) = try multiLabelScores(model, spec: tuneOn, minimumThreshold: minimum)
+            for tau in thresholds.sorted() {
+                let sets = scored.map { MultiLabelF1.selecting(scores: $0.scores, top: $0.top, threshold: tau) }
+                tuning.append((tau, MultiLabelF1(predictions: sets, truths: truths).micro))
+            }
+            threshold = tuning.max { $0.micro < $1.micro || ($0.micro == $1.micro && $0.threshold > $1.threshold) }!.threshold
+        } else if thresholds.count > 1 {
+            throw PathTrainingError.invalidOption(name: "--thresholds", reason: "several thresholds need --tune-on SPEC (a validation split) to choose one")
+        }
+        let (samples, scored, truths) = try multiLabelScores(model, spec: input, minimumThreshold: minimum)
+        let sets = scored.map { MultiLabelF1.selecting(scores: $0.scores, top: $0.top, threshold: threshold) }
+        let ids = { (set: Set<Int>) in set.map { model.graph.nodes[$0].id }.sorted() }
+        let predictions = samples.ids.indices.map { MultiLabelPrediction(id: samples.ids[$0], predicted: ids(sets[$0]), truth: ids(truths[$0])) }
+        return MultiLabelReport(predictions: predictions, dataset: input.dataset, threshold: threshold,
+                                f1: MultiLabelF1(predictions: sets, truths: truths), tuning: tuning)
+    }
+
+    /// Per sample of `spec`: label scores and top label (node indices), and its true label set.
+    func multiLabelScores(_ model: PathModelFile, spec: PathDataSpec, minimumThreshold: Double) throws
+        -> (PathSamples, [(scores: [Int: Double], top: Int?)], [Set<Int>]) {
+        let graph = model.graph
+        guard spec.labels != nil else {
+            throw PathTrainingError.invalidOption(name: "--input", reason: "multi-label F1 needs labels=FILE.csv in \(spec)")
+        }
+        let (samples, _) = try PathSamples.load([spec], graph: graph, featureSets: model.featureSets)
+        guard samples.features.columns == model.featureSize else {
+            throw PathTrainingError.badFeatures(path: spec.features,
+                reason: "rows have \(samples.features.columns) values, the model \(modelPath) expects \(model.featureSize). Fix: use the training run's encoder")
+        }
+        let x = PathTrainingStage.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
+        let truths = samples.labelSets.map { Set($0) }
+        let paths = PredictionPaths(graph: graph)
+        switch model.method {
+        case .labelAug:
+            let decoder = try PathTrainingStage.decoder(model)
+            let decoded = decoder.decodePaths(features: x, parameters: model.parameters, threshold: minimumThreshold)
+            return (samples, decoded.map { paths.labelScores($0, dataset: spec.dataset) }, truths)
+        case .ffn, .labelSet, .pseudoLabels:
+            guard spec.dataset == model.target else {
+                throw PathTrainingError.invalidOption(name: "--input", reason: "a \(model.method.rawValue) model predicts labels of '\(model.target)' only, not '\(spec.dataset)'")
+            }
+            let classes = graph.labels(in: model.target)
+            let classifier = PathTrainingStage.baseline(model, graph: graph)
+            let z = classifier.scores(x, parameters: model.parameters, sigmoid: model.multiLabel || model.method == .labelSet)
+            let columns = model.method == .labelSet ? classes.map { classifier.labelColumns.firstIndex(of: $0)! } : Array(classes.indices)
+            let scored = (0 ..< z.rows).map { b -> (scores: [Int: Double], top: Int?) in
+                var scores: [Int: Double] = [:]
+                for (c, column) in columns.enumerated() { scores[classes[c]] = Double(z[b, column]) }
+                let top = columns.indices.max { z[b, columns[$0]] < z[b, columns[$1]] }.map { classes[$0] }
+                return (scores, top)
+            }
+            return (samples, scored, truths)
+        }
+    }
+
+    /// One line per sample: `id<TAB>predicted ids (comma-separated)<TAB>true ids`.
+    public static func text(_ report: MultiLabelReport) -> String {
+        report.predictions.map { "\($0.id)\t\($0.predicted.joined(separator: ","))\t\($0.truth.joined(separator: ","))\n" }.joined()
+    }
+}

@@ -27,6 +27,8 @@ public struct PathModelFile: Sendable {
     public var featureMean: [Float]
     public var featureScale: [Float]
     public var history: [Double]
+    /// FFN: one sigmoid per label (multi-label, attribute `multi_label`) instead of a softmax.
+    public var multiLabel = false
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
 
@@ -40,6 +42,7 @@ public struct PathModelFile: Sendable {
         parameters["embedding_size"] = .int(embeddingSize)
         parameters["hidden_size"] = .int(hiddenSize)
         parameters["graph_file"] = .string(graph.file)
+        parameters["multi_label"] = .int(multiLabel ? 1 : 0)
         try HDF5File.createAtomic(path: path) { file in
             try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters).write(to: file)
             try file.writeStrings([graph.text], to: "graph")
@@ -74,12 +77,14 @@ public struct PathModelFile: Sendable {
         default: break
         }
         let graph = try LabelGraph(parsing: try file.readStrings("graph").first ?? "", file: path + ":graph")
-        return PathModelFile(
+        var model = PathModelFile(
             method: method, target: target, graph: graph, featureSets: featureSets, featureSize: try int("feature_size"),
             encoderHidden: try int("encoder_hidden"), embeddingSize: try int("embedding_size"),
             hiddenSize: try int("hidden_size"), parameters: try file.read("parameters", as: Float.self).values,
             featureMean: try file.read("feature_mean", as: Float.self).values,
             featureScale: try file.read("feature_scale", as: Float.self).values,
             history: try file.read("history/mean_loss", as: Double.self).values, attributes: header.parameters)
+        if case let .int(flag)? = header.parameters["multi_label"] { model.multiLabel = flag != 0 }
+        return model
     }
 }

@@ -17,7 +17,11 @@ import Storage
 /// | columns | meaning |
 /// | --- | --- |
 /// | `label` [, `row`] | one line per sample: the graph node id of its label; `row` = its row in the features file, lines outside `rows=` skipped (without `row`: line i ↔ the i-th selected row, and the counts must match) |
+/// | `id`, `label` | one line per (sample, label): `id` = the sample's entry in the features file's `ids` (a `tributary embed` file: the document id, e.g. a Debian package name); ids not in the file or outside `rows=` are skipped |
 /// | `class`, `label` | a class map: the features file's own `labels` (class indices into `class_names` or `classes`) → node id; an empty `label` drops the class's samples |
+///
+/// **Multi-label samples.** A row named on several lines (`row` or `id` form) is ONE sample with all those
+/// labels (`PathSamples.labelSets`, in line order); `labels` keeps its first.
 ///
 /// Every label must be a label node of dataset d in the graph (`PredictionPaths.groundTruth`), else a
 /// `PathTrainingError.unknownLabel` names the CSV line and the graph.
@@ -73,8 +77,10 @@ public struct PathSamples: Sendable {
     public var features: Matrix<Float>
     /// The dataset of each sample.
     public var datasets: [String]
-    /// Its label node (nil when the spec has no labels).
+    /// Its label node (nil when the spec has no labels); a multi-label sample's first label.
     public var labels: [Int?]
+    /// All its label nodes (empty when the spec has no labels).
+    public var labelSets: [[Int]] = []
     /// Its row in its features file, and the spec it came from.
     public var rows: [Int]
     public var specIndex: [Int]
@@ -87,6 +93,7 @@ public struct PathSamples: Sendable {
     public static func load(_ specs: [PathDataSpec], graph: LabelGraph, featureSets: [String]?) throws -> (PathSamples, [String]) {
         var sets = featureSets
         var x: [Float] = [], datasets: [String] = [], labels: [Int?] = [], rows: [Int] = [], specIndex: [Int] = []
+        var labelSets: [[Int]] = []
         var ids: [String] = []
         var width: Int?
         for (s, spec) in specs.enumerated() {
@@ -125,13 +132,18 @@ public struct PathSamples: Sendable {
                 throw PathTrainingError.badFeatures(path: spec.features, reason: "rows=\(selected.lowerBound)-\(selected.upperBound) but the file has \(n) rows")
             }
             let fileIDs = file.isDataset("ids") ? try file.readStrings("ids") : []
-            let picked: [(row: Int, label: Int?)]
+            var picked: [(row: Int, label: Int?)]
+            var sets: [Int: [Int]] = [:]  // row → its labels, when a row is named more than once
             if let labelsPath = spec.labels {
-                picked = try readLabels(labelsPath, spec: spec, file: file, selected: selected, graph: graph)
+                picked = try readLabels(labelsPath, spec: spec, file: file, selected: selected, graph: graph, ids: fileIDs)
+                var seen = Set<Int>()
+                for (row, label) in picked { if let label { sets[row, default: []].append(label) } }
+                picked = picked.filter { seen.insert($0.row).inserted }
             } else {
                 picked = selected.map { ($0, nil) }
             }
             for (row, label) in picked {
+                labelSets.append(label == nil ? [] : sets[row]!.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
                 for block in blocks { x += block.values[row * block.columns ..< (row + 1) * block.columns] }
                 datasets.append(spec.dataset)
                 labels.append(label)
@@ -140,14 +152,15 @@ public struct PathSamples: Sendable {
                 ids.append(row < fileIDs.count ? fileIDs[row] : "row \(row)")
             }
         }
-        let samples = PathSamples(features: Matrix(rows: datasets.count, columns: width ?? 0, values: x), datasets: datasets,
+        var samples = PathSamples(features: Matrix(rows: datasets.count, columns: width ?? 0, values: x), datasets: datasets,
                                   labels: labels, rows: rows, specIndex: specIndex, ids: ids)
+        samples.labelSets = labelSets
         return (samples, sets ?? [])
     }
 
     /// (row, label node) of every labelled sample of `spec` within `selected`.
     static func readLabels(_ path: String, spec: PathDataSpec, file: HDF5File, selected: Range<Int>,
-                           graph: LabelGraph) throws -> [(row: Int, label: Int?)] {
+                           graph: LabelGraph, ids fileIDs: [String] = []) throws -> [(row: Int, label: Int?)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PathTrainingError.missingFile(path: path, fix: "write a CSV with a `label` column (graph node ids), or a `class,label` class map")
         }
@@ -188,6 +201,20 @@ public struct PathSamples: Sendable {
             return result
         }
         let rowColumn = table.header.firstIndex(of: "row")
+        if rowColumn == nil, let idColumn = table.header.firstIndex(of: "id") {
+            guard !fileIDs.isEmpty else {
+                throw PathTrainingError.badFeatures(path: spec.features,
+                    reason: "an `id,label` CSV (\(path)) needs the file's `ids` dataset. Fix: use a `tributary embed` file or a `row,label` CSV")
+            }
+            var rowOf: [String: Int] = [:]
+            for (r, id) in fileIDs.enumerated() where rowOf[id] == nil { rowOf[id] = r }
+            var result: [(row: Int, label: Int?)] = []
+            for row in table.rows {
+                guard let r = rowOf[row.fields[idColumn]], selected.contains(r) else { continue }
+                result.append((r, try node(row.fields[labelColumn], line: row.line)))
+            }
+            return result
+        }
         if rowColumn == nil && table.rows.count != selected.count {
             throw PathTrainingError.countMismatch(csv: path, labels: table.rows.count, features: spec.features, rows: selected.count)
         }

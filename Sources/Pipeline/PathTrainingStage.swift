@@ -46,6 +46,10 @@ public struct PathTrainingStage {
         public var training: TrainingOptions
         public var seed: UInt64 = 0
         public var outputPath: String?
+        /// FFN only: one sigmoid per target label trained on each sample's label SET (binary cross-entropy)
+        /// instead of a softmax on its first label — the multi-label FFN baseline (`--multi-label`). Label-aug
+        /// and Label Set use a sample's label set whatever this says (`PredictionPaths.groundTruth(labels:)`).
+        public var multiLabel = false
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -85,7 +89,7 @@ public struct PathTrainingStage {
         let (mean, scale) = Self.standardisation(samples.features)
         let x = Self.standardise(samples.features, mean: mean, scale: scale)
         let paths = PredictionPaths(graph: graph)
-        let truths = try samples.labels.indices.map { try paths.groundTruth(label: samples.labels[$0]!, dataset: samples.datasets[$0]) }
+        let truths = try samples.labelSets.indices.map { try paths.groundTruth(labels: samples.labelSets[$0], dataset: samples.datasets[$0]) }
         let perDataset = Dictionary(grouping: samples.datasets, by: { $0 }).mapValues(\.count)
         comm.log0("train-paths: \(cfg.method.rawValue) on \(samples.count) samples (" + perDataset.keys.sorted()
             .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.columns) (\(featureSets.joined(separator: " + "))), "
@@ -95,6 +99,7 @@ public struct PathTrainingStage {
         var model = PathModelFile(method: cfg.method, target: cfg.target, graph: graph, featureSets: featureSets, featureSize: f,
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
+        model.multiLabel = cfg.multiLabel && cfg.method == .ffn
         let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: [:])
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
@@ -122,6 +127,14 @@ public struct PathTrainingStage {
                 return loss.loss
             }, onEpoch: log)
             model.attributes["reward_baseline"] = .double(baseline.value)
+        case .ffn where cfg.multiLabel:
+            let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let classOf = Dictionary(uniqueKeysWithValues: graph.labels(in: cfg.target).enumerated().map { ($1, $0) })
+            let targets = fine.map { samples.labelSets[$0].map { classOf[$0]! } }
+            let classifier = Self.baseline(model, graph: graph)
+            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
+                classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
+            }, onEpoch: log)
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
@@ -157,6 +170,8 @@ public struct PathTrainingStage {
         model.attributes["paths.alpha"] = .double(cfg.pathOptions.alpha)
         model.attributes["paths.beta"] = .double(cfg.pathOptions.beta)
         model.attributes["paths.max_target_paths"] = .int(cfg.pathOptions.maxTargetPaths)
+        model.attributes["paths.reinforce_samples"] = .int(cfg.pathOptions.reinforceSamples)
+        model.attributes["paths.nondeterministic"] = .string(cfg.pathOptions.nondeterministic.rawValue)
         model.attributes["train.samples"] = .int(samples.count)
         model.attributes["joined"] = .strings(cfg.specs.map(\.description))
         let hash = DataParallelTrainer.hash(result.parameters.values)

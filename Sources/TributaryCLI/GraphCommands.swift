@@ -70,6 +70,9 @@ struct GraphBuild: ParsableCommand {
             --from FILE --trim-augmented F
                                     drop round(F × augmented nodes), seeded, reconnecting parents to children
                                     (the graph-size ablation: 0.36, 0.63)
+            --debian DUMPAVAIL|apt  root → sections (coarse) → debtags (fine) from package statistics
+                                    (LabelGraph+Debtags.swift); with --debian-splits DIR also the experiment's
+                                    seeded package splits (DebtagsJoinSplit.swift), written by DebianGraphOptions
             """)
 
     @Option(help: "An indented taxonomy file.")
@@ -86,12 +89,15 @@ struct GraphBuild: ParsableCommand {
     var trimAugmented: Double?
     @Option(help: "Seed of the trimmed nodes.")
     var seed: UInt64 = 0
+    @Option(help: "Saved `apt-cache dumpavail` output, or `apt` to run it: build the Debian sections → debtags graph.")
+    var debian: String?
+    @OptionGroup var debianOptions: DebianGraphOptions
     @Option(help: "The .graph file to write.")
     var out: String
 
     func validate() throws {
-        let sources = [outline, wordnet, from].compactMap { $0 }
-        guard sources.count == 1 else { throw ValidationError("pass exactly one of --outline, --wordnet, --from") }
+        let sources = [outline, wordnet, from, debian].compactMap { $0 }
+        guard sources.count == 1 else { throw ValidationError("pass exactly one of --outline, --wordnet, --from, --debian") }
         if wordnet != nil && dataset == nil { throw ValidationError("--wordnet needs --dataset NAME") }
         if from != nil {
             guard let trimAugmented, trimAugmented >= 0, trimAugmented <= 1 else {
@@ -102,7 +108,9 @@ struct GraphBuild: ParsableCommand {
 
     func run() throws {
         let graph: LabelGraph
-        if let outline {
+        if let debian {
+            graph = try debianOptions.build(source: debian, graphFile: out, seed: seed)
+        } else if let outline {
             graph = try readLabelGraph(outline)
         } else if let wordnet {
             guard let text = try? String(contentsOfFile: wordnet, encoding: .utf8) else {
@@ -154,6 +162,10 @@ struct TrainPaths: ParsableCommand {
     var pooling = "mean"
     @Option(help: "N_p: most target paths per sample.")
     var maxTargetPaths = 4
+    @Option(help: "Nondeterministic ground truth: reinforce (the paper) or marginal (−log Σ p over each label's paths).")
+    var nondeterministic = "reinforce"
+    @Option(help: "K: paths sampled per nondeterministic sample for REINFORCE (the paper: 1).")
+    var reinforceSamples = 1
     @Option(help: "Teacher-forcing rate r_tf.")
     var teacherForcing = 1.0
     @Option(help: "α, the weight of the teacher-forced loss.")
@@ -172,15 +184,20 @@ struct TrainPaths: ParsableCommand {
     var threads: Int?
     @Option(help: "Where rank 0 writes the model (HDF5).")
     var out: String?
+    @Flag(help: "FFN: one sigmoid per target label on each sample's label set (multi-label) instead of a softmax.")
+    var multiLabel = false
 
     func validate() throws {
         guard !join.isEmpty else { throw ValidationError("pass at least one --join dataset=…,features=…,labels=…") }
         guard PathMethod(rawValue: method) != nil else {
             throw ValidationError("--method must be one of \(PathMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'")
         }
+        guard PathTrainingOptions.Nondeterministic(rawValue: nondeterministic) != nil else {
+            throw ValidationError("--nondeterministic must be reinforce or marginal, got '\(nondeterministic)'")
+        }
         guard ["mean", "sum", "random"].contains(pooling) else { throw ValidationError("--pooling must be mean, sum or random") }
-        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1 else {
-            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size must be ≥ 1")
+        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1, reinforceSamples >= 1 else {
+            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size, --reinforce-samples must be ≥ 1")
         }
         guard teacherForcing >= 0 && teacherForcing <= 1 else { throw ValidationError("--teacher-forcing must be in [0, 1]") }
     }
@@ -196,9 +213,11 @@ struct TrainPaths: ParsableCommand {
         configuration.hiddenSize = hiddenSize
         configuration.pathOptions = PathTrainingOptions(
             alpha: alpha, beta: beta, teacherForcingRate: teacherForcing, maxTargetPaths: maxTargetPaths,
-            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean)
+            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean, reinforceSamples: reinforceSamples,
+            nondeterministic: PathTrainingOptions.Nondeterministic(rawValue: nondeterministic)!)
         configuration.seed = seed
         configuration.outputPath = out
+        configuration.multiLabel = multiLabel
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
             _ = try PathTrainingStage(configuration).run(communicator: comm)
@@ -259,6 +278,12 @@ struct Decode: ParsableCommand {
     var gridPerRow = 10
     @Option(help: "With --grid-nodes: the Fashion-MNIST idx folder the ids (train/N, test/N) refer to.")
     var fashionMnistDir = FashionMNIST.defaultDirectory
+    @Flag(help: "Multi-label: a prediction set per sample (label-aug: multi-path decoding) and F1 instead of accuracy.")
+    var multiLabel = false
+    @Option(help: "With --multi-label: threshold τ, or comma-separated candidates with --tune-on.")
+    var thresholds = "0.5"
+    @Option(help: "With --multi-label: dataset=…,features=…,labels=… of a validation split; τ = the candidate with the best micro F1 there.")
+    var tuneOn: String?
 
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
@@ -267,6 +292,7 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         let spec = try PathDataSpec(parsing: input)
+        if multiLabel { return try runMultiLabel(spec) }
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).run()
@@ -286,5 +312,116 @@ struct Decode: ParsableCommand {
                 print("accuracy \(String(format: "%.2f", 100 * accuracy)) % (\(report.correct)/\(labelled)) on \(report.dataset)")
             }
         }
+    }
+}
+
+extension Decode {
+    /// `--multi-label`: prediction sets and F1 (PathDecodeStage.runMultiLabel), rank 0.
+    func runMultiLabel(_ spec: PathDataSpec) throws {
+        let candidates = thresholds.split(separator: ",").compactMap { Double($0) }
+        guard candidates.count == thresholds.split(separator: ",").count else {
+            throw ValidationError("--thresholds must be numbers in (0, 1], comma-separated, got '\(thresholds)'")
+        }
+        let tune = try tuneOn.map { try PathDataSpec(parsing: $0) }
+        World.run { comm in
+            guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
+            let report = try PathDecodeStage(modelPath: model, input: spec).runMultiLabel(thresholds: candidates, tuneOn: tune)
+            let text = PathDecodeStage.text(report)
+            if let out {
+                try writeTextAtomically(text, to: out)
+                print("wrote \(out): \(report.predictions.count) prediction sets")
+            } else {
+                print(text, terminator: "")
+            }
+            for (tau, micro) in report.tuning { print(String(format: "tune threshold %.3f micro-F1 %.2f", tau, 100 * micro)) }
+            let f1 = report.f1
+            print(String(format: "f1 micro %.2f sample %.2f macro %.2f precision %.2f recall %.2f threshold %.3f",
+                         100 * f1.micro, 100 * f1.sampleAveraged, 100 * f1.macro, 100 * f1.microPrecision, 100 * f1.microRecall,
+                         report.threshold) + " (\(f1.samples) samples, \(f1.predicted) predicted, \(f1.actual) true labels) on \(report.dataset)")
+        }
+    }
+}
+
+/// `graph build --debian …`: the sections → debtags graph (LabelGraph+Debtags.swift) and, with --debian-splits,
+/// the experiment's package splits (DebtagsJoinSplit.swift) as files launch/graph-debian.sh feeds to
+/// `train-text`, `embed`, `train-paths` and `decode`:
+///
+/// | file | content |
+/// | --- | --- |
+/// | `experiment.dumpavail` | the test, validation, fine and coarse packages (Package, Section, Tag, Description) |
+/// | `pretrain.dumpavail` | the untagged pretraining packages (the encoder's corpus, labelled by section) |
+/// | `fine.csv`, `validation.csv`, `test.csv` | `id,label`: one line per (package, in-vocabulary debtag) |
+/// | `coarse.csv` | `id,label`: one line per coarse package, its section |
+/// | `summary.txt` | counts |
+struct DebianGraphOptions: ParsableArguments {
+    @Option(help: "Debian graph: comma-separated debtags facets of the fine vocabulary.")
+    var debianFacets = DebtagsGraph.Configuration().facets.joined(separator: ",")
+    @Option(help: "Debian graph: most frequent tags kept per facet.")
+    var debianTagsPerFacet = DebtagsGraph.Configuration().tagsPerFacet
+    @Option(help: "Debian graph: edge section → tag when at least this share of the section's packages has the tag.")
+    var debianEdgeShare = DebtagsGraph.Configuration().edgeShare
+    @Option(help: "Debian graph: … and at least this many packages.")
+    var debianMinEdge = DebtagsGraph.Configuration().minimumEdgeCount
+    @Option(help: "Debian graph: a folder for the experiment's package splits and label CSVs (see GraphCommands.swift).")
+    var debianSplits: String?
+    @Option(help: "Debian splits: test packages.")
+    var debianTest = 3000
+    @Option(help: "Debian splits: validation packages (threshold tuning).")
+    var debianValidation = 1000
+    @Option(help: "Debian splits: fine (debtags) training packages.")
+    var debianFine = 3000
+    @Option(help: "Debian splits: coarse (section only) training packages.")
+    var debianCoarse = 9000
+    @Option(help: "Debian splits: untagged packages for the encoder.")
+    var debianPretrain = 8000
+
+    func build(source: String, graphFile: String, seed: UInt64) throws -> LabelGraph {
+        let packages = source == "apt" ? try DebianPackages.fromAptCache() : try DebianPackages.read(path: source)
+        var configuration = DebtagsGraph.Configuration()
+        configuration.facets = debianFacets.split(separator: ",").map(String.init)
+        configuration.tagsPerFacet = debianTagsPerFacet
+        configuration.edgeShare = debianEdgeShare
+        configuration.minimumEdgeCount = debianMinEdge
+        let usable = packages.map { $0.section != nil && $0.text.contains { $0.isLetter || $0.isNumber } }
+        let records = packages.map { DebtagsGraph.Package(section: $0.section ?? "", tags: $0.tags) }
+        guard let dir = debianSplits else {
+            let training = packages.indices.filter { usable[$0] && !packages[$0].tags.isEmpty }.map { records[$0] }
+            return try DebtagsGraph.build(training, configuration: configuration, file: graphFile)
+        }
+        let split = try DebtagsJoinSplit(tagged: packages.map { !$0.tags.isEmpty }, usable: usable,
+                                         sections: packages.map { $0.section ?? "" }, test: debianTest,
+                                         validation: debianValidation, fine: debianFine, coarse: debianCoarse,
+                                         pretrain: debianPretrain, seed: seed)
+        let graph = try DebtagsGraph.build((split.fine + split.coarse).map { records[$0] }, configuration: configuration, file: graphFile)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func stanza(_ p: DebianPackage) -> String {
+            let lines = p.text.split(separator: "\n", omittingEmptySubsequences: false)
+            var text = "Package: \(p.name)\nSection: \(p.section ?? "")\n"
+            if !p.tags.isEmpty { text += "Tag: " + p.tags.joined(separator: ", ") + "\n" }
+            text += "Description: \(lines.first ?? "")\n"
+            for line in lines.dropFirst() { text += line.isEmpty ? " .\n" : " \(line)\n" }
+            return text + "\n"
+        }
+        let experiment = split.test + split.validation + split.fine + split.coarse
+        try writeTextAtomically(experiment.map { stanza(packages[$0]) }.joined(), to: "\(dir)/experiment.dumpavail")
+        try writeTextAtomically(split.pretrain.map { stanza(packages[$0]) }.joined(), to: "\(dir)/pretrain.dumpavail")
+        let fineTags = Set(graph.labels(in: configuration.fineDataset).map { graph.nodes[$0].id })
+        var summary = "debian splits (seed \(seed)) of \(packages.count) packages; graph \(graphFile): \(graph.labels(in: configuration.coarseDataset).count) sections, \(fineTags.count) debtags\n"
+        for (name, indices) in [("test", split.test), ("validation", split.validation), ("fine", split.fine)] {
+            var lines = ["id,label"], labelled = 0
+            for i in indices {
+                let tags = packages[i].tags.filter { fineTags.contains($0) }
+                if !tags.isEmpty { labelled += 1 }
+                lines += tags.map { "\(packages[i].name),\($0)" }
+            }
+            try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: "\(dir)/\(name).csv")
+            summary += "\(name): \(indices.count) packages, \(labelled) with a vocabulary tag, \(lines.count - 1) (package, tag) labels\n"
+        }
+        let coarse = ["id,label"] + split.coarse.map { "\(packages[$0].name),\(packages[$0].section!)" }
+        try writeTextAtomically(coarse.joined(separator: "\n") + "\n", to: "\(dir)/coarse.csv")
+        summary += "coarse: \(split.coarse.count) packages (section only)\npretrain: \(split.pretrain.count) untagged packages\n"
+        try writeTextAtomically(summary, to: "\(dir)/summary.txt")
+        print(summary, terminator: "")
+        return graph
     }
 }
