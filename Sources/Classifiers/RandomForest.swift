@@ -98,7 +98,8 @@ public struct RandomForest: Sendable, Equatable {
 
     /// P(c | x) for every row of x: (Q, C), rows sum to 1.
     public func probabilities(_ x: Matrix<Float>) -> Matrix<Float> {
-        precondition(x.columns == featureCount, "RandomForest.probabilities: \(x.columns) columns, fitted on \(featureCount)")
+        precondition(x.columns == featureCount,
+                     "RandomForest.probabilities: X has \(x.columns) columns, the forest was fitted on \(featureCount)")
         var p = Matrix<Float>(rows: x.rows, columns: classCount)
         let scale = 1 / Float(trees.count)
         x.values.withUnsafeBufferPointer { xs in

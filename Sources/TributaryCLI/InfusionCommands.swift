@@ -121,7 +121,8 @@ struct Experiment: ParsableCommand {
 struct ExperimentBaselinesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baselines",
-        abstract: "Multinomial NB, k-NN, linear SVMs and random forests on n-gram / tf-idf features (Table 5) → a Markdown table.")
+        abstract: "Multinomial NB, k-NN, linear SVMs and random forests on n-gram / tf-idf features (Table 5) "
+            + "→ a Markdown table.")
 
     @OptionGroup var corpus: TextCorpusOptions
     @Option(help: "Cross-validation fold 'k/K' (1-based k), e.g. 1/10.")

@@ -65,7 +65,9 @@ final class RandomForestTests: XCTestCase {
         let (x, y) = clusters(perClass: 30, classes: 3, dimension: 5, spread: 3, seed: 11)  // overlapping
         for m in [nil, 1] as [Int?] {
             let tree = try DecisionTree.fit(x, labels: y, classCount: 3, featuresPerSplit: m, seed: 5)
-            for i in 0 ..< x.rows { XCTAssertEqual(argmax(tree.probabilities(x.row(i))), y[i], "m \(String(describing: m)), row \(i)") }
+            for i in 0 ..< x.rows {
+                XCTAssertEqual(argmax(tree.probabilities(x.row(i))), y[i], "m \(String(describing: m)), row \(i)")
+            }
         }
         let stump = try DecisionTree.fit(x, labels: y, classCount: 3, maxDepth: 1)
         XCTAssertEqual(stump.depth, 1)
@@ -86,15 +88,17 @@ final class RandomForestTests: XCTestCase {
             return (Matrix(rows: count, columns: 2, values: v), y)
         }
         let (x, y) = xor(400, seed: 1), (xt, yt) = xor(400, seed: 2)
-        let stump = try RandomForest.fit(x, labels: y, classCount: 2,
-                                         configuration: .init(treeCount: 1, featuresPerSplit: 2, maxDepth: 1, bootstrap: false))
+        let stump = try RandomForest.fit(
+            x, labels: y, classCount: 2,
+            configuration: .init(treeCount: 1, featuresPerSplit: 2, maxDepth: 1, bootstrap: false))
         let forest = try RandomForest.fit(x, labels: y, classCount: 2, configuration: .init(treeCount: 50, seed: 3))
         let stumpAccuracy = accuracy(stump.predict(xt), yt), forestAccuracy = accuracy(forest.predict(xt), yt)
         XCTAssertLessThan(stumpAccuracy, 0.7, "a stump cannot model XOR")
         XCTAssertGreaterThan(forestAccuracy, 0.93)
     }
 
-    /// Three well-separated Gaussian clusters in 20-D: held-out accuracy ≥ 0.97 with the defaults (m = ⌊√20⌋ = 4).
+    /// Three well-separated Gaussian clusters in 20-D: held-out accuracy ≥ 0.97 with the defaults
+    /// (m = ⌊√20⌋ = 4).
     func testSeparableClustersAreClassified() throws {
         let (x, y) = clusters(perClass: 40, classes: 3, dimension: 20, spread: 0.5, seed: 21)
         let (xt, yt) = clusters(perClass: 40, classes: 3, dimension: 20, spread: 0.5, seed: 22)
@@ -139,7 +143,8 @@ final class RandomForestTests: XCTestCase {
         XCTAssertThrowsError(try RandomForest.fit(x, labels: [0], classCount: 2))
         XCTAssertThrowsError(try RandomForest.fit(x, labels: [0, 2], classCount: 2))
         XCTAssertThrowsError(try RandomForest.fit(x, labels: [0, 1], classCount: 2, configuration: .init(treeCount: 0)))
-        XCTAssertThrowsError(try RandomForest.fit(Matrix<Float>(rowArrays: [[1], [.nan]]), labels: [0, 1], classCount: 2))
+        let notANumber = Matrix<Float>(rowArrays: [[1], [.nan]])
+        XCTAssertThrowsError(try RandomForest.fit(notANumber, labels: [0, 1], classCount: 2))
     }
 
     // MARK: - Helpers
