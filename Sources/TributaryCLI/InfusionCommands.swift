@@ -121,7 +121,8 @@ struct Experiment: ParsableCommand {
 struct ExperimentBaselinesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baselines",
-        abstract: "Multinomial NB, k-NN and linear SVMs on n-gram / tf-idf features (Table 5) → a Markdown table.")
+        abstract: "Multinomial NB, k-NN, linear SVMs and random forests on n-gram / tf-idf features (Table 5) "
+            + "→ a Markdown table.")
 
     @OptionGroup var corpus: TextCorpusOptions
     @Option(help: "Cross-validation fold 'k/K' (1-based k), e.g. 1/10.")
@@ -134,11 +135,14 @@ struct ExperimentBaselinesCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Terms kept (highest document frequency).")
     var maxFeatures = 10_000
+    @Option(help: "Trees per random forest (the forests are seeded with --seed).")
+    var trees = 100
     @Option(help: "Rank 0 writes the Markdown table here too.")
     var out: String?
 
     func validate() throws {
         guard maxFeatures >= 1 else { throw ValidationError("--max-features must be at least 1") }
+        guard trees >= 1 else { throw ValidationError("--trees must be at least 1") }
         guard trainFraction > 0 && trainFraction <= 1 else { throw ValidationError("--train-fraction must be in (0, 1]") }
         _ = try split()
     }
@@ -160,6 +164,7 @@ struct ExperimentBaselinesCommand: ParsableCommand {
         configuration.seed = seed
         configuration.trainFraction = trainFraction
         configuration.maximumFeatures = maxFeatures
+        configuration.trees = trees
         let out = out
         World.run { comm in
             guard comm.isRoot else { return }  // one process's work; the other ranks have nothing to do
