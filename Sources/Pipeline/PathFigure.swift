@@ -23,6 +23,24 @@ public enum PathFigure {
             self.height = height
             self.pixels = pixels
         }
+
+        /// From intensities in [0, 1] (clamped, rounded to 0 … 255).
+        public init(width: Int, height: Int, intensities: [Float]) {
+            self.init(width: width, height: height, pixels: intensities.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
+        }
+    }
+
+    /// Up to `count` items taking one from `first` and one from `second` in turn while both last, then the rest
+    /// of the longer one, each in input order (so both kinds show when both occur).
+    public static func alternating<T>(_ first: [T], _ second: [T], count: Int) -> [T] {
+        var chosen: [T] = []
+        var i = 0
+        while chosen.count < count && (i < first.count || i < second.count) {
+            if i < first.count { chosen.append(first[i]) }
+            if i < second.count && chosen.count < count { chosen.append(second[i]) }
+            i += 1
+        }
+        return chosen
     }
 
     /// What each row shows: its node and the chosen predictions.
@@ -36,14 +54,7 @@ public enum PathFigure {
         nodes.map { node in
             let through = predictions.filter { $0.path.contains(node) }
             let det = through.filter { $0.deterministic == true }, nondet = through.filter { $0.deterministic != true }
-            var chosen: [PathDecodeStage.Prediction] = []
-            var i = 0
-            while chosen.count < perRow && (i < det.count || i < nondet.count) {
-                if i < det.count { chosen.append(det[i]) }
-                if i < nondet.count && chosen.count < perRow { chosen.append(nondet[i]) }
-                i += 1
-            }
-            return Row(node: node, predictions: chosen)
+            return Row(node: node, predictions: alternating(det, nondet, count: perRow))
         }
     }
 

@@ -218,14 +218,7 @@ struct PathsStageDriver {
     /// Up to `count` predictions in input order, correct and wrong ones alternating while both last.
     static func examples(_ predictions: [PathDecodeStage.Prediction], count: Int) -> [PathDecodeStage.Prediction] {
         let right = predictions.filter { $0.truth == $0.prediction }, wrong = predictions.filter { $0.truth != $0.prediction }
-        var chosen: [PathDecodeStage.Prediction] = []
-        var i = 0
-        while chosen.count < count && (i < right.count || i < wrong.count) {
-            if i < right.count { chosen.append(right[i]) }
-            if i < wrong.count && chosen.count < count { chosen.append(wrong[i]) }
-            i += 1
-        }
-        return chosen
+        return PathFigure.alternating(right, wrong, count: count)
     }
 
     /// The decoded-path grid (`paths.png`) and its report lines; "" for baselines or no grid nodes.
@@ -246,8 +239,7 @@ struct PathsStageDriver {
                     reason: "image \(prediction.id) of the fisher stage is not in dataset '\(context.stage.dataset ?? "")'; give this stage the fisher stage's dataset")
             }
             let image = try collection.image(at: i)
-            return PathFigure.Gray(width: image.width, height: image.height,
-                                   pixels: image.gray.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
+            return PathFigure.Gray(width: image.width, height: image.height, intensities: image.gray)
         }
         let bytes = PathFigure.png(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
         try RunnerFiles.writeAtomically(bytes, to: context.output("paths.png"))

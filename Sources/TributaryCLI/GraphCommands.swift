@@ -237,8 +237,7 @@ extension Decode {
             }
             if splits[split.rawValue] == nil { splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir) }
             let data = splits[split.rawValue]!
-            return PathFigure.Gray(width: data.columns, height: data.rows,
-                                   pixels: data.image(at: n).map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
+            return PathFigure.Gray(width: data.columns, height: data.rows, intensities: data.image(at: n))
         }
         let bytes = PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb)
         do {
