@@ -16,39 +16,10 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
-MPIRUN = ["mpirun", "--oversubscribe", "-np", "2"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
-
-
-def env_threads(t):
-    e = dict(os.environ)
-    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ANCHOR_THREADS"):
-        e[k] = str(t)
-    return e
-
-
-def run(cmd, env=None):
-    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
-    return p.stdout
-
-
-def results(text):
-    return [json.loads(l[len("RESULT "):]) for l in text.splitlines() if l.startswith("RESULT ")]
-
-
-def pick(rs, impl_suffix, metric):
-    for r in rs:
-        if r["impl"].endswith(impl_suffix) and r["metric"] == metric:
-            return r["values"]
-    sys.exit(f"no RESULT with impl ending in {impl_suffix!r} and metric {metric!r} in {rs}")
+from benchlib import ANCHORS, MPIRUN, env_threads, pick, results, run
 
 
 NUMPY_GEMM = r"""

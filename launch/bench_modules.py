@@ -25,19 +25,15 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
-ROOT = ["--allow-run-as-root"] if os.geteuid() == 0 else []
+import benchlib
+from benchlib import ANCHORS, ROOT, results
 
 
 def env_threads(t):
-    e = dict(os.environ)
-    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ANCHOR_THREADS"):
-        e[k] = str(t)
+    e = benchlib.env_threads(t)
     e.setdefault("ANCHOR_DATA", "/tmp/anchors-data")
     e["ANCHOR_RESULTS"] = os.path.join(tempfile.gettempdir(), "tributary-bench-anchor.jsonl")
     e["PYTHONPATH"] = ANCHORS
-    e["PYTHONDONTWRITEBYTECODE"] = "1"
     return e
 
 
@@ -48,10 +44,6 @@ def run(cmd, threads=1, cwd=None):
     if p.returncode != 0:
         sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}")
     return p.stdout
-
-
-def results(text):
-    return [json.loads(l[len("RESULT "):]) for l in text.splitlines() if l.startswith("RESULT ")]
 
 
 def values(text, impl_part, metric=None):

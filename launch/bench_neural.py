@@ -19,40 +19,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
-MPIRUN = ["mpirun", "--oversubscribe", "-np", "2"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
-
-
-def env_threads(t):
-    e = dict(os.environ)
-    for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ANCHOR_THREADS"):
-        e[k] = str(t)
-    e["PYTHONDONTWRITEBYTECODE"] = "1"
-    return e
-
-
-def run(cmd, env=None, cwd=None):
-    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
-    return p.stdout
-
-
-def results(text):
-    return [json.loads(l[len("RESULT "):]) for l in text.splitlines() if l.startswith("RESULT ")]
-
-
-def pick(rs, impl_suffix, metric=None):
-    for r in rs:
-        if r["impl"].endswith(impl_suffix) and (metric is None or r["metric"] == metric):
-            return r["values"]
-    sys.exit(f"no result with impl ending in {impl_suffix!r} (metric {metric!r}) in {rs}")
+from benchlib import ANCHORS, MPIRUN, env_threads, pick, results, run
 
 
 def anchor(args, script, threads):
