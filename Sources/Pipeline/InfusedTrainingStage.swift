@@ -65,6 +65,9 @@ public struct InfusedTrainingStage {
 
     public struct Report: Sendable {
         public var history: [EpochSummary]
+        /// Per epoch run in this process: the mean of λ‖z_s − z_t‖² per training document (summed over the
+        /// sources and the ranks), the part of `history`'s mean loss that is the penalty; all 0 when λ = 0.
+        public var penaltyHistory: [Double]
         /// The baseline's test metrics (the infused model before training), and the trained model's.
         public var initialTest: ClassificationMetrics?
         public var test: ClassificationMetrics?
@@ -146,7 +149,8 @@ public struct InfusedTrainingStage {
         }
 
         let trainer = DataParallelTrainer(options: cfg.training, communicator: comm)
-        var curves: [String: [Double]] = ["mean_loss": [], "test_accuracy": [], "test_macro_f1": []]
+        var curves: [String: [Double]] = ["mean_loss": [], "mean_penalty": [], "test_accuracy": [], "test_macro_f1": []]
+        let penaltyMeter = PenaltyMeter()
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
             initial: initial, sampleCount: train.count,
@@ -159,13 +163,16 @@ public struct InfusedTrainingStage {
                 }
                 let (loss, headCache) = head.forward(context: c, sources: sources, targets: batch.labels,
                                                      parameters: parameters.values)
+                penaltyMeter.add(loss.penalty, documents: samples.count)
                 let dC = head.backward(headCache, parameters: parameters.values, into: &parameters.grads)
                 model.backwardEncoder(dC, cache, parameters: parameters.values, into: &parameters.grads)
                 return loss.total
             },
             onEpoch: { summary, parameters in
+                let meanPenalty = try penaltyMeter.epochMean(communicator: comm)
                 var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
-                    + "lr \(summary.learningRate)"
+                    + (cfg.penaltyScale > 0 ? "(penalty \(fixed(meanPenalty, 6)))  " : "") + "lr \(summary.learningRate)"
+                curves["mean_penalty"]!.append(meanPenalty)
                 if !test.isEmpty {
                     let metrics = try retrieval.evaluate(head, of: test, parameters: parameters.values)
                     line += "  test accuracy \(fixed(100 * metrics.accuracy, 2))  macro-F1 \(fixed(metrics.macroF1, 4))"
@@ -209,7 +216,7 @@ public struct InfusedTrainingStage {
                                  sourceCount: cfg.indexes.count, attributes: attributes, history: curves).write(to: out)
             comm.log0("wrote \(out)")
         }
-        return Report(history: result.history, initialTest: initialTest, test: finalTest, trainCount: train.count,
+        return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest, test: finalTest, trainCount: train.count,
                       testCount: test.count, parameterHash: hash)
     }
 
@@ -247,6 +254,25 @@ public struct InfusedTrainingStage {
 
 /// The neighbour ids used by the training steps, replaced at each refresh (a class: the trainer's two closures
 /// share it).
+/// Sums λ‖z_s − z_t‖² over this rank's training documents during an epoch; `epochMean` all-reduces the sum and the
+/// document count (collective: every rank calls it at the end of every epoch) and starts the next epoch at 0.
+final class PenaltyMeter {
+    private var sum = 0.0, documents = 0
+
+    func add(_ penalty: Float, documents n: Int) {
+        sum += Double(penalty)
+        documents += n
+    }
+
+    func epochMean(communicator comm: any Communicator) throws -> Double {
+        var totals = [sum, Double(documents)]
+        try comm.allReduce(&totals, op: .sum)
+        sum = 0
+        documents = 0
+        return totals[0] / max(1, totals[1])
+    }
+}
+
 final class NeighbourTable {
     /// lists[j][i]: the k neighbours in source j of training document i (position in the training list).
     var lists: [[[Neighbor]]]
