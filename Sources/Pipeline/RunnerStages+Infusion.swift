@@ -44,8 +44,10 @@ extension RunnerStageType {
         configuration.excludeSelf = p.bool("exclude_self")
         configuration.outputPath = context.output("infused.h5")
         let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator)
-        var table = "| epoch | mean loss |\n| ---: | ---: |\n"
-        for e in report.history { table += "| \(e.epoch + 1) | \(fixed(e.meanLoss, 5)) |\n" }
+        var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"
+        for (e, penalty) in zip(report.history, report.penaltyHistory) {
+            table += "| \(e.epoch + 1) | \(fixed(e.meanLoss, 5)) | \(fixed(penalty, 5)) |\n"
+        }
         var text = "\(report.trainCount) training and \(report.testCount) held-out documents, k = \(p.int("neighbours")), "
             + "λ = \(p.double("penalty"))\(p.bool("exclude_self") ? ", a document's own row never retrieved" : "").\n\n" + table
         var summary = "final loss \(fixed(report.history.last?.meanLoss ?? .nan, 5))"

@@ -66,6 +66,7 @@ final class RunnerInfusedStageTests: XCTestCase {
         XCTAssertTrue(report.contains("Held-out accuracy: the pre-trained bi-LSTM"), report)
         XCTAssertTrue(report.contains("after joint training **"), report)
         XCTAssertTrue(report.contains("| 2 | "), "the loss table has both epochs:\n\(report)")
+        XCTAssertTrue(report.contains("| epoch | mean loss | of which λ‖z_s − z_t‖² |"), "the penalty has its column")
 
         XCTAssertEqual(actions(try Runner(config: try config(folder, penalty: 1e-4), verbosity: .quiet).run(communicator: comm)),
                        ["lstm:skipped", "embed:skipped", "index:skipped", "infused:skipped"])
