@@ -42,6 +42,8 @@ public struct PathDecodeStage {
         /// Over the labelled samples; nil without labels.
         public var accuracy: Double?
         public var correct: Int
+        /// For rank 0 to print: labels read but not used (see `PathSamples.warnings`).
+        public var warnings: [String] = []
     }
 
     public var modelPath: String
@@ -92,7 +94,8 @@ public struct PathDecodeStage {
         let labelled = predictions.filter { $0.truth != nil }
         let correct = labelled.filter { $0.truth == $0.prediction }.count
         return Report(predictions: predictions, dataset: input.dataset,
-                      accuracy: labelled.isEmpty ? nil : Double(correct) / Double(labelled.count), correct: correct)
+                      accuracy: labelled.isEmpty ? nil : Double(correct) / Double(labelled.count), correct: correct,
+                      warnings: samples.warnings)
     }
 
     /// The `text` output.
@@ -158,6 +161,8 @@ extension PathDecodeStage {
         public var f1: MultiLabelF1
         /// (τ, micro F1 on the tuning samples) for every candidate τ; empty without tuning.
         public var tuning: [(threshold: Double, micro: Double)]
+        /// For rank 0 to print: labels read but not used, of the tuning and the evaluated samples.
+        public var warnings: [String] = []
     }
 
     /// See the extension's documentation. `thresholds` non-empty, each in (0, 1].
@@ -169,8 +174,10 @@ extension PathDecodeStage {
         let minimum = thresholds.min()!
         var tuning: [(threshold: Double, micro: Double)] = []
         var threshold = thresholds[0]
+        var warnings: [String] = []
         if let tuneOn {
-            let (_, scored, truths) = try multiLabelScores(model, spec: tuneOn, minimumThreshold: minimum)
+            let (tuneSamples, scored, truths) = try multiLabelScores(model, spec: tuneOn, minimumThreshold: minimum)
+            warnings += tuneSamples.warnings
             for tau in thresholds.sorted() {
                 let sets = scored.map { MultiLabelF1.selecting(scores: $0.scores, top: $0.top, threshold: tau) }
                 tuning.append((tau, MultiLabelF1(predictions: sets, truths: truths).micro))
@@ -184,7 +191,8 @@ extension PathDecodeStage {
         let ids = { (set: Set<Int>) in set.map { model.graph.nodes[$0].id }.sorted() }
         let predictions = samples.ids.indices.map { MultiLabelPrediction(id: samples.ids[$0], predicted: ids(sets[$0]), truth: ids(truths[$0])) }
         return MultiLabelReport(predictions: predictions, dataset: input.dataset, threshold: threshold,
-                                f1: MultiLabelF1(predictions: sets, truths: truths), tuning: tuning)
+                                f1: MultiLabelF1(predictions: sets, truths: truths), tuning: tuning,
+                                warnings: warnings + samples.warnings)
     }
 
     /// Per sample of `spec`: label scores and top label (node indices), and its true label set.

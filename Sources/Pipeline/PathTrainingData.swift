@@ -17,7 +17,7 @@ import Storage
 /// | columns | meaning |
 /// | --- | --- |
 /// | `label` [, `row`] | one line per sample: the graph node id of its label; `row` = its row in the features file, lines outside `rows=` skipped (without `row`: line i ↔ the i-th selected row, and the counts must match) |
-/// | `id`, `label` | one line per (sample, label): `id` = the sample's entry in the features file's `ids` (a `tributary embed` file: the document id, e.g. a Debian package name); ids not in the file or outside `rows=` are skipped |
+/// | `id`, `label` | one line per (sample, label): `id` = the sample's entry in the features file's `ids` (a `tributary embed` file: the document id, e.g. a Debian package name); ids outside `rows=` are skipped, ids not in the file skipped with a warning naming the first |
 /// | `class`, `label` | a class map: the features file's own `labels` (class indices into `class_names` or `classes`) → node id; an empty `label` drops the class's samples |
 ///
 /// **Multi-label samples.** A row named on several lines (`row` or `id` form) is ONE sample with all those
@@ -81,6 +81,8 @@ public struct PathSamples: Sendable {
     public var labels: [Int?]
     /// All its label nodes (empty when the spec has no labels).
     public var labelSets: [[Int]] = []
+    /// What was read but not used, for rank 0 to print (e.g. `id,label` lines whose id the features file lacks).
+    public var warnings: [String] = []
     /// Its row in its features file, and the spec it came from.
     public var rows: [Int]
     public var specIndex: [Int]
@@ -95,6 +97,7 @@ public struct PathSamples: Sendable {
         var x: [Float] = [], datasets: [String] = [], labels: [Int?] = [], rows: [Int] = [], specIndex: [Int] = []
         var labelSets: [[Int]] = []
         var ids: [String] = []
+        var warnings: [String] = []
         var width: Int?
         for (s, spec) in specs.enumerated() {
             guard FileManager.default.fileExists(atPath: spec.features) else {
@@ -135,7 +138,13 @@ public struct PathSamples: Sendable {
             var picked: [(row: Int, label: Int?)]
             var sets: [Int: [Int]] = [:]  // row → its labels, when a row is named more than once
             if let labelsPath = spec.labels {
-                picked = try readLabels(labelsPath, spec: spec, file: file, selected: selected, graph: graph, ids: fileIDs)
+                var unknown: [String] = []
+                picked = try readLabels(labelsPath, spec: spec, file: file, selected: selected, graph: graph, ids: fileIDs,
+                                        unknownIDs: &unknown)
+                if let first = unknown.first {
+                    warnings.append("\(labelsPath): \(unknown.count) line(s) name ids that \(spec.features) does not hold "
+                        + "(first: '\(first)'); they were skipped. Fix: label the documents that were embedded, or embed them")
+                }
                 var seen = Set<Int>()
                 for (row, label) in picked { if let label { sets[row, default: []].append(label) } }
                 picked = picked.filter { seen.insert($0.row).inserted }
@@ -155,12 +164,15 @@ public struct PathSamples: Sendable {
         var samples = PathSamples(features: Matrix(rows: datasets.count, columns: width ?? 0, values: x), datasets: datasets,
                                   labels: labels, rows: rows, specIndex: specIndex, ids: ids)
         samples.labelSets = labelSets
+        samples.warnings = warnings
         return (samples, sets ?? [])
     }
 
-    /// (row, label node) of every labelled sample of `spec` within `selected`.
+    /// (row, label node) of every labelled sample of `spec` within `selected`; `unknownIDs` gets the ids of
+    /// `id,label` lines that are not in the file at all (ids outside `selected` are another split's, not unknown).
     static func readLabels(_ path: String, spec: PathDataSpec, file: HDF5File, selected: Range<Int>,
-                           graph: LabelGraph, ids fileIDs: [String] = []) throws -> [(row: Int, label: Int?)] {
+                           graph: LabelGraph, ids fileIDs: [String] = [],
+                           unknownIDs: inout [String]) throws -> [(row: Int, label: Int?)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PathTrainingError.missingFile(path: path, fix: "write a CSV with a `label` column (graph node ids), or a `class,label` class map")
         }
@@ -210,7 +222,11 @@ public struct PathSamples: Sendable {
             for (r, id) in fileIDs.enumerated() where rowOf[id] == nil { rowOf[id] = r }
             var result: [(row: Int, label: Int?)] = []
             for row in table.rows {
-                guard let r = rowOf[row.fields[idColumn]], selected.contains(r) else { continue }
+                guard let r = rowOf[row.fields[idColumn]] else {
+                    unknownIDs.append(row.fields[idColumn])
+                    continue
+                }
+                guard selected.contains(r) else { continue }
                 result.append((r, try node(row.fields[labelColumn], line: row.line)))
             }
             return result

@@ -86,6 +86,7 @@ public struct PathTrainingStage {
             throw PathTrainingError.invalidOption(name: "--join #\(i + 1)", reason: "\(spec) has no labels=FILE.csv; training needs labels")
         }
         let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets)
+        for warning in samples.warnings { comm.log0("warning: \(warning)") }
         let (mean, scale) = Self.standardisation(samples.features)
         let x = Self.standardise(samples.features, mean: mean, scale: scale)
         let paths = PredictionPaths(graph: graph)

@@ -295,6 +295,7 @@ struct Decode: ParsableCommand {
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).run()
+            warn(report.warnings)
             let text = format == "json" ? PathDecodeStage.json(report, model: model) : PathDecodeStage.text(report)
             if let out {
                 try writeTextAtomically(text, to: out)
@@ -315,6 +316,11 @@ struct Decode: ParsableCommand {
 }
 
 extension Decode {
+    /// Rank 0: one `warning:` line per entry on stderr.
+    func warn(_ warnings: [String]) {
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    }
+
     /// `--multi-label`: prediction sets and F1 (PathDecodeStage.runMultiLabel), rank 0.
     func runMultiLabel(_ spec: PathDataSpec) throws {
         let candidates = thresholds.split(separator: ",").compactMap { Double($0) }
@@ -325,6 +331,7 @@ extension Decode {
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).runMultiLabel(thresholds: candidates, tuneOn: tune)
+            warn(report.warnings)
             let text = PathDecodeStage.text(report)
             if let out {
                 try writeTextAtomically(text, to: out)

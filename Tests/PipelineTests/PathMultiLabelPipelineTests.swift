@@ -67,8 +67,8 @@ struct MultiLabelFixture {
 
 final class PathMultiLabelPipelineTests: XCTestCase {
     /// The `id,label` loader: one sample per id (rows in order of their first CSV line), the label set of every
-    /// line naming it (a repeated line once), `labels` = the first; ids outside `rows=` and ids the features
-    /// file does not hold are skipped (the documented behaviour, no error).
+    /// line naming it (a repeated line once), `labels` = the first; ids outside `rows=` are skipped silently (another
+    /// split's), ids the features file does not hold are skipped with one warning naming the CSV and the first id.
     func testIDLabelCSVGivesOneSamplePerIDWithItsLabelSet() throws {
         let fixture = try MultiLabelFixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
@@ -79,6 +79,9 @@ final class PathMultiLabelPipelineTests: XCTestCase {
         XCTAssertEqual(samples.rows, Array(0 ..< 120))
         XCTAssertEqual(samples.ids, (0 ..< 120).map(fixture.id))
         XCTAssertFalse(samples.ids.contains(MultiLabelFixture.ghost))
+        XCTAssertEqual(samples.warnings.count, 1, "\(samples.warnings)")
+        XCTAssertTrue(samples.warnings[0].contains("tags.csv: 1 line(s)") && samples.warnings[0].contains(MultiLabelFixture.ghost)
+                      && samples.warnings[0].contains("embeddings.h5"), samples.warnings[0])
         XCTAssertEqual(samples.features.rows, 120)
         XCTAssertEqual(samples.labelSets.count, 120)
         let multi = (0 ..< 120).filter { fixture.group[$0] == 3 }
@@ -98,6 +101,7 @@ final class PathMultiLabelPipelineTests: XCTestCase {
         let (part, _) = try PathSamples.load([fixture.spec(160 ..< 200)], graph: graph, featureSets: nil)
         XCTAssertEqual(part.rows, Array(160 ..< 200))
         XCTAssertEqual(part.labelSets.map { $0.map { graph.nodes[$0].id } }, (160 ..< 200).map(fixture.truth))
+        XCTAssertEqual(part.warnings, samples.warnings, "rows outside 160-200 are not warned about; the ghost is")
     }
 
     /// Bad `id,label` input: a label the graph lacks names the CSV line and the graph; an `id,label` CSV on a
