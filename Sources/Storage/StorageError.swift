@@ -10,7 +10,7 @@
 /// | `datasetMissing`, `attributeMissing` | file from another stage or an older build | re-run the writer |
 /// | `shapeMismatch`, `typeMismatch` | hyper-parameters changed between stages | re-run the writer with the same settings |
 /// | `wrongFormat`, `wrongVersion`, `wrongStage` | artifact header does not match what the reader expects | re-run the named stage |
-/// | `partMissing` | a rank's part file was deleted or not moved with the master | move/copy the `.parts` folder too, or re-run |
+/// | `partMissing` | a rank's part file was deleted, not moved with the master, or one of the two renamed | move/copy the `.parts` folder too under its name, or re-run |
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file exists at `path`.
     case fileMissing(path: String)
@@ -74,6 +74,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "pass the right file or re-run `tributary \(expected)`"
         case let .partMissing(master, part):
             return "part file \(part) of \(master) is missing; move the master together with its parts folder, "
+                + "keeping both names (a master X.h5 was written with X.h5.parts/: rename neither), "
                 + "or re-run the stage that wrote them"
         case let .io(file, operation):
             return "HDF5 failed to \(operation) in file \(file); check the path, permissions and free disk space"
