@@ -216,8 +216,8 @@ public struct InfusedTrainingStage {
                                  sourceCount: cfg.indexes.count, attributes: attributes, history: curves).write(to: out)
             comm.log0("wrote \(out)")
         }
-        return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest, test: finalTest, trainCount: train.count,
-                      testCount: test.count, parameterHash: hash)
+        return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,
+                      test: finalTest, trainCount: train.count, testCount: test.count, parameterHash: hash)
     }
 
     /// The train-text split (same rules and seed as `TextTrainingStage`).
