@@ -18,7 +18,8 @@
 # Scale (environment; defaults are a CPU-sized subset of Table 3 — the paper's sizes are D 300, 20/30 epochs,
 # all 10 folds):
 #   NP (ranks, 1)  FOLDS ("1 2": which folds of K)  K (10)  EPOCHS (8)  EMB (64)  HID (32)  CTX (50)  MAXLEN (150)
-#   VOCAB (10000)  SOURCE_EPOCHS (EPOCHS; the source encoders')  INFUSED_EPOCHS (EPOCHS; train-infused's)  PAIRS (table1 "bbcsport:bbc bbc:bbcsport"; T:S[+S2…])  DATA (../shared/data)  TRIBUTARY
+#   VOCAB (10000)  SOURCE_EPOCHS (EPOCHS; the source encoders')  INFUSED_EPOCHS (EPOCHS; train-infused's)
+#   INFUSED_LR (0.01, Table 3; the joint training's Adam learning rate)  PAIRS (table1 "bbcsport:bbc bbc:bbcsport"; T:S[+S2…])  DATA (../shared/data)  TRIBUTARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -85,7 +86,8 @@ infused() {  # infused T FOLD FRACTION PENALTY TAG [extra flags…] → "acc f1"
     local t=$1 f=$2 p=$3 lambda=$4 tag=$5; shift 5
     local w="$WORK/$t-f$f-p$p"
     [ -f "$w/$tag.h5" ] || run "$w/$tag.log" train-infused --corpus "$t" --data "$(data "$t")" --model "$w/baseline.h5" \
-        --fold "$f/$K" --train-fraction "$p" --epochs "${INFUSED_EPOCHS:-$EPOCHS}" --penalty "$lambda" --out "$w/$tag.h5" "$@"
+        --fold "$f/$K" --train-fraction "$p" --epochs "${INFUSED_EPOCHS:-$EPOCHS}" --learning-rate "${INFUSED_LR:-0.01}" --penalty "$lambda" \
+        --out "$w/$tag.h5" "$@"
     metrics "$w/$tag.log"
 }
 
@@ -105,9 +107,9 @@ index_flags() {  # index_flags S1+S2… → --index A --index B …
 
 header() {
     cat <<EOF
-<!-- launch/infusion-experiment.sh $EXPERIMENT: NP=$NP FOLDS="$FOLDS" K=$K EPOCHS=$EPOCHS INFUSED_EPOCHS=${INFUSED_EPOCHS:-$EPOCHS} EMB=$EMB HID=$HID CTX=$CTX MAXLEN=$MAXLEN VOCAB=$VOCAB -->
+<!-- launch/infusion-experiment.sh $EXPERIMENT: NP=$NP FOLDS="$FOLDS" K=$K EPOCHS=$EPOCHS INFUSED_EPOCHS=${INFUSED_EPOCHS:-$EPOCHS} INFUSED_LR=${INFUSED_LR:-0.01} EMB=$EMB HID=$HID CTX=$CTX MAXLEN=$MAXLEN VOCAB=$VOCAB -->
 Folds run: $FOLDS of $K (stratified, seed 0); D $EMB, H $HID, M $CTX, max length $MAXLEN, vocabulary $VOCAB,
-$EPOCHS epochs (source encoders ${SOURCE_EPOCHS:-$EPOCHS}, infused ${INFUSED_EPOCHS:-$EPOCHS}), k = 5, λ = 1e-4, Adam lr 0.01 ×0.3 every 10 epochs, Table 3 batch sizes, $NP rank(s).
+$EPOCHS epochs (source encoders ${SOURCE_EPOCHS:-$EPOCHS}, infused ${INFUSED_EPOCHS:-$EPOCHS}), k = 5, λ = 1e-4, Adam lr 0.01 (infused ${INFUSED_LR:-0.01}) ×0.3 every 10 epochs, Table 3 batch sizes, $NP rank(s).
 Source encoders: \`train-text\` on the source (10 % held out), \`embed\` (all documents), \`index\` (L 64, k_m 20, c 32, cosine).
 
 EOF
