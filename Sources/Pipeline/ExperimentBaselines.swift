@@ -89,9 +89,13 @@ public struct ExperimentBaselines {
 
         let oneHot = LabelMatrix(rows: train.count, columns: classes,
                                  values: yTrain.flatMap { y in (0 ..< classes).map { $0 == y } })
-        for (name, vectorizer) in [("SVM-unigram (tf-idf)", unigrams), ("SVM-bigram (tf-idf)", bigrams)] {
-            let a = Self.dense(train.map { vectorizer.tfidf(tokens[$0]) }, columns: vectorizer.featureCount)
-            let b = Self.dense(test.map { vectorizer.tfidf(tokens[$0]) }, columns: vectorizer.featureCount)
+        // The bigram tf-idf matrices are k-NN's; the unigram ones are built only for their SVM.
+        let unigramTfidf = {
+            (Self.dense(train.map { unigrams.tfidf(tokens[$0]) }, columns: unigrams.featureCount),
+             Self.dense(test.map { unigrams.tfidf(tokens[$0]) }, columns: unigrams.featureCount))
+        }
+        for (name, matrices) in [("SVM-unigram (tf-idf)", unigramTfidf), ("SVM-bigram (tf-idf)", { (xTrain, xTest) })] {
+            let (a, b) = matrices()
             let svm = try OneVsRest<Float>.train(a, labels: oneHot, options: LinearSVMOptions(cost: cfg.cost))
             let scores = svm.decisionValues(b)
             let predicted = (0 ..< test.count).map { q in
