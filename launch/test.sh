@@ -11,12 +11,12 @@ echo "== swift test"
 swift test --skip-build
 export TRIBUTARY_BIN="$(swift build --show-bin-path)/tributary"
 echo "== MPI smoke test"
-bash launch/mpi-smoke.sh
+bash Tests/smoke/mpi-smoke.sh
 echo "== Fisher-vector pipeline smoke test (-np 1 vs -np 2 bit-identical, resume)"
-bash launch/fisher-smoke.sh
+bash Tests/smoke/fisher-smoke.sh
 echo "== text training smoke test (-np 1 vs -np 2 loss curves, identical parameters, resume)"
-bash launch/text-smoke.sh
+bash Tests/smoke/text-smoke.sh
 echo "== index/query smoke test (-np 1, 2, 3 bit-identical neighbours, --exclude-self)"
-bash launch/index-smoke.sh
+bash Tests/smoke/index-smoke.sh
 echo "== instance-infusion smoke test (index + train-infused, -np 1 vs -np 2 loss curves, starts at the baseline)"
-bash launch/infusion-smoke.sh
+bash Tests/smoke/infusion-smoke.sh

@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// A self-test of every collective of a `Communicator`, with known values that depend on rank and size.
 ///
-/// It is the library half of `tributary selftest` (and of `launch/mpi-smoke.sh`): run it under
+/// It is the library half of `tributary selftest` (and of `Tests/smoke/mpi-smoke.sh`): run it under
 /// `mpirun -np 1, 2, 3 …` or with `SingleProcessCommunicator`; every rank runs the same checks in the same
 /// order, and rank 0 prints the report.
 ///
@@ -28,7 +28,7 @@ import LinearAlgebra
 /// if comm.isRoot { report.lines.forEach { print($0) } }   // includes "ordered-reduction bits: …"
 /// ```
 public enum CollectiveSelfTest {
-    /// The prefix of the line that carries the ordered-reduction bits; `launch/mpi-smoke.sh` greps it.
+    /// The prefix of the line that carries the ordered-reduction bits; `Tests/smoke/mpi-smoke.sh` greps it.
     public static let bitsLinePrefix = "ordered-reduction bits: "
 
     /// The outcome of one check on this rank (after combining: on every rank).

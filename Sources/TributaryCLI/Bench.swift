@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `tributary bench …`: figures for the foundation's hot paths, to compare with the anchors in
-/// `../shared/bench` run on the same machine (see docs/benchmarks.md and launch/bench-foundation.sh).
+/// `../shared/bench` run on the same machine (see docs/benchmarks.md and bench/bench_foundation.py).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",

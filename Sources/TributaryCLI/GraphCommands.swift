@@ -349,7 +349,7 @@ extension Decode {
 }
 
 /// `graph build --debian …`: the sections → debtags graph (LabelGraph+Debtags.swift) and, with --debian-splits,
-/// the experiment's package splits (DebtagsJoinSplit.swift) as files launch/graph-debian.sh feeds to
+/// the experiment's package splits (DebtagsJoinSplit.swift) as files experiments/graph-debian.sh feeds to
 /// `train-text`, `embed`, `train-paths` and `decode`:
 ///
 /// | file | content |

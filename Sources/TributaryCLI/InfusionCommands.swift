@@ -109,7 +109,7 @@ struct TrainInfused: ParsableCommand {
 }
 
 /// `tributary experiment`: experiment drivers that are not a chain of other commands (the chained ones are in
-/// `launch/infusion-experiment.sh`).
+/// `experiments/infusion-experiment.sh`).
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",

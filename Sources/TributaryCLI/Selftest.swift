@@ -9,7 +9,7 @@ import Storage
 /// 1. Every collective across the ranks it runs on (`CollectiveSelfTest`: all-reduce sum/max/min for each
 ///    element type, broadcast, gather, all-gather(v), scatter(v), barrier, a count mismatch that must throw),
 ///    and an ordered reduction whose bits are printed (`ordered-reduction bits: …`) so runs at different rank
-///    counts can be compared (launch/mpi-smoke.sh does).
+///    counts can be compared (Tests/smoke/mpi-smoke.sh does).
 /// 2. An HDF5 round trip through the real artifact path: every rank writes its part file atomically
 ///    (Float/Double/Int32/Int64/UInt8 datasets, strings, header), rank 0 stitches the master from virtual
 ///    datasets and reads every value back, checking the header.

@@ -5,15 +5,15 @@
 #   2. the line `ordered-reduction bits: <hex>` is identical in all runs (rank-count-independent reduction).
 # Prints a summary table and exits non-zero on any failure.
 #
-#   launch/mpi-smoke.sh            # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
-#   SMOKE_NPS="1 2 4" SMOKE_TIMEOUT=600 launch/mpi-smoke.sh
-#   SMOKE_NPS="2 8" SMOKE_HOSTFILE=hosts launch/mpi-smoke.sh      # across hosts (see launch/README.md)
+#   Tests/smoke/mpi-smoke.sh            # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
+#   SMOKE_NPS="1 2 4" SMOKE_TIMEOUT=600 Tests/smoke/mpi-smoke.sh
+#   SMOKE_NPS="2 8" SMOKE_HOSTFILE=hosts Tests/smoke/mpi-smoke.sh      # across hosts (see launch/README.md)
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
+root="$(cd "$here/../.." && pwd)"
 # shellcheck source=launch/env.sh
-. "$here/env.sh"
+. "$root/launch/env.sh"
 
 nps="${SMOKE_NPS:-1 2 3}"
 limit="${SMOKE_TIMEOUT:-300}"
@@ -68,7 +68,7 @@ run_case() {
 
 run_case "no-mpirun" "$bin" selftest
 for np in $nps; do
-    run_case "np-$np" "$here/run.sh" -n "$np" ${SMOKE_HOSTFILE:+--hostfile "$SMOKE_HOSTFILE"} -- selftest
+    run_case "np-$np" "$root/launch/run.sh" -n "$np" ${SMOKE_HOSTFILE:+--hostfile "$SMOKE_HOSTFILE"} -- selftest
 done
 
 echo

@@ -12,8 +12,8 @@
 #                              PRETRAIN untagged packages (disjoint from every split), frozen; its context
 #                              vectors (`tributary embed`) are the input of every model
 #
-# Usage: bash launch/graph-debian.sh          (defaults sized for 2 shared cores; DATA=FILE uses saved dumpavail)
-#        FINE=3000 COARSE=9000 TEST=3000 VAL=1000 EPOCHS=20 NP=1 bash launch/graph-debian.sh
+# Usage: bash experiments/graph-debian.sh          (defaults sized for 2 shared cores; DATA=FILE uses saved dumpavail)
+#        FINE=3000 COARSE=9000 TEST=3000 VAL=1000 EPOCHS=20 NP=1 bash experiments/graph-debian.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FINE=${FINE:-3000} COARSE=${COARSE:-9000} TEST=${TEST:-3000} VAL=${VAL:-1000} PRETRAIN=${PRETRAIN:-8000}

@@ -8,7 +8,7 @@ the median of each side over all runs and the ratio Tributary / anchor (higher i
   allreduce  mpirun -np 2 tributary bench allreduce vs the W9 C program (MPI_Allreduce, 1e7 float32)
   hdf5       tributary bench hdf5 --size-mib 1024 --repeats 3 vs W10's h5py script with 3 runs (1 GiB float32, chunk 1 MiB)
 
-usage: python3 launch/bench_foundation.py --bin .build/release/tributary [--rounds 3] [--only gemm,allreduce,hdf5]
+usage: python3 bench/bench_foundation.py --bin .build/release/tributary [--rounds 3] [--only gemm,allreduce,hdf5]
 Prints a Markdown table (paste into docs/benchmarks.md) and writes the raw runs as JSON lines to --raw.
 """
 import argparse

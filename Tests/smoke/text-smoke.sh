@@ -7,12 +7,12 @@
 #      same parameter hash as the uninterrupted -np 2 run (bit-identical resume).
 # Prints a summary and exits non-zero on any failure. About a minute on 2 cores.
 #
-#   launch/text-smoke.sh     # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
-#   SMOKE_TOLERANCE=1e-3 SMOKE_TIMEOUT=300 launch/text-smoke.sh
+#   Tests/smoke/text-smoke.sh     # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
+#   SMOKE_TOLERANCE=1e-3 SMOKE_TIMEOUT=300 Tests/smoke/text-smoke.sh
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
+root="$(cd "$here/../.." && pwd)"
 tolerance="${SMOKE_TOLERANCE:-1e-3}"
 limit="${SMOKE_TIMEOUT:-300}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tributary-text-smoke.XXXXXX")"
@@ -61,7 +61,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # run NAME NP ARGS…: train-text under launch/run.sh with 1 BLAS thread per rank.
 run() {
     local name="$1" np="$2"; shift 2
-    timeout --kill-after=10 "$limit" bash "$here/run.sh" -n "$np" --threads 1 --bind none -- \
+    timeout --kill-after=10 "$limit" bash "$root/launch/run.sh" -n "$np" --threads 1 --bind none -- \
         train-text "${common[@]}" "$@" >"$work/$name.log" 2>&1
     local rc=$?
     [ "$rc" = 0 ] || fail "$name exited $rc (see $work/$name.log)"

@@ -6,11 +6,11 @@
 #      gradient sums are associated differently, and refreshed retrieval may flip a near-tied neighbour);
 #   3. every run passed its identical-parameter checks; 4. a missing index fails with a message naming it.
 #
-#   launch/infusion-smoke.sh     # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
+#   Tests/smoke/infusion-smoke.sh     # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
+root="$(cd "$here/../.." && pwd)"
 tolerance="${SMOKE_TOLERANCE:-1e-3}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tributary-infusion-smoke.XXXXXX")"
 bin="${TRIBUTARY_BIN:-}"
@@ -42,7 +42,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # tributary NAME NP ARGS…: under launch/run.sh, 1 BLAS thread per rank.
 tributary() {
     local name="$1" np="$2"; shift 2
-    timeout --kill-after=10 300 bash "$here/run.sh" -n "$np" --threads 1 --bind none -- "$@" >"$work/$name.log" 2>&1
+    timeout --kill-after=10 300 bash "$root/launch/run.sh" -n "$np" --threads 1 --bind none -- "$@" >"$work/$name.log" 2>&1
 }
 sizes=(--embedding-size 32 --hidden-size 16 --context-size 16 --max-length 40 --min-count 1)
 tributary target 1 train-text --corpus csv --data "$work/target.csv" "${sizes[@]}" --epochs 3 --batch-size 16 \

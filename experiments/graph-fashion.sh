@@ -9,8 +9,8 @@
 #   encoder input                 : improved Fisher vectors of dense ORH descriptors, PCA PCA, M components,
 #                                   1x1 region (F = 2·M·PCA), standardised on the training rows
 #
-# Usage: bash launch/graph-fashion.sh            (NP ranks via launch/run.sh; defaults sized for 2 shared cores)
-#        FINE=1000 COARSE=5000 TEST=2000 PCA=32 M=16 EPOCHS=30 NP=2 bash launch/graph-fashion.sh
+# Usage: bash experiments/graph-fashion.sh            (NP ranks via launch/run.sh; defaults sized for 2 shared cores)
+#        FINE=1000 COARSE=5000 TEST=2000 PCA=32 M=16 EPOCHS=30 NP=2 bash experiments/graph-fashion.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FINE=${FINE:-1000} COARSE=${COARSE:-5000} TEST=${TEST:-2000}

@@ -7,7 +7,7 @@
 # photos), PCA PCA, M components, 1x1 regions of both kinds (F = 2 · 2·M·PCA); PCA/GMM fitted on the Flowers102
 # training photos and reused for Flowers17 and the test photos.
 #
-# Usage: bash launch/graph-flowers.sh        (TEST=1000 PCA=32 M=16 EPOCHS=40 NP=2 by default)
+# Usage: bash experiments/graph-flowers.sh        (TEST=1000 PCA=32 M=16 EPOCHS=40 NP=2 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TEST=${TEST:-1000} PCA=${PCA:-32} M=${M:-16} EPOCHS=${EPOCHS:-40} NP=${NP:-2} SEED=${SEED:-0}

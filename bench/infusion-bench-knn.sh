@@ -4,7 +4,7 @@
 # then the (L, k_m, c) sweep (`bench knn --sweep`) → OUT/bench-knn.md (table) and OUT/bench-knn.png (recall@5 vs
 # queries/s, sweep points beside the anchors).
 #
-#   launch/infusion-bench-knn.sh [OUT]        env: ROUNDS (2), THREADS (1), ANCHOR_DATA (/tmp/anchors-data),
+#   bench/infusion-bench-knn.sh [OUT]        env: ROUNDS (2), THREADS (1), ANCHOR_DATA (/tmp/anchors-data),
 #                                                  TRIBUTARY (.build/release/tributary), ANCHORS (../shared/bench/anchors)
 set -euo pipefail
 cd "$(dirname "$0")/.."

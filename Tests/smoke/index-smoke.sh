@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # index-smoke.sh: `tributary index` + `tributary query` across rank counts (sharded LSH Forest retrieval).
 #
-#   launch/index-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
+#   Tests/smoke/index-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
 #
 # 1. Writes an `embed`-format file (20 Gaussian clusters, 5,000 × 32 source, 300 × 32 target) with h5py.
 # 2. Indexes the source with -np 1, 2 and 3 and queries the target (k = 5) on the same rank counts: the
@@ -11,6 +11,7 @@
 # Needs .build/release/tributary (or $TRIBUTARY_BIN) and /usr/bin/python3 with h5py. Exit status 0 = pass.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 python=/usr/bin/python3
 work="${1:-}"; cleanup=0
 if [ -z "$work" ]; then work="$(mktemp -d -t tributary-index-smoke.XXXXXX)"; cleanup=1; fi
@@ -30,12 +31,12 @@ for name, n in (("source.h5", 5000), ("target.h5", 300)):
 PY
 for np_ in 1 2 3; do
     echo "index-smoke: -np $np_"
-    bash "$here/run.sh" -n "$np_" --threads 1 -- index --embeddings "$work/source.h5" --out "$work/np$np_/index.h5" \
+    bash "$root/launch/run.sh" -n "$np_" --threads 1 -- index --embeddings "$work/source.h5" --out "$work/np$np_/index.h5" \
         --trees 16 --seed 5 > "$work/np$np_.log"
-    bash "$here/run.sh" -n "$np_" --threads 1 -- query --index "$work/np$np_/index.h5" --queries "$work/target.h5" \
+    bash "$root/launch/run.sh" -n "$np_" --threads 1 -- query --index "$work/np$np_/index.h5" --queries "$work/target.h5" \
         --out "$work/np$np_/nn.h5" >> "$work/np$np_.log"
 done
-bash "$here/run.sh" -n 2 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/source.h5" \
+bash "$root/launch/run.sh" -n 2 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/source.h5" \
     --exclude-self --out "$work/np2/self.h5" >> "$work/np2.log"
 "$python" - "$work" <<'PY'
 import sys
@@ -53,7 +54,7 @@ with h5py.File(f"{w}/np2/self.h5", "r") as f:
         sys.exit("index-smoke: FAIL: --exclude-self returned a query's own row")
 print("index-smoke: neighbours and scores bit-identical for -np 1, 2, 3; self excluded")
 PY
-if bash "$here/run.sh" -n 1 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/target.h5" \
+if bash "$root/launch/run.sh" -n 1 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/target.h5" \
     --out "$work/bad.h5" > "$work/bad.log" 2>&1; then
     echo "index-smoke: FAIL: a 2-rank index loaded on 1 rank"; exit 1
 fi

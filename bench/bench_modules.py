@@ -12,7 +12,7 @@ The anchors' C programs are compiled from ../shared/bench/anchors into a tempora
 libvlfeat-dev and liblinear-dev) and read the synthetic data of `gen_data.py` from $ANCHOR_DATA
 (default /tmp/anchors-data; generate it first: `cd ../shared/bench/anchors && python3 gen_data.py gmm image svm`).
 
-usage: python3 launch/bench_modules.py --bin .build/release/tributary [--rounds 3] [--only fisher,gmm,dsift,svm]
+usage: python3 bench/bench_modules.py --bin .build/release/tributary [--rounds 3] [--only fisher,gmm,dsift,svm]
 Prints a Markdown table (ratio > 1: Tributary faster) and writes the raw runs as JSON lines to --raw.
 """
 import argparse

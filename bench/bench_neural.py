@@ -11,7 +11,7 @@ and the ratio Tributary / anchor (higher is better for every figure), plus the m
   gru     tributary bench gru (W8 shapes: V 50, E 64, H 256, 6 steps, B 64) vs w8_gru.py: sequences/s
           fwd+bwd and fwd+bwd+Adam, 1 and 2 threads
 
-usage: python3 launch/bench_neural.py --bin .build/release/tributary --python /path/to/python-with-torch \
+usage: python3 bench/bench_neural.py --bin .build/release/tributary --python /path/to/python-with-torch \
            [--anchors ../shared/bench/anchors] [--rounds 3] [--only bilstm,gru]
 Prints a Markdown table (paste into docs/benchmarks-neural.md) and writes the raw runs as JSON lines to --raw.
 """

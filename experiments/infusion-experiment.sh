@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Instance Infusion experiments (papers/instance-infusion-lsh-bilstm.txt), one command per table / figure:
 #
-#   launch/infusion-experiment.sh table1  [OUT]   baseline, infused, infused + penalty (accuracy, macro-F1)
-#   launch/infusion-experiment.sh table4  [OUT]   source = target, self excluded
-#   launch/infusion-experiment.sh figure2 [OUT]   target fractions 0.3 … 1.0, baseline vs infused (+ PNG)
-#   launch/infusion-experiment.sh table6  [OUT]   50 % of the target, one source vs several
-#   launch/infusion-experiment.sh table5  [OUT]   classical baselines (`tributary experiment baselines`)
+#   experiments/infusion-experiment.sh table1  [OUT]   baseline, infused, infused + penalty (accuracy, macro-F1)
+#   experiments/infusion-experiment.sh table4  [OUT]   source = target, self excluded
+#   experiments/infusion-experiment.sh figure2 [OUT]   target fractions 0.3 … 1.0, baseline vs infused (+ PNG)
+#   experiments/infusion-experiment.sh table6  [OUT]   50 % of the target, one source vs several
+#   experiments/infusion-experiment.sh table5  [OUT]   classical baselines (`tributary experiment baselines`)
 #
 # Each writes OUT/<experiment>.md (a Markdown table, mean ± std over the folds run, beside the paper's numbers)
 # and keeps every model / log under OUT/work.
@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXPERIMENT=${1:?usage: launch/infusion-experiment.sh table1|table4|figure2|table6 [OUT]}
+EXPERIMENT=${1:?usage: experiments/infusion-experiment.sh table1|table4|figure2|table6 [OUT]}
 OUT=${2:-out/infusion}
 NP=${NP:-1}; FOLDS=${FOLDS:-"1 2"}; K=${K:-10}; EPOCHS=${EPOCHS:-8}
 EMB=${EMB:-64}; HID=${HID:-32}; CTX=${CTX:-50}; MAXLEN=${MAXLEN:-150}; VOCAB=${VOCAB:-10000}
@@ -107,7 +107,7 @@ index_flags() {  # index_flags S1+S2… → --index A --index B …
 
 header() {
     cat <<EOF
-<!-- launch/infusion-experiment.sh $EXPERIMENT: NP=$NP FOLDS="$FOLDS" K=$K EPOCHS=$EPOCHS INFUSED_EPOCHS=${INFUSED_EPOCHS:-$EPOCHS} INFUSED_LR=${INFUSED_LR:-0.01} EMB=$EMB HID=$HID CTX=$CTX MAXLEN=$MAXLEN VOCAB=$VOCAB -->
+<!-- experiments/infusion-experiment.sh $EXPERIMENT: NP=$NP FOLDS="$FOLDS" K=$K EPOCHS=$EPOCHS INFUSED_EPOCHS=${INFUSED_EPOCHS:-$EPOCHS} INFUSED_LR=${INFUSED_LR:-0.01} EMB=$EMB HID=$HID CTX=$CTX MAXLEN=$MAXLEN VOCAB=$VOCAB -->
 Folds run: $FOLDS of $K (stratified, seed 0); D $EMB, H $HID, M $CTX, max length $MAXLEN, vocabulary $VOCAB,
 $EPOCHS epochs (source encoders ${SOURCE_EPOCHS:-$EPOCHS}, infused ${INFUSED_EPOCHS:-$EPOCHS}), k = 5, λ = 1e-4, Adam lr 0.01 (infused ${INFUSED_LR:-0.01}) ×0.3 every 10 epochs, Table 3 batch sizes, $NP rank(s).
 Source encoders: \`train-text\` on the source (10 % held out), \`embed\` (all documents), \`index\` (L 64, k_m 20, c 32, cosine).
@@ -207,7 +207,7 @@ table6)
     ;;
 table5)
     CORPORA=${CORPORA:-"bbcsport bbc"}
-    { echo "<!-- launch/infusion-experiment.sh table5: FOLDS=\"$FOLDS\" K=$K MAX_FEATURES=${MAX_FEATURES:-10000} -->"
+    { echo "<!-- experiments/infusion-experiment.sh table5: FOLDS=\"$FOLDS\" K=$K MAX_FEATURES=${MAX_FEATURES:-10000} -->"
       echo "Folds run: $FOLDS of $K; vocabulary: the ${MAX_FEATURES:-10000} terms of highest document frequency."
       echo
       for t in $CORPORA; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fisher-smoke.sh: the Fisher-vector pipeline across rank counts, and its resume path.
 #
-#   launch/fisher-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
+#   Tests/smoke/fisher-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
 #
 # 1. `tributary fisher` on the first 64 Fashion-MNIST training images (M = 16, d = 32) with -np 1 and -np 2
 #    (through launch/run.sh); every dataset of fv.h5 (fv/{orh,col}/{1x1,2x2,1x3}, labels, image, ids) must be
@@ -17,6 +17,7 @@
 # Exit status 0 = pass; a missing Fashion-MNIST prints SKIP and exits 0.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 python=/usr/bin/python3
 fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 if [ ! -f "$fmnist" ]; then
@@ -29,9 +30,9 @@ mkdir -p "$work"
 args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --batch-size 16 --seed 3)
 
 echo "fisher-smoke: -np 1 → $work/np1"
-bash "$here/run.sh" -n 1 --threads 1 -- fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
+bash "$root/launch/run.sh" -n 1 --threads 1 -- fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
 echo "fisher-smoke: -np 2 → $work/np2"
-bash "$here/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" > "$work/np2.log"
+bash "$root/launch/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" > "$work/np2.log"
 
 compare() {  # compare FILE_A FILE_B DATASET… : raw bytes equal, sha256 printed
     "$python" - "$@" <<'PY'
@@ -57,14 +58,14 @@ compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
 
 echo "fisher-smoke: resume: delete rank 1's part and rerun extract with -np 2"
 rm "$work/np2/descriptors.h5.parts/part-00001.h5"
-bash "$here/run.sh" -n 2 --threads 1 -- extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
+bash "$root/launch/run.sh" -n 2 --threads 1 -- extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
 grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 0 was not reused"; exit 1; }
 grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 1 was not rewritten"; exit 1; }
 compare "$work/np1/descriptors.h5" "$work/np2/descriptors.h5" orh col x y scale image descriptor_counts
 
 echo "fisher-smoke: resume: delete rank 1's encode part and rerun the whole fisher chain with -np 2"
 rm "$work/np2/fv.h5.parts/part-00001.h5"
-bash "$here/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" | tee "$work/resume-fv.log" | grep -E "(extract|encode): shard"
+bash "$root/launch/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" | tee "$work/resume-fv.log" | grep -E "(extract|encode): shard"
 grep -q "extract: shard 1 (images 32..<64) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: extract shard 1 was not reused"; exit 1; }
 grep -q "encode: shard 0 (images 0..<32) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 0 was not reused"; exit 1; }
 grep -q "encode: shard 1 (images 32..<64) written" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 1 was not rewritten"; exit 1; }
