@@ -1,4 +1,4 @@
-# Open MPI settings for Tributary runs. Source it (`. launch/env.sh`); launch/run.sh and Tests/smoke/mpi-smoke.sh do.
+# Open MPI settings for Tributary runs. Source it (`. launch/env.sh`); launch/run.sh and Tests/smoke/lib.sh do.
 #
 # Every setting is an environment variable that mpirun reads (OMPI_MCA_<param> = `--mca <param>`), so a value
 # already set by the caller wins. Nothing here is needed on a cluster with a tuned Open MPI; it makes a laptop,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fisher-smoke.sh: the Fisher-vector pipeline across rank counts, and its resume path.
 #
-#   Tests/smoke/fisher-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
+#   Tests/smoke/fisher-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success; see lib.sh)
 #
 # 1. `tributary fisher` on the first 64 Fashion-MNIST training images (M = 16, d = 32) with -np 1 and -np 2
 #    (through launch/run.sh); every dataset of fv.h5 (fv/{orh,col}/{1x1,2x2,1x3}, labels, image, ids) must be
@@ -10,29 +10,21 @@
 #    reported as skipped (part reused), shard 1 as written, and the descriptors must equal the -np 1 ones.
 # 3. Resume of the encode stage: delete rank 1's FV part and rerun the whole `fisher` chain with -np 2: both
 #    extract shards and encode shard 0 are reused, encode shard 1 is written, and fv.h5 equals the -np 1 one.
-# Both runs use 1 OpenBLAS thread per rank (--threads 1): results are bit-identical across rank counts at a
-# fixed number of BLAS threads per rank, but OpenBLAS's multi-threaded sgemm (the GMM E-step) sums in another
-# order than its 1-thread sgemm, so 1 rank × 2 threads differs from 2 ranks × 1 thread in the last bits.
-# Needs a release (or debug) build: .build/release/tributary or $TRIBUTARY_BIN; and dataset-fashion-mnist.
-# Exit status 0 = pass; a missing Fashion-MNIST prints SKIP and exits 0.
+# Both runs use 1 OpenBLAS thread per rank: results are bit-identical across rank counts at a fixed number of
+# BLAS threads per rank, but OpenBLAS's multi-threaded sgemm (the GMM E-step) sums in another order than its
+# 1-thread sgemm, so 1 rank × 2 threads differs from 2 ranks × 1 thread in the last bits.
+# Needs a release (or debug) build and dataset-fashion-mnist. Exit status 0 = pass; a missing Fashion-MNIST prints
+# SKIP and exits 0.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-python=/usr/bin/python3
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" fisher-smoke "${1:-}"
 fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-if [ ! -f "$fmnist" ]; then
-    echo "fisher-smoke: SKIP ($fmnist missing: apt-get install dataset-fashion-mnist, or run launch/install-deps.sh)"
-    exit 0
-fi
-work="${1:-}"; cleanup=0
-if [ -z "$work" ]; then work="$(mktemp -d -t tributary-fisher-smoke.XXXXXX)"; cleanup=1; fi
-mkdir -p "$work"
+[ -f "$fmnist" ] || skip "$fmnist missing: apt-get install dataset-fashion-mnist, or run launch/install-deps.sh"
 args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --batch-size 16 --seed 3)
 
-echo "fisher-smoke: -np 1 → $work/np1"
-bash "$root/launch/run.sh" -n 1 --threads 1 -- fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
-echo "fisher-smoke: -np 2 → $work/np2"
-bash "$root/launch/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" > "$work/np2.log"
+say "-np 1 → $work/np1"
+ranks 1 fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
+say "-np 2 → $work/np2"
+ranks 2 fisher "${args[@]}" --out "$work/np2" > "$work/np2.log"
 
 compare() {  # compare FILE_A FILE_B DATASET… : raw bytes equal, sha256 printed
     "$python" - "$@" <<'PY'
@@ -53,22 +45,21 @@ sys.exit(1 if bad else 0)
 PY
 }
 fv_sets=(fv/orh/1x1 fv/orh/2x2 fv/orh/1x3 fv/col/1x1 fv/col/2x2 fv/col/1x3 labels image ids)
-echo "fisher-smoke: fv.h5, -np 1 vs -np 2 (bit for bit)"
+say "fv.h5, -np 1 vs -np 2 (bit for bit)"
 compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
 
-echo "fisher-smoke: resume: delete rank 1's part and rerun extract with -np 2"
+say "resume: delete rank 1's part and rerun extract with -np 2"
 rm "$work/np2/descriptors.h5.parts/part-00001.h5"
-bash "$root/launch/run.sh" -n 2 --threads 1 -- extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
-grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 0 was not reused"; exit 1; }
-grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 1 was not rewritten"; exit 1; }
+ranks 2 extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
+grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || fail "shard 0 was not reused"
+grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || fail "shard 1 was not rewritten"
 compare "$work/np1/descriptors.h5" "$work/np2/descriptors.h5" orh col x y scale image descriptor_counts
 
-echo "fisher-smoke: resume: delete rank 1's encode part and rerun the whole fisher chain with -np 2"
+say "resume: delete rank 1's encode part and rerun the whole fisher chain with -np 2"
 rm "$work/np2/fv.h5.parts/part-00001.h5"
-bash "$root/launch/run.sh" -n 2 --threads 1 -- fisher "${args[@]}" --out "$work/np2" | tee "$work/resume-fv.log" | grep -E "(extract|encode): shard"
-grep -q "extract: shard 1 (images 32..<64) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: extract shard 1 was not reused"; exit 1; }
-grep -q "encode: shard 0 (images 0..<32) skipped" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 0 was not reused"; exit 1; }
-grep -q "encode: shard 1 (images 32..<64) written" "$work/resume-fv.log" || { echo "fisher-smoke: FAIL: encode shard 1 was not rewritten"; exit 1; }
+ranks 2 fisher "${args[@]}" --out "$work/np2" | tee "$work/resume-fv.log" | grep -E "(extract|encode): shard"
+grep -q "extract: shard 1 (images 32..<64) skipped" "$work/resume-fv.log" || fail "extract shard 1 was not reused"
+grep -q "encode: shard 0 (images 0..<32) skipped" "$work/resume-fv.log" || fail "encode shard 0 was not reused"
+grep -q "encode: shard 1 (images 32..<64) written" "$work/resume-fv.log" || fail "encode shard 1 was not rewritten"
 compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
-echo "fisher-smoke: PASS"
-if [ "$cleanup" = 1 ]; then rm -rf "$work"; fi
+finish

@@ -1,21 +1,16 @@
 #!/usr/bin/env bash
 # index-smoke.sh: `tributary index` + `tributary query` across rank counts (sharded LSH Forest retrieval).
 #
-#   Tests/smoke/index-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success)
+#   Tests/smoke/index-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success; see lib.sh)
 #
 # 1. Writes an `embed`-format file (20 Gaussian clusters, 5,000 × 32 source, 300 × 32 target) with h5py.
 # 2. Indexes the source with -np 1, 2 and 3 and queries the target (k = 5) on the same rank counts: the
 #    neighbours and scores must be bit-identical (ShardedForest = one forest over the union).
 # 3. --exclude-self on the source itself with -np 2: no row returns itself.
 # 4. Querying the 2-rank index on 1 rank must fail with the rank-count message.
-# Needs .build/release/tributary (or $TRIBUTARY_BIN) and /usr/bin/python3 with h5py. Exit status 0 = pass.
+# Needs a release (or debug) build and /usr/bin/python3 with h5py. Exit status 0 = pass.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-python=/usr/bin/python3
-work="${1:-}"; cleanup=0
-if [ -z "$work" ]; then work="$(mktemp -d -t tributary-index-smoke.XXXXXX)"; cleanup=1; fi
-mkdir -p "$work"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" index-smoke "${1:-}"
 "$python" - "$work" <<'PY'
 import sys
 import h5py, numpy as np
@@ -30,14 +25,13 @@ for name, n in (("source.h5", 5000), ("target.h5", 300)):
         f["ids"] = np.array([f"{name[:-3]}-{i}" for i in range(n)], dtype=h5py.string_dtype())
 PY
 for np_ in 1 2 3; do
-    echo "index-smoke: -np $np_"
-    bash "$root/launch/run.sh" -n "$np_" --threads 1 -- index --embeddings "$work/source.h5" --out "$work/np$np_/index.h5" \
-        --trees 16 --seed 5 > "$work/np$np_.log"
-    bash "$root/launch/run.sh" -n "$np_" --threads 1 -- query --index "$work/np$np_/index.h5" --queries "$work/target.h5" \
-        --out "$work/np$np_/nn.h5" >> "$work/np$np_.log"
+    say "-np $np_"
+    ranks "$np_" index --embeddings "$work/source.h5" --out "$work/np$np_/index.h5" --trees 16 --seed 5 > "$work/np$np_.log"
+    ranks "$np_" query --index "$work/np$np_/index.h5" --queries "$work/target.h5" --out "$work/np$np_/nn.h5" \
+        >> "$work/np$np_.log"
 done
-bash "$root/launch/run.sh" -n 2 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/source.h5" \
-    --exclude-self --out "$work/np2/self.h5" >> "$work/np2.log"
+ranks 2 query --index "$work/np2/index.h5" --queries "$work/source.h5" --exclude-self --out "$work/np2/self.h5" \
+    >> "$work/np2.log"
 "$python" - "$work" <<'PY'
 import sys
 import h5py, numpy as np
@@ -54,10 +48,9 @@ with h5py.File(f"{w}/np2/self.h5", "r") as f:
         sys.exit("index-smoke: FAIL: --exclude-self returned a query's own row")
 print("index-smoke: neighbours and scores bit-identical for -np 1, 2, 3; self excluded")
 PY
-if bash "$root/launch/run.sh" -n 1 --threads 1 -- query --index "$work/np2/index.h5" --queries "$work/target.h5" \
-    --out "$work/bad.h5" > "$work/bad.log" 2>&1; then
-    echo "index-smoke: FAIL: a 2-rank index loaded on 1 rank"; exit 1
+if logged bad 1 query --index "$work/np2/index.h5" --queries "$work/target.h5" --out "$work/bad.h5"; then
+    fail "a 2-rank index loaded on 1 rank"
+elif ! grep -q "built on 2 rank(s)" "$work/bad.log"; then
+    fail "no rank-count message"; cat "$work/bad.log"
 fi
-grep -q "built on 2 rank(s)" "$work/bad.log" || { echo "index-smoke: FAIL: no rank-count message"; cat "$work/bad.log"; exit 1; }
-echo "index-smoke: PASS"
-if [ "$cleanup" = 1 ]; then rm -rf "$work"; fi
+finish

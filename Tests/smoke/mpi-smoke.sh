@@ -3,44 +3,26 @@
 # (3 is oversubscribed on a 2-core machine), and checks that
 #   1. every run exits 0 (every collective check passed on every rank), within a time limit (no hang), and
 #   2. the line `ordered-reduction bits: <hex>` is identical in all runs (rank-count-independent reduction).
-# Prints a summary table and exits non-zero on any failure.
+# Prints a summary table and exits non-zero on any failure. The runs under mpirun use launch/run.sh's defaults
+# (threads = cores / NP, pinned unless oversubscribed), as a user's run would.
 #
-#   Tests/smoke/mpi-smoke.sh            # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
+#   Tests/smoke/mpi-smoke.sh [WORK_DIR]      # binary, logs folder, SMOKE_TIMEOUT: see lib.sh
 #   SMOKE_NPS="1 2 4" SMOKE_TIMEOUT=600 Tests/smoke/mpi-smoke.sh
-#   SMOKE_NPS="2 8" SMOKE_HOSTFILE=hosts Tests/smoke/mpi-smoke.sh      # across hosts (see launch/README.md)
+#   SMOKE_NPS="2 8" SMOKE_HOSTFILE=hosts Tests/smoke/mpi-smoke.sh       # across hosts (see launch/README.md)
 set -uo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-# shellcheck source=launch/env.sh
-. "$root/launch/env.sh"
-
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" mpi-smoke "${1:-}"
 nps="${SMOKE_NPS:-1 2 3}"
-limit="${SMOKE_TIMEOUT:-300}"
 bits_prefix="ordered-reduction bits: "
-logs="$(mktemp -d "${TMPDIR:-/tmp}/tributary-smoke.XXXXXX")"
+say "$bin; logs in $work"
 
-bin="${TRIBUTARY_BIN:-}"
-if [ -z "$bin" ]; then
-    for candidate in "$root/.build/release/tributary" "$root/.build/debug/tributary"; do
-        if [ -x "$candidate" ]; then bin="$candidate"; break; fi
-    done
-fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-    echo "mpi-smoke: no tributary binary: run 'swift build -c release' in $root, or set TRIBUTARY_BIN" >&2
-    exit 2
-fi
-export TRIBUTARY_BIN="$bin"
-echo "mpi-smoke: $bin; logs in $logs"
-
-failures=0
 reference=""
 summary=()
 
 # run_case NAME COMMAND…: runs one case with a time limit; records exit status, checks line and bits.
 run_case() {
     local name="$1"; shift
-    local log="$logs/$name.log"
+    local log="$work/$name.log"
     timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1
     local rc=$?
     local bits checks verdict="ok"
@@ -58,8 +40,7 @@ run_case() {
         verdict="FAIL: bits differ from the first run"
     fi
     if [ "$verdict" != "ok" ]; then
-        failures=$(( failures + 1 ))
-        echo "---- $name: $verdict; last lines of $log:" >&2
+        fail "$name: $verdict; last lines of $log:"
         grep -E '^FAIL|\[rank' "$log" | head -20 >&2
         tail -n 15 "$log" >&2
     fi
@@ -68,16 +49,12 @@ run_case() {
 
 run_case "no-mpirun" "$bin" selftest
 for np in $nps; do
-    run_case "np-$np" "$root/launch/run.sh" -n "$np" ${SMOKE_HOSTFILE:+--hostfile "$SMOKE_HOSTFILE"} -- selftest
+    run_case "np-$np" "$launch/run.sh" -n "$np" ${SMOKE_HOSTFILE:+--hostfile "$SMOKE_HOSTFILE"} -- selftest
 done
 
 echo
 printf '%-12s %-40s %-46s %s\n' "run" "collective checks" "ordered-reduction bits" "verdict"
 printf '%s\n' "${summary[@]}"
 echo
-if [ "$failures" -eq 0 ]; then
-    echo "mpi-smoke: PASS: every run passed and the ordered-reduction bits agree ($reference)"
-    exit 0
-fi
-echo "mpi-smoke: FAIL: $failures run(s) failed (logs in $logs)" >&2
-exit 1
+[ "$failures" != 0 ] || say "every run passed and the ordered-reduction bits agree ($reference)"
+finish

@@ -7,91 +7,47 @@
 #      same parameter hash as the uninterrupted -np 2 run (bit-identical resume).
 # Prints a summary and exits non-zero on any failure. About a minute on 2 cores.
 #
-#   Tests/smoke/text-smoke.sh     # binary: $TRIBUTARY_BIN, else .build/release/tributary, else .build/debug/tributary
+#   Tests/smoke/text-smoke.sh [WORK_DIR]     # binary, logs folder: see lib.sh
 #   SMOKE_TOLERANCE=1e-3 SMOKE_TIMEOUT=300 Tests/smoke/text-smoke.sh
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" text-smoke "${1:-}"
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-tolerance="${SMOKE_TOLERANCE:-1e-3}"
-limit="${SMOKE_TIMEOUT:-300}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/tributary-text-smoke.XXXXXX")"
-
-bin="${TRIBUTARY_BIN:-}"
-if [ -z "$bin" ]; then
-    for candidate in "$root/.build/release/tributary" "$root/.build/debug/tributary"; do
-        if [ -x "$candidate" ]; then bin="$candidate"; break; fi
-    done
-fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-    echo "text-smoke: no tributary binary: run 'swift build -c release' in $root, or set TRIBUTARY_BIN" >&2
-    exit 2
-fi
-export TRIBUTARY_BIN="$bin"
-
-shared="${TRIBUTARY_SHARED_DATA:-$root/../shared/data}"
-archive="$shared/bbcsport/bbcsport.tar.gz"
+archive="${TRIBUTARY_SHARED_DATA:-$root/../shared/data}/bbcsport/bbcsport.tar.gz"
 if [ -r "$archive" ]; then
-    corpus=(--corpus bbcsport --data "$archive" --batch-size 16)
+    data=(--corpus bbcsport --data "$archive" --batch-size 16)
     stop=60   # 42 steps per epoch: stops inside epoch 2
 else
-    # 150 documents in 3 classes, told apart by topic words among shared filler words.
-    fixture="$work/fixture.csv"
-    {
-        echo "text,label"
-        for i in $(seq 0 149); do
-            case $((i % 3)) in
-                0) words="stock market shares profit bank" ;; 1) words="goal match team coach league" ;;
-                *) words="vote party minister election poll" ;;
-            esac
-            set -- $words
-            echo "the $1 and $3 were $2 today while $5 and $4 moved number $i,class$((i % 3))"
-        done
-    } >"$fixture"
-    corpus=(--corpus csv --data "$fixture" --batch-size 8)
+    corpus "$work/fixture.csv" 150 3   # 150 documents in 3 classes (lib.sh)
+    data=(--corpus csv --data "$work/fixture.csv" --batch-size 8)
     stop=25   # 17 steps per epoch: stops inside epoch 2
 fi
-common=("${corpus[@]}" --epochs 2 --max-length 64 --vocab-size 5000 --embedding-size 64 --hidden-size 32
+common=("${data[@]}" --epochs 2 --max-length 64 --vocab-size 5000 --embedding-size 64 --hidden-size 32
         --seed 3 --check-every 5 --test-fraction 0.1)
-echo "text-smoke: $bin; ${corpus[*]}; logs in $work"
+say "$bin; ${data[*]}; logs in $work"
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# run NAME NP ARGS…: train-text under launch/run.sh with 1 BLAS thread per rank.
-run() {
+# train NAME NP ARGS…: train-text on NP ranks (lib.sh's `logged`), which must pass its identical-parameter checks.
+train() {
     local name="$1" np="$2"; shift 2
-    timeout --kill-after=10 "$limit" bash "$root/launch/run.sh" -n "$np" --threads 1 --bind none -- \
-        train-text "${common[@]}" "$@" >"$work/$name.log" 2>&1
-    local rc=$?
-    [ "$rc" = 0 ] || fail "$name exited $rc (see $work/$name.log)"
-    local checks
-    checks="$(sed -n 's/^identical-parameter checks passed: //p' "$work/$name.log")"
-    if [ -z "$checks" ] || [ "$checks" -lt 1 ]; then fail "$name: no identical-parameter check passed"; fi
+    logged "$name" "$np" train-text "${common[@]}" "$@" || fail "$name exited $? (see $work/$name.log)"
+    param_checks "$name"
 }
-losses() { sed -n 's/^epoch \([0-9]*\)\/[0-9]*  loss \([0-9.]*\).*/\2/p' "$1"; }
-hash_of() { sed -n 's/^parameter hash: //p' "$1"; }
+hash_of() { sed -n 's/^parameter hash: //p' "$work/$1.log"; }
 
-run np1 1 --checkpoint "$work/ck1"
-run np2 2 --checkpoint "$work/ck2"
-run cut 2 --checkpoint "$work/ck3" --stop-after-steps "$stop"
-run resumed 2 --checkpoint "$work/ck3" --resume
+train np1 1 --checkpoint "$work/ck1"
+train np2 2 --checkpoint "$work/ck2"
+train cut 2 --checkpoint "$work/ck3" --stop-after-steps "$stop"
+train resumed 2 --checkpoint "$work/ck3" --resume
 
-l1="$(losses "$work/np1.log" | tr '\n' ' ')"; l2="$(losses "$work/np2.log" | tr '\n' ' ')"
+l1="$(losses np1)"; l2="$(losses np2)"
 echo "  loss per epoch, 1 rank:  $l1"
 echo "  loss per epoch, 2 ranks: $l2"
 if [ "$(echo "$l1" | wc -w)" != 2 ] || [ "$(echo "$l2" | wc -w)" != 2 ]; then
     fail "expected 2 epoch lines in each run"
-elif ! awk -v a="$l1" -v b="$l2" -v tol="$tolerance" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " ")
-        for (i = 1; i <= n; i++) { d = x[i] - y[i]; if (d < 0) d = -d; if (d > tol * (x[i] > 1 ? x[i] : 1)) exit 1 }
-        exit 0 }'; then
+elif ! curves_agree "$l1" "$l2"; then
     fail "1-rank and 2-rank loss curves differ by more than $tolerance"
 fi
-h2="$(hash_of "$work/np2.log")"; hr="$(hash_of "$work/resumed.log")"
+h2="$(hash_of np2)"; hr="$(hash_of resumed)"
 echo "  parameter hash, 2 ranks uninterrupted: $h2; interrupted + resumed: $hr"
 if [ -z "$h2" ] || [ "$h2" != "$hr" ]; then fail "resumed run does not end with the uninterrupted run's parameters"; fi
-grep -q "^epoch 2/2" "$work/cut.log" && fail "the interrupted run was not interrupted (epoch 2 finished)"
-
-if [ "$failures" = 0 ]; then echo "text-smoke: OK"; else echo "text-smoke: $failures failure(s)"; fi
-[ "$failures" = 0 ]
+if grep -q "^epoch 2/2" "$work/cut.log"; then fail "the interrupted run was not interrupted (epoch 2 finished)"; fi
+finish
