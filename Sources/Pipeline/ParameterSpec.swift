@@ -61,7 +61,7 @@ public struct ParameterSpec: Sendable {
     public var helpText: String {
         var notes: [String] = []
         if let unit { notes.append(unit) }
-        if let rule = allowedText { notes.append(rule) }
+        if choices.isEmpty, let rule = allowedText { notes.append(rule) }  // choices: each front door lists them
         if let dataDefault { notes.append("default: " + dataDefault) }
         if let reference { notes.append(reference) }
         return notes.isEmpty ? help : help + " (" + notes.joined(separator: "; ") + ")"
@@ -72,13 +72,15 @@ public struct ParameterSpec: Sendable {
         if !choices.isEmpty { return "one of " + choices.joined(separator: ", ") }
         guard let range else { return nil }
         let isInt = kind == .int
-        func number(_ x: Double) -> String { isInt || x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)" }
         let lower = range.lowerBound, upper = range.upperBound
-        let unbounded = upper >= Double(Int.max) || upper >= 1e300
+        let unbounded = upper >= 1e9  // "at most a billion" guards overflow, it is no rule a user needs
         if isInt && lower == 0 && unbounded { return nil }  // the implicit rule of every integer
         if unbounded { return "≥ " + number(lower) }
         return number(lower) + " … " + number(upper)
     }
+
+    /// `x` as the user would write it: integers without a fraction.
+    func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)" }
 
     /// Checks one given value; returns it normalised (an integer given for a number becomes `.double`).
     func check(_ value: JSONValue) -> Result<JSONValue, ParameterError.Problem> {
@@ -96,7 +98,9 @@ public struct ParameterSpec: Sendable {
             default: nil
             }
             if let x, !(range.contains(x)) || !x.isFinite {
-                return .failure(.outOfRange(value: value.canonical, allowed: allowedText ?? "a finite number"))
+                let allowed = !x.isFinite ? "a finite number"
+                    : x < range.lowerBound ? "≥ " + number(range.lowerBound) : "≤ " + number(range.upperBound)
+                return .failure(.outOfRange(value: value.canonical, allowed: allowed))
             }
         }
         if !choices.isEmpty {

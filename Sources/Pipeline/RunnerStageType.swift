@@ -22,21 +22,26 @@ public struct RunnerStageType: Sendable {
     public var inputs: [String: [String]]
     /// The parameter table (`StageSpec`): `stages[i].params` is checked against it.
     public var spec: StageSpec
+    /// The keys of `spec` that the command line shares (the rest are config-only plumbing).
+    public var sharedKeys: [String]
     /// The files (relative to the stage folder) recorded with their content hashes; the first is the main one.
     public var outputs: [String]
     /// True when the output depends on the rank count (per-rank index parts): the key then includes it.
     public var rankDependent: Bool
     public var run: Driver
 
-    public init(name: String, version: Int = 1, summary: String, dataset: RunnerDataset.Category? = nil,
-                inputs: [String: [String]] = [:], parameters: [ParameterSpec] = [], outputs: [String],
+    /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
+    /// plumbing that the command line expresses with its own options (input files, class maps, report rows).
+    public init(spec: StageSpec, version: Int = 1, dataset: RunnerDataset.Category? = nil,
+                inputs: [String: [String]] = [:], configOnly: [ParameterSpec] = [], outputs: [String],
                 rankDependent: Bool = false, run: @escaping Driver) {
-        self.name = name
+        self.name = spec.name
         self.version = version
-        self.summary = summary
+        self.summary = spec.summary
         self.dataset = dataset
         self.inputs = inputs
-        self.spec = StageSpec(name, summary: summary, parameters)
+        self.spec = StageSpec(spec.name, summary: spec.summary, combining: [spec], configOnly)
+        self.sharedKeys = spec.keys
         self.outputs = outputs
         self.rankDependent = rankDependent
         self.run = run

@@ -12,20 +12,27 @@ public struct StageSpec: Sendable {
     public var summary: String
     /// In the order help and documentation list them.
     public var parameters: [ParameterSpec]
+    /// Rules between parameters (`fold` excludes `test_fraction`), checked by `resolve` after each value's own.
+    public var constraints: [Constraint]
 
-    public init(_ name: String, summary: String, _ parameters: [ParameterSpec]) {
+    /// A rule between resolved parameters: the error it finds, or nil.
+    public typealias Constraint = @Sendable (StageParameters) -> ParameterError?
+
+    public init(_ name: String, summary: String, _ parameters: [ParameterSpec], constraints: [Constraint] = []) {
         var seen = Set<String>()
         for p in parameters { precondition(seen.insert(p.key).inserted, "StageSpec \(name): parameter \(p.key) declared twice") }
         self.name = name
         self.summary = summary
         self.parameters = parameters
+        self.constraints = constraints
     }
 
     /// The union of `parts`' parameters, in order; a key in several parts is the same declaration.
-    public init(_ name: String, summary: String, combining parts: [StageSpec], _ extra: [ParameterSpec] = []) {
+    public init(_ name: String, summary: String, combining parts: [StageSpec], _ extra: [ParameterSpec] = [],
+                constraints: [Constraint] = []) {
         var all: [ParameterSpec] = []
         for p in parts.flatMap(\.parameters) + extra where !all.contains(where: { $0.key == p.key }) { all.append(p) }
-        self.init(name, summary: summary, all)
+        self.init(name, summary: summary, all, constraints: parts.flatMap(\.constraints) + constraints)
     }
 
     public var keys: [String] { parameters.map(\.key) }
@@ -64,7 +71,9 @@ public struct StageSpec: Sendable {
             case let .failure(problem): throw ParameterError(door: door, name: door.name(ofKey: p.key), problem: problem)
             }
         }
-        return StageParameters(values: values, spec: self, door: door)
+        let resolved = StageParameters(values: values, spec: self, door: door)
+        for constraint in constraints { if let error = constraint(resolved) { throw error } }
+        return resolved
     }
 }
 

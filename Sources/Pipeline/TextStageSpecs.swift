@@ -48,7 +48,12 @@ extension StageSpec {
             ParameterSpec("context_size", .int, .int(50), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Context-vector size M, the paper's latent dim m"),
             ParameterSpec("optimizer", .string, .string("adam"), choices: TrainingOptions.Optimizer.choices, "Optimizer"),
-        ] + textTraining + textSplit)
+        ] + textTraining + textSplit, constraints: [foldOrFraction])
+
+    /// `fold` and `test_fraction` both choose the held-out split: at most one may be given.
+    static let foldOrFraction: Constraint = { p in
+        p.isNull("fold") || p.isNull("test_fraction") ? nil : p.inconsistent("test_fraction", "cannot be given with fold; pass one of them")
+    }
 }
 
 /// How `fold` and `test_fraction` choose the split (the one parser of `k/K`).
@@ -66,7 +71,6 @@ public enum TextSplitChoice {
     /// (20 Newsgroups bydate; a CSV with a `subset` column), else 10 % held out.
     public static func split(_ p: StageParameters, source: TextCorpusSource) throws -> TextTrainingStage.Split {
         if let fold = p.optionalString("fold") {
-            guard p.isNull("test_fraction") else { throw p.inconsistent("test_fraction", "cannot be given with fold; pass one of them") }
             do {
                 let (k, folds) = try parseFold(fold)
                 return .fold(k, of: folds)
@@ -80,5 +84,68 @@ public enum TextSplitChoice {
         case .csv: return try source.load().hasPredefinedSplit ? .predefined : .testFraction(0.1)
         default: return .testFraction(0.1)
         }
+    }
+}
+
+extension StageSpec {
+    public static let embed = StageSpec("embed", summary: "context vectors of every document (embeddings.h5)", [
+
+    ])
+
+    public static let index = StageSpec("index", summary: "an LSH Forest per rank over its shard of the embeddings (index.h5 + parts)", [
+            ParameterSpec("trees", .int, .int(16), range: 1 ... 1e9, "trees L"),
+            ParameterSpec("max_depth", .int, .int(20), range: 1 ... 64, "maximum label length in bits"),
+            ParameterSpec("candidates_per_tree", .int, .int(32), range: 1 ... 1e9, "candidates per tree"),
+            ParameterSpec("metric", .string, .string("cosine"), choices: ["cosine", "ip", "l2"], "similarity"),
+            ParameterSpec("seed", .int, .int(0), "seed of the hyperplanes"),
+    ])
+
+    public static let query = StageSpec("query", summary: "k nearest indexed embeddings of every query row (neighbours.h5), label agreement", [
+            ParameterSpec("k", .int, .int(5), range: 1 ... 1e9, "neighbours per query"),
+            ParameterSpec("exclude_self", .bool, .bool(true), "never return a query's own row (queries = indexed set)"),
+    ])
+
+    public static let trainInfused = StageSpec("train-infused", summary: "instance-infused bi-LSTM: retrieval + attention + penalty (infused.h5)", [
+            ParameterSpec("epochs", .int, .int(3), range: 1 ... 1e9, "epochs of joint training"),
+            ParameterSpec("batch_size", .int, .int(32), range: 1 ... 1e9, "GLOBAL batch size"),
+            ParameterSpec("learning_rate", .double, .double(0.001), range: 0 ... 1e6, "initial learning rate (Adam)"),
+            ParameterSpec("neighbours", .int, .int(5), range: 1 ... 1e6, "k retrieved source instances (paper: 5)"),
+            ParameterSpec("penalty", .double, .double(1e-4), range: 0 ... 1e6, "λ of the similarity penalty (0: none)"),
+            ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, "re-retrieve neighbours every N epochs"),
+            ParameterSpec("exclude_self", .bool, .bool(false), "source = target corpus: never retrieve a document's own row"),
+            ParameterSpec("test_fraction", .double, .double(0.1), range: 0.001 ... 0.999, "as in the train-text stage"),
+            ParameterSpec("train_fraction", .double, .double(1), range: 0.001 ... 1, "as in the train-text stage"),
+            ParameterSpec("seed", .int, .int(0), "as in the train-text stage"),
+    ])
+}
+
+extension TrainingOptions {
+    /// The training options `p` (a spec with `textTraining`'s parameters) asks for on `source`: epochs and batch
+    /// size default to Table 3's for the corpus.
+    public init(_ p: StageParameters, source: TextCorpusSource, checkpointDirectory: String?) {
+        self.init(epochs: p.optionalInt("epochs") ?? source.defaultEpochs,
+                  batchSize: p.optionalInt("batch_size") ?? source.defaultBatchSize,
+                  learningRate: p.double("learning_rate"),
+                  optimizer: TrainingOptions.Optimizer(rawValue: p.string("optimizer")) ?? .adam,
+                  clipNorm: p.double("clip_norm") > 0 ? p.double("clip_norm") : nil, seed: UInt64(p.int("seed")),
+                  consistencyCheckEvery: p.int("check_every"), checkpointDirectory: checkpointDirectory,
+                  checkpointEverySteps: p.int("checkpoint_every_steps"))
+    }
+}
+
+extension TextTrainingStage.Configuration {
+    /// The configuration of `train-text`'s parameters `p` on `source`, the same from either front door.
+    public init(_ p: StageParameters, source: TextCorpusSource, checkpointDirectory: String?, outputPath: String?) throws {
+        self.init(source: source, split: try TextSplitChoice.split(p, source: source),
+                  training: TrainingOptions(p, source: source, checkpointDirectory: checkpointDirectory))
+        trainFraction = p.double("train_fraction")
+        seed = UInt64(p.int("seed"))
+        embeddingSize = p.int("embedding_size")
+        hiddenSize = p.int("hidden_size")
+        contextSize = p.int("context_size")
+        maxLength = p.int("max_length")
+        vocabularySize = p.int("vocab_size")
+        minimumCount = p.int("min_count")
+        self.outputPath = outputPath
     }
 }

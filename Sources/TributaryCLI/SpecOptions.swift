@@ -80,3 +80,5 @@ private protocol ParsedGroup {}
 extension Option: ParsedValue { fileprivate var parsedValue: Any { wrappedValue } }
 extension Flag: ParsedValue { fileprivate var parsedValue: Any { wrappedValue } }
 extension OptionGroup: ParsedValue, ParsedGroup { fileprivate var parsedValue: Any { wrappedValue } }
+
+extension TrainingOptions.Optimizer: ExpressibleByArgument {}
