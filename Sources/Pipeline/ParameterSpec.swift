@@ -83,7 +83,7 @@ public struct ParameterSpec: Sendable {
     func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)" }
 
     /// Checks one given value; returns it normalised (an integer given for a number becomes `.double`).
-    func check(_ value: JSONValue) -> Result<JSONValue, ParameterError.Problem> {
+    public func check(_ value: JSONValue) -> Result<JSONValue, ParameterError.Problem> {
         switch (kind, value) {
         case (_, .null): return .success(.null)
         case (.int, .int), (.double, .double), (.string, .string), (.file, .string), (.bool, .bool): break
