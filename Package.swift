@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
-        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport", "Storage", "LinearAlgebra"]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport", "Storage", "LinearAlgebra", "Pipeline"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -174,7 +174,7 @@ public struct Runner {
         var h = SHA256()
         h.update("tributary-runner-key 1\ntype \(stage.type.name) \(stage.type.version)\n\(stage.parameters.canonical)\n")
         if let d = stage.dataset { h.update("dataset \(d) \(datasetHashes[d] ?? "unknown")\n") }
-        for name in stage.type.parameters.keys.sorted() where stage.type.parameters[name]!.kind == .file {
+        for name in stage.type.spec.keys.sorted() where stage.type.spec[name].kind == .file {
             guard case let .string(path)? = stage.parameters.values[name], !path.isEmpty else { continue }
             h.update("file \(name) \((try? RunnerDigest.of(path)) ?? "missing")\n")
         }

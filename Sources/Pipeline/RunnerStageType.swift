@@ -20,22 +20,28 @@ public struct RunnerStageType: Sendable {
     public var dataset: RunnerDataset.Category?
     /// Input role → the stage types that may fill it.
     public var inputs: [String: [String]]
-    public var parameters: [String: RunnerParameter]
+    /// The parameter table (`StageSpec`): `stages[i].params` is checked against it.
+    public var spec: StageSpec
+    /// The keys of `spec` that the command line shares (the rest are config-only plumbing).
+    public var sharedKeys: [String]
     /// The files (relative to the stage folder) recorded with their content hashes; the first is the main one.
     public var outputs: [String]
     /// True when the output depends on the rank count (per-rank index parts): the key then includes it.
     public var rankDependent: Bool
     public var run: Driver
 
-    public init(name: String, version: Int = 1, summary: String, dataset: RunnerDataset.Category? = nil,
-                inputs: [String: [String]] = [:], parameters: [String: RunnerParameter] = [:], outputs: [String],
+    /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
+    /// plumbing that the command line expresses with its own options (input files, class maps, report rows).
+    public init(spec: StageSpec, version: Int = 1, dataset: RunnerDataset.Category? = nil,
+                inputs: [String: [String]] = [:], configOnly: [ParameterSpec] = [], outputs: [String],
                 rankDependent: Bool = false, run: @escaping Driver) {
-        self.name = name
+        self.name = spec.name
         self.version = version
-        self.summary = summary
+        self.summary = spec.summary
         self.dataset = dataset
         self.inputs = inputs
-        self.parameters = parameters
+        self.spec = StageSpec(spec.name, summary: spec.summary, combining: [spec], configOnly)
+        self.sharedKeys = spec.keys
         self.outputs = outputs
         self.rankDependent = rankDependent
         self.run = run
@@ -62,7 +68,7 @@ public struct RunnerStageContext {
     /// Progress lines (printed on rank 0 with `--verbose`).
     public let log: (String) -> Void
 
-    public var parameters: RunnerParameters { stage.parameters }
+    public var parameters: StageParameters { stage.parameters }
 
     /// `<folder of the stage filling role>/<file>`.
     public func input(_ role: String, _ file: String) -> String { inputs[role]! + "/" + file }

@@ -29,35 +29,9 @@ extension RunnerStageType {
     static let graphStages: [RunnerStageType] = [trainPaths]
 
     static let trainPaths = RunnerStageType(
-        name: "train-paths",
-        summary: "label-graph path decoder (label-aug) on Fisher vectors, fine + coarse datasets joined; decodes the test rows (model.h5, paths.json)",
+        spec: .trainPaths,
         dataset: .image,
         inputs: ["fv": ["fisher"], "manifest": ["split"]],
-        parameters: [
-            "graph": RunnerParameter(.file, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
-            "fine_dataset": RunnerParameter(.string, .string("fashion-mnist"), "the graph's dataset of the fine labels (the target)"),
-            "fine_map": RunnerParameter(.file, .string("data/label-graphs/fashion-mnist.classes.csv"),
-                                        "class,label CSV: fv class name → fine label node"),
-            "coarse_dataset": RunnerParameter(.string, .string("fashion-coarse"), "the graph's dataset of the coarse labels"),
-            "coarse_map": RunnerParameter(.file, .string("data/label-graphs/fashion-coarse.classes.csv"),
-                                          "class,label CSV: fv class name → coarse label node (\"\": no coarse dataset)"),
-            "fine_fraction": RunnerParameter(.double, .double(0.25), range: 1e-6 ... 1,
-                                             "fraction of each class's training rows kept fine; the rest become the coarse dataset"),
-            "method": RunnerParameter(.string, .string(PathMethod.labelAug.rawValue), choices: PathMethod.allCases.map(\.rawValue),
-                                      "label-aug (the path decoder) or a baseline"),
-            "feature_sets": RunnerParameter(.strings, .array([.string("fv/orh/1x1")]), "fv.h5 datasets concatenated as the encoder input"),
-            "epochs": RunnerParameter(.int, .int(20), range: 1 ... 1e9, "epochs"),
-            "batch_size": RunnerParameter(.int, .int(64), range: 1 ... 1e9, "GLOBAL batch size"),
-            "learning_rate": RunnerParameter(.double, .double(0.001), range: 0 ... 1e6, "Adam learning rate (×0.3 every 10 epochs)"),
-            "beta": RunnerParameter(.double, .double(1), range: 0 ... 1e6, "β, the weight of the REINFORCE loss (coarse samples)"),
-            "encoder_hidden": RunnerParameter(.int, .int(256), range: 1 ... 1e9, "M, the encoder MLP's hidden size"),
-            "embedding_size": RunnerParameter(.int, .int(32), range: 1 ... 1e9, "E, node embeddings"),
-            "hidden_size": RunnerParameter(.int, .int(128), range: 1 ... 1e9, "H, the GRU's hidden size"),
-            "seed": RunnerParameter(.int, .int(0), "seed of the fine/coarse draw, the parameters, shuffles and samples"),
-            "examples": RunnerParameter(.int, .int(10), range: 0 ... 1e6, "decoded test paths shown in the report"),
-            "grid_nodes": RunnerParameter(.strings, .null, "figure rows (node ids); default every augmented node, [] none"),
-            "grid_per_row": RunnerParameter(.int, .int(8), range: 1 ... 1000, "images per figure row"),
-        ],
         outputs: ["model.h5", "paths.json"]
     ) { context in
         try PathsStageDriver(context: context).run()

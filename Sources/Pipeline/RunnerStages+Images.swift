@@ -9,21 +9,8 @@ extension RunnerStageType {
     static let imageStages: [RunnerStageType] = [fisher, split, annotate]
 
     static let fisher = RunnerStageType(
-        name: "fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
+        spec: .fisher,
         dataset: .image,
-        parameters: [
-            "patch_size": RunnerParameter(.int, .null, "patch side P (default: the dataset's)"),
-            "step": RunnerParameter(.int, .null, "grid step (default: the dataset's)"),
-            "scales": RunnerParameter(.int, .null, "scales (default: the dataset's)"),
-            "pca_dims": RunnerParameter(.int, .int(64), range: 1 ... 1e9, "PCA output dimension d"),
-            "components": RunnerParameter(.int, .int(256), range: 1 ... 1e9, "Gaussian components M"),
-            "sample_size": RunnerParameter(.int, .int(100_000), range: 2 ... 1e12, "descriptors sampled for PCA and GMM"),
-            "iterations": RunnerParameter(.int, .int(50), "most EM iterations"),
-            "tolerance": RunnerParameter(.double, .double(1e-5), "EM relative-gain stop"),
-            "batch_size": RunnerParameter(.int, .int(64), range: 1 ... 1e9, "images per batch on a rank"),
-            "seed": RunnerParameter(.int, .int(0), "seed of the samples and of EM"),
-            "on_bad_image": RunnerParameter(.string, .string("fail"), choices: ["fail", "skip"], "what to do with an image that does not decode"),
-        ],
         outputs: ["fv.h5"]
     ) { context in
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
@@ -50,12 +37,8 @@ extension RunnerStageType {
     }
 
     static let split = RunnerStageType(
-        name: "split", summary: "stratified seeded train/test split of a single-label fv.h5 → images.csv for annotate",
+        spec: .split,
         inputs: ["fv": ["fisher"]],
-        parameters: [
-            "test_fraction": RunnerParameter(.double, .double(0.25), range: 0.001 ... 0.999, "fraction of each class held out for testing"),
-            "seed": RunnerParameter(.int, .int(0), "seed of the per-class permutations"),
-        ],
         outputs: ["images.csv"]
     ) { context in
         let fraction = context.parameters.double("test_fraction")
@@ -89,18 +72,8 @@ extension RunnerStageType {
     }
 
     static let annotate = RunnerStageType(
-        name: "annotate", summary: "annotate train → predict → eval: SVM / SLR / TagProp runs, per-concept AP plot",
+        spec: .annotate,
         inputs: ["fv": ["fisher"], "manifest": ["split"]],
-        parameters: [
-            "runs": RunnerParameter(.strings, .array([.string("svm-late-visual"), .string("svm-early-visual")]),
-                                    choices: AnnotationRun.allCases.map(\.rawValue), "the runs of Table 2 to train"),
-            "cost": RunnerParameter(.double, .double(1), range: 1e-12 ... 1e12, "SVM cost C"),
-            "min_tag_count": RunnerParameter(.int, .int(25), range: 1 ... 1e12, "tag vocabulary minimum count"),
-            "neighbours": RunnerParameter(.int, .int(1000), range: 1 ... 1e9, "TagProp's K"),
-            "slr_cost": RunnerParameter(.double, .double(100), range: 1e-12 ... 1e12, "SLR data-term weight"),
-            "slr_iterations": RunnerParameter(.int, .int(300), range: 1 ... 1e12, "most FISTA iterations"),
-            "seed": RunnerParameter(.int, .int(1), "SVM coordinate-order seed"),
-        ],
         outputs: ["models.h5", "scores.h5", "eval.h5"]
     ) { context in
         let p = context.parameters

@@ -11,21 +11,9 @@ extension RunnerStageType {
     static let infusionStages: [RunnerStageType] = [trainInfused]
 
     static let trainInfused = RunnerStageType(
-        name: "train-infused", summary: "instance-infused bi-LSTM: retrieval + attention + penalty (infused.h5)",
+        spec: .trainInfused,
         dataset: .text,
         inputs: ["model": ["train-text"], "index": ["index"]],
-        parameters: [
-            "epochs": RunnerParameter(.int, .int(3), range: 1 ... 1e9, "epochs of joint training"),
-            "batch_size": RunnerParameter(.int, .int(32), range: 1 ... 1e9, "GLOBAL batch size"),
-            "learning_rate": RunnerParameter(.double, .double(0.001), range: 0 ... 1e6, "initial learning rate (Adam)"),
-            "neighbours": RunnerParameter(.int, .int(5), range: 1 ... 1e6, "k retrieved source instances (paper: 5)"),
-            "penalty": RunnerParameter(.double, .double(1e-4), range: 0 ... 1e6, "λ of the similarity penalty (0: none)"),
-            "refresh_every": RunnerParameter(.int, .int(1), range: 1 ... 1e9, "re-retrieve neighbours every N epochs"),
-            "exclude_self": RunnerParameter(.bool, .bool(false), "source = target corpus: never retrieve a document's own row"),
-            "test_fraction": RunnerParameter(.double, .double(0.1), range: 0.001 ... 0.999, "as in the train-text stage"),
-            "train_fraction": RunnerParameter(.double, .double(1), range: 0.001 ... 1, "as in the train-text stage"),
-            "seed": RunnerParameter(.int, .int(0), "as in the train-text stage"),
-        ],
         outputs: ["infused.h5"], rankDependent: true
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }

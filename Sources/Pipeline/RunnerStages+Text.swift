@@ -9,47 +9,16 @@ extension RunnerStageType {
     static let textStages: [RunnerStageType] = [trainText, embed, index, query]
 
     static let trainText = RunnerStageType(
-        name: "train-text", summary: "bi-LSTM text classifier, data-parallel, checkpointed (model.h5)",
+        spec: .trainText,
         dataset: .text,
-        parameters: [
-            "epochs": RunnerParameter(.int, .int(5), range: 1 ... 1e9, "epochs"),
-            "batch_size": RunnerParameter(.int, .int(32), range: 1 ... 1e9, "GLOBAL batch size"),
-            "max_length": RunnerParameter(.int, .int(100), range: 1 ... 1e9, "tokens kept per document"),
-            "vocab_size": RunnerParameter(.int, .int(10_000), range: 2 ... 1e9, "vocabulary size V"),
-            "min_count": RunnerParameter(.int, .int(2), range: 1 ... 1e9, "minimum token count"),
-            "learning_rate": RunnerParameter(.double, .double(0.01), range: 0 ... 1e6, "initial learning rate"),
-            "optimizer": RunnerParameter(.string, .string("adam"), choices: ["adam", "sgd"], "optimizer"),
-            "clip_norm": RunnerParameter(.double, .double(0), range: 0 ... 1e12, "gradient clipping norm (0: none)"),
-            "embedding_size": RunnerParameter(.int, .int(100), range: 1 ... 1e9, "word-vector size D"),
-            "hidden_size": RunnerParameter(.int, .int(64), range: 1 ... 1e9, "hidden size H per direction"),
-            "context_size": RunnerParameter(.int, .int(50), range: 1 ... 1e9, "context-vector size M"),
-            "test_fraction": RunnerParameter(.double, .double(0.1), range: 0.001 ... 0.999, "stratified held-out fraction"),
-            "train_fraction": RunnerParameter(.double, .double(1), range: 0.001 ... 1, "fraction of each class's training documents kept"),
-            "seed": RunnerParameter(.int, .int(0), "seed of the split, the parameters and the shuffles"),
-            "checkpoint_every_steps": RunnerParameter(.int, .int(0), "also checkpoint every N steps inside an epoch"),
-        ],
         outputs: ["model.h5"]
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
         let checkpoints = context.output("checkpoint")
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-        let training = TrainingOptions(
-            epochs: max(1, p.int("epochs")), batchSize: max(1, p.int("batch_size")), learningRate: p.double("learning_rate"),
-            optimizer: TrainingOptions.Optimizer(rawValue: p.string("optimizer")) ?? .adam,
-            clipNorm: p.double("clip_norm") > 0 ? p.double("clip_norm") : nil, seed: UInt64(p.int("seed")),
-            checkpointDirectory: checkpoints, checkpointEverySteps: max(0, p.int("checkpoint_every_steps")))
-        var configuration = TextTrainingStage.Configuration(source: source, split: .testFraction(p.double("test_fraction")),
-                                                            training: training)
-        configuration.trainFraction = p.double("train_fraction")
-        configuration.seed = UInt64(p.int("seed"))
-        configuration.embeddingSize = p.int("embedding_size")
-        configuration.hiddenSize = p.int("hidden_size")
-        configuration.contextSize = p.int("context_size")
-        configuration.maxLength = p.int("max_length")
-        configuration.vocabularySize = p.int("vocab_size")
-        configuration.minimumCount = p.int("min_count")
-        configuration.outputPath = context.output("model.h5")
+        var configuration = try TextTrainingStage.Configuration(p, source: source, checkpointDirectory: checkpoints,
+                                                                outputPath: context.output("model.h5"))
         // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
         configuration.resume = FileManager.default.fileExists(atPath: checkpoints + "/" + DataParallelTrainer.checkpointFileName)
         if configuration.resume { context.log("train-text: resuming from \(checkpoints)") }
@@ -72,7 +41,7 @@ extension RunnerStageType {
     }
 
     static let embed = RunnerStageType(
-        name: "embed", summary: "context vectors of every document (embeddings.h5)", dataset: .text,
+        spec: .embed, dataset: .text,
         inputs: ["model": ["train-text"]], outputs: ["embeddings.h5"]
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
@@ -82,15 +51,8 @@ extension RunnerStageType {
     }
 
     static let index = RunnerStageType(
-        name: "index", summary: "an LSH Forest per rank over its shard of the embeddings (index.h5 + parts)",
+        spec: .index,
         inputs: ["embeddings": ["embed"]],
-        parameters: [
-            "trees": RunnerParameter(.int, .int(16), range: 1 ... 1e9, "trees L"),
-            "max_depth": RunnerParameter(.int, .int(20), range: 1 ... 64, "maximum label length in bits"),
-            "candidates_per_tree": RunnerParameter(.int, .int(32), range: 1 ... 1e9, "candidates per tree"),
-            "metric": RunnerParameter(.string, .string("cosine"), choices: ["cosine", "ip", "l2"], "similarity"),
-            "seed": RunnerParameter(.int, .int(0), "seed of the hyperplanes"),
-        ],
         outputs: ["index.h5"], rankDependent: true
     ) { context in
         let p = context.parameters
@@ -104,12 +66,8 @@ extension RunnerStageType {
     }
 
     static let query = RunnerStageType(
-        name: "query", summary: "k nearest indexed embeddings of every query row (neighbours.h5), label agreement",
+        spec: .query,
         inputs: ["index": ["index"], "queries": ["embed"]],
-        parameters: [
-            "k": RunnerParameter(.int, .int(5), range: 1 ... 1e9, "neighbours per query"),
-            "exclude_self": RunnerParameter(.bool, .bool(true), "never return a query's own row (queries = indexed set)"),
-        ],
         outputs: ["neighbours.h5"], rankDependent: true
     ) { context in
         let p = context.parameters

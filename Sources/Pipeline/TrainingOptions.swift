@@ -6,7 +6,7 @@ import Storage
 /// 0.3× every 10 epochs; Adam; the batch size and epochs are per dataset (BBC 32/20, BBC Sport 16/20,
 /// 20 Newsgroups 256/30).
 public struct TrainingOptions: Sendable, Equatable {
-    public enum Optimizer: String, Sendable, CaseIterable {
+    public enum Optimizer: String, Sendable, CaseIterable, ParameterChoice {
         /// Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with the step-decayed learning rate.
         case adam
         /// Plain SGD with the step-decayed learning rate.

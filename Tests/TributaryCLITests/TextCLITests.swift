@@ -15,18 +15,25 @@ final class TextCLITests: XCTestCase {
     }
 
     func testBadFlagsAreValidationErrors() throws {
-        let fold = try run(["train-text", "--fold", "0/5"])
+        let fold = try run(["train-text", "--fold", "0/5", "--out", "/nonexistent/m.h5"])
         XCTAssertEqual(fold.status, 64, fold.output)
-        XCTAssertTrue(fold.output.contains("--fold must be k/K"), fold.output)
-        let csv = try run(["train-text", "--corpus", "csv"])
+        XCTAssertTrue(fold.output.contains("'--fold' = \"0/5\" must be k/K with 1 ≤ k ≤ K"), fold.output)
+        let csv = try run(["train-text", "--corpus", "csv", "--out", "/nonexistent/m.h5"])
         XCTAssertEqual(csv.status, 64, csv.output)
         XCTAssertTrue(csv.output.contains("--corpus csv needs --data"), csv.output)
-        let resume = try run(["train-text", "--resume"])
+        let resume = try run(["train-text", "--resume", "--out", "/nonexistent/m.h5"])
         XCTAssertTrue(resume.output.contains("--resume needs --checkpoint"), resume.output)
     }
 
+    /// A model that would be thrown away is not trained: `--out` is required.
+    func testOutIsRequired() throws {
+        let missing = try run(["train-text", "--corpus", "bbc"])
+        XCTAssertEqual(missing.status, 64, missing.output)
+        XCTAssertTrue(missing.output.contains("Missing expected argument '--out <out>'"), missing.output)
+    }
+
     func testMissingArchiveNamesTheFileAndTheFix() throws {
-        let missing = try run(["train-text", "--corpus", "bbc", "--data", "/nonexistent/bbc.tar.gz"])
+        let missing = try run(["train-text", "--corpus", "bbc", "--data", "/nonexistent/bbc.tar.gz", "--out", "/nonexistent/m.h5"])
         XCTAssertEqual(missing.status, 1, missing.output)
         XCTAssertTrue(missing.output.contains("[rank 0] /nonexistent/bbc.tar.gz: corpus not found; pass --data"),
                       missing.output)

@@ -1,0 +1,27 @@
+extension StageSpec {
+    public static let trainPaths = StageSpec("train-paths", summary: "label-graph path decoder (label-aug) on Fisher vectors, fine + coarse datasets joined; decodes the test rows (model.h5, paths.json)", [
+            ParameterSpec("graph", .file, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
+            ParameterSpec("fine_dataset", .string, .string("fashion-mnist"), "the graph's dataset of the fine labels (the target)"),
+            ParameterSpec("fine_map", .file, .string("data/label-graphs/fashion-mnist.classes.csv"),
+                                        "class,label CSV: fv class name → fine label node"),
+            ParameterSpec("coarse_dataset", .string, .string("fashion-coarse"), "the graph's dataset of the coarse labels"),
+            ParameterSpec("coarse_map", .file, .string("data/label-graphs/fashion-coarse.classes.csv"),
+                                          "class,label CSV: fv class name → coarse label node (\"\": no coarse dataset)"),
+            ParameterSpec("fine_fraction", .double, .double(0.25), range: 1e-6 ... 1,
+                                             "fraction of each class's training rows kept fine; the rest become the coarse dataset"),
+            ParameterSpec("method", .string, .string(PathMethod.labelAug.rawValue), choices: PathMethod.allCases.map(\.rawValue),
+                                      "label-aug (the path decoder) or a baseline"),
+            ParameterSpec("feature_sets", .strings, .array([.string("fv/orh/1x1")]), "fv.h5 datasets concatenated as the encoder input"),
+            ParameterSpec("epochs", .int, .int(20), range: 1 ... 1e9, "epochs"),
+            ParameterSpec("batch_size", .int, .int(64), range: 1 ... 1e9, "GLOBAL batch size"),
+            ParameterSpec("learning_rate", .double, .double(0.001), range: 0 ... 1e6, "Adam learning rate (×0.3 every 10 epochs)"),
+            ParameterSpec("beta", .double, .double(1), range: 0 ... 1e6, "β, the weight of the REINFORCE loss (coarse samples)"),
+            ParameterSpec("encoder_hidden", .int, .int(256), range: 1 ... 1e9, "M, the encoder MLP's hidden size"),
+            ParameterSpec("embedding_size", .int, .int(32), range: 1 ... 1e9, "E, node embeddings"),
+            ParameterSpec("hidden_size", .int, .int(128), range: 1 ... 1e9, "H, the GRU's hidden size"),
+            ParameterSpec("seed", .int, .int(0), "seed of the fine/coarse draw, the parameters, shuffles and samples"),
+            ParameterSpec("examples", .int, .int(10), range: 0 ... 1e6, "decoded test paths shown in the report"),
+            ParameterSpec("grid_nodes", .strings, .null, "figure rows (node ids); default every augmented node, [] none"),
+            ParameterSpec("grid_per_row", .int, .int(8), range: 1 ... 1000, "images per figure row"),
+    ])
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Pipeline
+import TestSupport
+import XCTest
+
+/// One parameter table per stage: every runner stage type's `StageSpec` is walked, and its command-line twin must
+/// offer each shared parameter as `--<key>` with the same default, help and choices, and refuse the same
+/// out-of-range values that the runner refuses — each door naming the key the user typed.
+final class StageSpecFrontDoorTests: XCTestCase {
+    /// A runner stage type, the command that runs the same stage, the arguments that command needs besides the
+    /// parameters (so that only the parameter under test can fail), and its options that are not parameters
+    /// (input/output paths, threads, resume: the plumbing the runner decides itself).
+    struct Twin {
+        var stage: String
+        var command: [String]
+        var required: [String]
+        var plumbing: Set<String>
+    }
+
+    static let twins: [Twin] = [
+        Twin(stage: "train-text", command: ["train-text"], required: ["--out", "/nonexistent/model.h5"],
+             plumbing: ["corpus", "data", "debian-labels", "empty-texts", "checkpoint", "resume", "stop-after-steps",
+                        "threads", "out"]),
+    ]
+
+    /// The stage types whose twins are not converted yet (none when the contract holds everywhere).
+    static let pending: Set<String> = ["fisher", "split", "annotate", "embed", "index", "query", "train-infused", "train-paths"]
+
+    func testEveryStageTypeHasACommandLineTwin() {
+        for type in RunnerStageType.registry where !Self.pending.contains(type.name) {
+            XCTAssertTrue(Self.twins.contains { $0.stage == type.name }, "stage type \(type.name) has no command-line twin in the test table")
+        }
+    }
+
+    /// `tributary <command> --experimental-dump-help`: the parser's own description of every option.
+    private func options(of twin: Twin) throws -> [String: [String: Any]] {
+        let (status, output) = try runTributary(twin.command + ["--experimental-dump-help"])
+        XCTAssertEqual(status, 0, output)
+        let root = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let arguments = (root?["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
+        var byName: [String: [String: Any]] = [:]
+        for argument in arguments {
+            for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
+                byName[name["name"] as! String] = argument
+            }
+        }
+        return byName
+    }
+
+    func testCommandLineOptionsMatchTheSpec() throws {
+        for twin in Self.twins {
+            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
+            let cli = try options(of: twin)
+            for key in type.sharedKeys {
+                let p = type.spec[key]
+                let flag = String(p.flag.dropFirst(2))
+                guard let option = cli[flag] else {
+                    XCTFail("\(twin.command.joined(separator: " ")) lacks \(p.flag) (stage \(twin.stage), key \(key))")
+                    continue
+                }
+                XCTAssertEqual(option["abstract"] as? String, p.helpText, "\(p.flag): help differs from the spec")
+                let shown = option["defaultValue"] as? String
+                switch p.defaultValue {
+                case .null: XCTAssertNil(shown, "\(p.flag): the spec has no default")
+                case let .int(n): XCTAssertEqual(shown.flatMap { Int($0) }, n, "\(p.flag): default differs")
+                case let .double(x): XCTAssertEqual(shown.flatMap { Double($0) }, x, "\(p.flag): default differs")
+                case let .string(s): XCTAssertEqual(shown, s, "\(p.flag): default differs")
+                case let .bool(b): XCTAssertEqual(shown ?? "false", b ? "true" : "false", "\(p.flag): default differs")
+                case let .array(items): XCTAssertEqual(shown, items.map { if case let .string(s) = $0 { s } else { "" } }.joined(separator: ","))
+                case .object: XCTFail("\(p.flag): object default")
+                }
+                if !p.choices.isEmpty, let values = option["allValues"] as? [String] {
+                    XCTAssertEqual(values, p.choices, "\(p.flag): choices differ")
+                }
+            }
+            let shared = Set(type.sharedKeys.map { String(ParameterSpec.flag(of: $0).dropFirst(2)) })
+            for flag in cli.keys.sorted() where !shared.contains(flag) && flag != "help" && flag != "version" {
+                XCTAssertTrue(twin.plumbing.contains(flag), "\(twin.command.joined(separator: " ")) --\(flag) is neither a \(twin.stage) parameter nor declared plumbing")
+            }
+        }
+    }
+
+    /// A value just outside each numeric range and a value outside each choice list fails in both doors, each
+    /// naming its own key.
+    func testBothDoorsRefuseTheSameValues() throws {
+        for twin in Self.twins {
+            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
+            for key in type.sharedKeys {
+                let p = type.spec[key]
+                var bad: [JSONValue] = []
+                if let range = p.range {
+                    if range.lowerBound > -1e300 { bad.append(p.kind == .int ? .int(Int(range.lowerBound) - 1) : .double(range.lowerBound - 0.5 * max(1e-3, abs(range.lowerBound)))) }
+                    if range.upperBound < 1e9 { bad.append(p.kind == .int ? .int(Int(range.upperBound) + 1) : .double(range.upperBound + 0.5 * max(1e-3, abs(range.upperBound)))) }
+                }
+                if !p.choices.isEmpty { bad.append(.string("no-such-choice")) }
+                for value in bad {
+                    let text: String = switch value {
+                    case let .int(n): "\(n)"
+                    case let .double(x): "\(x)"
+                    case let .string(s): s
+                    default: ""
+                    }
+                    let (status, output) = try runTributary(twin.command + twin.required + [p.flag + "=" + text])
+                    XCTAssertNotEqual(status, 0, "\(p.flag)=\(text) was accepted")
+                    XCTAssertTrue(output.contains(p.flag), "\(p.flag)=\(text): the error does not name the flag:\n\(output)")
+                    XCTAssertThrowsError(try Self.config(for: type, params: [key: value])) { error in
+                        XCTAssertTrue("\(error)".contains("stages[\(Self.chain(for: type).count - 1)].params.\(key)"),
+                                      "\(key)=\(text): the config error does not name the key: \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The stage types `type` needs before it (its inputs, recursively), then `type`.
+    static func chain(for type: RunnerStageType) -> [RunnerStageType] {
+        var before: [RunnerStageType] = []
+        for producers in type.inputs.keys.sorted().compactMap({ type.inputs[$0] }) {
+            for t in Self.chain(for: RunnerStageType.named(producers[0])!) where !before.contains(where: { $0.name == t.name }) {
+                before.append(t)
+            }
+        }
+        return before + [type]
+    }
+
+    /// A minimal config whose last stage is `type` with `params`.
+    static func config(for type: RunnerStageType, params: [String: JSONValue]) throws -> RunnerConfig {
+        let chain = chain(for: type)
+        var stages: [JSONValue] = []
+        for (i, t) in chain.enumerated() {
+            var stage: [String: JSONValue] = ["name": .string(t.name), "type": .string(t.name)]
+            if let category = t.dataset { stage["dataset"] = .string(category == .image ? "images" : "texts") }
+            var inputs: [String: JSONValue] = [:]
+            for (role, producers) in t.inputs { inputs[role] = .string(producers[0]) }
+            if !inputs.isEmpty { stage["inputs"] = .object(inputs) }
+            if i == chain.count - 1 { stage["params"] = .object(params) }
+            stages.append(.object(stage))
+        }
+        let root: JSONValue = .object([
+            "out": .string("/nonexistent/out"),
+            "datasets": .object(["images": .object(["kind": .string("synthetic")]), "texts": .object(["kind": .string("bbc")])]),
+            "stages": .array(stages),
+        ])
+        return try RunnerConfig.parse(root, file: "cfg.json")
+    }
+}
