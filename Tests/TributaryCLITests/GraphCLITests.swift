@@ -87,8 +87,10 @@ final class GraphCLITests: XCTestCase {
         run = try runTributary(["decode", "--model", path("m.h5"), "--input", input])
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("\tdeterministic\troot > "), run.output)
+        // (The decoder's sizes E and H do not apply to a baseline: the ffn run leaves them out.)
+        let ffnSizes = ["--encoder-hidden", "16", "--batch-size", "20", "--learning-rate", "0.01"]
         run = try runTributary(["train-paths", "--graph", path("g.graph"), "--target", "fine", "--method", "ffn", "--epochs", "20",
-                                "--out", path("ffn.h5")] + join + sizes)
+                                "--out", path("ffn.h5")] + join + ffnSizes)
         XCTAssertEqual(run.status, 0, run.output)
         run = try runTributary(["decode", "--model", path("ffn.h5"), "--input", input])
         XCTAssertEqual(run.status, 0, run.output)
@@ -120,12 +122,13 @@ final class GraphCLITests: XCTestCase {
         XCTAssertTrue(run.output.contains("dataset= and features= are required"), run.output)
     }
 
-    /// The fixture's joins and small sizes, for training runs of a few epochs.
-    func trainArguments(_ out: String, epochs: Int = 3) -> [String] {
+    /// The fixture's joins and small sizes (`decoder`: with label-aug's E and H), for training runs of a few epochs.
+    func trainArguments(_ out: String, epochs: Int = 3, decoder: Bool = true) -> [String] {
         ["train-paths", "--graph", path("g.graph"), "--target", "fine", "--epochs", "\(epochs)", "--out", out,
          "--join", "dataset=fine,features=\(path("e.h5")),labels=\(path("fine.csv")),rows=0-50",
          "--join", "dataset=coarse,features=\(path("e.h5")),labels=\(path("coarse.csv")),rows=50-150",
-         "--encoder-hidden", "16", "--embedding-size", "8", "--hidden-size", "16", "--batch-size", "20", "--learning-rate", "0.01"]
+         "--encoder-hidden", "16", "--batch-size", "20", "--learning-rate", "0.01"]
+            + (decoder ? ["--embedding-size", "8", "--hidden-size", "16"] : [])
     }
 
     /// The `parameter hash:` that rank 0 logs after training.
@@ -170,6 +173,7 @@ final class GraphCLITests: XCTestCase {
         let cases: [(flags: [String], names: [String])] = [
             (["--method", "ffn", "--teacher-forcing", "0.5"], ["--teacher-forcing", "--method label-aug only"]),
             (["--method", "label-set", "--beta", "2"], ["--beta", "--method label-aug only"]),
+            (["--method", "pseudo-labels", "--pooling", "sum"], ["--pooling", "--method label-aug only"]),
             (["--method", "ffn", "--hidden-size", "32"], ["--hidden-size", "--method label-aug only"]),
             (["--multi-label"], ["--multi-label", "--method ffn only"]),
             (["--nondeterministic", "marginal", "--reinforce-samples", "2"], ["--reinforce-samples", "--nondeterministic marginal"]),
@@ -178,13 +182,13 @@ final class GraphCLITests: XCTestCase {
             (["--feature-sets", ""], ["--feature-sets", "non-empty"]),
         ]
         for c in cases {
-            let run = try runTributary(trainArguments(path("x.h5")) + c.flags)
+            let run = try runTributary(trainArguments(path("x.h5"), decoder: !c.flags.contains("--method")) + c.flags)
             XCTAssertNotEqual(run.status, 0, "\(c.flags) was accepted")
             for name in c.names { XCTAssertTrue(run.output.contains(name), "\(c.flags): \(run.output)") }
             XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.h5")))
         }
         // A value equal to the default is the same as leaving it out; ffn's own options go through.
-        let run = try runTributary(trainArguments(path("ffn.h5")) + ["--method", "ffn", "--teacher-forcing", "1", "--multi-label"])
+        let run = try runTributary(trainArguments(path("ffn.h5"), decoder: false) + ["--method", "ffn", "--teacher-forcing", "1", "--multi-label"])
         XCTAssertEqual(run.status, 0, run.output)
     }
 
@@ -193,7 +197,7 @@ final class GraphCLITests: XCTestCase {
         try writeFixture()
         var run = try runTributary(trainArguments(path("m.h5")))
         XCTAssertEqual(run.status, 0, run.output)
-        run = try runTributary(trainArguments(path("ffn.h5")) + ["--method", "ffn"])
+        run = try runTributary(trainArguments(path("ffn.h5"), decoder: false) + ["--method", "ffn"])
         XCTAssertEqual(run.status, 0, run.output)
         let input = "dataset=fine,features=\(path("e.h5")),labels=\(path("test.csv")),rows=150-200"
         let decode = ["decode", "--model", path("m.h5"), "--input", input]
