@@ -29,9 +29,21 @@ extension RunnerStageType {
     static let graphStages: [RunnerStageType] = [trainPaths]
 
     static let trainPaths = RunnerStageType(
-        spec: .trainPaths,
+        spec: .trainAndDecodePaths,
         dataset: .image,
         inputs: ["fv": ["fisher"], "manifest": ["split"]],
+        configOnly: [
+            ParameterSpec("graph", .file, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
+            ParameterSpec("fine_dataset", .string, .string("fashion-mnist"), "the graph's dataset of the fine labels (the target)"),
+            ParameterSpec("fine_map", .file, .string("data/label-graphs/fashion-mnist.classes.csv"),
+                          "class,label CSV: fv class name → fine label node"),
+            ParameterSpec("coarse_dataset", .string, .string("fashion-coarse"), "the graph's dataset of the coarse labels"),
+            ParameterSpec("coarse_map", .file, .string("data/label-graphs/fashion-coarse.classes.csv"),
+                          "class,label CSV: fv class name → coarse label node (\"\": no coarse dataset)"),
+            ParameterSpec("fine_fraction", .double, .double(0.25), range: 1e-6 ... 1,
+                          "fraction of each class's training rows kept fine; the rest become the coarse dataset"),
+            ParameterSpec("examples", .int, .int(10), range: 0 ... 1e6, "decoded test paths shown in the report"),
+        ],
         outputs: ["model.h5", "paths.json"]
     ) { context in
         try PathsStageDriver(context: context).run()
@@ -117,19 +129,10 @@ struct PathsStageDriver {
         try comm.barrier()  // Distributed: every rank reads the label files
 
         // Train (every rank, data-parallel).
-        let training = TrainingOptions(epochs: p.int("epochs"), batchSize: p.int("batch_size"),
-                                       learningRate: p.double("learning_rate"), seed: UInt64(p.int("seed")))
         var specs = [PathDataSpec(dataset: fine, features: fvPath, labels: context.output("fine.csv"))]
         if !coarseRows.isEmpty { specs.append(PathDataSpec(dataset: coarse, features: fvPath, labels: context.output("coarse.csv"))) }
-        var configuration = PathTrainingStage.Configuration(graphPath: graphPath, specs: specs, target: fine,
-                                                            method: PathMethod(rawValue: p.string("method"))!, training: training)
-        configuration.featureSets = p.strings("feature_sets").isEmpty ? nil : p.strings("feature_sets")
-        configuration.encoderHidden = p.int("encoder_hidden")
-        configuration.embeddingSize = p.int("embedding_size")
-        configuration.hiddenSize = p.int("hidden_size")
-        configuration.pathOptions = PathTrainingOptions(beta: p.double("beta"), teacherForcingRate: 1)
-        configuration.seed = UInt64(p.int("seed"))
-        configuration.outputPath = context.output("model.h5")
+        let configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
+                                                            outputPath: context.output("model.h5"))
         context.log("train-paths: \(fineRows.count) fine + \(coarseRows.count) coarse training images, \(testLabelled.count) test")
         let trained = try PathTrainingStage(configuration).run(communicator: comm)
         try comm.barrier()  // Distributed: model.h5 is written before rank 0 reads it back
@@ -162,7 +165,7 @@ struct PathsStageDriver {
             + "training rows, fine labels)"
             + (useCoarse ? " and \(coarse) of `\(p.string("coarse_dataset"))` (the rest, relabelled by `\(p.string("coarse_map"))`)" : "")
             + (dropped > 0 ? "; \(dropped) dropped (class mapped to no label)" : "") + ". "
-            + "Encoder input: \(p.strings("feature_sets").joined(separator: " + ")) (F = \(trained.model.featureSize)), MLP \(p.int("encoder_hidden"))"
+            + "Encoder input: \(trained.model.featureSets.joined(separator: " + ")) (F = \(trained.model.featureSize)), MLP \(p.int("encoder_hidden"))"
             + (method == PathMethod.labelAug.rawValue ? ", GRU H \(p.int("hidden_size")), E \(p.int("embedding_size")), β \(p.double("beta"))" : "")
             + "; \(p.int("epochs")) epochs, batch \(p.int("batch_size")), Adam \(p.double("learning_rate")), seed \(p.int("seed")).\n\n"
         let losses = trained.history.map(\.meanLoss)
@@ -199,7 +202,7 @@ struct PathsStageDriver {
     func figure(_ decoded: PathDecodeStage.Report, graph: LabelGraph) throws -> String {
         let p = context.parameters
         guard p.string("method") == PathMethod.labelAug.rawValue else { return "" }
-        let nodes = p.values["grid_nodes"] == .null ? graph.nodes.filter { $0.kind == .augmented }.map(\.id) : p.strings("grid_nodes")
+        let nodes = PathFigure.gridNodes(p, graph: graph)
         guard !nodes.isEmpty else { return "" }
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let collection = try source.open(selection: selection)

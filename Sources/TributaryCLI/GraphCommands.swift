@@ -129,8 +129,11 @@ struct GraphBuild: ParsableCommand {
     }
 }
 
-/// `tributary train-paths`: the label-graph path decoder or a baseline on joined datasets (data-parallel).
-struct TrainPaths: ParsableCommand {
+/// `tributary train-paths`: the label-graph path decoder or a baseline on joined datasets (data-parallel). Its
+/// parameters are `StageSpec.trainPaths`, the same table as the runner's `train-paths` stage.
+struct TrainPaths: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.trainPaths
+    static let plumbing = ["graph", "join", "target", "threads", "out"]
     static let configuration = CommandConfiguration(
         commandName: "train-paths",
         abstract: "Train the label-graph path decoder (or a baseline) on joined datasets → model HDF5.",
@@ -139,7 +142,8 @@ struct TrainPaths: ParsableCommand {
             fisher fv.h5 or tributary embed output),labels=FILE.csv (a `label` column of node ids, optionally `row`;
             or a `class,label` map of the file's own class names),rows=A-B (optional: rows A ..< B).
             Methods: label-aug (the decoder; join a coarse dataset for label-aug + fusion), ffn, label-set,
-            pseudo-labels. Rank 0 prints the loss per epoch and writes --out.
+            pseudo-labels. Rank 0 prints the loss per epoch and writes --out. The same parameters, defaults and
+            ranges as a `train-paths` stage of a pipeline config (data/pipelines/README.md).
             """)
 
     @Option(help: "The label graph (.graph or .outline).")
@@ -148,76 +152,39 @@ struct TrainPaths: ParsableCommand {
     var join: [String] = []
     @Option(help: "The fine dataset evaluated (FFN / Pseudo labels predict its labels).")
     var target: String
-    @Option(help: "label-aug, ffn, label-set or pseudo-labels.")
-    var method = "label-aug"
-    @Option(help: "Comma-separated feature datasets to concatenate (default: embeddings, else fv/orh/1x1).")
-    var featureSets: String?
-    @Option(help: "Encoder MLP hidden size M.")
-    var encoderHidden = 256
-    @Option(help: "Node-embedding size E.")
-    var embeddingSize = 32
-    @Option(help: "Decoder GRU hidden size H.")
-    var hiddenSize = 128
-    @Option(help: "mean, sum or random pooling of a sample's target paths.")
-    var pooling = "mean"
-    @Option(help: "N_p: most target paths per sample.")
-    var maxTargetPaths = 4
-    @Option(help: "Nondeterministic ground truth: reinforce (the paper) or marginal (−log Σ p over each label's paths).")
-    var nondeterministic = "reinforce"
-    @Option(help: "K: paths sampled per nondeterministic sample for REINFORCE (the paper: 1).")
-    var reinforceSamples = 1
-    @Option(help: "Teacher-forcing rate r_tf.")
-    var teacherForcing = 1.0
-    @Option(help: "α, the weight of the teacher-forced loss.")
-    var alpha = 1.0
-    @Option(help: "β, the weight of the REINFORCE loss.")
-    var beta = 1.0
-    @Option(help: "Epochs.")
-    var epochs = 20
-    @Option(help: "GLOBAL batch size, split over the ranks.")
-    var batchSize = 64
-    @Option(help: "Adam learning rate (decayed ×0.3 every 10 epochs).")
-    var learningRate = 0.001
-    @Option(help: "Seed of the initial parameters, the shuffles and the samples.")
-    var seed: UInt64 = 0
+    @Option(help: ArgumentHelp(spec.help("method"))) var method = spec.default("method", as: PathMethod.self)
+    @Option(help: ArgumentHelp(spec.help("feature_sets"))) var featureSets: CommaList?
+    @Option(help: ArgumentHelp(spec.help("encoder_hidden"))) var encoderHidden = spec.default("encoder_hidden", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("embedding_size"))) var embeddingSize = spec.default("embedding_size", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("hidden_size"))) var hiddenSize = spec.default("hidden_size", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("pooling")))
+    var pooling = spec.default("pooling", as: PathTrainingOptions.Pooling.self)
+    @Option(help: ArgumentHelp(spec.help("max_target_paths"))) var maxTargetPaths = spec.default("max_target_paths", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("nondeterministic")))
+    var nondeterministic = spec.default("nondeterministic", as: PathTrainingOptions.Nondeterministic.self)
+    @Option(help: ArgumentHelp(spec.help("reinforce_samples"))) var reinforceSamples = spec.default("reinforce_samples", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("teacher_forcing"))) var teacherForcing = spec.default("teacher_forcing", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("alpha"))) var alpha = spec.default("alpha", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("beta"))) var beta = spec.default("beta", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("epochs"))) var epochs = spec.default("epochs", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("batch_size"))) var batchSize = spec.default("batch_size", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
+    @Flag(help: ArgumentHelp(spec.help("multi_label"))) var multiLabel = false
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "Where rank 0 writes the model (HDF5).")
-    var out: String?
-    @Flag(help: "FFN: one sigmoid per target label on each sample's label set (multi-label) instead of a softmax.")
-    var multiLabel = false
+    var out: String
 
     func validate() throws {
+        _ = try parameters()
         guard !join.isEmpty else { throw ValidationError("pass at least one --join dataset=…,features=…,labels=…") }
-        guard PathMethod(rawValue: method) != nil else {
-            throw ValidationError("--method must be one of \(PathMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'")
-        }
-        guard PathTrainingOptions.Nondeterministic(rawValue: nondeterministic) != nil else {
-            throw ValidationError("--nondeterministic must be reinforce or marginal, got '\(nondeterministic)'")
-        }
-        guard ["mean", "sum", "random"].contains(pooling) else { throw ValidationError("--pooling must be mean, sum or random") }
-        guard encoderHidden >= 1, embeddingSize >= 1, hiddenSize >= 1, maxTargetPaths >= 1, epochs >= 1, batchSize >= 1, reinforceSamples >= 1 else {
-            throw ValidationError("--encoder-hidden, --embedding-size, --hidden-size, --max-target-paths, --epochs, --batch-size, --reinforce-samples must be ≥ 1")
-        }
-        guard teacherForcing >= 0 && teacherForcing <= 1 else { throw ValidationError("--teacher-forcing must be in [0, 1]") }
     }
 
     func run() throws {
         let specs = try join.map { try PathDataSpec(parsing: $0) }
-        let training = TrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
-        var configuration = PathTrainingStage.Configuration(graphPath: graph, specs: specs, target: target,
-                                                            method: PathMethod(rawValue: method)!, training: training)
-        configuration.featureSets = featureSets.map { $0.split(separator: ",").map(String.init) }
-        configuration.encoderHidden = encoderHidden
-        configuration.embeddingSize = embeddingSize
-        configuration.hiddenSize = hiddenSize
-        configuration.pathOptions = PathTrainingOptions(
-            alpha: alpha, beta: beta, teacherForcingRate: teacherForcing, maxTargetPaths: maxTargetPaths,
-            pooling: pooling == "sum" ? .sum : pooling == "random" ? .random : .mean, reinforceSamples: reinforceSamples,
-            nondeterministic: PathTrainingOptions.Nondeterministic(rawValue: nondeterministic)!)
-        configuration.seed = seed
-        configuration.outputPath = out
-        configuration.multiLabel = multiLabel
+        let configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
+                                                            outputPath: out)
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
             _ = try PathTrainingStage(configuration).run(communicator: comm)
@@ -235,7 +202,9 @@ extension Decode {
             guard parts.count == 2, let split = FashionMNIST.Split(rawValue: String(parts[0])), let n = Int(parts[1]) else {
                 throw ValidationError("--grid-png: sample id '\(prediction.id)' is not a Fashion-MNIST id (train/N or test/N)")
             }
-            if splits[split.rawValue] == nil { splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir) }
+            if splits[split.rawValue] == nil {
+                splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir ?? FashionMNIST.defaultDirectory)
+            }
             let data = splits[split.rawValue]!
             return PathFigure.Gray(width: data.columns, height: data.rows, intensities: data.image(at: n))
         }
@@ -255,57 +224,94 @@ extension Decode {
     }
 }
 
-/// `tributary decode`: greedy paths (Algorithm 2) or baseline predictions, as text or JSON, with accuracy.
-struct Decode: ParsableCommand {
+/// `tributary decode`: greedy paths (Algorithm 2) or baseline predictions, as text or JSON, with accuracy. Its
+/// figure parameters are `StageSpec.decodePaths`, the same table as the runner's `train-paths` stage.
+struct Decode: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.decodePaths
+    static let plumbing = ["model", "input", "format", "out", "grid_png", "fashion_mnist_dir", "multi_label", "thresholds", "tune_on"]
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode label-graph paths for new samples (text or JSON); accuracy when labels are given.")
+
+    /// How the predictions are written.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case text, json
+    }
 
     @Option(help: "A train-paths model (HDF5).")
     var model: String
     @Option(help: "dataset=NAME,features=FILE[,labels=FILE.csv][,rows=A-B]: the samples to decode.")
     var input: String
-    @Option(help: "text or json.")
-    var format = "text"
+    @Option(help: "text or json (--multi-label writes text).")
+    var format = Format.text
     @Option(help: "Write the paths here (default: standard output).")
     var out: String?
-    @Option(help: "Interpretability grid: comma-separated node ids, one figure row each (Figure 4 analog).")
-    var gridNodes: String?
-    @Option(help: "With --grid-nodes: the PNG to write.")
+    @Option(help: ArgumentHelp(spec.help("grid_nodes"))) var gridNodes: CommaList?
+    @Option(help: "The interpretability grid (Figure 4 analog) of a label-aug model: the PNG to write.")
     var gridPng: String?
-    @Option(help: "With --grid-nodes: images per row.")
-    var gridPerRow = 10
-    @Option(help: "With --grid-nodes: the Fashion-MNIST idx folder the ids (train/N, test/N) refer to.")
-    var fashionMnistDir = FashionMNIST.defaultDirectory
+    @Option(help: ArgumentHelp(spec.help("grid_per_row"))) var gridPerRow = spec.default("grid_per_row", as: Int.self)
+    @Option(help: "With --grid-png: the Fashion-MNIST idx folder the ids (train/N, test/N) refer to (default: \(FashionMNIST.defaultDirectory)).")
+    var fashionMnistDir: String?
     @Flag(help: "Multi-label: a prediction set per sample (label-aug: multi-path decoding) and F1 instead of accuracy.")
     var multiLabel = false
-    @Option(help: "With --multi-label: threshold τ, or comma-separated candidates with --tune-on.")
-    var thresholds = "0.5"
+    @Option(help: "With --multi-label: threshold τ, or comma-separated candidates with --tune-on (default: 0.5).")
+    var thresholds: CommaList?
     @Option(help: "With --multi-label: dataset=…,features=…,labels=… of a validation split; τ = the candidate with the best micro F1 there.")
     var tuneOn: String?
 
     func validate() throws {
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
-        if (gridNodes == nil) != (gridPng == nil) { throw ValidationError("--grid-nodes and --grid-png go together") }
+        let p = try parameters()
+        if gridPng == nil {
+            if !p.isNull("grid_nodes") { throw ValidationError("--grid-nodes needs --grid-png FILE (the figure it lays out)") }
+            if StageSpec.given(p, "grid_per_row") { throw ValidationError("--grid-per-row needs --grid-png FILE (the figure it lays out)") }
+            if fashionMnistDir != nil { throw ValidationError("--fashion-mnist-dir needs --grid-png FILE (the figure's images)") }
+        } else if gridNodes?.items.isEmpty == true {
+            throw ValidationError("--grid-nodes is empty; name the figure's rows or leave out --grid-png")
+        }
+        if multiLabel {
+            if format == .json { throw ValidationError("--format json is not available with --multi-label (its prediction sets are text)") }
+            if gridPng != nil { throw ValidationError("--grid-png is not available with --multi-label (the figure shows each sample's one greedy path)") }
+        } else {
+            if thresholds != nil { throw ValidationError("--thresholds needs --multi-label (a single-label decode has no threshold)") }
+            if tuneOn != nil { throw ValidationError("--tune-on needs --multi-label (it tunes the threshold)") }
+        }
+        if let thresholds, thresholds.items.isEmpty || !thresholds.items.allSatisfy({ Double($0).map { $0 > 0 && $0 <= 1 } ?? false }) {
+            throw ValidationError("--thresholds must be numbers in (0, 1], comma-separated, got '\(thresholds.items.joined(separator: ","))'")
+        }
     }
 
     func run() throws {
         let spec = try PathDataSpec(parsing: input)
         if multiLabel { return try runMultiLabel(spec) }
+        let p = try parameters()
+        // The figure's rows, checked before decoding: a baseline decodes no paths, and every row is a graph node.
+        var gridRows: [String] = []
+        if gridPng != nil {
+            let file = try PathModelFile.read(model)
+            guard file.method == .labelAug else {
+                throw ValidationError("--grid-png needs a label-aug model; \(model) is \(file.method.rawValue), which decodes no paths")
+            }
+            gridRows = PathFigure.gridNodes(p, graph: file.graph)
+            guard !gridRows.isEmpty else {
+                throw ValidationError("--grid-png: the graph of \(model) has no augmented node; name the rows with --grid-nodes")
+            }
+            for node in gridRows where file.graph.index(of: node) == nil {
+                throw ValidationError("--grid-nodes: '\(node)' is not a node of the graph of \(model)")
+            }
+        }
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).run()
             warn(report.warnings)
-            let text = format == "json" ? PathDecodeStage.json(report, model: model) : PathDecodeStage.text(report)
+            let text = format == .json ? PathDecodeStage.json(report, model: model) : PathDecodeStage.text(report)
             if let out {
                 try writeTextAtomically(text, to: out)
                 print("wrote \(out): \(report.predictions.count) predictions")
             } else {
                 print(text, terminator: "")
             }
-            if let gridNodes, let gridPng {
-                let nodes = gridNodes.split(separator: ",").map(String.init)
-                try writeGrid(report, nodes: nodes, to: gridPng)
+            if let gridPng {
+                try writeGrid(report, nodes: gridRows, to: gridPng)
             }
             if let accuracy = report.accuracy {
                 let labelled = report.predictions.filter { $0.truth != nil }.count
@@ -323,10 +329,7 @@ extension Decode {
 
     /// `--multi-label`: prediction sets and F1 (PathDecodeStage.runMultiLabel), rank 0.
     func runMultiLabel(_ spec: PathDataSpec) throws {
-        let candidates = thresholds.split(separator: ",").compactMap { Double($0) }
-        guard candidates.count == thresholds.split(separator: ",").count else {
-            throw ValidationError("--thresholds must be numbers in (0, 1], comma-separated, got '\(thresholds)'")
-        }
+        let candidates = (thresholds?.items ?? ["0.5"]).compactMap { Double($0) }  // checked by validate()
         let tune = try tuneOn.map { try PathDataSpec(parsing: $0) }
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)

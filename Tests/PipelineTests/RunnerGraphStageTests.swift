@@ -1,4 +1,5 @@
 import Foundation
+import LabelGraphs
 import LinearAlgebra
 import Pipeline
 import Storage
@@ -192,5 +193,44 @@ final class RunnerGraphStageTests: XCTestCase {
         let manifest = try RunnerManifest.read(out: f.folder.path + "/out")
         XCTAssertEqual(manifest.stages["split"]?.status, "done")
         XCTAssertEqual(manifest.stages["paths"]?.status, "running")
+    }
+
+    /// The stage's shared parameters reach the same training configuration as `tributary train-paths`'s (one
+    /// constructor), the defaults are the values the stage hard-coded before it had the keys, and an option that
+    /// cannot take effect fails naming its config key.
+    func testSharedParametersReachTheTrainingConfiguration() throws {
+        let type = try XCTUnwrap(RunnerStageType.named("train-paths"))
+        let door = FrontDoor.config(file: "cfg.json", prefix: "stages[2].params.")
+        let given: [String: JSONValue] = ["teacher_forcing": .double(0.5), "alpha": .double(2), "beta": .double(0.5),
+                                          "pooling": .string("sum"), "max_target_paths": .int(2), "reinforce_samples": .int(3),
+                                          "feature_sets": .array([.string("fv/col/1x1")]), "seed": .int(7)]
+        let c = PathTrainingStage.Configuration(try type.spec.resolve(given, door: door), graphPath: "g", specs: [], target: "fine",
+                                                outputPath: "m.h5")
+        XCTAssertEqual(c.pathOptions, PathTrainingOptions(alpha: 2, beta: 0.5, teacherForcingRate: 0.5, maxTargetPaths: 2,
+                                                          pooling: .sum, reinforceSamples: 3))
+        XCTAssertEqual(c.featureSets, ["fv/col/1x1"])
+        XCTAssertEqual(c.seed, 7)
+        XCTAssertEqual(c.training.seed, 7)
+        XCTAssertEqual(c.outputPath, "m.h5")
+        let d = PathTrainingStage.Configuration(try type.spec.resolve([:], door: door), graphPath: "g", specs: [], target: "fine",
+                                                outputPath: nil)
+        XCTAssertEqual(d.pathOptions, PathTrainingOptions(beta: 1, teacherForcingRate: 1))
+        XCTAssertEqual(d.method, .labelAug)
+        XCTAssertNil(d.featureSets, "the features file's default: fv/orh/1x1 for a fisher stage's fv.h5")
+        XCTAssertEqual([d.encoderHidden, d.embeddingSize, d.hiddenSize, d.training.epochs, d.training.batchSize], [256, 32, 128, 20, 64])
+        XCTAssertEqual(d.training.learningRate, 0.001)
+        XCTAssertFalse(d.multiLabel)
+
+        for (params, names) in [
+            (["method": JSONValue.string("ffn"), "teacher_forcing": .double(0.5)],
+             ["stages[2].params.teacher_forcing", "stages[2].params.method label-aug only"]),
+            (["method": .string("ffn"), "grid_nodes": .array([.string("a")])], ["stages[2].params.grid_nodes", "label-aug"]),
+            (["multi_label": .bool(true)], ["stages[2].params.multi_label", "stages[2].params.method ffn only"]),
+            (["nondeterministic": .string("marginal"), "beta": .double(2)], ["stages[2].params.beta", "marginal"]),
+        ] {
+            XCTAssertThrowsError(try type.spec.resolve(params, door: door)) { error in
+                for name in names { XCTAssertTrue("\(error)".contains(name), "\(params): \(error)") }
+            }
+        }
     }
 }

@@ -7,34 +7,76 @@ import XCTest
 /// offer each shared parameter as `--<key>` with the same default, help and choices, and refuse the same
 /// out-of-range values that the runner refuses — each door naming the key the user typed.
 final class StageSpecFrontDoorTests: XCTestCase {
-    /// A runner stage type, the command that runs the same stage, the arguments that command needs besides the
-    /// parameters (so that only the parameter under test can fail), and its options that are not parameters
-    /// (input/output paths, threads, resume: the plumbing the runner decides itself).
+    /// A runner stage type and the commands that run the same stage: each command covers one step's `StageSpec`
+    /// (`train-paths` = `tributary train-paths` + `tributary decode`), and together they cover every shared key
+    /// of the stage type exactly once.
     struct Twin {
         var stage: String
+        var doors: [Door]
+
+        init(stage: String, _ doors: [Door]) {
+            self.stage = stage
+            self.doors = doors
+        }
+    }
+
+    /// One command of a twin: its step's spec, the arguments it needs besides the parameters (so that only the
+    /// parameter under test can fail), and its options that are not parameters (input/output paths, threads,
+    /// resume: the plumbing the runner decides itself).
+    struct Door {
         var command: [String]
+        var spec: StageSpec
         var required: [String]
         var plumbing: Set<String>
     }
 
     static let twins: [Twin] = [
-        Twin(stage: "train-text", command: ["train-text"], required: ["--out", "/nonexistent/model.h5"],
-             plumbing: ["corpus", "data", "debian-labels", "empty-texts", "checkpoint", "resume", "stop-after-steps",
-                        "threads", "out"]),
+        Twin(stage: "train-text", [
+            Door(command: ["train-text"], spec: .trainText, required: ["--out", "/nonexistent/model.h5"],
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "checkpoint", "resume", "stop-after-steps",
+                            "threads", "out"]),
+        ]),
+        Twin(stage: "train-paths", [
+            Door(command: ["train-paths"], spec: .trainPaths,
+                 required: ["--graph", "/nonexistent/g.graph", "--target", "fine", "--out", "/nonexistent/model.h5",
+                            "--join", "dataset=fine,features=/nonexistent/e.h5,labels=/nonexistent/l.csv"],
+                 plumbing: ["graph", "join", "target", "threads", "out"]),
+            Door(command: ["decode"], spec: .decodePaths,
+                 required: ["--model", "/nonexistent/model.h5", "--input", "dataset=fine,features=/nonexistent/e.h5",
+                            "--grid-png", "/nonexistent/g.png"],
+                 plumbing: ["model", "input", "format", "out", "grid-png", "fashion-mnist-dir", "multi-label", "thresholds",
+                            "tune-on"]),
+        ]),
     ]
 
-    /// The stage types whose twins are not converted yet (none when the contract holds everywhere).
-    static let pending: Set<String> = ["fisher", "split", "annotate", "embed", "index", "query", "train-infused", "train-paths"]
+    /// Every door of every twin, with its stage type's name.
+    static var doors: [(stage: String, door: Door)] { twins.flatMap { twin in twin.doors.map { (twin.stage, $0) } } }
 
-    func testEveryStageTypeHasACommandLineTwin() {
+    /// The stage types whose twins are not converted yet (none when the contract holds everywhere).
+    static let pending: Set<String> = ["fisher", "split", "annotate", "embed", "index", "query", "train-infused"]
+
+    func testEveryStageTypeHasACommandLineTwin() throws {
         for type in RunnerStageType.registry where !Self.pending.contains(type.name) {
             XCTAssertTrue(Self.twins.contains { $0.stage == type.name }, "stage type \(type.name) has no command-line twin in the test table")
+        }
+        // Each twin's doors split the stage's shared keys: every key in exactly one door, declared the same there.
+        for twin in Self.twins {
+            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
+            let keys = twin.doors.flatMap(\.spec.keys)
+            XCTAssertEqual(keys.count, Set(keys).count, "\(twin.stage): a key is in two doors' specs")
+            XCTAssertEqual(Set(keys), Set(type.sharedKeys), "\(twin.stage): the doors' specs are not the stage's shared keys")
+            for door in twin.doors {
+                for key in door.spec.keys {
+                    XCTAssertEqual(door.spec[key].helpText, type.spec[key].helpText, "\(twin.stage).\(key) declared twice")
+                    XCTAssertEqual(door.spec[key].defaultValue, type.spec[key].defaultValue, "\(twin.stage).\(key) declared twice")
+                }
+            }
         }
     }
 
     /// `tributary <command> --experimental-dump-help`: the parser's own description of every option.
-    private func options(of twin: Twin) throws -> [String: [String: Any]] {
-        let (status, output) = try runTributary(twin.command + ["--experimental-dump-help"])
+    private func options(of door: Door) throws -> [String: [String: Any]] {
+        let (status, output) = try runTributary(door.command + ["--experimental-dump-help"])
         XCTAssertEqual(status, 0, output)
         let root = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         let arguments = (root?["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
@@ -48,14 +90,14 @@ final class StageSpecFrontDoorTests: XCTestCase {
     }
 
     func testCommandLineOptionsMatchTheSpec() throws {
-        for twin in Self.twins {
-            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
-            let cli = try options(of: twin)
-            for key in type.sharedKeys {
+        for (stage, door) in Self.doors {
+            let type = try XCTUnwrap(RunnerStageType.named(stage))
+            let cli = try options(of: door)
+            for key in door.spec.keys {
                 let p = type.spec[key]
                 let flag = String(p.flag.dropFirst(2))
                 guard let option = cli[flag] else {
-                    XCTFail("\(twin.command.joined(separator: " ")) lacks \(p.flag) (stage \(twin.stage), key \(key))")
+                    XCTFail("\(door.command.joined(separator: " ")) lacks \(p.flag) (stage \(stage), key \(key))")
                     continue
                 }
                 XCTAssertEqual(option["abstract"] as? String, p.helpText, "\(p.flag): help differs from the spec")
@@ -73,9 +115,9 @@ final class StageSpecFrontDoorTests: XCTestCase {
                     XCTAssertEqual(values, p.choices, "\(p.flag): choices differ")
                 }
             }
-            let shared = Set(type.sharedKeys.map { String(ParameterSpec.flag(of: $0).dropFirst(2)) })
+            let shared = Set(door.spec.keys.map { String(ParameterSpec.flag(of: $0).dropFirst(2)) })
             for flag in cli.keys.sorted() where !shared.contains(flag) && flag != "help" && flag != "version" {
-                XCTAssertTrue(twin.plumbing.contains(flag), "\(twin.command.joined(separator: " ")) --\(flag) is neither a \(twin.stage) parameter nor declared plumbing")
+                XCTAssertTrue(door.plumbing.contains(flag), "\(door.command.joined(separator: " ")) --\(flag) is neither a \(door.spec.name) parameter nor declared plumbing")
             }
         }
     }
@@ -83,9 +125,9 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// A value just outside each numeric range and a value outside each choice list fails in both doors, each
     /// naming its own key.
     func testBothDoorsRefuseTheSameValues() throws {
-        for twin in Self.twins {
-            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
-            for key in type.sharedKeys {
+        for (stage, door) in Self.doors {
+            let type = try XCTUnwrap(RunnerStageType.named(stage))
+            for key in door.spec.keys {
                 let p = type.spec[key]
                 var bad: [JSONValue] = []
                 if let range = p.range {
@@ -100,7 +142,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
                     case let .string(s): s
                     default: ""
                     }
-                    let (status, output) = try runTributary(twin.command + twin.required + [p.flag + "=" + text])
+                    let (status, output) = try runTributary(door.command + door.required + [p.flag + "=" + text])
                     XCTAssertNotEqual(status, 0, "\(p.flag)=\(text) was accepted")
                     XCTAssertTrue(output.contains(p.flag), "\(p.flag)=\(text): the error does not name the flag:\n\(output)")
                     XCTAssertThrowsError(try Self.config(for: type, params: [key: value])) { error in

@@ -1,0 +1,9 @@
+import ArgumentParser
+import LabelGraphs
+import Pipeline
+
+// The choices of `StageSpec.trainPaths` as command-line values (`--method ffn`, `--pooling sum`,
+// `--nondeterministic marginal`): parsed and listed by ArgumentParser from the same raw values as the spec's choices.
+extension PathMethod: ExpressibleByArgument {}
+extension PathTrainingOptions.Pooling: ExpressibleByArgument {}
+extension PathTrainingOptions.Nondeterministic: ExpressibleByArgument {}
