@@ -26,7 +26,7 @@ fi
 work="${1:-}"; cleanup=0
 if [ -z "$work" ]; then work="$(mktemp -d -t tributary-fisher-smoke.XXXXXX)"; cleanup=1; fi
 mkdir -p "$work"
-args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --batch-size 16 --seed 3)
+args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --chunk-size 16 --seed 3)
 
 echo "fisher-smoke: -np 1 → $work/np1"
 bash "$here/run.sh" -n 1 --threads 1 -- fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
@@ -57,7 +57,7 @@ compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
 
 echo "fisher-smoke: resume: delete rank 1's part and rerun extract with -np 2"
 rm "$work/np2/descriptors.h5.parts/part-00001.h5"
-bash "$here/run.sh" -n 2 --threads 1 -- extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
+bash "$here/run.sh" -n 2 --threads 1 -- extract --limit 64 --chunk-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
 grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 0 was not reused"; exit 1; }
 grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || { echo "fisher-smoke: FAIL: shard 1 was not rewritten"; exit 1; }
 compare "$work/np1/descriptors.h5" "$work/np2/descriptors.h5" orh col x y scale image descriptor_counts

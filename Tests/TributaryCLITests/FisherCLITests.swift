@@ -14,7 +14,7 @@ final class FisherCLITests: XCTestCase {
         for name in ["dsift", "fisher", "gmm"] { XCTAssertTrue(bench.contains(name), bench) }
         let fisher = try run(["fisher", "--help"]).output
         for flag in ["--dataset", "--data", "--labels-csv", "--limit", "--split", "--out", "--patch-size", "--step",
-                     "--scales", "--pca-dims", "--components", "--sample-size", "--iterations", "--batch-size", "--seed"] {
+                     "--scales", "--pca-dims", "--components", "--sample-size", "--iterations", "--chunk-size", "--seed"] {
             XCTAssertTrue(fisher.contains(flag), "fisher --help lacks \(flag)")
         }
     }
