@@ -38,29 +38,47 @@ struct AnnotateManifest: ParsableCommand {
     @Option(help: "emoji-tags/mirflickr: the dataset folder; class-csv: the labels CSV.")
     var data: String
 
+    // Each dataset's own options are optional, so that one given for another dataset is refused, not ignored.
     @Option(help: "emoji-tags: both (default), noto, emojione, or cross (train on Noto, test on EmojiOne).")
-    var rendering = EmojiTagsDataset.Rendering.both
+    var rendering: EmojiTagsDataset.Rendering?
 
     @Flag(name: .customLong("relevant-only"), help: "mirflickr: use the annotations/*_r1.txt relevant sets where present.")
     var relevantOnly = false
 
-    @Option(name: .customLong("train-fraction"), help: "mirflickr: fraction of the images drawn (seeded) for training.")
-    var trainFraction = 0.32
+    @Option(name: .customLong("train-fraction"), help: "mirflickr: fraction of the images drawn (seeded) for training (default 0.32).")
+    var trainFraction: Double?
 
-    @Option(name: .customLong("train-per-class"), help: "class-csv without a split column: training images per class (seeded), the rest test.")
-    var trainPerClass = 40
+    @Option(name: .customLong("train-per-class"), help: "class-csv without a split column: training images per class (seeded), the rest test (default 40).")
+    var trainPerClass: Int?
 
-    @Option(help: "Seed of the mirflickr / class-csv split.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the mirflickr / class-csv split (default 0).")
+    var seed: UInt64?
+
+    func validate() throws {
+        var given: [(String, Set<Dataset>)] = []
+        if rendering != nil { given.append(("--rendering", [.emojiTags])) }
+        if relevantOnly { given.append(("--relevant-only", [.mirflickr])) }
+        if trainFraction != nil { given.append(("--train-fraction", [.mirflickr])) }
+        if trainPerClass != nil { given.append(("--train-per-class", [.classCSV])) }
+        if seed != nil { given.append(("--seed", [.mirflickr, .classCSV])) }
+        for (flag, datasets) in given where !datasets.contains(dataset) {
+            let names = Dataset.allCases.filter(datasets.contains).map(\.rawValue).joined(separator: " or ")
+            throw ValidationError("\(flag) applies to --dataset \(names), not \(dataset.rawValue); remove it")
+        }
+        if let trainFraction, !(trainFraction > 0 && trainFraction < 1) {
+            throw ValidationError("--train-fraction must be in (0, 1), got \(trainFraction)")
+        }
+        if let trainPerClass, trainPerClass < 1 { throw ValidationError("--train-per-class must be at least 1, got \(trainPerClass)") }
+    }
 
     @OptionGroup var folder: AnnotateFolderOptions
 
     func run() throws {
         let source: AnnotationSource
         switch dataset {
-        case .mirflickr: source = .mirflickr(directory: data, relevantOnly: relevantOnly, trainFraction: trainFraction, seed: seed)
-        case .classCSV: source = .classLabels(csv: data, trainPerClass: trainPerClass, seed: seed)
-        case .emojiTags: source = .emojiTags(directory: data, rendering: rendering)
+        case .mirflickr: source = .mirflickr(directory: data, relevantOnly: relevantOnly, trainFraction: trainFraction ?? 0.32, seed: seed ?? 0)
+        case .classCSV: source = .classLabels(csv: data, trainPerClass: trainPerClass ?? 40, seed: seed ?? 0)
+        case .emojiTags: source = .emojiTags(directory: data, rendering: rendering ?? .both)
         }
         World.run { comm in
             let table = try source.load()

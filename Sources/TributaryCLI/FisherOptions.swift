@@ -43,6 +43,9 @@ struct DatasetOptions: ParsableArguments {
         if dataset != .fashionMNIST && data == nil {
             throw ValidationError("--dataset \(dataset.rawValue) needs --data (the image folder or the archive)")
         }
+        if dataset == .fashionMNIST && labelsCSV != nil {
+            throw ValidationError("--labels-csv applies to --dataset folder or tar, not fashion-mnist (its labels are in the idx files); remove it")
+        }
         if dataset == .fashionMNIST, let split, split != "train" && split != "test" {
             throw ValidationError("--split for fashion-mnist must be train or test, got '\(split)'")
         }
