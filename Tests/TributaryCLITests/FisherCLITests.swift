@@ -56,7 +56,7 @@ final class FisherCLITests: XCTestCase {
             XCTAssertTrue(result.output.contains(flag), "\(arguments): the error does not name \(flag):\n\(result.output)")
         }
         let chunk = try run(["extract", "--help"]).output
-        XCTAssertTrue(chunk.contains("--chunk-size") && chunk.contains("bounds its memory"), chunk)
+        XCTAssertTrue(chunk.contains("--chunk-size") && chunk.contains("Images a rank holds"), chunk)
     }
 
     /// PCA cannot add dimensions: a --pca-dims above a descriptor's dimension (COL 96) used to be clamped silently;
