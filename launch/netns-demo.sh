@@ -97,7 +97,7 @@ for name in ['smoke']:
     open(f'{w}/{name}.json', 'w').write('''{"out": "%s/out", "title": "netns smoke test",
  "datasets": {"img": {"kind": "synthetic", "count": 24, "width": 32, "height": 32, "seed": 3},
               "txt": {"kind": "csv", "data": "%s/texts.csv"}},
- "stages": [{"name": "fv", "type": "fisher", "dataset": "img", "params": {"components": 4, "pca_dims": 8, "sample_size": 2000, "iterations": 5, "batch_size": 4}},
+ "stages": [{"name": "fv", "type": "fisher", "dataset": "img", "params": {"components": 4, "pca_dims": 8, "sample_size": 2000, "iterations": 5, "chunk_size": 4}},
   {"name": "split", "type": "split", "inputs": {"fv": "fv"}},
   {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"}},
   {"name": "lstm", "type": "train-text", "dataset": "txt", "params": {"epochs": 2, "batch_size": 12, "embedding_size": 8, "hidden_size": 6, "context_size": 5, "min_count": 1}},

@@ -15,12 +15,7 @@ extension RunnerStageType {
     ) { context in
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
-        let pipeline = FisherPipeline(
-            source: source, selection: selection, directory: context.directory, patchSize: p.optionalInt("patch_size"),
-            step: p.optionalInt("step"), scales: p.optionalInt("scales"), pcaDimensions: p.int("pca_dims"),
-            components: p.int("components"), sampleSize: p.int("sample_size"), maxIterations: p.int("iterations"),
-            tolerance: p.double("tolerance"), batchSize: p.int("batch_size"), seed: UInt64(p.int("seed")),
-            badImages: BadImagePolicy(rawValue: p.string("on_bad_image")) ?? .fail)
+        let pipeline = FisherPipeline(p, source: source, selection: selection, directory: context.directory)
         try pipeline.run(communicator: context.communicator, log: context.log)
         let fv = try HDF5File.open(path: pipeline.encode.output)
         defer { try? fv.close() }
@@ -78,17 +73,10 @@ extension RunnerStageType {
     ) { context in
         let p = context.parameters
         let comm = context.communicator
-        var train = AnnotateTrainConfig(
-            fisherVectors: context.input("fv", "fv.h5"), annotations: context.input("manifest", "images.csv"),
-            output: context.output("models.h5"), runs: p.strings("runs").compactMap(AnnotationRun.init(rawValue:)),
-            minimumTagCount: p.int("min_tag_count"))
-        train.svm.cost = p.double("cost")
-        train.svm.seed = UInt64(p.int("seed"))
-        train.slr.cost = p.double("slr_cost")
-        train.slr.maxIterations = p.int("slr_iterations")
-        train.tagProp.neighbours = p.int("neighbours")
+        let train = AnnotateTrainConfig(p, fisherVectors: context.input("fv", "fv.h5"),
+                                        annotations: context.input("manifest", "images.csv"), output: context.output("models.h5"))
         try AnnotateTrainStage(config: train).run(communicator: comm, log: context.log)
-        let predict = AnnotatePredictConfig(models: train.output, output: context.output("scores.h5"))
+        let predict = AnnotatePredictConfig(p, models: train.output, output: context.output("scores.h5"))
         try AnnotatePredictStage(config: predict).run(communicator: comm, log: context.log)
         var table = "", note = "", summary = ""
         if comm.isRoot {  // Distributed: evaluation is cheap; rank 0 reads and writes

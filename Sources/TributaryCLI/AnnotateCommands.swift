@@ -27,44 +27,58 @@ struct AnnotateManifest: ParsableCommand {
         commandName: "manifest",
         abstract: "Write OUT/images.csv (path, labels, split, concepts, tags) for emoji-tags, MIRFlickr-25k or a single-label labels CSV.")
 
+    /// The annotation sources of `--dataset`.
+    enum Dataset: String, CaseIterable, ExpressibleByArgument {
+        case emojiTags = "emoji-tags", mirflickr, classCSV = "class-csv"
+    }
+
     @Option(help: "emoji-tags (../shared/data/emoji-tags), mirflickr (a MIRFlickr-25k folder) or class-csv (a single-label labels CSV such as Flowers17's labels.csv).")
-    var dataset = "emoji-tags"
+    var dataset = Dataset.emojiTags
 
     @Option(help: "emoji-tags/mirflickr: the dataset folder; class-csv: the labels CSV.")
     var data: String
 
+    // Each dataset's own options are optional, so that one given for another dataset is refused, not ignored.
     @Option(help: "emoji-tags: both (default), noto, emojione, or cross (train on Noto, test on EmojiOne).")
-    var rendering = "both"
+    var rendering: EmojiTagsDataset.Rendering?
 
     @Flag(name: .customLong("relevant-only"), help: "mirflickr: use the annotations/*_r1.txt relevant sets where present.")
     var relevantOnly = false
 
-    @Option(name: .customLong("train-fraction"), help: "mirflickr: fraction of the images drawn (seeded) for training.")
-    var trainFraction = 0.32
+    @Option(name: .customLong("train-fraction"), help: "mirflickr: fraction of the images drawn (seeded) for training (default 0.32).")
+    var trainFraction: Double?
 
-    @Option(name: .customLong("train-per-class"), help: "class-csv without a split column: training images per class (seeded), the rest test.")
-    var trainPerClass = 40
+    @Option(name: .customLong("train-per-class"), help: "class-csv without a split column: training images per class (seeded), the rest test (default 40).")
+    var trainPerClass: Int?
 
-    @Option(help: "Seed of the mirflickr / class-csv split.")
-    var seed: UInt64 = 0
-
-    @OptionGroup var folder: AnnotateFolderOptions
+    @Option(help: "Seed of the mirflickr / class-csv split (default 0).")
+    var seed: UInt64?
 
     func validate() throws {
-        guard ["emoji-tags", "mirflickr", "class-csv"].contains(dataset) else {
-            throw ValidationError("--dataset must be emoji-tags, mirflickr or class-csv, got '\(dataset)'")
+        var given: [(String, Set<Dataset>)] = []
+        if rendering != nil { given.append(("--rendering", [.emojiTags])) }
+        if relevantOnly { given.append(("--relevant-only", [.mirflickr])) }
+        if trainFraction != nil { given.append(("--train-fraction", [.mirflickr])) }
+        if trainPerClass != nil { given.append(("--train-per-class", [.classCSV])) }
+        if seed != nil { given.append(("--seed", [.mirflickr, .classCSV])) }
+        for (flag, datasets) in given where !datasets.contains(dataset) {
+            let names = Dataset.allCases.filter(datasets.contains).map(\.rawValue).joined(separator: " or ")
+            throw ValidationError("\(flag) applies to --dataset \(names), not \(dataset.rawValue); remove it")
         }
-        guard EmojiTagsDataset.Rendering(rawValue: rendering) != nil else {
-            throw ValidationError("--rendering must be both, noto, emojione or cross, got '\(rendering)'")
+        if let trainFraction, !(trainFraction > 0 && trainFraction < 1) {
+            throw ValidationError("--train-fraction must be in (0, 1), got \(trainFraction)")
         }
+        if let trainPerClass, trainPerClass < 1 { throw ValidationError("--train-per-class must be at least 1, got \(trainPerClass)") }
     }
+
+    @OptionGroup var folder: AnnotateFolderOptions
 
     func run() throws {
         let source: AnnotationSource
         switch dataset {
-        case "mirflickr": source = .mirflickr(directory: data, relevantOnly: relevantOnly, trainFraction: trainFraction, seed: seed)
-        case "class-csv": source = .classLabels(csv: data, trainPerClass: trainPerClass, seed: seed)
-        default: source = .emojiTags(directory: data, rendering: EmojiTagsDataset.Rendering(rawValue: rendering) ?? .both)
+        case .mirflickr: source = .mirflickr(directory: data, relevantOnly: relevantOnly, trainFraction: trainFraction ?? 0.32, seed: seed ?? 0)
+        case .classCSV: source = .classLabels(csv: data, trainPerClass: trainPerClass ?? 40, seed: seed ?? 0)
+        case .emojiTags: source = .emojiTags(directory: data, rendering: rendering ?? .both)
         }
         World.run { comm in
             let table = try source.load()
@@ -75,13 +89,13 @@ struct AnnotateManifest: ParsableCommand {
             comm.log0("annotate manifest: \(table.items.count) images (\(train) train, \(table.items.count - train) test), "
                 + "\(table.conceptNames.count) concepts → \(path)")
             switch dataset {
-            case "emoji-tags":
+            case .emojiTags:
                 let n = try EmojiTagsDataset.extractImages(archive: data + "/emoji-tags.tar", to: folder.out)
                 comm.log0("annotate manifest: unpacked \(n) images under \(folder.out); next:\n  tributary fisher --dataset folder "
                     + "--data \(folder.out) --labels-csv \(path) --out \(folder.out)/fisher")
-            case "mirflickr":
+            case .mirflickr:
                 comm.log0("next: tributary fisher --dataset folder --data \(data) --labels-csv \(path) --out \(folder.out)/fisher")
-            default:
+            case .classCSV:
                 comm.log0("next: tributary fisher --dataset folder|tar --data <images or archive> … --out \(folder.out)/fisher "
                     + "(the ids must equal the paths of \(path))")
             }
@@ -89,8 +103,10 @@ struct AnnotateManifest: ParsableCommand {
     }
 }
 
-/// `tributary annotate train`.
-struct AnnotateTrain: ParsableCommand {
+/// `tributary annotate train`: `StageSpec.annotateTrain`'s parameters, as in a runner `annotate` stage.
+struct AnnotateTrain: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.annotateTrain
+    static let plumbing = ["out", "fv", "annotations"]
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train the runs' classifiers on the training images → OUT/models.h5 (concepts split over ranks).")
 
@@ -100,11 +116,13 @@ struct AnnotateTrain: ParsableCommand {
 
     func validate() throws {
         if inputs.fv == nil { throw ValidationError("annotate train needs --fv (the fv.h5 of `tributary fisher`)") }
+        _ = try parameters()
     }
 
     func run() throws {
-        let config = try options.config(fv: inputs.fv ?? "", annotations: inputs.annotations ?? AnnotateFiles.annotations(folder.out),
-                                        output: AnnotateFiles.models(folder.out))
+        let config = AnnotateTrainConfig(try parameters(), fisherVectors: inputs.fv ?? "",
+                                         annotations: inputs.annotations ?? AnnotateFiles.annotations(folder.out),
+                                         output: AnnotateFiles.models(folder.out))
         World.run { comm in
             try AnnotateTrainStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("annotate train: wrote \(config.output)")
@@ -112,27 +130,23 @@ struct AnnotateTrain: ParsableCommand {
     }
 }
 
-/// `tributary annotate predict`.
-struct AnnotatePredict: ParsableCommand {
+/// `tributary annotate predict`: `StageSpec.annotatePredict`'s parameters, as in a runner `annotate` stage.
+struct AnnotatePredict: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.annotatePredict
+    static let plumbing = ["out", "fv", "annotations"]
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Score the test images with every trained run → OUT/scores.h5 (raw, confidence, decision).")
 
     @OptionGroup var folder: AnnotateFolderOptions
     @OptionGroup var inputs: AnnotateInputOptions
 
-    @Option(name: .customLong("late-fusion"), help: "raw (the paper: average the raw scores) or normalized (average min-max normalised scores).")
-    var lateFusion = "raw"
-
-    func validate() throws {
-        guard LateFusionScores(rawValue: lateFusion) != nil else {
-            throw ValidationError("--late-fusion must be raw or normalized, got '\(lateFusion)'")
-        }
-    }
+    @Option(help: ArgumentHelp(spec.help("late_fusion")))
+    var lateFusion = spec.default("late_fusion", as: LateFusionScores.self)
 
     func run() throws {
-        let config = AnnotatePredictConfig(models: AnnotateFiles.models(folder.out), output: AnnotateFiles.scores(folder.out),
-                                           fisherVectors: inputs.fv, annotations: inputs.annotations,
-                                           lateFusion: LateFusionScores(rawValue: lateFusion) ?? .raw)
+        let config = AnnotatePredictConfig(try parameters(), models: AnnotateFiles.models(folder.out),
+                                           output: AnnotateFiles.scores(folder.out), fisherVectors: inputs.fv,
+                                           annotations: inputs.annotations)
         World.run { comm in
             try AnnotatePredictStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("annotate predict: wrote \(config.output)")
@@ -178,3 +192,5 @@ struct Report: ParsableCommand {
         }
     }
 }
+
+extension EmojiTagsDataset.Rendering: ExpressibleByArgument {}

@@ -4,19 +4,21 @@ import LinearAlgebra
 import Pipeline
 
 /// `tributary extract`: dense ORH + COL descriptors of every image → DIR/descriptors.h5 (see `ExtractStage`).
-struct Extract: ParsableCommand {
+struct Extract: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.extract
+    static let plumbing = ["dataset", "data", "labels_csv", "split", "limit", "subset_seed", "out"]
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Dense ORH + COL descriptors of every image → OUT/descriptors.h5 (per-rank parts; reruns reuse finished parts).")
 
     @OptionGroup var dataset: DatasetOptions
     @OptionGroup var grid: GridOptions
-    @OptionGroup var runOptions: FisherRunOptions
+    @OptionGroup var chunk: ChunkOptions
+    @OptionGroup var folder: FisherFolderOptions
 
     func run() throws {
-        let config = FisherPipeline(source: dataset.source, selection: dataset.selection, directory: runOptions.out,
-                                    patchSize: grid.patchSize, step: grid.step, scales: grid.scales,
-                                    batchSize: runOptions.batchSize, seed: runOptions.seed, badImages: dataset.badImages).extract
+        let config = ExtractConfig(try parameters(), source: dataset.source, selection: dataset.selection,
+                                   output: FisherFiles.descriptors(folder.out))
         World.run { comm in
             comm.log0("extract: \(dataset.source.description), P=\(config.patchSize) step=\(config.step) "
                 + "S=\(config.scales), \(comm.size) rank(s) → \(config.output)")
@@ -26,16 +28,18 @@ struct Extract: ParsableCommand {
 }
 
 /// `tributary fit-pca`: PCA of sampled ORH and COL descriptors → DIR/pca.h5 (see `FitPCAStage`).
-struct FitPCA: ParsableCommand {
+struct FitPCA: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.fitPCA
+    static let plumbing = ["out"]
     static let configuration = CommandConfiguration(
         commandName: "fit-pca", abstract: "PCA of sampled ORH and COL descriptors → OUT/pca.h5.")
 
     @OptionGroup var pca: PCAOptions
-    @OptionGroup var runOptions: FisherRunOptions
+    @OptionGroup var sample: SampleOptions
+    @OptionGroup var folder: FisherFolderOptions
 
     func run() throws {
-        let config = PCAConfig(descriptors: FisherFiles.descriptors(runOptions.out), output: FisherFiles.pca(runOptions.out),
-                               dimensions: pca.pcaDims, sampleSize: pca.sampleSize, seed: runOptions.seed)
+        let config = PCAConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), output: FisherFiles.pca(folder.out))
         World.run { comm in
             try FitPCAStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-pca: wrote \(config.output)")
@@ -43,20 +47,21 @@ struct FitPCA: ParsableCommand {
     }
 }
 
-/// `tributary fit-gmm`: GMMs of PCA-projected sampled descriptors → DIR/gmm.h5 (see `FitGMMStage`).
-struct FitGMM: ParsableCommand {
+/// `tributary fit-gmm`: GMMs of PCA-projected sampled descriptors → DIR/gmm.h5 (see `FitGMMStage`). The PCA
+/// dimension is pca.h5's: fit-pca's `--pca-dims` is no option here.
+struct FitGMM: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.fitGMM
+    static let plumbing = ["out"]
     static let configuration = CommandConfiguration(
-        commandName: "fit-gmm", abstract: "Gaussian mixtures of PCA-projected ORH and COL descriptors → OUT/gmm.h5.")
+        commandName: "fit-gmm", abstract: "Gaussian mixtures of PCA-projected ORH and COL descriptors → OUT/gmm.h5 (d is pca.h5's).")
 
-    @OptionGroup var pca: PCAOptions
     @OptionGroup var gmm: GMMOptions
-    @OptionGroup var runOptions: FisherRunOptions
+    @OptionGroup var sample: SampleOptions
+    @OptionGroup var folder: FisherFolderOptions
 
     func run() throws {
-        let config = GMMConfig(descriptors: FisherFiles.descriptors(runOptions.out), pca: FisherFiles.pca(runOptions.out),
-                               output: FisherFiles.gmm(runOptions.out), components: gmm.components,
-                               sampleSize: pca.sampleSize, maxIterations: gmm.iterations, tolerance: gmm.tolerance,
-                               seed: runOptions.seed)
+        let config = GMMConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
+                               output: FisherFiles.gmm(folder.out))
         World.run { comm in
             try FitGMMStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-gmm: wrote \(config.output)")
@@ -65,17 +70,19 @@ struct FitGMM: ParsableCommand {
 }
 
 /// `tributary encode`: improved Fisher vectors with spatial pyramids → DIR/fv.h5 (see `EncodeStage`).
-struct Encode: ParsableCommand {
+struct Encode: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.encode
+    static let plumbing = ["out"]
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Improved Fisher vectors (1x1, 2x2, 1x3 pyramids; ORH and COL) of every image → OUT/fv.h5.")
 
-    @OptionGroup var runOptions: FisherRunOptions
+    @OptionGroup var chunk: ChunkOptions
+    @OptionGroup var folder: FisherFolderOptions
 
     func run() throws {
-        let config = EncodeConfig(descriptors: FisherFiles.descriptors(runOptions.out), pca: FisherFiles.pca(runOptions.out),
-                                  gmm: FisherFiles.gmm(runOptions.out), output: FisherFiles.fisherVectors(runOptions.out),
-                                  batchSize: runOptions.batchSize)
+        let config = EncodeConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
+                                  gmm: FisherFiles.gmm(folder.out), output: FisherFiles.fisherVectors(folder.out))
         World.run { comm in
             try EncodeStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("encode: wrote \(config.output)")
@@ -83,30 +90,31 @@ struct Encode: ParsableCommand {
     }
 }
 
-/// `tributary fisher`: the four stages in one job.
-struct Fisher: ParsableCommand {
+/// `tributary fisher`: the four stages in one job; the same parameters as a runner `fisher` stage.
+struct Fisher: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.fisher
+    static let plumbing = Extract.plumbing
     static let configuration = CommandConfiguration(
         commandName: "fisher",
         abstract: "extract → fit-pca → fit-gmm → encode in one job (files in OUT).",
         discussion: """
             Quick run on 64 Fashion-MNIST images with 2 ranks:
               launch/run.sh -n 2 -- fisher --limit 64 --components 16 --out /tmp/fv
+            The same parameters, defaults and ranges as a `fisher` stage of a pipeline config (data/pipelines/README.md).
             """)
 
     @OptionGroup var dataset: DatasetOptions
     @OptionGroup var grid: GridOptions
     @OptionGroup var pca: PCAOptions
     @OptionGroup var gmm: GMMOptions
-    @OptionGroup var runOptions: FisherRunOptions
+    @OptionGroup var sample: SampleOptions
+    @OptionGroup var chunk: ChunkOptions
+    @OptionGroup var folder: FisherFolderOptions
 
     func run() throws {
-        let pipeline = FisherPipeline(
-            source: dataset.source, selection: dataset.selection, directory: runOptions.out, patchSize: grid.patchSize,
-            step: grid.step, scales: grid.scales, pcaDimensions: pca.pcaDims, components: gmm.components,
-            sampleSize: pca.sampleSize, maxIterations: gmm.iterations, tolerance: gmm.tolerance,
-            batchSize: runOptions.batchSize, seed: runOptions.seed, badImages: dataset.badImages)
+        let pipeline = FisherPipeline(try parameters(), source: dataset.source, selection: dataset.selection, directory: folder.out)
         World.run { comm in
-            comm.log0("fisher: \(dataset.source.description), \(comm.size) rank(s) → \(runOptions.out)")
+            comm.log0("fisher: \(dataset.source.description), \(comm.size) rank(s) → \(folder.out)")
             try pipeline.run(communicator: comm) { comm.log0($0) }
             comm.log0("fisher: wrote \(pipeline.encode.output)")
         }

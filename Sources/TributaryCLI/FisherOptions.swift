@@ -1,12 +1,25 @@
 import ArgumentParser
 import Pipeline
 
-/// Flags shared by the Fisher-vector subcommands (`extract`, `fit-pca`, `fit-gmm`, `encode`, `fisher`).
+/// Flags shared by the Fisher-vector subcommands (`extract`, `fit-pca`, `fit-gmm`, `encode`, `fisher`). The stage
+/// parameters take their help and defaults from the steps' specs (`StageSpec.extract`, `.fitPCA`, `.fitGMM`,
+/// `.encode`; the runner's `fisher` stage is their union); each command offers exactly its step's parameters, so no
+/// option is accepted and then ignored.
 
-/// Where the images come from: `--dataset`, `--data`, `--labels-csv`, `--split`, `--limit`, `--subset-seed`.
+/// The image sources of `--dataset`.
+enum ImageDatasetKind: String, CaseIterable, ExpressibleByArgument {
+    case fashionMNIST = "fashion-mnist"
+    case folder
+    case tar
+}
+
+extension BadImagePolicy: ExpressibleByArgument {}
+
+/// Where the images come from: `--dataset`, `--data`, `--labels-csv`, `--split`, `--limit`, `--subset-seed` (the
+/// runner's `datasets` section), and `--on-bad-image` (an `extract` parameter).
 struct DatasetOptions: ParsableArguments {
     @Option(help: "Image source: fashion-mnist (idx files of dataset-fashion-mnist), folder (PNG/JPEG files), tar (.tar/.tar.gz with a labels CSV inside).")
-    var dataset = "fashion-mnist"
+    var dataset = ImageDatasetKind.fashionMNIST
 
     @Option(help: "fashion-mnist: folder of the idx files (default /usr/share/datasets/fashion-mnist); folder: the image folder; tar: the archive.")
     var data: String?
@@ -23,101 +36,84 @@ struct DatasetOptions: ParsableArguments {
     @Option(name: .customLong("subset-seed"), help: "With --limit: pick a seeded random subset instead of the first N.")
     var subsetSeed: UInt64?
 
-    @Option(name: .customLong("on-bad-image"), help: "fail (default): stop at an image that does not decode, naming it; skip: warn and keep it with no descriptors.")
-    var onBadImage = "fail"
+    @Option(help: ArgumentHelp(StageSpec.extract.help("on_bad_image")))
+    var onBadImage = StageSpec.extract.default("on_bad_image", as: BadImagePolicy.self)
 
     func validate() throws {
-        guard ["fashion-mnist", "folder", "tar"].contains(dataset) else {
-            throw ValidationError("--dataset must be fashion-mnist, folder or tar, got '\(dataset)'")
+        if dataset != .fashionMNIST && data == nil {
+            throw ValidationError("--dataset \(dataset.rawValue) needs --data (the image folder or the archive)")
         }
-        if dataset != "fashion-mnist" && data == nil {
-            throw ValidationError("--dataset \(dataset) needs --data (the image folder or the archive)")
+        if dataset == .fashionMNIST && labelsCSV != nil {
+            throw ValidationError("--labels-csv applies to --dataset folder or tar, not fashion-mnist (its labels are in the idx files); remove it")
         }
-        if dataset == "fashion-mnist", let split, split != "train" && split != "test" {
+        if dataset == .fashionMNIST, let split, split != "train" && split != "test" {
             throw ValidationError("--split for fashion-mnist must be train or test, got '\(split)'")
         }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if subsetSeed != nil && limit == nil { throw ValidationError("--subset-seed needs --limit (the subset size)") }
-        guard BadImagePolicy(rawValue: onBadImage) != nil else {
-            throw ValidationError("--on-bad-image must be fail or skip, got '\(onBadImage)'")
-        }
     }
 
     var source: ImageSource {
         switch dataset {
-        case "folder": return .folder(root: data ?? ".", labelsCSV: labelsCSV, split: split)
-        case "tar": return .tar(archive: data ?? "", labelsEntry: labelsCSV ?? "labels.csv", split: split)
-        default: return .fashionMNIST(directory: data ?? ImageSource.fashionMNISTDirectory, split: split ?? "train")
+        case .folder: return .folder(root: data ?? ".", labelsCSV: labelsCSV, split: split)
+        case .tar: return .tar(archive: data ?? "", labelsEntry: labelsCSV ?? "labels.csv", split: split)
+        case .fashionMNIST: return .fashionMNIST(directory: data ?? ImageSource.fashionMNISTDirectory, split: split ?? "train")
         }
     }
 
     var selection: ImageSelection { ImageSelection(limit: limit, subsetSeed: subsetSeed) }
-    var badImages: BadImagePolicy { BadImagePolicy(rawValue: onBadImage) ?? .fail }
 }
 
-/// The dense grid: `--patch-size`, `--step`, `--scales`.
+/// The dense grid: `--patch-size`, `--step`, `--scales` (`extract` parameters; default: the dataset's).
 struct GridOptions: ParsableArguments {
-    @Option(name: .customLong("patch-size"), help: "Patch side P in pixels, a multiple of 4 (default: 12 for fashion-mnist, 32 otherwise).")
-    var patchSize: Int?
+    @Option(help: ArgumentHelp(StageSpec.extract.help("patch_size"))) var patchSize: Int?
+    @Option(help: ArgumentHelp(StageSpec.extract.help("step"))) var step: Int?
+    @Option(help: ArgumentHelp(StageSpec.extract.help("scales"))) var scales: Int?
 
-    @Option(help: "Grid step in pixels (default: 4 for fashion-mnist, 16 otherwise).")
-    var step: Int?
-
-    @Option(help: "Number of scales, factor 2^-1/2 apart (default: 2 for fashion-mnist, 5 otherwise).")
-    var scales: Int?
-
+    /// The spec checks the ranges (in either front door); this keeps the command line's own wording for P.
     func validate() throws {
         if let patchSize, patchSize < 4 || patchSize % 4 != 0 {
             throw ValidationError("--patch-size must be a positive multiple of 4, got \(patchSize)")
         }
-        if let step, step < 1 { throw ValidationError("--step must be at least 1, got \(step)") }
-        if let scales, scales < 1 { throw ValidationError("--scales must be at least 1, got \(scales)") }
     }
 }
 
-/// `--out DIR`, `--batch-size`, `--seed`.
-struct FisherRunOptions: ParsableArguments {
+/// `--out DIR`: the folder of descriptors.h5, pca.h5, gmm.h5, fv.h5.
+struct FisherFolderOptions: ParsableArguments {
     @Option(help: "Output folder: descriptors.h5, pca.h5, gmm.h5, fv.h5 (and their .parts folders).")
     var out = "fisher-out"
-
-    @Option(name: .customLong("batch-size"), help: "Images per batch on each rank (bounds memory).")
-    var batchSize = 64
-
-    @Option(help: "Seed of the descriptor samples and the GMM initialisation.")
-    var seed: UInt64 = 0
-
-    func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    }
 }
 
-/// `--pca-dims`, `--sample-size`.
+/// `--chunk-size` (`extract`, `encode`): images a rank holds at once. Not a training batch (that is `--batch-size`
+/// in every trainer, global over the ranks).
+struct ChunkOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(StageSpec.encode.help("chunk_size")))
+    var chunkSize = StageSpec.encode.default("chunk_size", as: Int.self)
+}
+
+/// `--sample-size`, `--seed` (`fit-pca`, `fit-gmm`).
+struct SampleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(StageSpec.fitPCA.help("sample_size")))
+    var sampleSize = StageSpec.fitPCA.default("sample_size", as: Int.self)
+
+    @Option(help: ArgumentHelp(StageSpec.fitPCA.help("seed")))
+    var seed = StageSpec.fitPCA.default("seed", as: Int.self)
+}
+
+/// `--pca-dims` (`fit-pca` only: `fit-gmm` and `encode` read d from pca.h5).
 struct PCAOptions: ParsableArguments {
-    @Option(name: .customLong("pca-dims"), help: "PCA output dimension d (clamped to 128 for ORH and 96 for COL).")
-    var pcaDims = 64
-
-    @Option(name: .customLong("sample-size"), help: "Descriptors sampled (seeded) to fit the PCA and the GMM.")
-    var sampleSize = 100_000
-
-    func validate() throws {
-        guard pcaDims >= 1 else { throw ValidationError("--pca-dims must be at least 1, got \(pcaDims)") }
-        guard sampleSize >= 2 else { throw ValidationError("--sample-size must be at least 2, got \(sampleSize)") }
-    }
+    @Option(help: ArgumentHelp(StageSpec.fitPCA.help("pca_dims")))
+    var pcaDims = StageSpec.fitPCA.default("pca_dims", as: Int.self)
 }
 
-/// `--components`, `--iterations`, `--tolerance`.
+/// `--components`, `--iterations`, `--tolerance` (`fit-gmm`).
 struct GMMOptions: ParsableArguments {
-    @Option(help: "Gaussian components M (the paper: 256; 16–64 for quick runs).")
-    var components = 256
+    @Option(help: ArgumentHelp(StageSpec.fitGMM.help("components")))
+    var components = StageSpec.fitGMM.default("components", as: Int.self)
 
-    @Option(help: "Most EM iterations.")
-    var iterations = 50
+    @Option(help: ArgumentHelp(StageSpec.fitGMM.help("iterations")))
+    var iterations = StageSpec.fitGMM.default("iterations", as: Int.self)
 
-    @Option(help: "Stop EM when the relative log-likelihood gain falls below this.")
-    var tolerance = 1e-5
-
-    func validate() throws {
-        guard components >= 1 else { throw ValidationError("--components must be at least 1, got \(components)") }
-        guard iterations >= 0 else { throw ValidationError("--iterations must be at least 0, got \(iterations)") }
-    }
+    @Option(help: ArgumentHelp(StageSpec.fitGMM.help("tolerance")))
+    var tolerance = StageSpec.fitGMM.default("tolerance", as: Double.self)
 }

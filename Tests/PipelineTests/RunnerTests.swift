@@ -119,7 +119,7 @@ final class RunnerTests: XCTestCase {
              "datasets": {"img": {"kind": "synthetic", "count": 12, "width": 32, "height": 32, "seed": 3}},
              "stages": [
                {"name": "fv", "type": "fisher", "dataset": "img",
-                "params": {"components": 2, "pca_dims": 4, "sample_size": 500, "iterations": 3, "batch_size": 4}},
+                "params": {"components": 2, "pca_dims": 4, "sample_size": 500, "iterations": 3, "chunk_size": 4}},
                {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": \(testFraction)}},
                {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"}, "params": {"runs": ["svm-early-visual"]}}
              ]}

@@ -32,11 +32,30 @@ final class AnnotateCLITests: XCTestCase {
         XCTAssertEqual(badRun.status, 64, badRun.output)
         XCTAssertTrue(badRun.output.contains("unknown run 'knn'"), badRun.output)
         let badLayouts = try run(["annotate", "train", "--fv", "x.h5", "--tagprop-layouts", "mixed"])
-        XCTAssertTrue(badLayouts.output.contains("--tagprop-layouts must be summed or separate"), badLayouts.output)
+        XCTAssertTrue(badLayouts.output.contains("'mixed' is invalid for '--tagprop-layouts")
+                      && badLayouts.output.contains("'summed' and 'separate'"), badLayouts.output)
         let badDataset = try run(["annotate", "manifest", "--dataset", "coco", "--data", "x"])
-        XCTAssertTrue(badDataset.output.contains("--dataset must be emoji-tags, mirflickr or class-csv"), badDataset.output)
+        XCTAssertTrue(badDataset.output.contains("'coco' is invalid for '--dataset")
+                      && badDataset.output.contains("'emoji-tags', 'mirflickr' or 'class-csv'"), badDataset.output)
         let badFusion = try run(["annotate", "predict", "--late-fusion", "max"])
-        XCTAssertTrue(badFusion.output.contains("--late-fusion must be raw or normalized"), badFusion.output)
+        XCTAssertTrue(badFusion.output.contains("'max' is invalid for '--late-fusion")
+                      && badFusion.output.contains("'raw' and 'normalized'"), badFusion.output)
+    }
+
+    /// `annotate manifest`'s per-dataset options used to be accepted and ignored for the other datasets.
+    func testManifestRefusesAnotherDatasetsOption() throws {
+        let cases: [([String], String)] = [
+            (["--dataset", "emoji-tags", "--seed", "3"], "--seed applies to --dataset mirflickr or class-csv, not emoji-tags"),
+            (["--dataset", "class-csv", "--rendering", "noto"], "--rendering applies to --dataset emoji-tags, not class-csv"),
+            (["--dataset", "emoji-tags", "--train-per-class", "5"], "--train-per-class applies to --dataset class-csv"),
+            (["--dataset", "class-csv", "--train-fraction", "0.5"], "--train-fraction applies to --dataset mirflickr"),
+            (["--dataset", "class-csv", "--relevant-only"], "--relevant-only applies to --dataset mirflickr"),
+        ]
+        for (arguments, message) in cases {
+            let result = try run(["annotate", "manifest", "--data", "/nonexistent"] + arguments)
+            XCTAssertEqual(result.status, 64, result.output)
+            XCTAssertTrue(result.output.contains(message), result.output)
+        }
     }
 
     func testMissingInputsNameTheCommandToRun() throws {

@@ -14,7 +14,7 @@ final class FisherCLITests: XCTestCase {
         for name in ["dsift", "fisher", "gmm"] { XCTAssertTrue(bench.contains(name), bench) }
         let fisher = try run(["fisher", "--help"]).output
         for flag in ["--dataset", "--data", "--labels-csv", "--limit", "--split", "--out", "--patch-size", "--step",
-                     "--scales", "--pca-dims", "--components", "--sample-size", "--iterations", "--batch-size", "--seed"] {
+                     "--scales", "--pca-dims", "--components", "--sample-size", "--iterations", "--chunk-size", "--seed"] {
             XCTAssertTrue(fisher.contains(flag), "fisher --help lacks \(flag)")
         }
     }
@@ -36,5 +36,38 @@ final class FisherCLITests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.output.contains("[rank 0]") && result.output.contains("descriptors.h5 does not exist")
                       && result.output.contains("tributary extract"), result.output)
+    }
+
+    /// Options that used to be accepted and ignored: each step offers only the parameters it uses, so another step's
+    /// parameter fails naming the option instead of being dropped silently.
+    func testAnotherStepsParameterIsRefusedNotIgnored() throws {
+        let cases: [([String], String)] = [
+            (["fit-gmm", "--pca-dims", "16"], "--pca-dims"),     // d is pca.h5's: fit-gmm fitted 8 dims on an 8-dim PCA
+            (["encode", "--seed", "3"], "--seed"),              // encode draws nothing at random
+            (["extract", "--seed", "3"], "--seed"),             // extract draws nothing at random
+            (["fit-pca", "--batch-size", "8"], "--batch-size"),  // fit-pca holds a sample, not batches of images
+            (["fit-gmm", "--chunk-size", "8"], "--chunk-size"),
+            (["fisher", "--batch-size", "8"], "--batch-size"),   // renamed --chunk-size: not the trainers' global batch
+            (["fisher", "--dataset", "fashion-mnist", "--labels-csv", "labels.csv"], "--labels-csv"),
+        ]
+        for (arguments, flag) in cases {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments) was accepted:\n\(result.output)")
+            XCTAssertTrue(result.output.contains(flag), "\(arguments): the error does not name \(flag):\n\(result.output)")
+        }
+        let chunk = try run(["extract", "--help"]).output
+        XCTAssertTrue(chunk.contains("--chunk-size") && chunk.contains("Images a rank holds"), chunk)
+    }
+
+    /// PCA cannot add dimensions: a --pca-dims above a descriptor's dimension (COL 96) used to be clamped silently;
+    /// it now fails before any work, naming the option and the dimension.
+    func testPCADimsAboveTheDescriptorDimensionIsAnError() throws {
+        for command in ["fit-pca", "fisher"] {
+            let result = try run([command, "--pca-dims", "100"])
+            XCTAssertEqual(result.status, 64, result.output)
+            XCTAssertTrue(result.output.contains("'--pca-dims' = 100") && result.output.contains("dimension 96"), result.output)
+        }
+        let fits = try run(["fit-pca", "--pca-dims", "96", "--out", "/nonexistent-fisher-dir"])
+        XCTAssertTrue(fits.output.contains("descriptors.h5 does not exist"), "96 = COL's dimension is allowed:\n\(fits.output)")
     }
 }

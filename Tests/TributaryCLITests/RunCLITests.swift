@@ -51,7 +51,7 @@ final class RunCLITests: XCTestCase {
         try Data("""
             {"out": "\(folder.path)/out", "datasets": {"img": {"kind": "synthetic", "count": 6, "width": 24, "height": 24}},
              "stages": [{"name": "fv", "type": "fisher", "dataset": "img",
-                         "params": {"components": 2, "pca_dims": 4, "sample_size": 100, "iterations": 2, "batch_size": 2}}]}
+                         "params": {"components": 2, "pca_dims": 4, "sample_size": 100, "iterations": 2, "chunk_size": 2}}]}
             """.utf8).write(to: URL(fileURLWithPath: config))
         let verbose = try runTributary(["run", config, "--verbose"])
         XCTAssertEqual(verbose.status, 0, verbose.output)

@@ -31,7 +31,7 @@ final class RunFaultTests: XCTestCase {
                           "texts": {"kind": "csv", "data": "\(folder.path)/texts.csv"}},
              "stages": [
                {"name": "fv", "type": "fisher", "dataset": "blobs",
-                "params": {"components": 4, "pca_dims": 8, "sample_size": 2000, "iterations": 5, "batch_size": 4}},
+                "params": {"components": 4, "pca_dims": 8, "sample_size": 2000, "iterations": 5, "chunk_size": 4}},
                {"name": "split", "type": "split", "inputs": {"fv": "fv"}},
                {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"}},
                {"name": "lstm", "type": "train-text", "dataset": "texts",

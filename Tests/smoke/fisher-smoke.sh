@@ -19,7 +19,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" fisher-smoke "${1:-}"
 fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 [ -f "$fmnist" ] || skip "$fmnist missing: apt-get install dataset-fashion-mnist, or run launch/install-deps.sh"
-args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --batch-size 16 --seed 3)
+args=(--limit 64 --components 16 --pca-dims 32 --sample-size 5000 --iterations 10 --chunk-size 16 --seed 3)
 
 say "-np 1 → $work/np1"
 ranks 1 fisher "${args[@]}" --out "$work/np1" > "$work/np1.log"
@@ -50,7 +50,7 @@ compare "$work/np1/fv.h5" "$work/np2/fv.h5" "${fv_sets[@]}"
 
 say "resume: delete rank 1's part and rerun extract with -np 2"
 rm "$work/np2/descriptors.h5.parts/part-00001.h5"
-ranks 2 extract --limit 64 --batch-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
+ranks 2 extract --limit 64 --chunk-size 16 --out "$work/np2" | tee "$work/resume.log" | grep "extract: shard"
 grep -q "shard 0 (images 0..<32) skipped" "$work/resume.log" || fail "shard 0 was not reused"
 grep -q "shard 1 (images 32..<64) written" "$work/resume.log" || fail "shard 1 was not rewritten"
 compare "$work/np1/descriptors.h5" "$work/np2/descriptors.h5" orh col x y scale image descriptor_counts
