@@ -77,7 +77,7 @@ final class RunnerGraphStageTests: XCTestCase {
                  "stages": [
                    {"name": "fv", "type": "fisher", "dataset": "img",
                     "params": {"patch_size": 8, "step": 4, "scales": 1, "components": 2, "pca_dims": 8,
-                               "sample_size": 2000, "iterations": 5, "batch_size": 8}},
+                               "sample_size": 2000, "iterations": 5, "chunk_size": 8}},
                    {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": 0.25}},
                    {"name": "paths", "type": "train-paths", "dataset": "img", "inputs": {"fv": "fv", "manifest": "split"},
                     "params": {\(params.keys.sorted().map { "\"\($0)\": \(params[$0]!)" }.joined(separator: ", "))}}
