@@ -54,7 +54,8 @@ tributary embed 1 embed --corpus csv --data "$work/source.csv" --model "$work/so
 for np in 1 2; do
     tributary "index$np" "$np" index --embeddings "$work/source-emb.h5" --out "$work/index$np/index.h5" || fail "index -np $np"
     tributary "infused$np" "$np" train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" \
-        --fold 1/5 --index "$work/index$np/index.h5" --epochs 4 --batch-size 16 || fail "train-infused -np $np (see $work/infused$np.log)"
+        --fold 1/5 --index "$work/index$np/index.h5" --epochs 4 --batch-size 16 --out "$work/infused$np.h5" \
+        || fail "train-infused -np $np (see $work/infused$np.log)"
     checks="$(sed -n 's/^identical-parameter checks passed: //p' "$work/infused$np.log")"
     [ -n "$checks" ] && [ "$checks" -ge 1 ] || fail "train-infused -np $np: no identical-parameter check passed"
 done
@@ -71,6 +72,6 @@ awk -v a="$l1" -v b="$l2" -v tol="$tolerance" 'BEGIN { n = split(a, x, " "); m =
     for (i = 1; i <= n; i++) { d = x[i] - y[i]; if (d < 0) d = -d; s = x[i] < 0 ? -x[i] : x[i]; if (d > tol * s + 1e-6) exit 1 } }' \
     || fail "loss curves differ beyond $tolerance"
 tributary missing 1 train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" --fold 1/5 \
-    --index "$work/nowhere.h5" && fail "a missing index did not fail"
+    --index "$work/nowhere.h5" --out "$work/missing.h5" && fail "a missing index did not fail"
 grep -q "nowhere.h5" "$work/missing.log" || fail "the missing-index error does not name the file"
 if [ "$failures" = 0 ]; then echo "infusion-smoke: OK"; rm -rf "$work"; else echo "infusion-smoke: $failures failure(s); logs in $work"; exit 1; fi
