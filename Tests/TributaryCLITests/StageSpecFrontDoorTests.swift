@@ -122,6 +122,33 @@ final class StageSpecFrontDoorTests: XCTestCase {
         }
     }
 
+    /// The default pipeline's instance-infusion stages get exactly the settings they had before the specs were
+    /// shared (its figures must not change): every default that changed is written out in default.json.
+    func testDefaultPipelineInfusionStagesKeepTheirSettings() throws {
+        let path = RunCLITests.repository.appendingPathComponent("data/pipelines/default.json").path
+        let config = try RunnerConfig.load(path)
+        func parameters(_ name: String) throws -> StageParameters {
+            try XCTUnwrap(config.stages.first { $0.name == name }, name).parameters
+        }
+        let index = IndexConfig(try parameters("packages-index"), embeddings: "e.h5", output: "i.h5")
+        XCTAssertEqual(index, IndexConfig(embeddings: "e.h5", output: "i.h5", trees: 16, maxDepth: 20, candidatesPerTree: 32,
+                                          metric: "cosine", seed: 0))
+        let query = QueryConfig(try parameters("packages-query"), index: "i.h5", queries: "e.h5", output: "n.h5")
+        XCTAssertEqual(query, QueryConfig(index: "i.h5", queries: "e.h5", output: "n.h5", k: 5, excludeSelf: true))
+        XCTAssertTrue(try parameters("packages-embed").isNull("subset"))
+        let infused = try InfusedTrainingStage.Configuration(try parameters("packages-infused"), modelPath: "m.h5",
+                                                             source: TextCorpusSource(kind: .debian), indexes: ["i.h5"],
+                                                             outputPath: "o.h5")
+        XCTAssertEqual(infused.training, TrainingOptions(epochs: 2, batchSize: 64, learningRate: 0.001, optimizer: .adam,
+                                                         clipNorm: nil, seed: 0, checkpointDirectory: nil,
+                                                         checkpointEverySteps: 0))
+        XCTAssertEqual("\(infused.split)", "\(TextTrainingStage.Split.testFraction(0.1))")
+        XCTAssertEqual([infused.neighbours, infused.refreshEvery], [5, 1])
+        XCTAssertEqual([infused.penaltyScale, infused.trainFraction], [1e-4, 1])
+        XCTAssertEqual(infused.seed, 0)
+        XCTAssertTrue(infused.excludeSelf)
+    }
+
     /// The stage types `type` needs before it (its inputs, recursively), then `type`.
     static func chain(for type: RunnerStageType) -> [RunnerStageType] {
         var before: [RunnerStageType] = []
