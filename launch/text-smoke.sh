@@ -62,7 +62,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 run() {
     local name="$1" np="$2"; shift 2
     timeout --kill-after=10 "$limit" bash "$here/run.sh" -n "$np" --threads 1 --bind none -- \
-        train-text "${common[@]}" "$@" >"$work/$name.log" 2>&1
+        train-text "${common[@]}" --out "$work/$name.h5" "$@" >"$work/$name.log" 2>&1
     local rc=$?
     [ "$rc" = 0 ] || fail "$name exited $rc (see $work/$name.log)"
     local checks
