@@ -103,7 +103,7 @@ for name in ['smoke']:
   {"name": "lstm", "type": "train-text", "dataset": "txt", "params": {"epochs": 2, "batch_size": 12, "embedding_size": 8, "hidden_size": 6, "context_size": 5, "min_count": 1}},
   {"name": "embed", "type": "embed", "dataset": "txt", "inputs": {"model": "lstm"}},
   {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4}},
-  {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"}, "params": {"k": 3}}]}''' % (w, w))
+  {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"}, "params": {"neighbours": 3, "exclude_self": true}}]}''' % (w, w))
 PY
 echo "== tributary run (pipeline smoke test) on 3 ranks across the namespaces"
 "${mpi[@]}" "$bin" run "$work/smoke.json"

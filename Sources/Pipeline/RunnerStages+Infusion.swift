@@ -18,19 +18,9 @@ extension RunnerStageType {
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
-        let training = TrainingOptions(epochs: max(1, p.int("epochs")), batchSize: max(1, p.int("batch_size")),
-                                       learningRate: p.double("learning_rate"), optimizer: .adam, clipNorm: nil,
-                                       seed: UInt64(p.int("seed")), checkpointDirectory: nil, checkpointEverySteps: 0)
-        var configuration = InfusedTrainingStage.Configuration(
-            modelPath: context.input("model", "model.h5"), source: source, split: .testFraction(p.double("test_fraction")),
-            indexes: [context.input("index", "index.h5")], training: training)
-        configuration.trainFraction = p.double("train_fraction")
-        configuration.seed = UInt64(p.int("seed"))
-        configuration.neighbours = p.int("neighbours")
-        configuration.penaltyScale = p.double("penalty")
-        configuration.refreshEvery = p.int("refresh_every")
-        configuration.excludeSelf = p.bool("exclude_self")
-        configuration.outputPath = context.output("infused.h5")
+        let configuration = try InfusedTrainingStage.Configuration(
+            p, modelPath: context.input("model", "model.h5"), source: source, indexes: [context.input("index", "index.h5")],
+            outputPath: context.output("infused.h5"))
         let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator)
         var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"
         for (e, penalty) in zip(report.history, report.penaltyHistory) {

@@ -45,7 +45,7 @@ extension RunnerStageType {
         inputs: ["model": ["train-text"]], outputs: ["embeddings.h5"]
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
-        let n = try TextEmbeddingStage(modelPath: context.input("model", "model.h5"), source: source,
+        let n = try TextEmbeddingStage(context.parameters, modelPath: context.input("model", "model.h5"), source: source,
                                        outputPath: context.output("embeddings.h5")).run(communicator: context.communicator)
         return RunnerStageResult(summary: "\(n) documents embedded", report: "\(n) documents → context vectors.")
     }
@@ -56,13 +56,11 @@ extension RunnerStageType {
         outputs: ["index.h5"], rankDependent: true
     ) { context in
         let p = context.parameters
-        let config = IndexConfig(embeddings: context.input("embeddings", "embeddings.h5"), output: context.output("index.h5"),
-                                 trees: p.int("trees"), maxDepth: p.int("max_depth"),
-                                 candidatesPerTree: p.int("candidates_per_tree"), metric: p.string("metric"), seed: UInt64(p.int("seed")))
+        let config = IndexConfig(p, embeddings: context.input("embeddings", "embeddings.h5"), output: context.output("index.h5"))
         try IndexStage(config: config).run(communicator: context.communicator, log: context.log)
         let ranks = context.communicator.size
-        return RunnerStageResult(summary: "\(ranks) forest part(s), \(p.int("trees")) trees each",
-                                 report: "\(ranks) per-rank LSH Forests (L = \(p.int("trees")), \(p.string("metric"))).")
+        return RunnerStageResult(summary: "\(ranks) forest part(s), \(config.trees) trees each",
+                                 report: "\(ranks) per-rank LSH Forests (L = \(config.trees), \(config.metric)).")
     }
 
     static let query = RunnerStageType(
@@ -71,8 +69,8 @@ extension RunnerStageType {
         outputs: ["neighbours.h5"], rankDependent: true
     ) { context in
         let p = context.parameters
-        let config = QueryConfig(index: context.input("index", "index.h5"), queries: context.input("queries", "embeddings.h5"),
-                                 output: context.output("neighbours.h5"), k: max(1, p.int("k")), excludeSelf: p.bool("exclude_self"))
+        let config = QueryConfig(p, index: context.input("index", "index.h5"), queries: context.input("queries", "embeddings.h5"),
+                                 output: context.output("neighbours.h5"))
         let result = try QueryStage(config: config).run(communicator: context.communicator, log: context.log)
         // Retrieval quality without a classifier: the fraction of returned neighbours that share the query's label.
         let embeddings = try HDF5File.open(path: config.queries)

@@ -18,7 +18,7 @@ extension StageSpec {
         ParameterSpec("seed", .int, .int(0), "Seed of the split, the initial parameters and the shuffles"),
     ]
 
-    /// Data-parallel training of a bi-LSTM classifier.
+    /// Data-parallel training of a bi-LSTM classifier (`train-text` and `train-infused`).
     static let textTraining: [ParameterSpec] = [
         ParameterSpec("epochs", .int, .null, dataDefault: "Table 3's for the corpus: 20news 30, bbc and bbcsport 20, debian 10, csv 20",
                       range: 1 ... 1e9, reference: "Instance Infusion, Table 3", "Epochs"),
@@ -31,9 +31,11 @@ extension StageSpec {
         ParameterSpec("clip_norm", .double, .double(0), range: 0 ... 1e12, "Clip the averaged gradient to this L2 norm (0: no clipping)"),
         ParameterSpec("check_every", .int, .int(0), unit: "steps",
                       "Check that all ranks hold identical parameters every N steps (0: at epoch ends only)"),
-        ParameterSpec("checkpoint_every_steps", .int, .int(0), unit: "steps",
-                      "Also checkpoint every N steps inside an epoch (0: at epoch ends only)"),
     ]
+
+    /// `train-text` checkpoints (and resumes); `train-infused` does not.
+    static let checkpointEverySteps = ParameterSpec("checkpoint_every_steps", .int, .int(0), unit: "steps",
+                                                    "Also checkpoint every N steps inside an epoch (0: at epoch ends only)")
 
     public static let trainText = StageSpec("train-text", summary: "bi-LSTM text classifier, data-parallel, checkpointed (model.h5)",
         [
@@ -48,7 +50,7 @@ extension StageSpec {
             ParameterSpec("context_size", .int, .int(50), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Context-vector size M, the paper's latent dim m"),
             ParameterSpec("optimizer", .string, .string("adam"), choices: TrainingOptions.Optimizer.choices, "Optimizer"),
-        ] + textTraining + textSplit, constraints: [foldOrFraction])
+        ] + textTraining + [checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
 
     /// `fold` and `test_fraction` both choose the held-out split: at most one may be given.
     static let foldOrFraction: Constraint = { p in
@@ -87,41 +89,10 @@ public enum TextSplitChoice {
     }
 }
 
-extension StageSpec {
-    public static let embed = StageSpec("embed", summary: "context vectors of every document (embeddings.h5)", [
-
-    ])
-
-    public static let index = StageSpec("index", summary: "an LSH Forest per rank over its shard of the embeddings (index.h5 + parts)", [
-            ParameterSpec("trees", .int, .int(16), range: 1 ... 1e9, "trees L"),
-            ParameterSpec("max_depth", .int, .int(20), range: 1 ... 64, "maximum label length in bits"),
-            ParameterSpec("candidates_per_tree", .int, .int(32), range: 1 ... 1e9, "candidates per tree"),
-            ParameterSpec("metric", .string, .string("cosine"), choices: ["cosine", "ip", "l2"], "similarity"),
-            ParameterSpec("seed", .int, .int(0), "seed of the hyperplanes"),
-    ])
-
-    public static let query = StageSpec("query", summary: "k nearest indexed embeddings of every query row (neighbours.h5), label agreement", [
-            ParameterSpec("k", .int, .int(5), range: 1 ... 1e9, "neighbours per query"),
-            ParameterSpec("exclude_self", .bool, .bool(true), "never return a query's own row (queries = indexed set)"),
-    ])
-
-    public static let trainInfused = StageSpec("train-infused", summary: "instance-infused bi-LSTM: retrieval + attention + penalty (infused.h5)", [
-            ParameterSpec("epochs", .int, .int(3), range: 1 ... 1e9, "epochs of joint training"),
-            ParameterSpec("batch_size", .int, .int(32), range: 1 ... 1e9, "GLOBAL batch size"),
-            ParameterSpec("learning_rate", .double, .double(0.001), range: 0 ... 1e6, "initial learning rate (Adam)"),
-            ParameterSpec("neighbours", .int, .int(5), range: 1 ... 1e6, "k retrieved source instances (paper: 5)"),
-            ParameterSpec("penalty", .double, .double(1e-4), range: 0 ... 1e6, "λ of the similarity penalty (0: none)"),
-            ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, "re-retrieve neighbours every N epochs"),
-            ParameterSpec("exclude_self", .bool, .bool(false), "source = target corpus: never retrieve a document's own row"),
-            ParameterSpec("test_fraction", .double, .double(0.1), range: 0.001 ... 0.999, "as in the train-text stage"),
-            ParameterSpec("train_fraction", .double, .double(1), range: 0.001 ... 1, "as in the train-text stage"),
-            ParameterSpec("seed", .int, .int(0), "as in the train-text stage"),
-    ])
-}
-
 extension TrainingOptions {
     /// The training options `p` (a spec with `textTraining`'s parameters) asks for on `source`: epochs and batch
-    /// size default to Table 3's for the corpus.
+    /// size default to Table 3's for the corpus; a spec without `optimizer` or `checkpoint_every_steps`
+    /// (`train-infused`) trains with Adam and checkpoints at most at epoch ends.
     public init(_ p: StageParameters, source: TextCorpusSource, checkpointDirectory: String?) {
         self.init(epochs: p.optionalInt("epochs") ?? source.defaultEpochs,
                   batchSize: p.optionalInt("batch_size") ?? source.defaultBatchSize,

@@ -2,37 +2,38 @@ import ArgumentParser
 import Datasets
 import Pipeline
 
-/// The corpus options `train-text` and `embed` share.
+/// The corpus options of `train-text`, `embed`, `train-infused` and `experiment baselines`.
 struct TextCorpusOptions: ParsableArguments {
     @Option(help: "Corpus: bbc, bbcsport, 20news, debian (apt-cache dumpavail) or csv (columns text,label).")
-    var corpus: String = "bbc"
+    var corpus: TextCorpusSource.Kind = .bbc
 
     @Option(help: ArgumentHelp(
         "The .tar.gz archive, unpacked folder, CSV file or saved dumpavail output.",
         discussion: "Default: ../shared/data/<corpus>/… (or $TRIBUTARY_SHARED_DATA); debian runs apt-cache dumpavail."))
     var data: String?
 
-    @Option(help: "Debian labels: section (single-label) or tags (debtags; train-text uses the first tag).")
-    var debianLabels: String = "section"
+    /// nil: not given (section); only `--corpus debian` reads it.
+    @Option(help: ArgumentHelp("Debian labels: section (single-label) or tags (debtags; train-text uses the first tag); "
+        + "--corpus debian only (default: section)."))
+    var debianLabels: DebianPackages.Labels?
 
     @Option(help: "Documents without a letter or digit: drop (counted and reported) or fail.")
-    var emptyTexts: String = "drop"
+    var emptyTexts: EmptyTextPolicy = .drop
 
     func validate() throws {
         _ = try source()
     }
 
     func source() throws -> TextCorpusSource {
-        guard let kind = TextCorpusSource.Kind(rawValue: corpus) else {
-            throw ValidationError("--corpus must be one of \(TextCorpusSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(corpus)'")
+        if corpus == .csv && data == nil { throw ValidationError("--corpus csv needs --data FILE.csv") }
+        if let debianLabels, corpus != .debian {
+            throw ValidationError("--debian-labels \(debianLabels.rawValue) applies only to --corpus debian; remove it "
+                + "(--corpus \(corpus.rawValue) has its own labels)")
         }
-        guard let labels = DebianPackages.Labels(rawValue: debianLabels) else {
-            throw ValidationError("--debian-labels must be section or tags, got '\(debianLabels)'")
-        }
-        guard let policy = EmptyTextPolicy(rawValue: emptyTexts) else {
-            throw ValidationError("--empty-texts must be drop or fail, got '\(emptyTexts)'")
-        }
-        if kind == .csv && data == nil { throw ValidationError("--corpus csv needs --data FILE.csv") }
-        return TextCorpusSource(kind: kind, path: data, debianLabels: labels, emptyTexts: policy)
+        return TextCorpusSource(kind: corpus, path: data, debianLabels: debianLabels ?? .section, emptyTexts: emptyTexts)
     }
 }
+
+extension TextCorpusSource.Kind: ExpressibleByArgument {}
+extension DebianPackages.Labels: ExpressibleByArgument {}
+extension EmptyTextPolicy: ExpressibleByArgument {}

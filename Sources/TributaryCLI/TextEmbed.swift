@@ -6,27 +6,29 @@ import Pipeline
 /// (`embeddings` N×M Float32, `labels` Int32, `ids` and `classes` strings; header stage `embed`). The documents
 /// are sharded over the ranks and gathered to rank 0, which writes the file; the file does not depend on the
 /// rank count. This is the source memory that instance infusion retrieves from.
-struct TextEmbed: ParsableCommand {
+struct TextEmbed: ParsableCommand, SpecCommand {
+    static let spec = StageSpec.embed
+    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "out"]
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Write each document's context vector c (from a train-text model) to HDF5.")
+        abstract: "Write each document's context vector c (from a train-text model) to HDF5.",
+        discussion: "The same parameters as an `embed` stage of a pipeline config (data/pipelines/README.md).")
 
     @OptionGroup var corpus: TextCorpusOptions
 
     @Option(help: "The model written by train-text --out.")
     var model: String
 
-    @Option(help: "Only the documents of this predefined subset (train or test; 20news bydate, CSV `subset`).")
-    var subset: String?
+    @Option(help: ArgumentHelp(spec.help("subset"))) var subset: String?
 
     @Option(help: "Where rank 0 writes the embeddings (HDF5).")
     var out: String
 
     func run() throws {
         let source = try corpus.source()
+        let p = try parameters()
         World.run { comm in
-            _ = try TextEmbeddingStage(modelPath: model, source: source, subset: subset, outputPath: out)
-                .run(communicator: comm)
+            _ = try TextEmbeddingStage(p, modelPath: model, source: source, outputPath: out).run(communicator: comm)
         }
     }
 }

@@ -129,4 +129,23 @@ final class IndexQueryTests: XCTestCase {
                 .run(communicator: comm)
         }.contains("tributary index"))
     }
+
+    /// `trees` and `candidates_per_tree` default to the metric's (`LSHForest.Parameters.defaults(for:)`: 64/32,
+    /// 128/16 for ip) from either front door; a given value wins.
+    func testIndexDefaultsDependOnTheMetric() throws {
+        for door in [FrontDoor.commandLine, .config(file: "cfg.json", prefix: "stages[0].params.")] {
+            func config(_ given: [String: JSONValue]) throws -> IndexConfig {
+                IndexConfig(try StageSpec.index.resolve(given, door: door), embeddings: "e.h5", output: "i.h5")
+            }
+            let cosine = try config([:])
+            XCTAssertEqual([cosine.trees, cosine.candidatesPerTree, cosine.maxDepth], [64, 32, 20])
+            XCTAssertEqual(cosine.metric, "cosine")
+            let ip = try config(["metric": .string("ip")])
+            XCTAssertEqual([ip.trees, ip.candidatesPerTree], [128, 16])
+            let given = try config(["metric": .string("ip"), "trees": .int(16), "candidates_per_tree": .int(32)])
+            XCTAssertEqual([given.trees, given.candidatesPerTree], [16, 32])
+        }
+        XCTAssertTrue(StageSpec.index.help("trees").contains("64; 128 for metric ip"), StageSpec.index.help("trees"))
+        XCTAssertTrue(StageSpec.index.help("candidates_per_tree").contains("32; 16 for metric ip"))
+    }
 }

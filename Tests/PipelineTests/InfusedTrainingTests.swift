@@ -178,4 +178,28 @@ final class InfusedTrainingTests: XCTestCase {
         XCTAssertTrue(FisherFixture.message { _ = try InfusedTrainingStage(other).run(communicator: single) }.contains("pass the same --fold"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("infused.h5")), "no output after an error")
     }
+
+    /// Both doors build the configuration from `StageSpec.trainInfused`: Table 3's learning rate (0.01) and the
+    /// corpus's epochs and batch size, k = 5, λ = 1e-4, and train-text's split parser.
+    func testConfigurationDefaultsAreTable3s() throws {
+        let p = try StageSpec.trainInfused.resolve([:], door: .commandLine)
+        let bbcsport = try InfusedTrainingStage.Configuration(p, modelPath: "m.h5", source: TextCorpusSource(kind: .bbcsport),
+                                                              indexes: ["i.h5"], outputPath: "o.h5")
+        XCTAssertEqual(bbcsport.training.learningRate, 0.01)
+        XCTAssertEqual([bbcsport.training.epochs, bbcsport.training.batchSize], [20, 16])
+        XCTAssertEqual(bbcsport.training.optimizer, .adam)
+        XCTAssertNil(bbcsport.training.clipNorm)
+        XCTAssertEqual(bbcsport.neighbours, 5)
+        XCTAssertEqual(bbcsport.penaltyScale, 1e-4)
+        XCTAssertFalse(bbcsport.excludeSelf)
+        XCTAssertEqual("\(bbcsport.split)", "\(TextTrainingStage.Split.testFraction(0.1))")
+        let given = try StageSpec.trainInfused.resolve(["fold": .string("2/5"), "epochs": .int(3), "clip_norm": .double(5)],
+                                                       door: .config(file: "cfg.json", prefix: "stages[3].params."))
+        let folded = try InfusedTrainingStage.Configuration(given, modelPath: "m.h5", source: TextCorpusSource(kind: .bbc),
+                                                            indexes: ["i.h5"], outputPath: nil)
+        XCTAssertEqual("\(folded.split)", "\(TextTrainingStage.Split.fold(1, of: 5))")
+        XCTAssertEqual([folded.training.epochs, folded.training.batchSize], [3, 32])
+        XCTAssertEqual(folded.training.clipNorm, 5)
+    }
 }
+

@@ -26,10 +26,10 @@ final class IndexCLITests: XCTestCase {
     func testFlagRulesAndMissingInputs() throws {
         let metric = try run(["index", "--embeddings", "e.h5", "--out", "i.h5", "--metric", "hamming"])
         XCTAssertNotEqual(metric.status, 0)
-        XCTAssertTrue(metric.output.contains("cosine, ip or l2"), metric.output)
+        XCTAssertTrue(metric.output.contains("'cosine', 'ip' or 'l2'"), metric.output)
         let k = try run(["query", "--index", "i.h5", "--queries", "q.h5", "--out", "o.h5", "-k", "0"])
         XCTAssertNotEqual(k.status, 0)
-        XCTAssertTrue(k.output.contains("-k must be at least 1"), k.output)
+        XCTAssertTrue(k.output.contains("'--neighbours' = 0 must be ≥ 1"), k.output)
         let missing = try run(["query", "--index", "/nonexistent/i.h5", "--queries", "q.h5", "--out", "o.h5"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.output.contains("tributary index"), missing.output)

@@ -59,6 +59,24 @@ final class StageSpecFrontDoorTests: XCTestCase {
                  plumbing: ["out", "fv", "annotations"]),
             Door(command: ["annotate", "predict"], spec: .annotatePredict, required: [], plumbing: ["out", "fv", "annotations"]),
         ]),
+        Twin(stage: "embed", [
+            Door(command: ["embed"], spec: .embed, required: ["--model", "/nonexistent/model.h5", "--out", "/nonexistent/e.h5"],
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "out"]),
+        ]),
+        Twin(stage: "index", [
+            Door(command: ["index"], spec: .index, required: ["--embeddings", "/nonexistent/e.h5", "--out", "/nonexistent/i.h5"],
+                 plumbing: ["embeddings", "out"]),
+        ]),
+        Twin(stage: "query", [
+            Door(command: ["query"], spec: .query,
+                 required: ["--index", "/nonexistent/i.h5", "--queries", "/nonexistent/e.h5", "--out", "/nonexistent/n.h5"],
+                 plumbing: ["index", "queries", "out"]),
+        ]),
+        Twin(stage: "train-infused", [
+            Door(command: ["train-infused"], spec: .trainInfused,
+                 required: ["--model", "/nonexistent/model.h5", "--index", "/nonexistent/i.h5", "--out", "/nonexistent/infused.h5"],
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out"]),
+        ]),
     ]
 
     static let fisherPlumbing: Set<String> = ["dataset", "data", "labels-csv", "split", "limit", "subset-seed", "out"]
@@ -73,7 +91,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     static var doors: [(stage: String, door: Door)] { twins.flatMap { twin in twin.doors.map { (twin.stage, $0) } } }
 
     /// The stage types whose twins are not converted yet (none when the contract holds everywhere).
-    static let pending: Set<String> = ["embed", "index", "query", "train-infused"]
+    static let pending: Set<String> = []
 
     func testEveryStageTypeHasACommandLineTwin() throws {
         for type in RunnerStageType.registry where !Self.pending.contains(type.name) && Self.runnerOnly[type.name] == nil {
@@ -200,6 +218,33 @@ final class StageSpecFrontDoorTests: XCTestCase {
         XCTAssertEqual(train.concepts, ["a"])
         XCTAssertEqual(train.svm.seed, 1)
         XCTAssertEqual(AnnotatePredictConfig(p, models: "m", output: "s").lateFusion, .normalized)
+    }
+
+    /// The default pipeline's instance-infusion stages get exactly the settings they had before the specs were
+    /// shared (its figures must not change): every default that changed is written out in default.json.
+    func testDefaultPipelineInfusionStagesKeepTheirSettings() throws {
+        let path = RunCLITests.repository.appendingPathComponent("data/pipelines/default.json").path
+        let config = try RunnerConfig.load(path)
+        func parameters(_ name: String) throws -> StageParameters {
+            try XCTUnwrap(config.stages.first { $0.name == name }, name).parameters
+        }
+        let index = IndexConfig(try parameters("packages-index"), embeddings: "e.h5", output: "i.h5")
+        XCTAssertEqual(index, IndexConfig(embeddings: "e.h5", output: "i.h5", trees: 16, maxDepth: 20, candidatesPerTree: 32,
+                                          metric: "cosine", seed: 0))
+        let query = QueryConfig(try parameters("packages-query"), index: "i.h5", queries: "e.h5", output: "n.h5")
+        XCTAssertEqual(query, QueryConfig(index: "i.h5", queries: "e.h5", output: "n.h5", k: 5, excludeSelf: true))
+        XCTAssertTrue(try parameters("packages-embed").isNull("subset"))
+        let infused = try InfusedTrainingStage.Configuration(try parameters("packages-infused"), modelPath: "m.h5",
+                                                             source: TextCorpusSource(kind: .debian), indexes: ["i.h5"],
+                                                             outputPath: "o.h5")
+        XCTAssertEqual(infused.training, TrainingOptions(epochs: 2, batchSize: 64, learningRate: 0.001, optimizer: .adam,
+                                                         clipNorm: nil, seed: 0, checkpointDirectory: nil,
+                                                         checkpointEverySteps: 0))
+        XCTAssertEqual("\(infused.split)", "\(TextTrainingStage.Split.testFraction(0.1))")
+        XCTAssertEqual([infused.neighbours, infused.refreshEvery], [5, 1])
+        XCTAssertEqual([infused.penaltyScale, infused.trainFraction], [1e-4, 1])
+        XCTAssertEqual(infused.seed, 0)
+        XCTAssertTrue(infused.excludeSelf)
     }
 
     /// The stage types `type` needs before it (its inputs, recursively), then `type`.

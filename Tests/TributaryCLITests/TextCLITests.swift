@@ -25,6 +25,18 @@ final class TextCLITests: XCTestCase {
         XCTAssertTrue(resume.output.contains("--resume needs --checkpoint"), resume.output)
     }
 
+    /// `--debian-labels` used to be accepted and ignored for every corpus but debian; it is refused there now.
+    func testDebianLabelsOnlyWithTheDebianCorpus() throws {
+        for command in [["train-text", "--out", "/nonexistent/m.h5"], ["embed", "--model", "/nonexistent/m.h5", "--out", "/nonexistent/e.h5"]] {
+            let bbc = try run(command + ["--corpus", "bbc", "--debian-labels", "tags"])
+            XCTAssertEqual(bbc.status, 64, bbc.output)
+            XCTAssertTrue(bbc.output.contains("--debian-labels tags applies only to --corpus debian"), bbc.output)
+        }
+        let corpus = try run(["embed", "--corpus", "reuters", "--model", "m.h5", "--out", "e.h5"])
+        XCTAssertEqual(corpus.status, 64, corpus.output)
+        XCTAssertTrue(corpus.output.contains("'bbc', 'bbcsport', '20news', 'debian' or 'csv'"), corpus.output)
+    }
+
     /// A model that would be thrown away is not trained: `--out` is required.
     func testOutIsRequired() throws {
         let missing = try run(["train-text", "--corpus", "bbc"])

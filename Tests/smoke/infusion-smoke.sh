@@ -26,7 +26,8 @@ logged embed 1 embed --corpus csv --data "$work/source.csv" --model "$work/sourc
 for np in 1 2; do
     logged "index$np" "$np" index --embeddings "$work/source-emb.h5" --out "$work/index$np/index.h5" || fail "index -np $np"
     logged "infused$np" "$np" train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" \
-        --fold 1/5 --index "$work/index$np/index.h5" --epochs 4 --batch-size 16 || fail "train-infused -np $np (see $work/infused$np.log)"
+        --fold 1/5 --index "$work/index$np/index.h5" --epochs 4 --batch-size 16 --out "$work/infused$np.h5" \
+        || fail "train-infused -np $np (see $work/infused$np.log)"
     param_checks "infused$np"
 done
 baseline="$(sed -n 's/^test: accuracy \([0-9.]*\) %.*/\1/p' "$work/target.log")"
@@ -38,6 +39,6 @@ l1="$(losses infused1)"; l2="$(losses infused2)"
 echo "loss -np 1: $l1"; echo "loss -np 2: $l2"
 curves_agree "$l1" "$l2" || fail "loss curves differ beyond $tolerance"
 logged missing 1 train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" --fold 1/5 \
-    --index "$work/nowhere.h5" && fail "a missing index did not fail"
+    --index "$work/nowhere.h5" --out "$work/missing.h5" && fail "a missing index did not fail"
 grep -q "nowhere.h5" "$work/missing.log" || fail "the missing-index error does not name the file"
 finish

@@ -28,7 +28,7 @@ say "$bin; ${data[*]}; logs in $work"
 # train NAME NP ARGS…: train-text on NP ranks (lib.sh's `logged`), which must pass its identical-parameter checks.
 train() {
     local name="$1" np="$2"; shift 2
-    logged "$name" "$np" train-text "${common[@]}" "$@" || fail "$name exited $? (see $work/$name.log)"
+    logged "$name" "$np" train-text "${common[@]}" --out "$work/$name.h5" "$@" || fail "$name exited $? (see $work/$name.log)"
     param_checks "$name"
 }
 hash_of() { sed -n 's/^parameter hash: //p' "$work/$1.log"; }
