@@ -9,6 +9,7 @@ let package = Package(
     name: "Tributary",
     products: [
         .executable(name: "tributary", targets: ["TributaryCLI"]),
+        .library(name: "Core", targets: ["Core"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Storage", targets: ["Storage"]),
@@ -38,25 +39,26 @@ let package = Package(
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
 
         // MARK: - Core modules
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
-        .target(name: "Distributed", dependencies: ["LinearAlgebra", "CMPI"]),
-        .target(name: "Storage", dependencies: ["CHDF5"]),
-        .target(name: "Datasets", dependencies: ["CImageCodecs", "CZlib"]),
+        .target(name: "Core"),
+        .target(name: "LinearAlgebra", dependencies: ["Core", "COpenBLAS"]),
+        .target(name: "Distributed", dependencies: ["Core", "CMPI"]),
+        .target(name: "Storage", dependencies: ["Core", "CHDF5"]),
+        .target(name: "Datasets", dependencies: ["Core", "CImageCodecs", "CZlib"]),
 
         // MARK: - Algorithm modules (pure: no MPI, no HDF5; distributed fitting goes through `Communicator`)
-        .target(name: "Features", dependencies: ["LinearAlgebra", "Datasets"]),
-        .target(name: "Encoding", dependencies: ["LinearAlgebra"]),
-        .target(name: "NeuralNets", dependencies: ["LinearAlgebra"]),
-        .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
-        .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
-        .target(name: "LabelGraphs", dependencies: ["LinearAlgebra", "NeuralNets"]),
-        .target(name: "Infusion", dependencies: ["LinearAlgebra", "NeuralNets", "Retrieval"]),
+        .target(name: "Features", dependencies: ["Core", "LinearAlgebra", "Datasets"]),
+        .target(name: "Encoding", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "NeuralNets", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "Classifiers", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "Retrieval", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "LabelGraphs", dependencies: ["Core", "LinearAlgebra", "NeuralNets"]),
+        .target(name: "Infusion", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Retrieval"]),
 
         // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
         .target(
             name: "Pipeline",
             dependencies: [
-                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
                 "Classifiers", "Retrieval", "LabelGraphs", "Infusion",
             ]),
 
@@ -64,27 +66,28 @@ let package = Package(
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
-                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
                 "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Test support and tests
-        .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+        .target(name: "TestSupport", dependencies: ["Core", "LinearAlgebra"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["Core", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Core", "Distributed", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Core", "Storage", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Core", "Datasets", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Datasets", "TestSupport"]),
-        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
-        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
-        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
-        .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
-        .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
-        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport", "Storage", "LinearAlgebra"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Core", "Features", "Datasets", "TestSupport"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Core", "Encoding", "TestSupport"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["Core", "NeuralNets", "TestSupport"]),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Core", "Classifiers", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Core", "Retrieval", "TestSupport"]),
+        .testTarget(name: "LabelGraphsTests", dependencies: ["Core", "LabelGraphs", "NeuralNets", "TestSupport"]),
+        .testTarget(name: "InfusionTests", dependencies: ["Core", "Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Core", "Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["Core", "TestSupport", "Storage", "LinearAlgebra"]),
     ],
     swiftLanguageModes: [.v6]
 )

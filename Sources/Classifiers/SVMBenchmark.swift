@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import LinearAlgebra
 
@@ -83,7 +84,7 @@ public enum SVMBenchmark {
         let start = clock.now
         let svm = try LinearSVM<Float>.train(trainX, labels: trainY, options: options)
         let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         func accuracy(_ x: Matrix<Float>, _ y: [Bool]) -> Double {
             let f = svm.decisionValues(x)
             return Metrics.accuracy(predicted: f.map { $0 >= 0 }, truth: y)
@@ -111,7 +112,7 @@ public enum SVMBenchmark {
         let models = try OneVsRest<Float>.train(trainX, labels: trainY, options: options, communicator: communicator)
         let f = models.decisionValues(testX)
         let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         let decisions = Fusion.decisions(f, threshold: Fusion.svmThreshold)
         let accuracies = (0 ..< testY.columns).map {
             Metrics.accuracy(predicted: decisions.column($0), truth: testY.column($0))

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Timing helpers behind `tributary bench fisher|gmm` (workloads W2 and W1 of `bench/ANCHORS.md`).
@@ -51,7 +52,7 @@ public enum EncodingBenchmark {
         let clock = ContinuousClock()
         let start = clock.now
         for i in 0 ..< images { sink += encoder.encode(batches[i % distinct], workspace: &workspace)[i % 7] }
-        let elapsed = seconds(start.duration(to: clock.now))
+        let elapsed = start.duration(to: clock.now).inSeconds
         precondition(sink.isFinite, "benchmark produced a non-finite FV")
         return FisherResult(images: images, descriptorsPerImage: t, seconds: elapsed,
                             flopsPerImage: 8 * Double(t) * Double(dim) * Double(m))
@@ -86,9 +87,6 @@ public enum EncodingBenchmark {
         return MixtureResult(secondsPerIteration: times, finalLogLikelihood: last)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 }
 
 extension EncodingBenchmark {
@@ -104,7 +102,7 @@ extension EncodingBenchmark {
         for _ in 0 ..< repetitions {
             let start = clock.now
             BLAS.gemm(a, b, into: &c)
-            best = Swift.min(best, seconds(start.duration(to: clock.now)))
+            best = Swift.min(best, start.duration(to: clock.now).inSeconds)
         }
         return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
     }

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -73,7 +74,7 @@ extension DenseExtractor {
         }
         let cpuSeconds = DenseExtractor.threadCPUSeconds() - cpuStart
         precondition(checksum.isFinite)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         return BenchmarkResult(imagesPerSecond: Double(max(1, repeats)) / seconds,
                                descriptorsPerImage: warmUp.count, seconds: seconds, cpuSeconds: cpuSeconds,
                                repeats: max(1, repeats))

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// The package splits of the Debian label-graph experiment (Arxiv Original / Augment analog), seeded:

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Throughput benchmarks mirroring the PyTorch anchors W7 (`bench/anchors/w7_bilstm.py`) and W8
@@ -48,10 +49,10 @@ public enum NeuralNetsBenchmark {
         }
         for _ in 0 ..< 3 { trainStep() }
         let tokens = Double(steps * batchSize * timeSteps)
-        let train = (0 ..< repetitions).map { _ in tokens / seconds { for _ in 0 ..< steps { trainStep() } } }
+        let train = (0 ..< repetitions).map { _ in tokens / measureSeconds { for _ in 0 ..< steps { trainStep() } } }
         for i in 0 ..< 3 { _ = model.logits(batches[i], parameters: parameters.values) }
         let inference = (0 ..< repetitions).map { _ in
-            2 * tokens / seconds { for i in 0 ..< 2 * steps { _ = model.logits(batches[i % 8], parameters: parameters.values) } }
+            2 * tokens / measureSeconds { for i in 0 ..< 2 * steps { _ = model.logits(batches[i % 8], parameters: parameters.values) } }
         }
         return BiLSTMResult(trainTokensPerSecond: train, inferenceTokensPerSecond: inference,
                             parameterCount: model.layout.count)
@@ -97,7 +98,7 @@ public enum NeuralNetsBenchmark {
         func run(update: Bool) -> [Double] {
             for _ in 0 ..< 20 { step(update: update) }
             return (0 ..< repetitions).map { _ in
-                Double(steps * batchSize) / seconds { for _ in 0 ..< steps { step(update: update) } }
+                Double(steps * batchSize) / measureSeconds { for _ in 0 ..< steps { step(update: update) } }
             }
         }
         let plain = run(update: false)
@@ -106,9 +107,4 @@ public enum NeuralNetsBenchmark {
                          parameterCount: layout.count)
     }
 
-    /// Wall-clock seconds of `body`.
-    static func seconds(_ body: () -> Void) -> Double {
-        let elapsed = ContinuousClock().measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
 }

@@ -1,4 +1,5 @@
 import Classifiers
+import Core
 import Foundation
 import LinearAlgebra
 import Storage
@@ -60,7 +61,7 @@ public struct AnnotateTrainStage: Sendable {
             let start = clock.now
             try body()
             let d = start.duration(to: clock.now)
-            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            let seconds = d.inSeconds
             log("annotate train: \(what) in \(String(format: "%.1f", seconds)) s")
         }
         func svm(_ names: [String]) throws -> LinearScorer {

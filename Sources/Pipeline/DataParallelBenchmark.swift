@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 import NeuralNets
 
@@ -45,7 +46,7 @@ public enum DataParallelBenchmark {
             parameters.grads.append(Float(batch.count))
             let start = clock.now
             try comm.allReduce(&parameters.grads, op: .sum)  // Distributed: the fused gradient all-reduce
-            reduceSeconds += seconds(start.duration(to: clock.now))
+            reduceSeconds += start.duration(to: clock.now).inSeconds
             let count = parameters.grads.removeLast()
             _ = parameters.grads.removeLast()
             adam.step(&parameters, gradientScale: 1 / count)
@@ -57,7 +58,7 @@ public enum DataParallelBenchmark {
             reduceSeconds = 0
             let start = clock.now
             for _ in 0 ..< steps { try step() }
-            let elapsed = try comm.allReduce(seconds(start.duration(to: clock.now)), op: .max)  // slowest rank
+            let elapsed = try comm.allReduce(start.duration(to: clock.now).inSeconds, op: .max)  // slowest rank
             rates.append(Double(steps * batchSize * timeSteps) / elapsed)
             fractions.append(reduceSeconds / elapsed)
         }

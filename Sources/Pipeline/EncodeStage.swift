@@ -1,3 +1,4 @@
+import Core
 import Encoding
 import LinearAlgebra
 import Storage

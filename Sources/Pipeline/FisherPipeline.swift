@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import LinearAlgebra
 
@@ -36,8 +37,7 @@ public struct FisherPipeline {
         func timed(_ name: String, _ body: () throws -> Void) rethrows {
             let start = clock.now
             try body()
-            let d = start.duration(to: clock.now).components
-            seconds.append((name, Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+            seconds.append((name, start.duration(to: clock.now).inSeconds))
         }
         try timed("extract") { try ExtractStage(config: extract).run(communicator: comm, log: log) }
         try timed("fit-pca") { try FitPCAStage(config: pca).run(communicator: comm, log: log) }

@@ -1,3 +1,4 @@
+import Core
 import Datasets
 import Distributed
 import Infusion
@@ -180,7 +181,7 @@ public struct InfusedTrainingStage {
                     curves["test_macro_f1"]!.append(metrics.macroF1)
                 }
                 curves["mean_loss"]!.append(summary.meanLoss)
-                comm.log0(line + "  (\(fixed(seconds(start.duration(to: clock.now)), 1)) s)")
+                comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
                 if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
                     neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
                 }

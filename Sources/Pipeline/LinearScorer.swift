@@ -1,4 +1,5 @@
 import Classifiers
+import Core
 import LinearAlgebra
 
 /// K linear scoring functions f_k(x) = w_k·x + b_k, the part of a trained one-vs-rest SVM or SLR that

@@ -1,3 +1,4 @@
+import Core
 import Distributed
 import LabelGraphs
 import LinearAlgebra

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +113,7 @@ public struct Runner {
             }
             if terminal && comm.isRoot && verbosity == .normal { Self.overwrite("") }
             try comm.barrier()  // Distributed: every rank finished the stage
-            let seconds = Self.seconds(stageStart.duration(to: clock.now))
+            let seconds = stageStart.duration(to: clock.now).inSeconds
             if comm.isRoot {
                 var record = manifest.stages[stage.name]!
                 for output in stage.type.outputs { record.outputs[output] = try RunnerDigest.of(folder(stage) + "/" + output) }
@@ -127,7 +128,7 @@ public struct Runner {
             say(comm, "\(tag): \(result.summary) (\(fixed(seconds, 1)) s)")
             runs.append(StageRun(name: stage.name, action: action, seconds: seconds))
         }
-        let total = Self.seconds(start.duration(to: clock.now))
+        let total = start.duration(to: clock.now).inSeconds
         if comm.isRoot {
             let report = RunnerReport(config: config, manifest: manifest, runs: runs, ranks: comm.size, seconds: total,
                                       toolVersion: toolVersion)
@@ -243,9 +244,5 @@ public struct Runner {
             close(saved)
         }
         return try body()
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

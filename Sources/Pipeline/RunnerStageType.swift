@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A kind of stage the pipeline runner can run (`"type"` in a config): its inputs, its parameters with their

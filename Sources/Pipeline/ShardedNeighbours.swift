@@ -1,4 +1,5 @@
 import Classifiers
+import Core
 import LinearAlgebra
 
 /// Nearest-neighbour searches split over ranks so that the result is bit-identical for any number of ranks.

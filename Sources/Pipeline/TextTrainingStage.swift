@@ -1,3 +1,4 @@
+import Core
 import Datasets
 import Distributed
 import LinearAlgebra
@@ -107,7 +108,7 @@ public struct TextTrainingStage {
                     curves["test_macro_f1"]!.append(m.macroF1)
                 }
                 curves["mean_loss"]!.append(summary.meanLoss)
-                comm.log0(line + "  (\(fixed(seconds(start.duration(to: clock.now)), 1)) s)")
+                comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
             })
         let finalTest = test.isEmpty ? nil : try TextEvaluation.evaluate(model, parameters: result.parameters.values,
                                                                       data: data, indices: test, communicator: comm)
@@ -162,7 +163,3 @@ func fixed(_ x: Double, _ digits: Int) -> String {
     return (x < 0 && r > 0 ? "-" : "") + "\(whole)" + (digits > 0 ? "." + String(repeating: "0", count: digits - f.count) + f : "")
 }
 
-/// Seconds in a `Duration`.
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}

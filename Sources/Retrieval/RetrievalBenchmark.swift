@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Timing helpers behind `tributary bench knn` (workload W6 of `bench/ANCHORS.md`): build time, queries/s and
@@ -67,11 +68,11 @@ public enum RetrievalBenchmark {
     public static func exact(_ data: KNNDataset, metric: Metric, k: Int = 5,
                              passes: Int = 3) throws -> (truth: [[Neighbor]], result: Result) {
         var index: ExactSearch?
-        let build = try seconds { index = try ExactSearch(data.base, metric: metric) }
+        let build = try measureSeconds { index = try ExactSearch(data.base, metric: metric) }
         var truth: [[Neighbor]] = []
         var rates: [Double] = []
         for pass in 0 ..< passes {
-            let t = try seconds {
+            let t = try measureSeconds {
                 let r = try index!.search(queries: data.queries, k: k)
                 if pass == 0 { truth = r }
             }
@@ -86,11 +87,11 @@ public enum RetrievalBenchmark {
     public static func forest(_ data: KNNDataset, parameters: LSHForest.Parameters, truth: [[Neighbor]], k: Int = 5,
                               passes: Int = 3) throws -> Result {
         var index: LSHForest?
-        let build = try seconds { index = try LSHForest(data.base, parameters: parameters) }
+        let build = try measureSeconds { index = try LSHForest(data.base, parameters: parameters) }
         var first: [[Neighbor]] = []
         var rates: [Double] = []
         for pass in 0 ..< passes {
-            let t = try seconds {
+            let t = try measureSeconds {
                 let r = try index!.search(queries: data.queries, k: k)
                 if pass == 0 { first = r }
             }
@@ -119,11 +120,4 @@ public enum RetrievalBenchmark {
         }
     }
 
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try body()
-        let d = start.duration(to: clock.now)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 }

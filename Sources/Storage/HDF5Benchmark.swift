@@ -1,3 +1,4 @@
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -94,8 +95,8 @@ public enum HDF5Benchmark {
                 var status = stat()
                 if stat(path, &status) == 0 { fileBytes = Int(status.st_size) }
             }
-            let run = Run(write: gigabytes / seconds(written - start), writeSync: gigabytes / seconds(synced - start),
-                          readWarm: gigabytes / seconds(readEnd - readStart))
+            let run = Run(write: gigabytes / (written - start).inSeconds, writeSync: gigabytes / (synced - start).inSeconds,
+                          readWarm: gigabytes / (readEnd - readStart).inSeconds)
             runs.append(run)
             report(index, run)
         }
@@ -133,8 +134,4 @@ public enum HDF5Benchmark {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
 }

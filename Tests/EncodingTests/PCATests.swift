@@ -1,3 +1,4 @@
+import Core
 @testable import Encoding
 import LinearAlgebra
 import TestSupport

@@ -1,4 +1,5 @@
 import Classifiers
+import Core
 import Foundation
 import LinearAlgebra
 import Pipeline

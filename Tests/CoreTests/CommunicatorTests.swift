@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 import TestSupport
 import XCTest
 

@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 import XCTest
 
 /// `shard(count:rank:size:)` covers every index exactly once, in rank order, with lengths differing by ≤ 1.

@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 import XCTest
 
 final class SeededRandomTests: XCTestCase {

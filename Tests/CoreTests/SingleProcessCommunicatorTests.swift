@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 import XCTest
 
 /// `SingleProcessCommunicator`: a world of one rank in which every collective is the identity, with the same

@@ -77,13 +77,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
     /// An unbiased integer in 0 ..< n (Lemire 2019, "Fast random integer generation in an interval").
     public mutating func bounded(_ n: Int) -> Int {
         precondition(n > 0, "SeededRandom.bounded: n must be positive, got \(n)")
-        let range = UInt64(n)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
-        }
-        return Int(product.high)
+        return lemireBounded(n)
     }
 
     /// A standard normal draw, N(0, 1), by Box–Muller.
@@ -116,13 +110,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
     }
 
     /// Shuffles `array` in place (Fisher–Yates with `bounded`).
-    public mutating func shuffle<T>(_ array: inout [T]) {
-        guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = bounded(i + 1)
-            if i != j { array.swapAt(i, j) }
-        }
-    }
+    public mutating func shuffle<T>(_ array: inout [T]) { fisherYates(&array) }
 
     /// k distinct indices drawn uniformly from 0 ..< n, returned in increasing order (Floyd's algorithm:
     /// k draws, whatever n, so sampling 10⁵ descriptors from 10⁹ is cheap).
@@ -134,5 +122,66 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
             if chosen.contains(t) { chosen.insert(j) } else { chosen.insert(t) }
         }
         return chosen.sorted()
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood, 2014) on its own: the generator of `CorpusSplit`'s stratified shuffles.
+///
+/// It is NOT `SeededRandom` (xoshiro256** seeded through SplitMix64): the train/test splits, folds and
+/// subsamples of every corpus were published with this stream, so it is kept bit-for-bit. Use it only through
+/// `SplitMix64.corpusSplit(seed:stream:)`; new code draws from `SeededRandom`.
+///
+///     state₀ = seed ⊕ (stream · 0x9E3779B97F4A7C15) ⊕ 0x5851F42D4C957F2D
+///     next():  state += 0x9E3779B97F4A7C15, then the SplitMix64 finaliser of state
+///     bounded, shuffle: exactly as `SeededRandom` (Lemire's multiply-shift with rejection; Fisher–Yates from the top)
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// The stream of class `stream` (a class index) of the corpus split seeded with `seed`.
+    public static func corpusSplit(seed: UInt64, stream: UInt64) -> SplitMix64 {
+        SplitMix64(state: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ 0x5851_F42D_4C95_7F2D)
+    }
+
+    private init(state: UInt64) { self.state = state }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// An unbiased integer in 0 ..< n.
+    public mutating func bounded(_ n: Int) -> Int { lemireBounded(n) }
+
+    /// Shuffles `array` in place (Fisher–Yates with `bounded`).
+    public mutating func shuffle<T>(_ array: inout [T]) { fisherYates(&array) }
+}
+
+// MARK: - Draws shared by the two generators
+
+extension RandomNumberGenerator {
+    /// An unbiased integer in 0 ..< n (Lemire 2019, "Fast random integer generation in an interval").
+    @inline(__always)
+    fileprivate mutating func lemireBounded(_ n: Int) -> Int {
+        let range = UInt64(n)
+        var product = next().multipliedFullWidth(by: range)
+        if product.low < range {
+            let threshold = (0 &- range) % range
+            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
+        }
+        return Int(product.high)
+    }
+
+    /// Fisher–Yates from the top, j = lemireBounded(i + 1).
+    @inline(__always)
+    fileprivate mutating func fisherYates<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = lemireBounded(i + 1)
+            if i != j { array.swapAt(i, j) }
+        }
     }
 }
