@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "LabelGraphs", targets: ["LabelGraphs"]),
         .library(name: "Infusion", targets: ["Infusion"]),
+        .library(name: "Bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,12 +63,19 @@ let package = Package(
                 "Classifiers", "Retrieval", "LabelGraphs", "Infusion",
             ]),
 
+        // MARK: - Benchmarks: every workload of `tributary bench` and its synthetic data (docs/benchmarks.md)
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Core", "LinearAlgebra", "Storage", "Features", "Encoding", "NeuralNets", "Classifiers", "Retrieval",
+            ]),
+
         // MARK: - Executable
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
                 "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline",
+                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -79,14 +87,15 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Core", "Storage", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Core", "Datasets", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Core", "Features", "Datasets", "TestSupport"]),
-        .testTarget(name: "EncodingTests", dependencies: ["Core", "Encoding", "TestSupport"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Core", "Features", "Datasets", "TestSupport", "Bench"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Core", "Encoding", "TestSupport", "Bench"]),
         .testTarget(name: "NeuralNetsTests", dependencies: ["Core", "NeuralNets", "TestSupport"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Core", "Classifiers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Core", "Retrieval", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Core", "Retrieval", "TestSupport", "Bench"]),
         .testTarget(name: "LabelGraphsTests", dependencies: ["Core", "LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "InfusionTests", dependencies: ["Core", "Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Core", "Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "LinearAlgebra", "Storage", "Classifiers", "NeuralNets", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["Core", "TestSupport", "Storage", "LinearAlgebra"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,18 @@ public func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix<Float>
     return Matrix(rows: rows, columns: columns, values: rng.normalFloats(rows * columns))
 }
 
+/// Two Gaussian blobs in D dimensions, centred at ±separation/2 along every axis; labels[i] = blob of row i.
+public func blobs(rows n: Int, dimension d: Int, separation: Double, seed: UInt64) -> (Matrix<Double>, [Bool]) {
+    var rng = SeededRandom(seed: seed)
+    var x = Matrix<Double>(rows: n, columns: d)
+    var labels = [Bool](repeating: false, count: n)
+    for i in 0 ..< n {
+        labels[i] = i % 2 == 0
+        for j in 0 ..< d { x[i, j] = rng.normal() + (labels[i] ? 1 : -1) * separation / 2 }
+    }
+    return (x, labels)
+}
+
 /// A fresh empty temporary directory, removed by the caller with `removeTemporaryDirectory`.
 public func makeTemporaryDirectory(_ prefix: String = "tributary-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory

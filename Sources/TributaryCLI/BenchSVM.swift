@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Classifiers
 import Distributed
 import Foundation

@@ -1,3 +1,4 @@
+import Bench
 import Core
 @testable import Encoding
 import LinearAlgebra

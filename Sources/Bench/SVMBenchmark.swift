@@ -1,3 +1,4 @@
+import Classifiers
 import Core
 import Foundation
 import LinearAlgebra
@@ -40,10 +41,10 @@ public enum SVMBenchmark {
 
     private static func loadExactly(_ path: String, bytes: Int) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClassifierError.unreadableFile(path: path)
+            throw BenchError.unreadableFile(path: path)
         }
         guard data.count == bytes else {
-            throw ClassifierError.fileSize(path: path, expectedBytes: bytes, gotBytes: data.count)
+            throw BenchError.fileSize(path: path, expectedBytes: bytes, gotBytes: data.count)
         }
         return data
     }

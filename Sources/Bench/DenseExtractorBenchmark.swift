@@ -1,4 +1,5 @@
 import Core
+import Features
 import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ extension DenseExtractor {
                 rgb[i * 3 + c] = min(1, max(0, noisy))
             }
         }
-        return ImagePlanes(uncheckedWidth: width, height: height, rgb: rgb)
+        return try! ImagePlanes(width: width, height: height, rgb: rgb)  // the shape holds by construction
     }
 
     /// Times `extract` on the W3 benchmark image (`benchmarkImage`) of W×H, on the calling thread: one warm-up,

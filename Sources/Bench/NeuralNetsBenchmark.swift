@@ -1,5 +1,6 @@
 import Core
 import LinearAlgebra
+import NeuralNets
 
 /// Throughput benchmarks mirroring the PyTorch anchors W7 (`bench/anchors/w7_bilstm.py`) and W8
 /// (`bench/anchors/w8_gru.py`): same model sizes, same batch shapes, same step counts, Float, so

@@ -1,5 +1,6 @@
 import Core
 import LinearAlgebra
+import Retrieval
 
 /// Timing helpers behind `tributary bench knn` (workload W6 of `bench/ANCHORS.md`): build time, queries/s and
 /// recall@k of `LSHForest` against `ExactSearch`, and a sweep over (L, K, c) for a recall/throughput curve.

@@ -1,4 +1,5 @@
 import Core
+import Encoding
 import LinearAlgebra
 
 /// Timing helpers behind `tributary bench fisher|gmm` (workloads W2 and W1 of `bench/ANCHORS.md`).

@@ -55,13 +55,13 @@ public struct KNNDataset: Sendable {
 
     static func readFloat32(_ path: String, rows: Int, columns: Int) throws -> Matrix<Float> {
         guard let file = fopen(path, "rb") else {
-            throw RetrievalError.dataFile(path: path, reason: "cannot be opened")
+            throw BenchError.dataFile(path: path, reason: "cannot be opened")
         }
         defer { fclose(file) }
         var values = [Float](repeating: 0, count: rows * columns)
         let read = values.withUnsafeMutableBytes { fread($0.baseAddress, 4, rows * columns, file) }
         guard read == rows * columns, fgetc(file) == EOF else {
-            throw RetrievalError.dataFile(path: path, reason: "expected exactly \(rows)×\(columns) float32 values "
+            throw BenchError.dataFile(path: path, reason: "expected exactly \(rows)×\(columns) float32 values "
                 + "(\(4 * rows * columns) bytes)")
         }
         return Matrix(rows: rows, columns: columns, values: values)

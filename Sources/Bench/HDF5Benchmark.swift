@@ -2,6 +2,7 @@ import Core
 #if canImport(Glibc)
 import Glibc
 #endif
+import Storage
 
 /// The W10 HDF5 throughput benchmark (`bench/anchors/w10_hdf5.py`), run through this module's API.
 ///

@@ -1,12 +1,16 @@
 import Foundation
+import Bench
 import Storage
+import TestSupport
 import XCTest
 
 /// The W10 benchmark helper runs, verifies its data and cleans up (tiny sizes; the real run is
 /// `tributary bench hdf5`).
 final class BenchmarkTests: XCTestCase {
     func testTinyBenchmarkRunsAndRemovesItsFile() throws {
-        let directory = try makeTemporaryDirectory()
+        let folder = try makeTemporaryDirectory("tributary-storage")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = folder.path
         for gzip in [nil, 1] as [Int?] {
             let configuration = HDF5Benchmark.Configuration(rows: 64, columns: 256, chunkRows: 16, gzip: gzip,
                                                             repeats: 2, directory: directory)
@@ -20,7 +24,7 @@ final class BenchmarkTests: XCTestCase {
                 XCTAssertGreaterThan(run.readWarm, 0)
             }
             XCTAssertLessThan(result.compressionRatio, 1.3, "the benchmark data must be nearly incompressible")
-            XCTAssertEqual(listing(directory), [])
+            XCTAssertEqual(((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted(), [])
         }
     }
 

@@ -1,4 +1,5 @@
-@testable import Classifiers
+import Bench
+import Classifiers
 import Foundation
 import LinearAlgebra
 import TestSupport
@@ -16,7 +17,7 @@ final class SVMBenchmarkTests: XCTestCase {
         XCTAssertEqual(try SVMBenchmark.readFloat32(fpath, rows: 2, columns: 3).values, floats)
         XCTAssertEqual(try SVMBenchmark.readInt32(ipath, count: 4), ints)
         XCTAssertThrowsError(try SVMBenchmark.readFloat32(fpath, rows: 3, columns: 3)) { error in
-            XCTAssertEqual(error as? ClassifierError, .fileSize(path: fpath, expectedBytes: 36, gotBytes: 24))
+            XCTAssertEqual(error as? BenchError, .fileSize(path: fpath, expectedBytes: 36, gotBytes: 24))
         }
         XCTAssertThrowsError(try SVMBenchmark.readInt32(dir.appendingPathComponent("missing").path, count: 1))
     }
