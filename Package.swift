@@ -1,8 +1,11 @@
 // swift-tools-version:6.0
 // Tributary: learning from more than one dataset at once, from a laptop to a cluster over MPI.
 //
-// Dependencies point one way: C shims → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm
-// modules → Pipeline → TributaryCLI. Each C library has exactly one Swift owner module.
+// Dependencies point one way:
+//   C shims → Core → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm modules → Training → Stages
+//   → method modules (FisherAnnotation, InstanceInfusion, LabelGraphJoining) → Runner → Bench → TributaryCLI.
+// Each C library has exactly one Swift owner module. Algorithm modules import neither MPI nor HDF5; no method
+// module imports another; the Runner knows only the stage contract (`Stages`): the CLI hands it the registry.
 import PackageDescription
 
 let package = Package(
@@ -21,6 +24,12 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "LabelGraphs", targets: ["LabelGraphs"]),
         .library(name: "Infusion", targets: ["Infusion"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "Stages", targets: ["Stages"]),
+        .library(name: "FisherAnnotation", targets: ["FisherAnnotation"]),
+        .library(name: "InstanceInfusion", targets: ["InstanceInfusion"]),
+        .library(name: "LabelGraphJoining", targets: ["LabelGraphJoining"]),
+        .library(name: "Runner", targets: ["Runner"]),
         .library(name: "Bench", targets: ["Bench"]),
     ],
     dependencies: [
@@ -55,13 +64,36 @@ let package = Package(
         .target(name: "LabelGraphs", dependencies: ["Core", "LinearAlgebra", "NeuralNets"]),
         .target(name: "Infusion", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Retrieval"]),
 
-        // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
+        // MARK: - Training: the data-parallel trainer (broadcast → forward/backward → fused all-reduce → step),
+        // its checkpoints and the fault-injection switch of the resume tests
+        .target(name: "Training", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Storage"]),
+
+        // MARK: - Stages: the stage contract of the runner and what several methods share (data sources, the
+        // image manifest, sharded outputs, report helpers)
+        .target(name: "Stages", dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "Features"]),
+
+        // MARK: - Methods: one module per method (its stage drivers, file formats and runner stage types);
+        // none imports another
         .target(
-            name: "Pipeline",
+            name: "FisherAnnotation",
             dependencies: [
-                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Infusion",
+                "Core", "LinearAlgebra", "Storage", "Datasets", "Features", "Encoding", "Classifiers", "Training", "Stages",
             ]),
+        .target(
+            name: "InstanceInfusion",
+            dependencies: [
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "Classifiers", "Retrieval",
+                "Infusion", "Training", "Stages",
+            ]),
+        .target(
+            name: "LabelGraphJoining",
+            dependencies: [
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "LabelGraphs", "Training",
+                "Stages",
+            ]),
+
+        // MARK: - Runner: `tributary run` (config, content-hash keys, manifest, resume, report); knows only `Stages`
+        .target(name: "Runner", dependencies: ["Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Stages"]),
 
         // MARK: - Benchmarks: every workload of `tributary bench` and its synthetic data (docs/benchmarks.md)
         .target(
@@ -75,7 +107,8 @@ let package = Package(
             name: "TributaryCLI",
             dependencies: [
                 "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline", "Bench",
+                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Training", "Stages", "FisherAnnotation",
+                "InstanceInfusion", "LabelGraphJoining", "Runner", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -94,7 +127,22 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Core", "Retrieval", "TestSupport", "Bench"]),
         .testTarget(name: "LabelGraphsTests", dependencies: ["Core", "LabelGraphs", "NeuralNets", "TestSupport"]),
         .testTarget(name: "InfusionTests", dependencies: ["Core", "Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Core", "Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Training", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"]),
+        .testTarget(
+            name: "FisherAnnotationTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Classifiers", "Stages", "FisherAnnotation", "TestSupport"]),
+        .testTarget(
+            name: "InstanceInfusionTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Training", "Stages", "InstanceInfusion", "TestSupport"]),
+        .testTarget(
+            name: "LabelGraphJoiningTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "LabelGraphs", "Training", "LabelGraphJoining",
+                           "TestSupport"]),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Stages", "FisherAnnotation", "InstanceInfusion",
+                           "LabelGraphJoining", "Runner", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "LinearAlgebra", "Storage", "Classifiers", "NeuralNets", "TestSupport"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["Core", "TestSupport", "Storage", "LinearAlgebra"]),
     ],

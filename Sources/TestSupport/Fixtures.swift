@@ -46,3 +46,13 @@ public func sharedDataDirectory(file: String = #filePath) -> (url: URL?, reason:
     }
     return (nil, "could not locate the package root from \(file)")
 }
+
+/// The error text of `body`, or "no error" (for asserting on messages).
+public func errorText(_ body: () throws -> Void) -> String {
+    do {
+        try body()
+        return "no error"
+    } catch {
+        return "\(error)"
+    }
+}

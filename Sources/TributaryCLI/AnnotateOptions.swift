@@ -1,6 +1,6 @@
 import ArgumentParser
 import Classifiers
-import Pipeline
+import FisherAnnotation
 
 /// Flags of the `annotate` subcommands and `report`.
 

@@ -3,7 +3,6 @@ import Bench
 import Distributed
 import LinearAlgebra
 import NeuralNets
-import Pipeline
 
 /// `tributary bench bilstm`: W7 (`../shared/bench/anchors/w7_bilstm.py`) through `NeuralNetsBenchmark.bilstm`:
 /// train tokens/s (zero grads + forward + backward + Adam) and inference tokens/s, B 32 × T 200.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Pipeline
+import FisherAnnotation
+import Stages
 
 /// Flags shared by the Fisher-vector subcommands (`extract`, `fit-pca`, `fit-gmm`, `encode`, `fisher`).
 

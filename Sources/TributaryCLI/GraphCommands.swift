@@ -2,10 +2,11 @@ import ArgumentParser
 import Datasets
 import Distributed
 import Foundation
+import LabelGraphJoining
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
-import Pipeline
+import Training
 
 /// `tributary graph validate|build`: label-graph files (data/label-graphs/FORMAT.md).
 struct GraphCommand: ParsableCommand {

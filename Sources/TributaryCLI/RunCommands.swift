@@ -1,6 +1,17 @@
 import ArgumentParser
 import Distributed
-import Pipeline
+import FisherAnnotation
+import InstanceInfusion
+import LabelGraphJoining
+import Runner
+import Stages
+
+/// Every stage type `tributary run` knows, in the order `--help` lists them: each method module's own list. The
+/// runner gets this registry from here and imports no method module.
+enum StageRegistry {
+    static let all: [RunnerStageType] =
+        FisherAnnotationStages.stageTypes + InstanceInfusionStages.stageTypes + LabelGraphJoiningStages.stageTypes
+}
 
 /// `tributary run <config>`: the whole pipeline of a config, in this MPI world (see `Runner`).
 struct RunPipeline: ParsableCommand {
@@ -17,7 +28,7 @@ struct RunPipeline: ParsableCommand {
             with everything downstream. `tributary status <config>` shows what a run would do.
 
             Stage types:
-            \(RunnerStageType.registry.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
+            \(StageRegistry.all.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
             """)
 
     @Argument(help: "The pipeline config (JSON).")
@@ -35,7 +46,7 @@ struct RunPipeline: ParsableCommand {
 
     func run() throws {
         World.run { comm in
-            let config = try RunnerConfig.load(config)
+            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
                                 toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
@@ -63,7 +74,7 @@ struct PipelineStatus: ParsableCommand {
     func run() throws {
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
-            let config = try RunnerConfig.load(config)
+            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let rows = try Runner(config: config).status(ranks: ranks)
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {

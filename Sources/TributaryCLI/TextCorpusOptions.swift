@@ -1,6 +1,6 @@
 import ArgumentParser
 import Datasets
-import Pipeline
+import Stages
 
 /// The corpus options `train-text` and `embed` share.
 struct TextCorpusOptions: ParsableArguments {

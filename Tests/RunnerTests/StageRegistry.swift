@@ -1,0 +1,8 @@
+import FisherAnnotation
+import InstanceInfusion
+import LabelGraphJoining
+import Stages
+
+/// The registry the runner tests load configs with: every method's stage types, as `tributary run` builds it.
+let allStageTypes: [RunnerStageType] =
+    FisherAnnotationStages.stageTypes + InstanceInfusionStages.stageTypes + LabelGraphJoiningStages.stageTypes
