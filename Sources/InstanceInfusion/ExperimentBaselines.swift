@@ -56,7 +56,7 @@ public struct ExperimentBaselines {
         let corpus = try cfg.source.load()
         let labels = try corpus.labelIndices()
         let classes = corpus.classNames.count
-        var indices = try InfusedTrainingStage.split(corpus, labels: labels, cfg.split, seed: cfg.seed)
+        var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)
         indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
         let tokenizer = cfg.source.tokenizer
         let tokens = corpus.documents.map { tokenizer.tokens($0.text) }

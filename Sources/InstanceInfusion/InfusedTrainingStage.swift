@@ -94,7 +94,7 @@ public struct InfusedTrainingStage {
         // Target data: the train-text split, encoded with the model's vocabulary.
         let corpus = try cfg.source.load()
         let labels = try corpus.labelIndices(classes: file.classes)
-        var indices = try Self.split(corpus, labels: labels, cfg.split, seed: cfg.seed)
+        var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)  // the train-text split
         indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
         let data = EncodedTexts.encode(corpus, labels: labels, vocabulary: file.vocabulary,
                                        tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),
@@ -221,20 +221,6 @@ public struct InfusedTrainingStage {
         }
         return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,
                       test: finalTest, trainCount: train.count, testCount: test.count, parameterHash: hash)
-    }
-
-    /// The train-text split (same rules and seed as `TextTrainingStage`).
-    static func split(_ corpus: TextCorpus, labels: [Int], _ split: TextTrainingStage.Split, seed: UInt64) throws -> SplitIndices {
-        switch split {
-        case let .fold(k, of: n): return CorpusSplit.kFold(labels: labels, folds: n, fold: k, seed: seed)
-        case let .testFraction(f): return CorpusSplit.holdOut(labels: labels, testFraction: f, seed: seed)
-        case .predefined:
-            let indices = SplitIndices(train: corpus.indices(inSubset: "train"), test: corpus.indices(inSubset: "test"))
-            guard !indices.train.isEmpty else {
-                throw CorpusError.badLayout(path: corpus.source, reason: "no predefined `train` subset; pass --fold or --test-fraction")
-            }
-            return indices
-        }
     }
 
     /// The model must come from the same split, fraction and seed (else test documents may have trained it).

@@ -24,6 +24,22 @@ public struct TextTrainingStage {
         case testFraction(Double)
         /// The corpus's own train/test subsets (20 Newsgroups bydate, a CSV `subset` column).
         case predefined
+
+        /// The train/test indices of `corpus` (whose label indices are `labels`) under this split: the one rule
+        /// every text stage (train-text, train-infused, the experiment baselines) splits by, so a model and
+        /// the stages that reuse it see the same test documents.
+        func indices(_ corpus: TextCorpus, labels: [Int], seed: UInt64) throws -> SplitIndices {
+            switch self {
+            case let .fold(k, of: n): return CorpusSplit.kFold(labels: labels, folds: n, fold: k, seed: seed)
+            case let .testFraction(f): return CorpusSplit.holdOut(labels: labels, testFraction: f, seed: seed)
+            case .predefined:
+                let indices = SplitIndices(train: corpus.indices(inSubset: "train"), test: corpus.indices(inSubset: "test"))
+                guard !indices.train.isEmpty else {
+                    throw CorpusError.badLayout(path: corpus.source, reason: "no predefined `train` subset; pass --fold or --test-fraction")
+                }
+                return indices
+            }
+        }
     }
 
     public struct Configuration: Sendable {
@@ -70,16 +86,7 @@ public struct TextTrainingStage {
         let corpus = try cfg.source.load()
         let classes = corpus.classNames
         let labels = try corpus.labelIndices(classes: classes)
-        var indices: SplitIndices
-        switch cfg.split {
-        case let .fold(k, of: n): indices = CorpusSplit.kFold(labels: labels, folds: n, fold: k, seed: cfg.seed)
-        case let .testFraction(f): indices = CorpusSplit.holdOut(labels: labels, testFraction: f, seed: cfg.seed)
-        case .predefined:
-            indices = SplitIndices(train: corpus.indices(inSubset: "train"), test: corpus.indices(inSubset: "test"))
-            guard !indices.train.isEmpty else {
-                throw CorpusError.badLayout(path: corpus.source, reason: "no predefined `train` subset; pass --fold or --test-fraction")
-            }
-        }
+        var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)
         indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
         let (vocabulary, data) = EncodedTexts.prepare(
             corpus, labels: labels, trainIndices: indices.train, tokenizer: cfg.source.tokenizer,

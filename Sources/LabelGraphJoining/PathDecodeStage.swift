@@ -62,12 +62,12 @@ public struct PathDecodeStage {
             throw PathTrainingError.badFeatures(path: input.features,
                 reason: "rows have \(samples.features.columns) values, the model \(modelPath) expects \(model.featureSize). Fix: encode with the training run's PCA/GMM (or embed model)")
         }
-        let x = PathTrainingStage.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
+        let x = PathSamples.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
         let paths = PredictionPaths(graph: graph)
         var predictions: [Prediction] = []
         switch model.method {
         case .labelAug:
-            let decoder = try PathTrainingStage.decoder(model)
+            let decoder = try model.decoder()
             let decoded = decoder.decode(features: x, parameters: model.parameters)
             for (i, path) in decoded.enumerated() {
                 let label = paths.label(on: path, dataset: input.dataset)
@@ -82,7 +82,7 @@ public struct PathDecodeStage {
                 throw PathTrainingError.invalidOption(name: "--input", reason: "a \(model.method.rawValue) model predicts labels of '\(model.target)' only, not '\(input.dataset)'")
             }
             let classes = graph.labels(in: model.target)
-            let classifier = PathTrainingStage.baseline(model, graph: graph)
+            let classifier = model.baseline(graph: graph)
             let predicted = model.method == .labelSet
                 ? classifier.predict(x, parameters: model.parameters, candidates: classes)
                 : classifier.predict(x, parameters: model.parameters, candidates: Array(classes.indices)).map { classes[$0] }
@@ -207,12 +207,12 @@ extension PathDecodeStage {
             throw PathTrainingError.badFeatures(path: spec.features,
                 reason: "rows have \(samples.features.columns) values, the model \(modelPath) expects \(model.featureSize). Fix: use the training run's encoder")
         }
-        let x = PathTrainingStage.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
+        let x = PathSamples.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
         let truths = samples.labelSets.map { Set($0) }
         let paths = PredictionPaths(graph: graph)
         switch model.method {
         case .labelAug:
-            let decoder = try PathTrainingStage.decoder(model)
+            let decoder = try model.decoder()
             let decoded = decoder.decodePaths(features: x, parameters: model.parameters, threshold: minimumThreshold)
             return (samples, decoded.map { paths.labelScores($0, dataset: spec.dataset) }, truths)
         case .ffn, .labelSet, .pseudoLabels:
@@ -220,7 +220,7 @@ extension PathDecodeStage {
                 throw PathTrainingError.invalidOption(name: "--input", reason: "a \(model.method.rawValue) model predicts labels of '\(model.target)' only, not '\(spec.dataset)'")
             }
             let classes = graph.labels(in: model.target)
-            let classifier = PathTrainingStage.baseline(model, graph: graph)
+            let classifier = model.baseline(graph: graph)
             let z = classifier.scores(x, parameters: model.parameters, sigmoid: model.multiLabel || model.method == .labelSet)
             let columns = model.method == .labelSet ? classes.map { classifier.labelColumns.firstIndex(of: $0)! } : Array(classes.indices)
             let scored = (0 ..< z.rows).map { b -> (scores: [Int: Double], top: Int?) in

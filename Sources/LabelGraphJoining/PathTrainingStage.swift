@@ -77,7 +77,7 @@ public struct PathTrainingStage {
 
     public func run(communicator comm: any Communicator) throws -> Report {
         let cfg = configuration
-        let graph = try Self.loadGraph(cfg.graphPath)
+        let graph = try LabelGraph.read(file: cfg.graphPath)
         guard graph.datasets.contains(cfg.target) else {
             throw PathTrainingError.invalidOption(name: "--target", reason: "'\(cfg.target)' is not a dataset of \(cfg.graphPath) (it has \(graph.datasets.joined(separator: ", ")))")
         }
@@ -89,8 +89,8 @@ public struct PathTrainingStage {
         }
         let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets)
         for warning in samples.warnings { comm.log0("warning: \(warning)") }
-        let (mean, scale) = Self.standardisation(samples.features)
-        let x = Self.standardise(samples.features, mean: mean, scale: scale)
+        let (mean, scale) = PathSamples.standardisation(samples.features)
+        let x = PathSamples.standardise(samples.features, mean: mean, scale: scale)
         let paths = PredictionPaths(graph: graph)
         let truths = try samples.labelSets.indices.map { try paths.groundTruth(labels: samples.labelSets[$0], dataset: samples.datasets[$0]) }
         let perDataset = Dictionary(grouping: samples.datasets, by: { $0 }).mapValues(\.count)
@@ -111,7 +111,7 @@ public struct PathTrainingStage {
         var pseudoKept: Int?
         switch cfg.method {
         case .labelAug:
-            let decoder = try Self.decoder(model)
+            let decoder = try model.decoder()
             var baseline = RewardBaseline(momentum: cfg.baselineMomentum)
             var step: UInt64 = 0
             let b = cfg.training.batchSize, n = samples.count
@@ -134,7 +134,7 @@ public struct PathTrainingStage {
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let classOf = Dictionary(uniqueKeysWithValues: graph.labels(in: cfg.target).enumerated().map { ($1, $0) })
             let targets = fine.map { samples.labelSets[$0].map { classOf[$0]! } }
-            let classifier = Self.baseline(model, graph: graph)
+            let classifier = model.baseline(graph: graph)
             result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
                 classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
             }, onEpoch: log)
@@ -192,32 +192,10 @@ public struct PathTrainingStage {
         let classes = graph.labels(in: configuration.target)
         let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { classOf[$0]! }
-        let classifier = Self.baseline(model, graph: graph)
+        let classifier = model.baseline(graph: graph)
         return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, lossSum: { batch, parameters in
             classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
         }, onEpoch: log)
-    }
-
-    // MARK: - Shared with decode
-
-    public static func loadGraph(_ path: String) throws -> LabelGraph {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw PathTrainingError.missingFile(path: path, fix: "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)")
-        }
-        return path.hasSuffix(".outline") ? try LabelGraph(outline: text, file: path) : try LabelGraph(parsing: text, file: path)
-    }
-
-    /// The decoder of a label-aug model: F → MLP(M) → h₀ (H), node embeddings E.
-    static func decoder(_ model: PathModelFile) throws -> PathDecoder {
-        try PathDecoder(graph: model.graph, configuration: .init(featureSize: model.featureSize, embeddingSize: model.embeddingSize,
-                                                                 hiddenSize: model.hiddenSize, encoder: .mlp(hiddenSize: model.encoderHidden)))
-    }
-
-    /// The classifier of a baseline model (F → M → C or L).
-    static func baseline(_ model: PathModelFile, graph: LabelGraph) -> BaselineClassifier {
-        let objective: BaselineClassifier.Objective = model.method == .labelSet
-            ? .labelSet : .softmax(classCount: graph.labels(in: model.target).count)
-        return BaselineClassifier(graph: graph, objective: objective, featureSize: model.featureSize, hiddenSize: model.encoderHidden)
     }
 
     /// Rows `indices` of x.
@@ -226,31 +204,5 @@ public struct PathTrainingStage {
         values.reserveCapacity(indices.count * x.columns)
         for i in indices { values += x.values[i * x.columns ..< (i + 1) * x.columns] }
         return Matrix(rows: indices.count, columns: x.columns, values: values)
-    }
-
-    /// Per-column mean and 1 / standard deviation (1 where a column is constant).
-    static func standardisation(_ x: Matrix<Float>) -> (mean: [Float], scale: [Float]) {
-        var mean = [Double](repeating: 0, count: x.columns), square = mean
-        for i in 0 ..< x.rows {
-            for j in 0 ..< x.columns {
-                let v = Double(x.values[i * x.columns + j])
-                mean[j] += v
-                square[j] += v * v
-            }
-        }
-        let n = Double(max(1, x.rows))
-        let scale = (0 ..< x.columns).map { j -> Float in
-            let variance = square[j] / n - (mean[j] / n) * (mean[j] / n)
-            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
-        }
-        return (mean.map { Float($0 / n) }, scale)
-    }
-
-    static func standardise(_ x: Matrix<Float>, mean: [Float], scale: [Float]) -> Matrix<Float> {
-        var y = x
-        for i in 0 ..< x.rows {
-            for j in 0 ..< x.columns { y.values[i * x.columns + j] = (x.values[i * x.columns + j] - mean[j]) * scale[j] }
-        }
-        return y
     }
 }

@@ -83,7 +83,7 @@ struct PathsStageDriver {
         let p = context.parameters, comm = context.communicator
         let name = context.stage.name
         let graphPath = p.string("graph")
-        let graph = try PathTrainingStage.loadGraph(graphPath)
+        let graph = try LabelGraph.read(file: graphPath)
         let fine = p.string("fine_dataset"), coarse = p.string("coarse_dataset"), coarseMapPath = p.string("coarse_map")
         let useCoarse = !coarseMapPath.isEmpty && p.double("fine_fraction") < 1
         for (key, dataset) in [("fine_dataset", fine)] + (useCoarse ? [("coarse_dataset", coarse)] : []) where !graph.datasets.contains(dataset) {

@@ -74,7 +74,7 @@ final class PathMultiLabelPipelineTests: XCTestCase {
     func testIDLabelCSVGivesOneSamplePerIDWithItsLabelSet() throws {
         let fixture = try MultiLabelFixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        let graph = try PathTrainingStage.loadGraph(fixture.graphPath)
+        let graph = try LabelGraph.read(file: fixture.graphPath)
         let (samples, sets) = try PathSamples.load([fixture.spec(0 ..< 120)], graph: graph, featureSets: nil)
         XCTAssertEqual(sets, ["embeddings"])
         XCTAssertEqual(samples.count, 120, "one sample per id, although \(fixture.group[0 ..< 120].filter { $0 == 3 }.count) ids have two lines")
@@ -111,7 +111,7 @@ final class PathMultiLabelPipelineTests: XCTestCase {
     func testIDLabelCSVErrorsNameTheFile() throws {
         let fixture = try MultiLabelFixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        let graph = try PathTrainingStage.loadGraph(fixture.graphPath)
+        let graph = try LabelGraph.read(file: fixture.graphPath)
         let bad = fixture.directory.appendingPathComponent("bad.csv").path
         try "id,label\npkg-0,x\npkg-1,zebra\n".write(toFile: bad, atomically: true, encoding: .utf8)
         var spec = fixture.spec(0 ..< 10)
