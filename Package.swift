@@ -3,7 +3,8 @@
 //
 // Dependencies point one way:
 //   C shims → Core → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm modules → Training → Stages
-//   → method modules (FisherAnnotation, InstanceInfusion, LabelGraphJoining) → Runner → Bench → TributaryCLI.
+//   → method modules (FisherAnnotation, InstanceInfusion, LabelGraphJoining) → Runner → TributaryCLI.
+// Bench (the `tributary bench` workloads) imports only what it measures; only the CLI imports it.
 // Each C library has exactly one Swift owner module. Algorithm modules import neither MPI nor HDF5; no method
 // module imports another; the Runner knows only the stage contract (`Stages`): the CLI hands it the registry.
 import PackageDescription
@@ -99,7 +100,8 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Core", "LinearAlgebra", "Storage", "Features", "Encoding", "NeuralNets", "Classifiers", "Retrieval",
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Features", "Encoding", "NeuralNets", "Classifiers",
+                "Retrieval",
             ]),
 
         // MARK: - Executable

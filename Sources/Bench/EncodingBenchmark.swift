@@ -87,7 +87,6 @@ public enum EncodingBenchmark {
         }
         return MixtureResult(secondsPerIteration: times, finalLogLikelihood: last)
     }
-
 }
 
 extension EncodingBenchmark {

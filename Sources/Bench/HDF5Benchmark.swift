@@ -134,5 +134,4 @@ public enum HDF5Benchmark {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
-
 }

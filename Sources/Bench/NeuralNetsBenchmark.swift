@@ -107,5 +107,4 @@ public enum NeuralNetsBenchmark {
         return GRUResult(forwardBackwardSequencesPerSecond: plain, withAdamSequencesPerSecond: withAdam,
                          parameterCount: layout.count)
     }
-
 }

@@ -120,5 +120,4 @@ public enum RetrievalBenchmark {
             return result
         }
     }
-
 }
