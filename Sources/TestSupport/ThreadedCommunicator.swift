@@ -77,6 +77,9 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
     private let rendezvous: Rendezvous
     /// Elements all-reduced by this rank (to check fusion: one all-reduce per step).
     public private(set) var allReduceCalls = 0
+    /// Calls of each collective by this rank ("allReduce", "broadcast", "gather", "allGather", "scatter",
+    /// "barrier"), to check which collectives an algorithm uses.
+    public private(set) var collectiveCalls: [String: Int] = [:]
 
     init(rank: Int, size: Int, rendezvous: Rendezvous) {
         self.rank = rank
@@ -84,10 +87,14 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
         self.rendezvous = rendezvous
     }
 
-    public func barrier() throws { _ = rendezvous.exchange(rank: rank, 0) }
+    public func barrier() throws {
+        collectiveCalls["barrier", default: 0] += 1
+        _ = rendezvous.exchange(rank: rank, 0)
+    }
 
     public func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws {
         allReduceCalls += 1
+        collectiveCalls["allReduce", default: 0] += 1
         let all = rendezvous.exchange(rank: rank, buffer).map { $0 as! [T] }
         let counts = all.map(\.count)
         guard Set(counts).count == 1 else { throw CommunicatorError.countMismatch(operation: "allReduce", counts: counts) }
@@ -105,19 +112,23 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
     }
 
     public func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws {
+        collectiveCalls["broadcast", default: 0] += 1
         buffer = rendezvous.exchange(rank: rank, buffer)[root] as! [T]
     }
 
     public func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? {
+        collectiveCalls["gather", default: 0] += 1
         let all = rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
         return rank == root ? all : nil
     }
 
     public func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
-        rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
+        collectiveCalls["allGather", default: 0] += 1
+        return rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
     }
 
     public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] {
+        collectiveCalls["scatter", default: 0] += 1
         let all = rendezvous.exchange(rank: rank, chunks as Any)
         return (all[root] as! [[T]]?)![rank]
     }

@@ -35,14 +35,16 @@ final class CommunicatorTests: XCTestCase {
         let reference = try reduction.sum(totalRows: n, width: w, communicator: SingleProcessCommunicator(),
                                           partial: partial)
         for size in 2 ... 7 {
-            let world = SimulatedWorld(size: size)
-            // Each rank's local partials, computed for its own blocks only.
-            let perRank = (0 ..< size).map { rank in
-                reduction.blocks(totalRows: n, rank: rank, size: size).flatMap { partial(reduction.rows(ofBlock: $0, totalRows: n)) }
+            // Each rank computes the partials of its own blocks only (ThreadedWorld: one thread per rank).
+            let sums = try ThreadedWorld.run(size: size) { comm in
+                try reduction.sum(totalRows: n, width: w, communicator: comm) { rows in
+                    XCTAssertTrue(reduction.rows(totalRows: n, rank: comm.rank, size: comm.size).contains(rows.lowerBound))
+                    var p = [Float](repeating: 0, count: w)
+                    for i in rows { for j in 0 ..< w { p[j] += data[i * w + j] } }
+                    return p
+                }
             }
-            world.gathered = perRank
-            let s = try reduction.sum(totalRows: n, width: w, communicator: world) { _ in [Float](repeating: 0, count: w) }
-            XCTAssertEqual(bits(s), bits(reference), "size \(size)")
+            for s in sums { XCTAssertEqual(bits(s), bits(reference), "size \(size)") }
         }
         // The rows each rank reads are exactly its blocks' rows, covering 0..<n once.
         var covered = 0
@@ -53,20 +55,4 @@ final class CommunicatorTests: XCTestCase {
         }
         XCTAssertEqual(covered, n)
     }
-}
-
-/// A fake communicator whose all-gather returns pre-computed per-rank arrays (the partials each simulated rank
-/// would contribute), to test block-order summation without MPI.
-private final class SimulatedWorld: Communicator {
-    let size: Int
-    var gathered: [[Float]] = []
-    init(size: Int) { self.size = size }
-    var rank: Int { 0 }
-    func barrier() throws {}
-    func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws {}
-    func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws {}
-    func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { nil }
-    func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] { gathered as! [[T]] }
-    func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { [] }
-    func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
 }

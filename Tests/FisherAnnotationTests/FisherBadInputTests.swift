@@ -47,11 +47,16 @@ final class FisherBadInputTests: XCTestCase {
         XCTAssertTrue(text.contains("labels.csv:2: image") && text.contains("not-there.jpg not found"), text)
     }
 
-    func testMoreRanksThanImages() {
+    func testMoreRanksThanImages() throws {
         let config = ExtractConfig(source: .synthetic(count: 3, width: 32, height: 32, seed: 1),
                                    output: folder.appendingPathComponent("d.h5").path)
-        let text = FisherFixture.message { try ExtractStage(config: config).run(communicator: ClaimedRanks(size: 5)) }
-        XCTAssertTrue(text.contains("5 ranks for 3 images") && text.contains("mpirun -np 3"), text)
+        let results = try ThreadedWorld.run(size: 5) { comm in
+            (FisherFixture.message { try ExtractStage(config: config).run(communicator: comm) }, comm.collectiveCalls)
+        }
+        for (text, calls) in results {
+            XCTAssertTrue(text.contains("5 ranks for 3 images") && text.contains("mpirun -np 3"), text)
+            XCTAssertEqual(calls, [:], "the check must fail before any collective")
+        }
     }
 
     func testMissingDescriptorsNameTheStageToRun() {

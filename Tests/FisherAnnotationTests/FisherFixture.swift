@@ -35,17 +35,3 @@ enum FisherFixture {
     /// The error text of `body`, or "no error".
     static func message(_ body: () throws -> Void) -> String { errorText(body) }
 }
-
-/// A communicator that claims `size` ranks; only for checks that fail before any collective.
-final class ClaimedRanks: Communicator {
-    let size: Int
-    init(size: Int) { self.size = size }
-    var rank: Int { 0 }
-    func barrier() throws {}
-    func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws { XCTFail("unexpected collective") }
-    func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws { XCTFail("unexpected collective") }
-    func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { XCTFail("unexpected collective"); return nil }
-    func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] { XCTFail("unexpected collective"); return [local] }
-    func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { XCTFail("unexpected collective"); return [] }
-    func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
-}
