@@ -1,14 +1,19 @@
 // swift-tools-version:6.0
 // Tributary: learning from more than one dataset at once, from a laptop to a cluster over MPI.
 //
-// Dependencies point one way: C shims → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm
-// modules → Pipeline → TributaryCLI. Each C library has exactly one Swift owner module.
+// Dependencies point one way:
+//   C shims → Core → {LinearAlgebra, Distributed, Storage, Datasets} → algorithm modules → Training → Stages
+//   → method modules (FisherAnnotation, InstanceInfusion, LabelGraphJoining) → Runner → TributaryCLI.
+// Bench (the `tributary bench` workloads) imports only what it measures; only the CLI imports it.
+// Each C library has exactly one Swift owner module. Algorithm modules import neither MPI nor HDF5; no method
+// module imports another; the Runner knows only the stage contract (`Stages`): the CLI hands it the registry.
 import PackageDescription
 
 let package = Package(
     name: "Tributary",
     products: [
         .executable(name: "tributary", targets: ["TributaryCLI"]),
+        .library(name: "Core", targets: ["Core"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Storage", targets: ["Storage"]),
@@ -20,6 +25,13 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "LabelGraphs", targets: ["LabelGraphs"]),
         .library(name: "Infusion", targets: ["Infusion"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "Stages", targets: ["Stages"]),
+        .library(name: "FisherAnnotation", targets: ["FisherAnnotation"]),
+        .library(name: "InstanceInfusion", targets: ["InstanceInfusion"]),
+        .library(name: "LabelGraphJoining", targets: ["LabelGraphJoining"]),
+        .library(name: "Runner", targets: ["Runner"]),
+        .library(name: "Bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,53 +50,108 @@ let package = Package(
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
 
         // MARK: - Core modules
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
-        .target(name: "Distributed", dependencies: ["LinearAlgebra", "CMPI"]),
-        .target(name: "Storage", dependencies: ["CHDF5"]),
-        .target(name: "Datasets", dependencies: ["CImageCodecs", "CZlib"]),
+        .target(name: "Core"),
+        .target(name: "LinearAlgebra", dependencies: ["Core", "COpenBLAS"]),
+        .target(name: "Distributed", dependencies: ["Core", "CMPI"]),
+        .target(name: "Storage", dependencies: ["Core", "CHDF5"]),
+        .target(name: "Datasets", dependencies: ["Core", "CImageCodecs", "CZlib"]),
 
         // MARK: - Algorithm modules (pure: no MPI, no HDF5; distributed fitting goes through `Communicator`)
-        .target(name: "Features", dependencies: ["LinearAlgebra", "Datasets"]),
-        .target(name: "Encoding", dependencies: ["LinearAlgebra"]),
-        .target(name: "NeuralNets", dependencies: ["LinearAlgebra"]),
-        .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
-        .target(name: "Retrieval", dependencies: ["LinearAlgebra"]),
-        .target(name: "LabelGraphs", dependencies: ["LinearAlgebra", "NeuralNets"]),
-        .target(name: "Infusion", dependencies: ["LinearAlgebra", "NeuralNets", "Retrieval"]),
+        .target(name: "Features", dependencies: ["Core", "LinearAlgebra", "Datasets"]),
+        .target(name: "Encoding", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "NeuralNets", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "Classifiers", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "Retrieval", dependencies: ["Core", "LinearAlgebra"]),
+        .target(name: "LabelGraphs", dependencies: ["Core", "LinearAlgebra", "NeuralNets"]),
+        .target(name: "Infusion", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Retrieval"]),
 
-        // MARK: - Pipeline: one driver per stage (the only library module that knows about ranks and files)
+        // MARK: - Training: the data-parallel trainer (broadcast → forward/backward → fused all-reduce → step),
+        // its checkpoints and the fault-injection switch of the resume tests
+        .target(name: "Training", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Storage"]),
+
+        // MARK: - Stages: the stage contract of the runner and what several methods share (data sources, the
+        // image manifest, sharded outputs, report helpers)
+        .target(name: "Stages", dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "Features"]),
+
+        // MARK: - Methods: one module per method (its stage drivers, file formats and runner stage types);
+        // none imports another
         .target(
-            name: "Pipeline",
+            name: "FisherAnnotation",
             dependencies: [
-                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Infusion",
+                "Core", "LinearAlgebra", "Storage", "Datasets", "Features", "Encoding", "Classifiers", "Training", "Stages",
+            ]),
+        .target(
+            name: "InstanceInfusion",
+            dependencies: [
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "Classifiers", "Retrieval",
+                "Infusion", "Training", "Stages",
+            ]),
+        .target(
+            name: "LabelGraphJoining",
+            dependencies: [
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "LabelGraphs", "Training",
+                "Stages",
+            ]),
+
+        // MARK: - Runner: `tributary run` (config, content-hash keys, manifest, resume, report); knows only `Stages`
+        .target(name: "Runner", dependencies: ["Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Stages"]),
+        // The registry of every method's stage types, handed to the Runner by its callers (the CLI, the tests).
+        .target(name: "StageRegistry", dependencies: ["Stages", "FisherAnnotation", "InstanceInfusion", "LabelGraphJoining"]),
+
+        // MARK: - Benchmarks: every workload of `tributary bench` and its synthetic data (docs/benchmarks.md)
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Features", "Encoding", "NeuralNets", "Classifiers",
+                "Retrieval",
             ]),
 
         // MARK: - Executable
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
-                "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
-                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Pipeline",
+                "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
+                "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Training", "Stages", "FisherAnnotation",
+                "InstanceInfusion", "LabelGraphJoining", "Runner", "StageRegistry", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Test support and tests
-        .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+        .target(name: "TestSupport", dependencies: ["Core", "LinearAlgebra"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["Core", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Core", "Distributed", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Core", "Storage", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Core", "Datasets", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Datasets", "TestSupport"]),
-        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "TestSupport"]),
-        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"]),
-        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "TestSupport"]),
-        .testTarget(name: "LabelGraphsTests", dependencies: ["LabelGraphs", "NeuralNets", "TestSupport"]),
-        .testTarget(name: "InfusionTests", dependencies: ["Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra", "Storage", "Classifiers", "TestSupport", "LabelGraphs"]),
-        .testTarget(name: "TributaryCLITests", dependencies: ["TestSupport", "Storage", "LinearAlgebra", "Pipeline"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Core", "Features", "Datasets", "TestSupport", "Bench"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Core", "Encoding", "TestSupport", "Bench"]),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["Core", "NeuralNets", "TestSupport"]),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Core", "Classifiers", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Core", "Retrieval", "TestSupport", "Bench"]),
+        .testTarget(name: "LabelGraphsTests", dependencies: ["Core", "LabelGraphs", "NeuralNets", "TestSupport"]),
+        .testTarget(name: "InfusionTests", dependencies: ["Core", "Infusion", "NeuralNets", "Retrieval", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Training", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"]),
+        .testTarget(
+            name: "FisherAnnotationTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Classifiers", "Stages", "FisherAnnotation", "TestSupport"]),
+        .testTarget(
+            name: "InstanceInfusionTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Training", "Stages", "InstanceInfusion", "TestSupport"]),
+        .testTarget(
+            name: "LabelGraphJoiningTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "LabelGraphs", "Training", "LabelGraphJoining",
+                           "TestSupport"]),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Stages", "FisherAnnotation", "InstanceInfusion",
+                           "LabelGraphJoining", "Runner", "StageRegistry", "TestSupport"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "LinearAlgebra", "Storage", "Classifiers", "NeuralNets", "TestSupport"]),
+        .testTarget(
+            name: "TributaryCLITests",
+            dependencies: ["Core", "TestSupport", "Storage", "LinearAlgebra", "Stages", "FisherAnnotation", "InstanceInfusion",
+                           "LabelGraphJoining", "Runner", "StageRegistry", "Training"]),
     ],
     swiftLanguageModes: [.v6]
 )

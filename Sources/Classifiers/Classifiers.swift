@@ -14,7 +14,6 @@ import LinearAlgebra
 /// | `NearestNeighbours.swift` | top-K by dot-product similarity for a slice of queries (GEMM + naive twin) |
 /// | `TagProp*.swift` | rank-based, word-specific TagProp (Guillaumin et al. 2009) |
 /// | `Metrics*.swift` | AP, mAP, AUC, EER, F-ex, accuracy, macro-F1, confusion matrix |
-/// | `SVMBenchmark.swift` | W5 timing helpers and the anchors' raw-file reader |
 ///
 /// **Shape letters** (declared once for the module): N samples (training rows), Q queries (test rows or a
 /// slice of them), D feature dimension, K concepts (labels, words W in TagProp), M similarity measures,
@@ -77,10 +76,6 @@ public enum ClassifierError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(what: String, expected: Int, got: Int)
     /// An option outside its valid range.
     case invalidOption(name: String, value: String, requirement: String)
-    /// A raw data file whose size does not match the expected shape.
-    case fileSize(path: String, expectedBytes: Int, gotBytes: Int)
-    /// A file that could not be read.
-    case unreadableFile(path: String)
 
     public var description: String {
         switch self {
@@ -90,11 +85,6 @@ public enum ClassifierError: Error, CustomStringConvertible, Equatable {
             return "\(what): expected \(expected), got \(got); the inputs must describe the same samples/features"
         case let .invalidOption(name, value, requirement):
             return "option \(name) = \(value) is invalid: it must be \(requirement)"
-        case let .fileSize(path, expectedBytes, gotBytes):
-            return "\(path) has \(gotBytes) bytes, expected \(expectedBytes) for the requested shape; "
-                + "regenerate it with `bench/anchors/gen_data.py` or pass the right shape"
-        case let .unreadableFile(path):
-            return "cannot read \(path); set $ANCHOR_DATA to the folder written by `bench/anchors/gen_data.py`"
         }
     }
 }

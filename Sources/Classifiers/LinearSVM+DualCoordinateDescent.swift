@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// The solver state of `LinearSVM.train` (see the maths there): α, ŵ = [w, w_B], Q_ii, the active set.

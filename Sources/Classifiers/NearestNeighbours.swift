@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// The k most similar database items of each query, by dot-product similarity s(q, j) = x_q·x_j.

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// One linear SVM per concept (one-vs-rest), with the concepts split over ranks.

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// One CART classification tree (Breiman et al. 1984) as scikit-learn's `DecisionTreeClassifier` grows it inside a

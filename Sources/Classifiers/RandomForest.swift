@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A random forest of CART classification trees (Breiman 2001, "Random forests"; Breiman et al. 1984, CART), with

@@ -1,3 +1,5 @@
+import Core
+
 /// Train/test indices into a corpus (each sorted ascending, disjoint).
 public struct SplitIndices: Sendable, Equatable {
     public var train: [Int]
@@ -14,7 +16,7 @@ public struct SplitIndices: Sendable, Equatable {
 ///
 /// Every split is a pure function of (labels, parameters, seed): the same on every rank and machine.
 /// Stratification works per class c, over the indices I_c of class c in ascending order, shuffled by
-/// Fisher–Yates with a `SplitRandom` seeded from (seed, c):
+/// Fisher–Yates with `SplitMix64.corpusSplit(seed:stream: c)` (Core):
 ///
 ///     holdOut(testFraction f):  test gets the first round(f·|I_c|) shuffled indices of each class, clamped to
 ///                               1 … |I_c| − 1 when |I_c| ≥ 2 (so both sides see every class), 0 when |I_c| = 1
@@ -68,45 +70,10 @@ public enum CorpusSplit {
         var members: [Int: [Int]] = [:]
         for (i, label) in labels.enumerated() { members[label, default: []].append(i) }
         return members.keys.sorted().map { c in
-            var random = SplitRandom(seed: seed, stream: UInt64(c))
+            var random = SplitMix64.corpusSplit(seed: seed, stream: UInt64(c))
             var list = members[c]!
             random.shuffle(&list)
             return (c, list)
         }
-    }
-}
-
-/// The generator behind `CorpusSplit`: SplitMix64 (Steele, Lea & Flood, 2014), with unbiased bounded draws by
-/// Lemire's multiply-shift with rejection. It lives here because `Datasets` does not depend on
-/// `LinearAlgebra` (whose `SeededRandom` serves training); like it, it is stable across platforms and releases.
-struct SplitRandom {
-    private var state: UInt64
-
-    init(seed: UInt64, stream: UInt64) {
-        state = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ 0x5851_F42D_4C95_7F2D
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// An unbiased integer in 0 ..< n.
-    mutating func bounded(_ n: Int) -> Int {
-        let range = UInt64(n)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
-        }
-        return Int(product.high)
-    }
-
-    mutating func shuffle(_ array: inout [Int]) {
-        guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) { array.swapAt(i, bounded(i + 1)) }
     }
 }

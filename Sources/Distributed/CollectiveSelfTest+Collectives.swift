@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 
 /// The data-moving checks of `CollectiveSelfTest`: all-reduce, broadcast, gather, all-gather and scatter.
 /// Every value is a formula of (rank, size), so each rank computes what it must receive without communication.

@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 
 /// The argument-error checks of `CollectiveSelfTest`: each must throw the same typed error on every rank,
 /// before any data moves, and leave the transport usable (checked by a collective right after).

@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 
 /// The rank-count-independence check of `CollectiveSelfTest`: an `OrderedReduction` over a fixed synthetic
 /// dataset, compared bit for bit with the same reduction on a `SingleProcessCommunicator`.

@@ -1,4 +1,4 @@
-import LinearAlgebra
+import Core
 
 /// A self-test of every collective of a `Communicator`, with known values that depend on rank and size.
 ///

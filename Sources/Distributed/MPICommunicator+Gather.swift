@@ -1,5 +1,5 @@
 import CMPI
-import LinearAlgebra
+import Core
 
 /// The variable-count collectives of `MPICommunicator`: gather, all-gather and scatter.
 ///

@@ -1,8 +1,8 @@
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
 import CMPI
-import LinearAlgebra
 
 /// `Communicator` over Open MPI's world communicator.
 ///

@@ -1,5 +1,5 @@
 import CMPI
-import LinearAlgebra
+import Core
 
 /// The lifetime of MPI in this process: `MPI_Init_thread(MPI_THREAD_FUNNELED)` on creation, `MPI_Finalize` on
 /// `finalize()` (or, as a fallback, in `deinit`).

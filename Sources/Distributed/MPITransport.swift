@@ -1,5 +1,5 @@
 import CMPI
-import LinearAlgebra
+import Core
 
 /// Internal glue between Swift collectives and the MPI C API: datatype and operator mapping, error-code
 /// checking, and the Int32 count limit.

@@ -1,7 +1,7 @@
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
-import LinearAlgebra
 
 /// Rank-aware logging: rank 0 prints, the other ranks stay quiet unless asked.
 ///

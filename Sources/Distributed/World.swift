@@ -1,7 +1,7 @@
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
-import LinearAlgebra
 
 /// How a Tributary process joins its job: the one entry point the CLI uses to get a `Communicator`.
 ///

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A mixture of M diagonal Gaussians fitted by expectation–maximisation over ranks.
@@ -152,7 +153,7 @@ public struct GaussianMixture: Sendable, Equatable {
             let improvement = previous.map { (ll - $0) / Swift.max(abs($0), .leastNormalMagnitude) }
             let elapsed = start.duration(to: clock.now)
             progress(Progress(iteration: iteration, logLikelihood: ll, relativeImprovement: improvement,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                              seconds: elapsed.inSeconds,
                               reseeded: reseeded))
             start = clock.now
             if iteration == options.maxIterations { break }

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// k-means clustering (Lloyd's algorithm) with k-means++ or random seeding; used to initialise `GaussianMixture`.

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Principal component analysis fitted over ranks: the d directions of largest variance of the rows.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Core
 import LinearAlgebra
 
 /// The GMM posteriors of a block of rows as one GEMM plus a log-sum-exp per row, stored transposed
@@ -23,8 +24,8 @@ import LinearAlgebra
 /// docs/benchmarks.md). The log-sum-exp runs over eight samples at a time (SIMD lanes = columns).
 ///
 /// Numerical notes: the posteriors are computed in log space and the column maximum is subtracted before the
-/// exponential (log-sum-exp), so nothing underflows to an all-zero column; `fastExp` is a vectorisable Cody–Waite +
-/// degree-6 polynomial exp (relative error ≈ 2e-7, exactly 0 below `fastExpLowerLimit`). The GEMM expansion
+/// exponential (log-sum-exp), so nothing underflows to an all-zero column; `posteriorExp` is Core's vectorisable Cody–Waite +
+/// degree-6 polynomial `expKernel` (SIMDMath.swift; relative error ≈ 2e-7), exactly 0 below the floor. The GEMM expansion
 /// of (x − μ)² loses a few bits of the log-joint for rows far from the data mean; that is why descriptors are
 /// PCA-centred first. Posteriors below e^`relativeLogPosteriorFloor` of the sample's largest are set to exactly 0.
 struct PosteriorKernel: Sendable {
@@ -91,6 +92,7 @@ struct PosteriorKernel: Sendable {
         let columnBlock = Swift.min(n, PosteriorKernel.columnBlock)
         var scratch = [Float](repeating: 0, count: 2 * columnBlock)
         var logLikelihood = 0.0
+        let floor = PosteriorKernel.relativeLogPosteriorFloor
         bias.withUnsafeBufferPointer { pb in
             scratch.withUnsafeMutableBufferPointer { ps in
                 let b = pb.baseAddress!, top = ps.baseAddress!, total = ps.baseAddress! + columnBlock
@@ -118,13 +120,13 @@ struct PosteriorKernel: Sendable {
                         let row = q + k * n + lower
                         var j = 0
                         while j < vectorEnd {
-                            let e = posteriorExp(load8(row + j) - load8(top + j))
+                            let e = posteriorExp(load8(row + j) - load8(top + j), floor: floor)
                             store8(e, row + j)
                             store8(load8(total + j) + e, total + j)
                             j += 8
                         }
                         for r in vectorEnd ..< width {
-                            let e = posteriorExp(SIMD8(repeating: row[r] - top[r]))[0]
+                            let e = posteriorExp(SIMD8(repeating: row[r] - top[r]), floor: floor)[0]
                             row[r] = e
                             total[r] += e
                         }
@@ -171,56 +173,3 @@ struct PosteriorKernel: Sendable {
         }
     }
 }
-
-/// Below this, `fastExp` returns exactly 0 (e^−87 ≈ 1.6e-38 is near the smallest normal Float).
-let fastExpLowerLimit: Float = -87
-
-@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
-
-@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// e^z for a log-posterior difference z ≤ 0, exactly 0 below `PosteriorKernel.relativeLogPosteriorFloor`: the
-/// kernel of `fastExp` with only a lower clamp (z is never above 0, and z is raised to the floor before the
-/// polynomial, so −∞ and very negative z cost nothing extra).
-@inline(__always) func posteriorExp(_ z: SIMD8<Float>) -> SIMD8<Float> {
-    let floor = SIMD8<Float>(repeating: PosteriorKernel.relativeLogPosteriorFloor)
-    let x = z.replacing(with: floor, where: .!(z .>= floor))  // −∞ and NaN → the floor
-    return expKernel(x).replacing(with: 0, where: z .< floor)
-}
-
-/// e^x for Float, eight lanes at a time: inputs above 88 are clamped; inputs below −87 (and −∞) give 0.
-/// Relative error ≈ 2e-7.
-@inline(__always)
-func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let low = SIMD8<Float>(repeating: fastExpLowerLimit), high = SIMD8<Float>(repeating: 88)
-    let clamped = x.replacing(with: low, where: .!(x .>= low)).replacing(with: high, where: x .> high)  // NaN → low
-    return expKernel(clamped).replacing(with: 0, where: x .< fastExpLowerLimit)
-}
-
-/// e^x for x in [−87, 88]: Cody–Waite reduction x = k·ln2 + r with |r| ≤ ln2/2, Cephes' degree-6 polynomial
-/// for e^r, and 2^k assembled from the exponent bits (wrapping integer arithmetic that cannot trap).
-@inline(__always)
-func expKernel(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
-    let t = x * 1.442_695_04 + magic
-    let k = t - magic
-    let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4
-    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_95e-3
-    p = p * r + 8.333_451_9e-3
-    p = p * r + 4.166_579_59e-2
-    p = p * r + 1.666_666_55e-1
-    p = p * r + 5.000_000_12e-1
-    p = p * r * r + r + 1
-    let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)) &+ 127
-    return p * unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
-}
-
-/// Scalar e^x through the eight-lane kernel (tests, remainders).
-func fastExp(_ x: Float) -> Float { fastExp(SIMD8(repeating: x))[0] }

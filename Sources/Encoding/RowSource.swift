@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Where a distributed fit reads its rows: a global row space 0 ..< N of which each rank holds a part.

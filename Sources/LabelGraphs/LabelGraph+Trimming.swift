@@ -12,6 +12,7 @@
 /// groups are merged: its members then all compete, the only reading under which the child is in one group.
 /// Removing a node with several groups (Figure 2's Cat with Hair and Color) therefore merges them and turns
 /// deterministic paths nondeterministic; that is why such nodes are trimmed last.
+import Core
 import LinearAlgebra
 
 extension LabelGraph {

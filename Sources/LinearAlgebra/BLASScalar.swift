@@ -1,4 +1,5 @@
 import COpenBLAS
+import Core
 
 /// The element types BLAS and LAPACK work on: `Float` (s-routines) and `Double` (d-routines).
 ///

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A bidirectional LSTM: a forward and a reversed `LSTM` over the same padded batch, outputs concatenated

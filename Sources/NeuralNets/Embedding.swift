@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A lookup table of word vectors: row v of E (V, D) is the vector of token v.

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A gated recurrent unit unrolled over T steps (Cho et al., 2014; gate layout as PyTorch's `nn.GRU`), the

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// One direction of a long short-term memory layer over a right-padded, variable-length batch

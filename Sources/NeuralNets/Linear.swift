@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A fully connected layer, y = x·W + b.

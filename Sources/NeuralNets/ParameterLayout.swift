@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A named view into a model's flat parameter buffer: `count = rows·columns` values starting at `offset`,

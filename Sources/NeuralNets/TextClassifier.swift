@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A padded batch of token sequences with class labels.

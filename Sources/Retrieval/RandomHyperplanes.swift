@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// Random-hyperplane hashing (sign random projections): the locality-sensitive family of the LSH Forest.

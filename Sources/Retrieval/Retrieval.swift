@@ -36,8 +36,6 @@ public enum RetrievalError: Error, CustomStringConvertible, Equatable {
     case countMismatch(what: String, expected: Int, got: Int)
     /// Serialised parts that are inconsistent (unsorted labels, a row index out of range, …).
     case corruptParts(reason: String)
-    /// A benchmark input file is missing or has the wrong size.
-    case dataFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -49,8 +47,6 @@ public enum RetrievalError: Error, CustomStringConvertible, Equatable {
             return "\(what): \(got) entries, expected \(expected)"
         case let .corruptParts(reason):
             return "LSH Forest parts are inconsistent: \(reason); re-run `tributary index` to rebuild the index"
-        case let .dataFile(path, reason):
-            return "\(path): \(reason); generate it with `python3 bench/anchors/gen_data.py knn` (ANCHOR_DATA)"
         }
     }
 }

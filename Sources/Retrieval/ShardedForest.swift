@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// An LSH Forest over a base set sharded across ranks: each rank indexes its contiguous shard (global ids =

@@ -1,3 +1,4 @@
+
 /// Everything that can go wrong reading or writing a Tributary HDF5 file.
 ///
 /// Every message names the file it is about and says how to fix the problem, usually which stage

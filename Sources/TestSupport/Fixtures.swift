@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import LinearAlgebra
 
@@ -5,6 +6,18 @@ import LinearAlgebra
 public func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix<Float> {
     var rng = SeededRandom(seed: seed)
     return Matrix(rows: rows, columns: columns, values: rng.normalFloats(rows * columns))
+}
+
+/// Two Gaussian blobs in D dimensions, centred at ±separation/2 along every axis; labels[i] = blob of row i.
+public func blobs(rows n: Int, dimension d: Int, separation: Double, seed: UInt64) -> (Matrix<Double>, [Bool]) {
+    var rng = SeededRandom(seed: seed)
+    var x = Matrix<Double>(rows: n, columns: d)
+    var labels = [Bool](repeating: false, count: n)
+    for i in 0 ..< n {
+        labels[i] = i % 2 == 0
+        for j in 0 ..< d { x[i, j] = rng.normal() + (labels[i] ? 1 : -1) * separation / 2 }
+    }
+    return (x, labels)
 }
 
 /// A fresh empty temporary directory, removed by the caller with `removeTemporaryDirectory`.
@@ -32,4 +45,14 @@ public func sharedDataDirectory(file: String = #filePath) -> (url: URL?, reason:
         dir = dir.deletingLastPathComponent()
     }
     return (nil, "could not locate the package root from \(file)")
+}
+
+/// The error text of `body`, or "no error" (for asserting on messages).
+public func errorText(_ body: () throws -> Void) -> String {
+    do {
+        try body()
+        return "no error"
+    } catch {
+        return "\(error)"
+    }
 }

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 
 /// A deterministic stand-in for an R-rank MPI world without threads: the ranks run one after another, and each

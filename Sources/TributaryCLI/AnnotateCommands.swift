@@ -1,8 +1,9 @@
+import Stages
 import ArgumentParser
 import Distributed
+import FisherAnnotation
 import Foundation
 import LinearAlgebra
-import Pipeline
 
 /// `tributary annotate …`: image annotation with the Fisher vectors of `tributary fisher` (Mensink et al. 2010
 /// §3–4): manifest → (fisher) → train → predict → eval, then `tributary report`.

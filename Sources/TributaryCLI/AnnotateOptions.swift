@@ -1,6 +1,7 @@
+import Stages
 import ArgumentParser
 import Classifiers
-import Pipeline
+import FisherAnnotation
 
 /// Flags of the `annotate` subcommands and `report`.
 

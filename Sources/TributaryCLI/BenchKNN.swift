@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Foundation
 import Retrieval
 
@@ -64,39 +65,7 @@ struct BenchKNN: ParsableCommand {
             }
             data = try KNNDataset.anchorW6(directory: directory)
         }
-        print("bench knn (W6): base \(data.base.rows)×\(data.base.columns), \(data.queries.rows) queries, k = 5, "
-              + "\(passes) pass(es); \(BenchTiming.threadEnvironment())")
-        print("  data: \(data.source)")
-        let dataset = synthetic ? "synthetic" : "anchor"
-        for name in metricNames {
-            let metric = Self.metricTable[name]!
-            let (truth, exact) = try RetrievalBenchmark.exact(data, metric: metric, passes: passes)
-            report(exact, metricName: name, dataset: dataset)
-            let defaults = LSHForest.Parameters.defaults(for: metric)
-            report(try RetrievalBenchmark.forest(data, parameters: defaults, truth: truth, passes: passes),
-                   metricName: name, dataset: dataset)
-            if sweep {
-                _ = try RetrievalBenchmark.sweep(data, metric: metric, truth: truth, passes: passes) {
-                    report($0, metricName: name, dataset: dataset)
-                }
-            }
-        }
-    }
-
-    func report(_ r: RetrievalBenchmark.Result, metricName: String, dataset: String) {
-        let candidates = r.meanCandidates.map { ", \(BenchTiming.format($0, 0)) candidates/query" } ?? ""
-        print("  \(metricName) \(r.name): build \(BenchTiming.format(r.buildSeconds, 3)) s, queries/s "
-              + "\(BenchTiming.summary(r.queriesPerSecond, digits: 0)), recall@5 \(BenchTiming.format(r.recall, 4))"
-              + candidates)
-        var params = ["metric": metricName, "k": "5", "data": dataset, "n": "\(r.queriesPerSecond.count)",
-                      "build_s": "\(r.buildSeconds)", "recall_at_5": "\(r.recall)"]
-        if let p = r.parameters {
-            params["L"] = "\(p.trees)"
-            params["K"] = "\(p.maxDepth)"
-            params["c"] = "\(p.candidatesPerTree)"
-        }
-        let impl = r.parameters == nil ? "tributary ExactSearch" : "tributary \(r.name)"
-        print(BenchTiming.resultLine(name: impl, metric: "queries_per_s", unit: "queries/s",
-                                     values: r.queriesPerSecond, params: params))
+        try KNNBench(data: data, dataset: synthetic ? "synthetic" : "anchor",
+                     metrics: metricNames.map { ($0, Self.metricTable[$0]!) }, passes: passes, sweep: sweep).run()
     }
 }

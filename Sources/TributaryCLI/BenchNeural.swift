@@ -1,8 +1,8 @@
 import ArgumentParser
+import Bench
 import Distributed
 import LinearAlgebra
 import NeuralNets
-import Pipeline
 
 /// `tributary bench bilstm`: W7 (`../shared/bench/anchors/w7_bilstm.py`) through `NeuralNetsBenchmark.bilstm`:
 /// train tokens/s (zero grads + forward + backward + Adam) and inference tokens/s, B 32 × T 200.
@@ -24,25 +24,7 @@ struct BenchBiLSTM: ParsableCommand {
     func run() throws {
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            let params = ["ranks": "\(comm.size)", "threads": "\(BLASThreads.count)", "B": "32", "T": "200",
-                          "V": "30000", "D": "300", "H": "128"]
-            comm.log0("bench bilstm (W7): \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s); "
-                + BenchTiming.threadEnvironment())
-            if comm.size == 1 {
-                let r = NeuralNetsBenchmark.bilstm(steps: steps, repetitions: repetitions)
-                comm.log0("  train tokens/s: \(BenchTiming.summary(r.trainTokensPerSecond, digits: 0))")
-                comm.log0("  inference tokens/s: \(BenchTiming.summary(r.inferenceTokensPerSecond, digits: 0))")
-                comm.log0(BenchTiming.resultLine(name: "tributary bilstm train", metric: "train", unit: "tokens/s",
-                                                 values: r.trainTokensPerSecond, params: params))
-                comm.log0(BenchTiming.resultLine(name: "tributary bilstm inference", metric: "inference",
-                                                 unit: "tokens/s", values: r.inferenceTokensPerSecond, params: params))
-            } else {
-                let r = try DataParallelBenchmark.bilstm(communicator: comm, steps: steps, repetitions: repetitions)
-                comm.log0("  data-parallel train tokens/s (global): \(BenchTiming.summary(r.trainTokensPerSecond, digits: 0)); "
-                    + "all-reduce \(BenchTiming.format(100 * r.allReduceFraction, 1)) % of the time")
-                comm.log0(BenchTiming.resultLine(name: "tributary bilstm train data-parallel", metric: "train",
-                                                 unit: "tokens/s", values: r.trainTokensPerSecond, params: params))
-            }
+            try BiLSTMBench(steps: steps, repetitions: repetitions).run(communicator: comm)
         }
     }
 }
@@ -63,15 +45,7 @@ struct BenchGRU: ParsableCommand {
     func run() throws {
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            comm.log0("bench gru (W8): \(BLASThreads.count) BLAS thread(s); " + BenchTiming.threadEnvironment())
-            let r = NeuralNetsBenchmark.gru(steps: steps, repetitions: repetitions)
-            let params = ["threads": "\(BLASThreads.count)", "B": "64", "steps": "6", "H": "256"]
-            comm.log0("  fwd+bwd sequences/s: \(BenchTiming.summary(r.forwardBackwardSequencesPerSecond, digits: 0))")
-            comm.log0("  fwd+bwd+Adam sequences/s: \(BenchTiming.summary(r.withAdamSequencesPerSecond, digits: 0))")
-            comm.log0(BenchTiming.resultLine(name: "tributary gru fwd+bwd", metric: "fwd+bwd", unit: "sequences/s",
-                                             values: r.forwardBackwardSequencesPerSecond, params: params))
-            comm.log0(BenchTiming.resultLine(name: "tributary gru fwd+bwd+adam", metric: "fwd+bwd+adam",
-                                             unit: "sequences/s", values: r.withAdamSequencesPerSecond, params: params))
+            try GRUBench(steps: steps, repetitions: repetitions).run(communicator: comm)
         }
     }
 }

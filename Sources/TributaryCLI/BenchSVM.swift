@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Classifiers
 import Distributed
 import Foundation
@@ -37,36 +38,7 @@ struct BenchSVM: ParsableCommand {
         }
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            comm.log0("bench svm: W5 \(oneVsRest ? "ovr93 (4000×4096, 93 concepts)" : "binary (4000×16384)"), C = 1, B = 1, "
-                + "ε = 0.1, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s); \(BenchTiming.threadEnvironment())")
-            if oneVsRest {
-                let d = try SVMBenchmark.loadOneVsRest(directory: directory)
-                var seconds: [Double] = [], accuracy = 0.0
-                for _ in 0 ..< repeats {
-                    try comm.barrier()  // Distributed: all ranks start timing together
-                    let r = try SVMBenchmark.runOneVsRest(trainX: d.trainX, trainY: d.trainY, testX: d.testX, testY: d.testY,
-                                                          communicator: comm)
-                    seconds.append(r.seconds)
-                    accuracy = r.meanTestAccuracy
-                }
-                comm.log0("  seconds: \(BenchTiming.summary(seconds, digits: 3)); mean test accuracy \(BenchTiming.format(100 * accuracy, 2)) %")
-                comm.log0(BenchTiming.resultLine(name: "tributary OneVsRest<Float> ovr93", metric: "train_seconds", unit: "s",
-                                                 values: seconds, params: ["ranks": "\(comm.size)", "test_accuracy": "\(accuracy)"]))
-            } else {
-                let d = try SVMBenchmark.loadBinary(directory: directory)
-                var seconds: [Double] = [], last: SVMBenchmark.Result?
-                for _ in 0 ..< repeats {
-                    let r = try SVMBenchmark.run(trainX: d.trainX, trainY: d.trainY, testX: d.testX, testY: d.testY)
-                    seconds.append(r.seconds)
-                    last = r
-                }
-                let r = last!
-                comm.log0("  seconds: \(BenchTiming.summary(seconds, digits: 3)); test accuracy \(BenchTiming.format(100 * r.testAccuracy, 2)) %, "
-                    + "\(r.statistics.iterations) iterations, \(r.statistics.supportVectors) SVs")
-                comm.log0(BenchTiming.resultLine(name: "tributary LinearSVM<Float> s3", metric: "train_seconds", unit: "s",
-                                                 values: seconds, params: ["test_accuracy": "\(r.testAccuracy)",
-                                                                           "iterations": "\(r.statistics.iterations)"]))
-            }
+            try SVMBench(oneVsRest: oneVsRest, repeats: repeats, directory: directory).run(communicator: comm)
         }
     }
 }

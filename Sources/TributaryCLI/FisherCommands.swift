@@ -1,7 +1,8 @@
+import Stages
 import ArgumentParser
 import Distributed
+import FisherAnnotation
 import LinearAlgebra
-import Pipeline
 
 /// `tributary extract`: dense ORH + COL descriptors of every image → DIR/descriptors.h5 (see `ExtractStage`).
 struct Extract: ParsableCommand, SpecCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Pipeline
+import FisherAnnotation
+import Stages
 
 /// Flags shared by the Fisher-vector subcommands (`extract`, `fit-pca`, `fit-gmm`, `encode`, `fisher`). The stage
 /// parameters take their help and defaults from the steps' specs (`StageSpec.extract`, `.fitPCA`, `.fitGMM`,

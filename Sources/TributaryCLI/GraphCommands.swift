@@ -1,11 +1,13 @@
+import Stages
 import ArgumentParser
 import Datasets
 import Distributed
 import Foundation
+import LabelGraphJoining
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
-import Pipeline
+import Training
 
 /// `tributary graph validate|build`: label-graph files (data/label-graphs/FORMAT.md).
 struct GraphCommand: ParsableCommand {
@@ -17,7 +19,7 @@ struct GraphCommand: ParsableCommand {
 
 /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix).
 func readLabelGraph(_ path: String) throws -> LabelGraph {
-    try PathTrainingStage.loadGraph(path)
+    try LabelGraph.read(file: path)
 }
 
 /// Writes `text` to `path` atomically (a temporary file renamed into place); a path that exists and is not a
@@ -72,7 +74,7 @@ struct GraphBuild: ParsableCommand {
                                     (the graph-size ablation: 0.36, 0.63)
             --debian DUMPAVAIL|apt  root → sections (coarse) → debtags (fine) from package statistics
                                     (LabelGraph+Debtags.swift); with --debian-splits DIR also the experiment's
-                                    seeded package splits (DebtagsJoinSplit.swift), written by DebianGraphOptions
+                                    seeded package splits (DebianJoinExperiment.swift)
             """)
 
     @Option(help: "An indented taxonomy file.")
@@ -193,22 +195,10 @@ struct TrainPaths: ParsableCommand, SpecCommand {
 }
 
 extension Decode {
-    /// The Figure 4 analog for Fashion-MNIST ids (`test/000123`): rows = `nodes`, blue = deterministic path.
+    /// The Figure 4 analog for Fashion-MNIST ids (`PathFigure.fashionMNISTGrid`), written to `path`.
     func writeGrid(_ report: PathDecodeStage.Report, nodes: [String], to path: String) throws {
-        var splits: [String: FashionMNIST] = [:]
-        let rows = PathFigure.rows(report.predictions, nodes: nodes, perRow: gridPerRow)
-        let figure = try PathFigure.render(rows, perRow: gridPerRow) { prediction in
-            let parts = prediction.id.split(separator: "/")
-            guard parts.count == 2, let split = FashionMNIST.Split(rawValue: String(parts[0])), let n = Int(parts[1]) else {
-                throw ValidationError("--grid-png: sample id '\(prediction.id)' is not a Fashion-MNIST id (train/N or test/N)")
-            }
-            if splits[split.rawValue] == nil {
-                splits[split.rawValue] = try FashionMNIST.load(split: split, directory: fashionMnistDir ?? FashionMNIST.defaultDirectory)
-            }
-            let data = splits[split.rawValue]!
-            return PathFigure.Gray(width: data.columns, height: data.rows, intensities: data.image(at: n))
-        }
-        let bytes = PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb)
+        let (bytes, rows) = try PathFigure.fashionMNISTGrid(report, nodes: nodes, perRow: gridPerRow,
+                                                                    directory: fashionMnistDir ?? FashionMNIST.defaultDirectory)
         do {
             let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: type == nil || type == .typeRegular ? .atomic : [])
@@ -351,17 +341,8 @@ extension Decode {
     }
 }
 
-/// `graph build --debian …`: the sections → debtags graph (LabelGraph+Debtags.swift) and, with --debian-splits,
-/// the experiment's package splits (DebtagsJoinSplit.swift) as files experiments/graph-debian.sh feeds to
-/// `train-text`, `embed`, `train-paths` and `decode`:
-///
-/// | file | content |
-/// | --- | --- |
-/// | `experiment.dumpavail` | the test, validation, fine and coarse packages (Package, Section, Tag, Description) |
-/// | `pretrain.dumpavail` | the untagged pretraining packages (the encoder's corpus, labelled by section) |
-/// | `fine.csv`, `validation.csv`, `test.csv` | `id,label`: one line per (package, in-vocabulary debtag) |
-/// | `coarse.csv` | `id,label`: one line per coarse package, its section |
-/// | `summary.txt` | counts |
+/// `graph build --debian …`: the options of `DebianJoinExperiment` (the sections → debtags graph and, with
+/// --debian-splits, the experiment's package splits and label files; see there).
 struct DebianGraphOptions: ParsableArguments {
     @Option(help: "Debian graph: comma-separated debtags facets of the fine vocabulary.")
     var debianFacets = DebtagsGraph.Configuration().facets.joined(separator: ",")
@@ -371,7 +352,7 @@ struct DebianGraphOptions: ParsableArguments {
     var debianEdgeShare = DebtagsGraph.Configuration().edgeShare
     @Option(help: "Debian graph: … and at least this many packages.")
     var debianMinEdge = DebtagsGraph.Configuration().minimumEdgeCount
-    @Option(help: "Debian graph: a folder for the experiment's package splits and label CSVs (see GraphCommands.swift).")
+    @Option(help: "Debian graph: a folder for the experiment's package splits and label CSVs (see DebianJoinExperiment.swift).")
     var debianSplits: String?
     @Option(help: "Debian splits: test packages.")
     var debianTest = 3000
@@ -386,50 +367,17 @@ struct DebianGraphOptions: ParsableArguments {
 
     func build(source: String, graphFile: String, seed: UInt64) throws -> LabelGraph {
         let packages = source == "apt" ? try DebianPackages.fromAptCache() : try DebianPackages.read(path: source)
-        var configuration = DebtagsGraph.Configuration()
-        configuration.facets = debianFacets.split(separator: ",").map(String.init)
-        configuration.tagsPerFacet = debianTagsPerFacet
-        configuration.edgeShare = debianEdgeShare
-        configuration.minimumEdgeCount = debianMinEdge
-        let usable = packages.map { $0.section != nil && $0.text.contains { $0.isLetter || $0.isNumber } }
-        let records = packages.map { DebtagsGraph.Package(section: $0.section ?? "", tags: $0.tags) }
-        guard let dir = debianSplits else {
-            let training = packages.indices.filter { usable[$0] && !packages[$0].tags.isEmpty }.map { records[$0] }
-            return try DebtagsGraph.build(training, configuration: configuration, file: graphFile)
-        }
-        let split = try DebtagsJoinSplit(tagged: packages.map { !$0.tags.isEmpty }, usable: usable,
-                                         sections: packages.map { $0.section ?? "" }, test: debianTest,
-                                         validation: debianValidation, fine: debianFine, coarse: debianCoarse,
-                                         pretrain: debianPretrain, seed: seed)
-        let graph = try DebtagsGraph.build((split.fine + split.coarse).map { records[$0] }, configuration: configuration, file: graphFile)
+        var experiment = DebianJoinExperiment()
+        experiment.graph.facets = debianFacets.split(separator: ",").map(String.init)
+        experiment.graph.tagsPerFacet = debianTagsPerFacet
+        experiment.graph.edgeShare = debianEdgeShare
+        experiment.graph.minimumEdgeCount = debianMinEdge
+        (experiment.test, experiment.validation, experiment.fine) = (debianTest, debianValidation, debianFine)
+        (experiment.coarse, experiment.pretrain) = (debianCoarse, debianPretrain)
+        guard let dir = debianSplits else { return try experiment.buildGraph(packages, graphFile: graphFile) }
+        let (graph, files, summary) = try experiment.splits(packages, graphFile: graphFile, seed: seed)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        func stanza(_ p: DebianPackage) -> String {
-            let lines = p.text.split(separator: "\n", omittingEmptySubsequences: false)
-            var text = "Package: \(p.name)\nSection: \(p.section ?? "")\n"
-            if !p.tags.isEmpty { text += "Tag: " + p.tags.joined(separator: ", ") + "\n" }
-            text += "Description: \(lines.first ?? "")\n"
-            for line in lines.dropFirst() { text += line.isEmpty ? " .\n" : " \(line)\n" }
-            return text + "\n"
-        }
-        let experiment = split.test + split.validation + split.fine + split.coarse
-        try writeTextAtomically(experiment.map { stanza(packages[$0]) }.joined(), to: "\(dir)/experiment.dumpavail")
-        try writeTextAtomically(split.pretrain.map { stanza(packages[$0]) }.joined(), to: "\(dir)/pretrain.dumpavail")
-        let fineTags = Set(graph.labels(in: configuration.fineDataset).map { graph.nodes[$0].id })
-        var summary = "debian splits (seed \(seed)) of \(packages.count) packages; graph \(graphFile): \(graph.labels(in: configuration.coarseDataset).count) sections, \(fineTags.count) debtags\n"
-        for (name, indices) in [("test", split.test), ("validation", split.validation), ("fine", split.fine)] {
-            var lines = ["id,label"], labelled = 0
-            for i in indices {
-                let tags = packages[i].tags.filter { fineTags.contains($0) }
-                if !tags.isEmpty { labelled += 1 }
-                lines += tags.map { "\(packages[i].name),\($0)" }
-            }
-            try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: "\(dir)/\(name).csv")
-            summary += "\(name): \(indices.count) packages, \(labelled) with a vocabulary tag, \(lines.count - 1) (package, tag) labels\n"
-        }
-        let coarse = ["id,label"] + split.coarse.map { "\(packages[$0].name),\(packages[$0].section!)" }
-        try writeTextAtomically(coarse.joined(separator: "\n") + "\n", to: "\(dir)/coarse.csv")
-        summary += "coarse: \(split.coarse.count) packages (section only)\npretrain: \(split.pretrain.count) untagged packages\n"
-        try writeTextAtomically(summary, to: "\(dir)/summary.txt")
+        for (name, text) in files { try writeTextAtomically(text, to: "\(dir)/\(name)") }
         print(summary, terminator: "")
         return graph
     }

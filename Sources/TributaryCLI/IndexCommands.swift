@@ -1,7 +1,8 @@
+import Stages
 import ArgumentParser
 import Distributed
+import InstanceInfusion
 import LinearAlgebra
-import Pipeline
 import Retrieval
 
 /// `tributary index`: an LSH Forest per rank over its shard of an `embed` output → OUT (master) + OUT.parts/.

@@ -1,8 +1,10 @@
+import Stages
 import ArgumentParser
 import Distributed
 import Foundation
+import InstanceInfusion
 import LinearAlgebra
-import Pipeline
+import Training
 
 /// `tributary train-infused`: joint training of the instance-infused bi-LSTM (Instance Infusion § 3) from a
 /// pre-trained `train-text` model and one or more source indexes (`embed` → `index`), data-parallel.

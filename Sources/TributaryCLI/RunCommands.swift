@@ -1,6 +1,8 @@
 import ArgumentParser
 import Distributed
-import Pipeline
+import Runner
+import StageRegistry
+import Stages
 
 /// `tributary run <config>`: the whole pipeline of a config, in this MPI world (see `Runner`).
 struct RunPipeline: ParsableCommand {
@@ -17,7 +19,7 @@ struct RunPipeline: ParsableCommand {
             with everything downstream. `tributary status <config>` shows what a run would do.
 
             Stage types:
-            \(RunnerStageType.registry.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
+            \(StageRegistry.all.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
             """)
 
     @Argument(help: "The pipeline config (JSON).")
@@ -35,7 +37,7 @@ struct RunPipeline: ParsableCommand {
 
     func run() throws {
         World.run { comm in
-            let config = try RunnerConfig.load(config)
+            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
                                 toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
@@ -63,7 +65,7 @@ struct PipelineStatus: ParsableCommand {
     func run() throws {
         World.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
-            let config = try RunnerConfig.load(config)
+            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let rows = try Runner(config: config).status(ranks: ranks)
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {

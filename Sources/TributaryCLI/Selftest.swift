@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Distributed
 import Foundation
 import LinearAlgebra

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Pipeline
+import Stages
+import Training
 
 /// A subcommand whose parameters are a stage's `StageSpec`: each `@Option`/`@Flag` named like a spec key
 /// (`batchSize` ↔ `batch_size`) takes its default and help from the spec, and `validate()` resolves the parsed

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Datasets
-import Pipeline
+import Stages
 
 /// The corpus options of `train-text`, `embed`, `train-infused` and `experiment baselines`.
 struct TextCorpusOptions: ParsableArguments {

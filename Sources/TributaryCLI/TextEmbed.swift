@@ -1,6 +1,7 @@
+import Stages
 import ArgumentParser
 import Distributed
-import Pipeline
+import InstanceInfusion
 
 /// `tributary embed`: a `train-text` model's context vectors c for every document of a corpus, written to HDF5
 /// (`embeddings` N×M Float32, `labels` Int32, `ids` and `classes` strings; header stage `embed`). The documents

@@ -1,8 +1,10 @@
+import Stages
 import ArgumentParser
 import Distributed
 import Foundation
+import InstanceInfusion
 import LinearAlgebra
-import Pipeline
+import Training
 
 /// `tributary train-text`: the target-only bi-LSTM baseline of Instance Infusion (Table 1, first row), trained
 /// data-parallel over the ranks. Defaults: word vectors D = 300, context M = 50, hidden H = 128 per direction

@@ -1,19 +1,8 @@
 @testable import Classifiers
+import Core
 import LinearAlgebra
 import TestSupport
 import XCTest
-
-/// Two Gaussian blobs in D dimensions, centred at ±separation/2 along every axis; labels[i] = blob of row i.
-func blobs(rows n: Int, dimension d: Int, separation: Double, seed: UInt64) -> (Matrix<Double>, [Bool]) {
-    var rng = SeededRandom(seed: seed)
-    var x = Matrix<Double>(rows: n, columns: d)
-    var labels = [Bool](repeating: false, count: n)
-    for i in 0 ..< n {
-        labels[i] = i % 2 == 0
-        for j in 0 ..< d { x[i, j] = rng.normal() + (labels[i] ? 1 : -1) * separation / 2 }
-    }
-    return (x, labels)
-}
 
 /// P(ŵ) = ½‖ŵ‖² + C Σ max(0, 1 − y ŵ·x̂) with x̂ = [x, B], in Double.
 func primalObjective(_ x: Matrix<Double>, _ labels: [Bool], w: [Double], wBias: Double, cost: Double, bias: Double) -> Double {

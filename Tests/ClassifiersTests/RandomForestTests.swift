@@ -1,4 +1,5 @@
 import Classifiers
+import Core
 import LinearAlgebra
 import XCTest
 

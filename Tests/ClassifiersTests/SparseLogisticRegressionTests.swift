@@ -1,4 +1,5 @@
 @testable import Classifiers
+import Core
 import LinearAlgebra
 import TestSupport
 import XCTest

@@ -1,3 +1,4 @@
+import Core
 import Distributed
 import LinearAlgebra
 import XCTest

@@ -1,26 +1,24 @@
+import Core
 @testable import Distributed
 import LinearAlgebra
+import TestSupport
 import XCTest
 
 /// `OrderedReduction` gives bit-identical sums for any simulated rank count.
 ///
-/// A rank count is simulated in two passes without MPI: each simulated rank first runs the reduction with a
-/// `RecordingCommunicator`, which captures what the rank contributes to the all-gather; then each rank runs it
-/// again with a `ReplayCommunicator` that answers the all-gather with every rank's recorded contribution —
-/// exactly what `MPI_Allgatherv` would deliver.
+/// A rank count is simulated without MPI by `ThreadedWorld` (TestSupport): one thread per rank, whose
+/// all-gather delivers every rank's contribution in rank order — exactly what `MPI_Allgatherv` would deliver.
 final class OrderedReductionTests: XCTestCase {
     func testBitsIndependentOfSimulatedRankCount() throws {
         let reference = try CollectiveSelfTest.syntheticOrderedSum(communicator: SingleProcessCommunicator())
         for size in [2, 3, 4, 7, 40, 41] {
-            let contributions = try (0 ..< size).map { rank -> [Float] in
-                let recorder = RecordingCommunicator(rank: rank, size: size)
-                _ = try CollectiveSelfTest.syntheticOrderedSum(communicator: recorder)
-                return try XCTUnwrap(recorder.recorded as? [Float])
+            let results = try ThreadedWorld.run(size: size) { comm in
+                (try CollectiveSelfTest.syntheticOrderedSum(communicator: comm), comm.collectiveCalls)
             }
-            for rank in 0 ..< size {
-                let replay = ReplayCommunicator(rank: rank, size: size, contributions: contributions)
-                let sum = try CollectiveSelfTest.syntheticOrderedSum(communicator: replay)
+            for (rank, (sum, calls)) in results.enumerated() {
                 XCTAssertEqual(sum.map(\.bitPattern), reference.map(\.bitPattern), "size \(size) rank \(rank)")
+                // The ordered reduction needs only the all-gather (barriers aside).
+                XCTAssertEqual(Set(calls.keys).subtracting(["barrier"]), ["allGather"], "size \(size) rank \(rank)")
             }
         }
     }
@@ -53,47 +51,4 @@ final class OrderedReductionTests: XCTestCase {
     func testHexBitsFormat() {
         XCTAssertEqual(CollectiveSelfTest.hexBits([1, 0, -2]), "3f800000,00000000,c0000000")
     }
-}
-
-/// Rank `rank` of a simulated world of `size`: records the all-gather contribution, answers it with itself only.
-private final class RecordingCommunicator: SimulatedRank {
-    var recorded: Any?
-
-    override func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
-        recorded = local
-        return [local]
-    }
-}
-
-/// Rank `rank` of a simulated world: answers the all-gather with every rank's recorded contribution.
-private final class ReplayCommunicator: SimulatedRank {
-    let contributions: [[Float]]
-
-    init(rank: Int, size: Int, contributions: [[Float]]) {
-        self.contributions = contributions
-        super.init(rank: rank, size: size)
-    }
-
-    override func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
-        try XCTUnwrap(contributions as? [[T]])
-    }
-}
-
-/// A rank of a simulated world; collectives other than `allGather` are not needed by `OrderedReduction`.
-private class SimulatedRank: Communicator {
-    let rank: Int
-    let size: Int
-
-    init(rank: Int, size: Int) {
-        self.rank = rank
-        self.size = size
-    }
-
-    func barrier() throws {}
-    func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws { XCTFail("unexpected allReduce") }
-    func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws { XCTFail("unexpected broadcast") }
-    func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { XCTFail("unexpected gather"); return nil }
-    func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] { XCTFail("unexpected allGather"); return [] }
-    func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { XCTFail("unexpected scatter"); return [] }
-    func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
 }

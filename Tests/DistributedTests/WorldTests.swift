@@ -1,3 +1,4 @@
+import Core
 @testable import Distributed
 import LinearAlgebra
 import XCTest

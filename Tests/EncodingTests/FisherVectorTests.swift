@@ -1,3 +1,4 @@
+import Bench
 @testable import Encoding
 import LinearAlgebra
 import TestSupport

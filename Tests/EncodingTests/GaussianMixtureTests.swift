@@ -1,3 +1,5 @@
+import Bench
+import Core
 @testable import Encoding
 import LinearAlgebra
 import TestSupport
@@ -163,11 +165,11 @@ final class GaussianMixtureTests: XCTestCase {
         let reduction = OrderedReduction(blockSize: 64)
         let single = try GaussianMixture.fit(MatrixRowSource(x), components: 4, options: options)
         for size in [2, 3] {
-            let multi = try SimulatedWorld.run(size: size) { comm -> GaussianMixture in
+            let multi = try ThreadedWorld.run(size: size) { comm -> GaussianMixture in
                 let owned = reduction.rows(totalRows: x.rows, rank: comm.rank, size: comm.size)
                 let shard = MatrixRowSource(x.rows(owned), firstRow: owned.lowerBound, totalRows: x.rows)
                 return try GaussianMixture.fit(shard, components: 4, options: options, communicator: comm)
-            }
+            }[0]
             XCTAssertEqual(multi.means.values.map(\.bitPattern), single.means.values.map(\.bitPattern), "\(size) ranks")
             XCTAssertEqual(multi.variances.values.map(\.bitPattern), single.variances.values.map(\.bitPattern))
             XCTAssertEqual(multi.logLikelihoodHistory.map(\.bitPattern), single.logLikelihoodHistory.map(\.bitPattern))

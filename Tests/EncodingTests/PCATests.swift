@@ -1,70 +1,8 @@
+import Core
 @testable import Encoding
 import LinearAlgebra
 import TestSupport
 import XCTest
-
-/// A communicator that plays rank `rank` of `size` and all-gathers from the shards of a simulated world:
-/// `allGather` returns every rank's local array, computed by running `rankBody` for each simulated rank.
-/// Used to show that statistics reduced with `OrderedReduction` do not depend on the number of ranks.
-final class SimulatedWorld {
-    /// Runs `body(communicator)` once per simulated rank with communicators whose `allGather` exchanges the
-    /// ranks' contributions; returns rank 0's result. Every rank's calls to `allGather` happen in lockstep order.
-    static func run<R>(size: Int, _ body: @escaping (any Communicator) throws -> R) throws -> R {
-        // Pass 1: record every rank's contributions per collective, in order; pass 2: replay with all of them.
-        var recorded: [[[Double]]] = Array(repeating: [], count: size)
-        var recordedF: [[[Float]]] = Array(repeating: [], count: size)
-        for _ in 0 ..< 64 {  // iterate until the recorded contributions are consistent (a fixed point)
-            var newRecorded = recorded, newRecordedF = recordedF
-            var result: R?
-            for r in 0 ..< size {
-                let comm = RecordingCommunicator(rank: r, size: size, doubles: recorded, floats: recordedF)
-                let value = try body(comm)
-                newRecorded[r] = comm.myDoubles
-                newRecordedF[r] = comm.myFloats
-                if r == 0 { result = value }
-            }
-            if newRecorded == recorded && newRecordedF == recordedF { return result! }
-            recorded = newRecorded
-            recordedF = newRecordedF
-        }
-        fatalError("SimulatedWorld: the ranks' collectives did not reach a fixed point")
-    }
-}
-
-/// One simulated rank: its own all-gather contributions are recorded; the others' come from the previous pass.
-final class RecordingCommunicator: Communicator {
-    let rank: Int, size: Int
-    let doubles: [[[Double]]], floats: [[[Float]]]
-    var myDoubles: [[Double]] = [], myFloats: [[Float]] = []
-
-    init(rank: Int, size: Int, doubles: [[[Double]]], floats: [[[Float]]]) {
-        self.rank = rank
-        self.size = size
-        self.doubles = doubles
-        self.floats = floats
-    }
-
-    func barrier() throws {}
-    func allReduce<T: CommunicatorScalar>(_ buffer: inout [T], op: ReduceOp) throws { fatalError("not used") }
-    func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws {}
-    func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { fatalError("not used") }
-    func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { fatalError("not used") }
-    func abort(_ message: String, exitCode: Int32) -> Never { fatalError(message) }
-
-    func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
-        if let d = local as? [Double] {
-            let call = myDoubles.count
-            myDoubles.append(d)
-            return (0 ..< size).map { r in r == rank ? local : ((call < doubles[r].count ? doubles[r][call] : []) as! [T]) }
-        }
-        if let f = local as? [Float] {
-            let call = myFloats.count
-            myFloats.append(f)
-            return (0 ..< size).map { r in r == rank ? local : ((call < floats[r].count ? floats[r][call] : []) as! [T]) }
-        }
-        fatalError("unsupported type")
-    }
-}
 
 final class PCATests: XCTestCase {
     /// Correlated 5-d data with distinct variances and a non-zero mean.
@@ -126,11 +64,11 @@ final class PCATests: XCTestCase {
         let reduction = OrderedReduction(blockSize: 64)
         let single = try PCA.fit(MatrixRowSource(x), dimensions: 3, reduction: reduction)
         for size in [2, 3, 5] {
-            let multi = try SimulatedWorld.run(size: size) { comm -> PCA in
+            let multi = try ThreadedWorld.run(size: size) { comm -> PCA in
                 let owned = reduction.rows(totalRows: x.rows, rank: comm.rank, size: comm.size)
                 let shard = MatrixRowSource(x.rows(owned), firstRow: owned.lowerBound, totalRows: x.rows)
                 return try PCA.fit(shard, dimensions: 3, reduction: reduction, communicator: comm)
-            }
+            }[0]
             XCTAssertEqual(bits(multi.components.values), bits(single.components.values), "\(size) ranks")
             XCTAssertEqual(bits(multi.mean), bits(single.mean), "\(size) ranks")
             XCTAssertEqual(multi.eigenvalues.map(\.bitPattern), single.eigenvalues.map(\.bitPattern))
@@ -156,11 +94,11 @@ final class PCATests: XCTestCase {
         let indices = [0, 5, 6, 7, 20, 33, 49]
         let one = try MatrixRowSource(x).gatherRows(indices, reduction: reduction, communicator: SingleProcessCommunicator())
         XCTAssertEqual(one.values, indices.flatMap { x.row($0) })
-        let three = try SimulatedWorld.run(size: 3) { comm -> Matrix<Float> in
+        let three = try ThreadedWorld.run(size: 3) { comm -> Matrix<Float> in
             let owned = reduction.rows(totalRows: x.rows, rank: comm.rank, size: comm.size)
             return try MatrixRowSource(x.rows(owned), firstRow: owned.lowerBound, totalRows: x.rows)
                 .gatherRows(indices, reduction: reduction, communicator: comm)
-        }
+        }[0]
         XCTAssertEqual(three, one)
     }
 }

@@ -1,3 +1,5 @@
+import Bench
+import Core
 @testable import Encoding
 import LinearAlgebra
 import TestSupport

@@ -1,3 +1,4 @@
+import Bench
 import Features
 import TestSupport
 import XCTest

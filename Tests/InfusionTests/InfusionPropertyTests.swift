@@ -1,3 +1,4 @@
+import Core
 import Infusion
 import LinearAlgebra
 import NeuralNets

@@ -1,3 +1,4 @@
+import Core
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 import TestSupport
 import XCTest

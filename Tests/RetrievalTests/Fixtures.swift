@@ -1,3 +1,4 @@
+import Bench
 import LinearAlgebra
 import Retrieval
 

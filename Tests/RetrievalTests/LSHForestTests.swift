@@ -1,3 +1,4 @@
+import Bench
 import LinearAlgebra
 @testable import Retrieval
 import TestSupport

@@ -1,3 +1,4 @@
+import Core
 import LinearAlgebra
 @testable import Retrieval
 import TestSupport

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The annotation subcommands' flags, help text and messages (the stages are tested in PipelineTests).
+/// The annotation subcommands' flags, help text and messages (the stages are tested in FisherAnnotationTests).
 final class AnnotateCLITests: XCTestCase {
     private func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         try runTributary(arguments, environment: extra)

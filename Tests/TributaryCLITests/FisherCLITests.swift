@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The Fisher-vector subcommands' flag rules and help text (the stages themselves are tested in PipelineTests).
+/// The Fisher-vector subcommands' flag rules and help text (the stages themselves are tested in FisherAnnotationTests).
 final class FisherCLITests: XCTestCase {
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try runTributary(arguments)

@@ -1,6 +1,12 @@
+import Core
 import Foundation
 import LinearAlgebra
-import Pipeline
+import FisherAnnotation
+import InstanceInfusion
+import LabelGraphJoining
+import Runner
+import StageRegistry
+import Stages
 import Storage
 import TestSupport
 import XCTest

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `index`, `query` and `bench knn`: registration, flag rules and input errors (the stages are tested in
-/// PipelineTests/IndexQueryTests).
+/// InstanceInfusionTests/IndexQueryTests).
 final class IndexCLITests: XCTestCase {
     private func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         try runTributary(arguments, environment: extra)

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `train-infused`: registration, flag rules and input errors (the stage is tested in
-/// PipelineTests/InfusedTrainingTests).
+/// InstanceInfusionTests/InfusedTrainingTests).
 final class InfusionCLITests: XCTestCase {
     func testCommandIsRegistered() throws {
         XCTAssertTrue(try runTributary(["--help"]).output.contains("train-infused"))

@@ -1,6 +1,12 @@
 import Foundation
-import Pipeline
+import FisherAnnotation
+import InstanceInfusion
+import LabelGraphJoining
+import Runner
+import StageRegistry
+import Stages
 import TestSupport
+import Training
 import XCTest
 
 /// One parameter table per stage: every runner stage type's `StageSpec` is walked, and its command-line twin must
@@ -94,12 +100,12 @@ final class StageSpecFrontDoorTests: XCTestCase {
     static let pending: Set<String> = []
 
     func testEveryStageTypeHasACommandLineTwin() throws {
-        for type in RunnerStageType.registry where !Self.pending.contains(type.name) && Self.runnerOnly[type.name] == nil {
+        for type in StageRegistry.all where !Self.pending.contains(type.name) && Self.runnerOnly[type.name] == nil {
             XCTAssertTrue(Self.twins.contains { $0.stage == type.name }, "stage type \(type.name) has no command-line twin in the test table")
         }
         // Each twin's doors cover the stage's shared keys, every key declared the same in each door that has it.
         for twin in Self.twins {
-            let type = try XCTUnwrap(RunnerStageType.named(twin.stage))
+            let type = try XCTUnwrap(StageRegistry.named(twin.stage))
             let keys = twin.doors.flatMap(\.spec.keys)
             XCTAssertEqual(Set(keys), Set(type.sharedKeys), "\(twin.stage): the doors' specs are not the stage's shared keys")
             for door in twin.doors {
@@ -128,7 +134,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
 
     func testCommandLineOptionsMatchTheSpec() throws {
         for (stage, door) in Self.doors {
-            let type = try XCTUnwrap(RunnerStageType.named(stage))
+            let type = try XCTUnwrap(StageRegistry.named(stage))
             let cli = try options(of: door)
             for key in door.spec.keys {
                 let p = type.spec[key]
@@ -163,7 +169,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// naming its own key.
     func testBothDoorsRefuseTheSameValues() throws {
         for (stage, door) in Self.doors {
-            let type = try XCTUnwrap(RunnerStageType.named(stage))
+            let type = try XCTUnwrap(StageRegistry.named(stage))
             for key in door.spec.keys {
                 let p = type.spec[key]
                 var bad: [JSONValue] = []
@@ -194,7 +200,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// `pca_dims` above a descriptor's dimension was clamped silently in both doors; the config door now refuses
     /// it too, naming the key and the dimension (the command line: FisherCLITests).
     func testPCADimsAboveTheDescriptorDimensionFailsInTheConfig() throws {
-        let fisher = try XCTUnwrap(RunnerStageType.named("fisher"))
+        let fisher = try XCTUnwrap(StageRegistry.named("fisher"))
         XCTAssertThrowsError(try Self.config(for: fisher, params: ["pca_dims": .int(100)])) { error in
             XCTAssertTrue("\(error)".contains("stages[0].params.pca_dims' = 100") && "\(error)".contains("dimension 96"), "\(error)")
         }
@@ -206,7 +212,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
 
     /// The runner's `annotate` takes every parameter of `annotate train` and `annotate predict`.
     func testAnnotateTakesTheCommandLinesKeys() throws {
-        let annotate = try XCTUnwrap(RunnerStageType.named("annotate"))
+        let annotate = try XCTUnwrap(StageRegistry.named("annotate"))
         XCTAssertNoThrow(try Self.config(for: annotate, params: [
             "concepts": .array([.string("a")]), "max_tags": .int(10), "tagprop_layouts": .string("separate"),
             "late_fusion": .string("normalized")]))
@@ -224,7 +230,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// shared (its figures must not change): every default that changed is written out in default.json.
     func testDefaultPipelineInfusionStagesKeepTheirSettings() throws {
         let path = RunCLITests.repository.appendingPathComponent("data/pipelines/default.json").path
-        let config = try RunnerConfig.load(path)
+        let config = try RunnerConfig.load(path, stageTypes: StageRegistry.all)
         func parameters(_ name: String) throws -> StageParameters {
             try XCTUnwrap(config.stages.first { $0.name == name }, name).parameters
         }
@@ -251,7 +257,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     static func chain(for type: RunnerStageType) -> [RunnerStageType] {
         var before: [RunnerStageType] = []
         for producers in type.inputs.keys.sorted().compactMap({ type.inputs[$0] }) {
-            for t in Self.chain(for: RunnerStageType.named(producers[0])!) where !before.contains(where: { $0.name == t.name }) {
+            for t in Self.chain(for: StageRegistry.named(producers[0])!) where !before.contains(where: { $0.name == t.name }) {
                 before.append(t)
             }
         }
@@ -276,6 +282,6 @@ final class StageSpecFrontDoorTests: XCTestCase {
             "datasets": .object(["images": .object(["kind": .string("synthetic")]), "texts": .object(["kind": .string("bbc")])]),
             "stages": .array(stages),
         ])
-        return try RunnerConfig.parse(root, file: "cfg.json")
+        return try RunnerConfig.parse(root, file: "cfg.json", stageTypes: StageRegistry.all)
     }
 }

@@ -1,0 +1,145 @@
+import Classifiers
+import Core
+import Foundation
+import LinearAlgebra
+import Storage
+
+/// `tributary annotate train`: the classifiers of the paper's runs (`AnnotationRun`) on the training items of
+/// `AnnotationData`, written to `models.h5` (`AnnotateModels`).
+///
+/// What each run needs, trained once even when several runs share it:
+///
+/// | model | for runs | training |
+/// | --- | --- | --- |
+/// | SVM per visual block (6) | svm-late-visual, svm-late-mixed | `OneVsRest.train` (LIBLINEAR `-s 3`, C = 1, B = 1) |
+/// | SVM on tags | svm-late-mixed | idem on the tag vectors |
+/// | SVM on 6 (7) blocks concatenated | svm-early-visual (svm-early-mixed) | idem on the concatenation |
+/// | SLR per visual block (6) | slr-late-visual | `LinearScorer.sparseLogisticRegression` |
+/// | TagProp | tagprop-visual, tagprop-mixed | leave-one-out neighbours per measure, then `TagProp.train` |
+///
+/// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
+/// `LinearScorer`). TagProp: each rank searches the neighbours of its slice of the training items
+/// (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
+/// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
+/// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
+///
+/// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
+/// lowered to M·(N − 1) (reported in the log; the stored γ has the effective (M, K_d) shape).
+public struct AnnotateTrainStage: Sendable {
+    public let config: AnnotateTrainConfig
+
+    public init(config: AnnotateTrainConfig) {
+        self.config = config
+    }
+
+    /// Loads the data, trains on every rank, and writes the models on rank 0.
+    @discardableResult
+    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+        let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
+                                           concepts: config.concepts, minimumTagCount: config.minimumTagCount,
+                                           maximumTags: config.maximumTags)
+        log("annotate train: \(data.trainIDs.count) training / \(data.testIDs.count) test images, "
+            + "\(data.concepts.count) concepts, \(data.vocabulary.tags.count) tags in the vocabulary")
+        if !data.skippedConcepts.isEmpty {
+            log("annotate train: skipped \(data.skippedConcepts.count) concept(s) without a positive training image: "
+                + data.skippedConcepts.joined(separator: ", "))
+        }
+        let models = try train(data, communicator: comm, log: log)
+        if comm.isRoot { try models.write(to: config.output) }  // Distributed: rank 0 writes
+        try comm.barrier()  // Distributed: nobody reads models.h5 before it exists
+        return models
+    }
+
+    /// Trains every model the configured runs need.
+    public func train(_ data: AnnotationData, communicator comm: any Communicator,
+                      log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+        let runs = Set(config.runs)
+        var models = AnnotateModels(concepts: data.concepts, skippedConcepts: data.skippedConcepts,
+                                    vocabulary: data.vocabulary, header: header(data))
+        let clock = ContinuousClock()
+        func timed(_ what: String, _ body: () throws -> Void) rethrows {
+            let start = clock.now
+            try body()
+            let d = start.duration(to: clock.now)
+            let seconds = d.inSeconds
+            log("annotate train: \(what) in \(String(format: "%.1f", seconds)) s")
+        }
+        func svm(_ names: [String]) throws -> LinearScorer {
+            LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels, options: config.svm,
+                                                    communicator: comm))
+        }
+        let visual = AnnotationData.visualBlocks
+        if !runs.isDisjoint(with: [.svmLateVisual, .svmLateMixed]) {
+            for name in visual { try timed("SVM \(name)") { models.svm[name] = try svm([name]) } }
+        }
+        if runs.contains(.svmLateMixed) {
+            try timed("SVM tags") { models.svm[AnnotationData.tagsBlock] = try svm([AnnotationData.tagsBlock]) }
+        }
+        if runs.contains(.svmEarlyVisual) {
+            try timed("SVM early fusion visual") { models.svm[AnnotateModels.earlyVisual] = try svm(visual) }
+        }
+        if runs.contains(.svmEarlyMixed) {
+            try timed("SVM early fusion visual+tags") {
+                models.svm[AnnotateModels.earlyMixed] = try svm(visual + [AnnotationData.tagsBlock])
+            }
+        }
+        if runs.contains(.slrLateVisual) {
+            for name in visual {
+                try timed("SLR \(name)") {
+                    models.slr[name] = try LinearScorer.sparseLogisticRegression(
+                        try data.features([name]), labels: data.trainLabels, options: config.slr, communicator: comm)
+                }
+            }
+        }
+        var cache: [String: Neighbours] = [:]  // lookup only, never iterated
+        for run in [AnnotationRun.tagpropVisual, .tagpropMixed] where runs.contains(run) {
+            let measures = Self.measures(run, layouts: config.tagPropLayouts)
+            let options = effectiveTagPropOptions(measures: measures.count, items: data.trainIDs.count)
+            let kd = TagProp.neighboursPerMeasure(total: options.neighbours, measures: measures.count)
+            try timed("TagProp \(run.rawValue) (\(measures.count) measures, K = \(options.neighbours))") {
+                let lists = try measures.map { names in
+                    let key = names.joined(separator: "+") + "@\(kd)"
+                    if let hit = cache[key] { return hit }
+                    let found = try ShardedNeighbours.leaveOneOut(database: try data.features(names), count: kd,
+                                                                  communicator: comm)
+                    cache[key] = found
+                    return found
+                }
+                let model = try TagProp.train(neighbours: lists, labels: data.trainLabels, options: options)
+                models.tagProp[run] = AnnotateModels.TagPropModel(model: model, measures: measures)
+            }
+        }
+        return models
+    }
+
+    /// The similarity measures of a TagProp run: per descriptor kind (layouts summed) or per (kind, layout),
+    /// plus the tag similarity for the mixed run.
+    public static func measures(_ run: AnnotationRun, layouts: TagPropLayouts) -> [[String]] {
+        let visual = AnnotationData.visualBlocks
+        var measures: [[String]]
+        switch layouts {
+        case .summed: measures = ["orh", "col"].map { kind in visual.filter { $0.hasPrefix(kind + "/") } }
+        case .separate: measures = visual.map { [$0] }
+        }
+        if run.usesTags { measures.append([AnnotationData.tagsBlock]) }
+        return measures
+    }
+
+    /// The TagProp options with K lowered to M·(N − 1) when the training set is too small for ⌈K/M⌉.
+    func effectiveTagPropOptions(measures m: Int, items n: Int) -> TagProp.Options {
+        var options = config.tagProp
+        options.neighbours = Swift.min(options.neighbours, m * Swift.max(1, n - 1))
+        return options
+    }
+
+    func header(_ data: AnnotationData) -> ArtifactHeader {
+        return ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
+            "fisher_vectors": .string(config.fisherVectors), "annotations": .string(config.annotations),
+            "runs": .strings(config.runs.map(\.rawValue)), "svm_cost": .double(config.svm.cost),
+            "svm_bias": .double(config.svm.bias), "slr_cost": .double(config.slr.cost),
+            "tagprop_neighbours": .int(config.tagProp.neighbours),
+            "tagprop_layouts": .string(config.tagPropLayouts.rawValue), "min_tag_count": .int(config.minimumTagCount),
+            "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),
+        ])
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Stages
+
+/// `tributary report`: the evaluation of the annotation runs as a Markdown table laid out like Table 2 of
+/// Mensink et al. (2010) — one row per run: name, modality (V / V&T), fusion, mAP, EER, AUC, F-ex, all in %,
+/// plus accuracy and macro-F1 for single-label data — and a per-concept AP bar plot (gnuplot PNG, clustered
+/// bars: one cluster per concept, one bar per run).
+///
+/// The plot is drawn by the `gnuplot` executable found on `PATH` (`gnuplot-nox`), with the `pngcairo`
+/// terminal, falling back to `png`. Without gnuplot the table is still produced and `plot` returns a note
+/// saying the plot was skipped. The data and script are kept beside the PNG (`.dat`, `.gp`) for re-plotting.
+public enum AnnotationReport {
+    /// The Markdown table.
+    public static func markdown(_ evaluation: AnnotationEvaluation) -> String {
+        let single = evaluation.isSingleLabel
+        var header = ["Run", "Modality", "Fusion", "mAP", "EER", "AUC", "F-ex"]
+        if single { header += ["Accuracy", "Macro-F1"] }
+        var lines = ["| " + header.joined(separator: " | ") + " |",
+                     "|" + header.enumerated().map { $0.offset < 3 ? " --- |" : " ---: |" }.joined()]
+        for r in evaluation.runs {
+            var cells = ["\(r.run.title) (`\(r.run.rawValue)`)", r.run.modality, r.run.fusion]
+            cells += [r.meanAveragePrecision, r.meanEqualErrorRate, r.meanAreaUnderROC, r.exampleFMeasure].map(percent)
+            if single { cells += [r.accuracy, r.macroF1].map(percent) }
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `x` as a percentage with one decimal ("45.5"), or "–" for NaN.
+    public static func percent(_ x: Double) -> String {
+        x.isNaN ? "–" : String(format: "%.1f", 100 * x)
+    }
+
+    /// Writes `<png>.dat`, `<png>.gp` and, with gnuplot, the PNG. Returns a one-line note of what happened.
+    public static func plot(_ evaluation: AnnotationEvaluation, png: String) throws -> String {
+        let base = png.hasSuffix(".png") ? String(png.dropLast(4)) : png
+        let dat = base + ".dat", script = base + ".gp"
+        var rows = "concept\t" + evaluation.runs.map(\.run.rawValue).joined(separator: "\t") + "\n"
+        for (k, concept) in evaluation.concepts.enumerated() {
+            let values = evaluation.runs.map { r in r.averagePrecision[k].isNaN ? "NaN" : String(format: "%.4f", r.averagePrecision[k]) }
+            rows += concept.replacingOccurrences(of: "\t", with: " ") + "\t" + values.joined(separator: "\t") + "\n"
+        }
+        try ShardedOutput.makeDirectory(containing: png)
+        try rows.write(toFile: dat, atomically: true, encoding: .utf8)
+        let width = min(4000, max(800, 30 * evaluation.concepts.count * max(1, evaluation.runs.count) / 2 + 200))
+        func program(_ terminal: String) -> String {
+            """
+            set terminal \(terminal) size \(width),600
+            set output '\(png)'
+            set datafile separator "\\t"
+            set datafile missing "NaN"
+            set style data histograms
+            set style histogram clustered gap 1
+            set style fill solid 0.85 border -1
+            set boxwidth 0.9
+            set xtics rotate by -60 font ",8" nomirror
+            set ylabel "average precision"
+            set yrange [0:1]
+            set grid ytics
+            set key outside top center horizontal
+            set title "Per-concept AP (\(evaluation.concepts.count) concepts)"
+            plot for [i=2:\(evaluation.runs.count + 1)] '\(dat)' using i:xtic(1) title columnheader(i)
+
+            """
+        }
+        try program("pngcairo").write(toFile: script, atomically: true, encoding: .utf8)
+        guard let gnuplot = RunnerPlot.executable("gnuplot") else {
+            return "gnuplot not found on PATH: skipped \(png) (install gnuplot-nox; data in \(dat), script in \(script))"
+        }
+        for terminal in ["pngcairo", "png"] {
+            try program(terminal).write(toFile: script, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: gnuplot)
+            process.arguments = [script]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus == 0, FileManager.default.fileExists(atPath: png) {
+                return "wrote \(png) (gnuplot, \(terminal) terminal)"
+            }
+        }
+        return "gnuplot failed: no plot written; run `gnuplot \(script)` to see why"
+    }
+
+}

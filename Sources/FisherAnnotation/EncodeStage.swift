@@ -1,0 +1,174 @@
+import Core
+import Encoding
+import LinearAlgebra
+import Stages
+import Storage
+import Training
+
+/// `tributary encode`: improved Fisher vectors (Mensink et al. 2010 §2: gradients w.r.t. means and standard
+/// deviations, signed square root then L2, each region independently) over the spatial pyramid 1x1, 2x2, 1x3,
+/// for ORH and COL separately. Per image and kind: project its descriptors with the PCA, encode every region
+/// of every layout with the GMM (`SpatialPyramid`).
+///
+/// Distribution: images are split by `shard(count: I, …)`; rank r encodes its range in batches of `batchSize`
+/// images, appending rows to its part `fv.h5.parts/part-r.h5`; rank 0 stitches the parts into `fv.h5`.
+/// Every image's vector depends only on that image and the models, so `fv.h5` is bit-identical for any
+/// number of ranks.
+///
+/// Resume: a rank whose part already exists with exactly the header it would write (same parameters, same
+/// shard range, inputs made with the same parameters (`ShardedOutput.fingerprint`), `complete = 1`) keeps it and
+/// skips its images; rank 0 prints which shards were reused.
+///
+/// Layout of `fv.h5` (stage `encode`, version 1; I images, F = 2·M·d per region):
+///
+/// | dataset | shape, type | meaning |
+/// | --- | --- | --- |
+/// | `fv/orh/1x1` | (I, F) float32 | whole-image FV of ORH |
+/// | `fv/orh/2x2` | (I, 4F) float32 | quadrant FVs, row-major over the grid (top-left, top-right, …) |
+/// | `fv/orh/1x3` | (I, 3F) float32 | top, middle, bottom strip FVs |
+/// | `fv/col/…` | as for ORH | COL |
+/// | `labels` | (I) int64 | class index into `class_names` |
+/// | `image` | (I) int64 | image index in `descriptors.h5` |
+/// | `ids`, `class_names` | string | copied from `descriptors.h5` |
+///
+/// Each region's FV has unit L2 norm, or is zero when the region holds no descriptor. Root attributes: the
+/// header plus `components`, `pca_dims_orh`, `pca_dims_col`, `layouts`, `normalization`, the input paths.
+public struct EncodeStage {
+    public static let stage = "encode"
+    public static let version = 1
+    public static let layouts = SpatialLayout.standard
+
+    /// `fv/<kind>/<layout>`, e.g. `fv/orh/2x2`.
+    public static func datasetName(_ kind: DescriptorKind, _ layout: SpatialLayout) -> String {
+        "fv/\(kind.rawValue)/\(layout)"
+    }
+
+    /// Every stitched dataset, in a fixed order.
+    public static var datasets: [String] {
+        DescriptorKind.allCases.flatMap { kind in layouts.map { datasetName(kind, $0) } } + ["labels", "image"]
+    }
+
+    public let config: EncodeConfig
+
+    public init(config: EncodeConfig) {
+        self.config = config
+    }
+
+    /// The inputs, read and cross-checked once per rank.
+    public struct Models {
+        public let descriptors: DescriptorsFile
+        public let pca: [DescriptorKind: PCA]
+        public let gmm: [DescriptorKind: GaussianMixture]
+        public let header: ArtifactHeader
+    }
+
+    /// Opens descriptors.h5, pca.h5 and gmm.h5 and checks that they fit together.
+    public func loadModels() throws -> Models {
+        let descriptors = try DescriptorsFile.open(config.descriptors)
+        let pca = try ModelFiles.readPCA(config.pca)
+        let gmm = try ModelFiles.readGMM(config.gmm, pca: pca)
+        let m = gmm[.orh]!.components
+        let parameters: [String: HDF5AttributeValue] = [
+            "descriptors": .string(config.descriptors), "pca": .string(config.pca), "gmm": .string(config.gmm),
+            "components": .int(m), "pca_dims_orh": .int(pca[.orh]!.outputDimension),
+            "pca_dims_col": .int(pca[.col]!.outputDimension), "image_count": .int(descriptors.imageCount),
+            "layouts": .strings(Self.layouts.map(\.description)), "normalization": .string("improved"),
+        ]
+        return Models(descriptors: descriptors, pca: pca, gmm: gmm,
+                      header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters))
+    }
+
+    /// Runs the stage on every rank.
+    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws {
+        let models = try loadModels()
+        defer { models.descriptors.close() }
+        guard models.descriptors.imageCount >= comm.size else {
+            throw TooManyRanksError(items: models.descriptors.imageCount, ranks: comm.size, what: "images")
+        }
+        try ShardedOutput.makeDirectory(containing: config.output)
+        let reused = try writeShard(models, rank: comm.rank, size: comm.size, log: log)
+        let flags = try comm.allGather([reused ? 1 : 0])  // Distributed: every part is complete before the stitch
+        for (r, flag) in flags.enumerated() {
+            let range = shard(count: models.descriptors.imageCount, rank: r, size: comm.size)
+            log("encode: shard \(r) (\(ShardedOutput.describe(range))) " + (flag[0] == 1 ? "skipped: complete part reused" : "written"))
+        }
+        if comm.isRoot { try stitch(models, size: comm.size) }  // Distributed: rank 0 writes the master
+        try comm.barrier()  // Distributed: nobody reads fv.h5 before it exists
+    }
+
+    /// Writes (or reuses, returning true) the part of shard `rank` of `size` (no communication: tests can
+    /// simulate several ranks).
+    @discardableResult
+    public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in }) throws -> Bool {
+        let d = models.descriptors
+        let range = shard(count: d.imageCount, rank: rank, size: size)
+        var parameters = models.header.parameters
+        parameters["inputs_fingerprint"] = .string(ShardedOutput.fingerprint([config.descriptors, config.pca, config.gmm]))
+        let header = ShardedOutput.partHeader(stage: Self.stage, version: Self.version, parameters: parameters, range: range)
+        let parts = PartFiles(master: config.output, count: size)
+        guard let blocker = ShardedOutput.reuseBlocker(path: parts.partPath(rank: rank), expected: header) else { return true }
+        if blocker != "no part yet" { log("encode: rewriting shard \(rank): its part was \(blocker)") }
+        let labels = try d.file.read("labels", as: Int64.self).values
+        let widths = try d.file.read("image_width", as: Int64.self).values
+        let heights = try d.file.read("image_height", as: Int64.self).values
+        let pyramid = SpatialPyramid(layouts: Self.layouts)
+        let encoders = DescriptorKind.allCases.map { FisherEncoder(mixture: models.gmm[$0]!) }
+        var workspace = FisherEncoder.Workspace()
+        try parts.writePart(rank: rank) { file in
+            try header.write(to: file)
+            for (k, kind) in DescriptorKind.allCases.enumerated() {
+                for layout in Self.layouts {
+                    try file.createExtendable(Self.datasetName(kind, layout), of: Float.self,
+                                              rowShape: [layout.regionCount * encoders[k].dimension], chunkRows: 16)
+                }
+            }
+            let step = Swift.max(1, config.batchSize)
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
+                let batch = start ..< Swift.min(start + step, range.upperBound)
+                let rows = d.offsets[batch.lowerBound] ..< d.offsets[batch.upperBound]
+                let x = try d.file.readRows("x", rows: rows, as: Float.self).values
+                let y = try d.file.readRows("y", rows: rows, as: Float.self).values
+                for (k, kind) in DescriptorKind.allCases.enumerated() {
+                    let all = try d.rows(kind, rows)
+                    var out = [[Float]](repeating: [], count: Self.layouts.count)
+                    for n in batch {
+                        let local = (d.offsets[n] - rows.lowerBound) ..< (d.offsets[n + 1] - rows.lowerBound)
+                        let vectors = encode(all.rows(local), x: Array(x[local]), y: Array(y[local]),
+                                             width: Float(widths[n]), height: Float(heights[n]),
+                                             pca: models.pca[kind]!, encoder: encoders[k], pyramid: pyramid,
+                                             workspace: &workspace)
+                        for l in vectors.indices { out[l] += vectors[l] }
+                    }
+                    for (l, layout) in Self.layouts.enumerated() {
+                        try file.append(rows: out[l], to: Self.datasetName(kind, layout))
+                    }
+                }
+                log("encode: rank \(rank) images \(batch.upperBound - range.lowerBound)/\(range.count)")
+                FaultInjection.point("encode", step: (batch.upperBound - range.lowerBound + step - 1) / step, rank: rank, size: size)
+            }
+            try file.write(range.map { labels[$0] }, shape: [range.count], to: "labels")
+            try file.write(range.map { Int64($0) }, shape: [range.count], to: "image")
+        }
+        return false
+    }
+
+    /// The per-layout FVs of one image's descriptors of one kind (zeros for an image without descriptors).
+    func encode(_ descriptors: Matrix<Float>, x: [Float], y: [Float], width: Float, height: Float, pca: PCA,
+                encoder: FisherEncoder, pyramid: SpatialPyramid, workspace: inout FisherEncoder.Workspace) -> [[Float]] {
+        guard descriptors.rows > 0 else {
+            return pyramid.layouts.map { [Float](repeating: 0, count: $0.regionCount * encoder.dimension) }
+        }
+        return pyramid.encode(pca.project(descriptors), x: x, y: y, imageWidth: width, imageHeight: height,
+                              encoder: encoder, normalization: .improved, workspace: &workspace).vectors
+    }
+
+    /// Writes the master `fv.h5` over the parts of a `size`-rank job (rank 0).
+    public func stitch(_ models: Models, size: Int) throws {
+        let ids = try models.descriptors.file.readStrings("ids")
+        let classes = try models.descriptors.file.readStrings("class_names")
+        try PartFiles(master: config.output, count: size).stitch(datasets: Self.datasets, header: models.header) { file in
+            try file.writeStrings(ids, to: "ids")
+            try file.writeStrings(classes, to: "class_names")
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Classifiers
+import Core
+import Datasets
+import Encoding
+import Features
+import Foundation
+import Stages
+import Training
+
+/// The parameter tables of the Fisher-vector steps (Mensink et al. 2010 §2 and §4.1 for the defaults that the paper
+/// gives) and of the annotation stages, declared once for `tributary extract | fit-pca | fit-gmm | encode | fisher`,
+/// `tributary annotate train | predict` and the runner's `fisher`, `split` and `annotate` stages. Each step's
+/// configuration is built from its `StageParameters` in one place below (`ExtractConfig(p, …)`, `PCAConfig(p, …)`,
+/// `GMMConfig(p, …)`, `EncodeConfig(p, …)`, `FisherPipeline(p, …)`, `AnnotateTrainConfig(p, …)`,
+/// `AnnotatePredictConfig(p, …)`), which both front doors call.
+extension StageSpec {
+    /// Descriptors sampled for the PCA and for the GMM: `fit-pca` and `fit-gmm` share the declaration.
+    static let sampleSize = ParameterSpec("sample_size", .int, .int(100_000), range: 2 ... 1e12, unit: "descriptors",
+                                          "Descriptors sampled (seeded, from all images) to fit the PCA and the GMM")
+    /// The seed of `fit-pca`'s sample and of `fit-gmm`'s sample (seed + 1) and EM initialisation.
+    static let sampleSeed = ParameterSpec("seed", .int, .int(0),
+                                          "Seed of the descriptor samples (PCA: seed, GMM: seed + 1) and of the GMM initialisation")
+    /// Images a rank holds at once: `extract` and `encode` share the declaration.
+    static let chunkSize = ParameterSpec("chunk_size", .int, .int(64), range: 1 ... 1e9, unit: "images",
+                                         "Images a rank holds and encodes at once; bounds its memory (not a training batch)")
+
+    public static let extract = StageSpec("extract", summary: "dense ORH + COL descriptors of every image (descriptors.h5)", [
+        ParameterSpec("patch_size", .int, .null, dataDefault: "the dataset's: 12 for Fashion-MNIST, 16 synthetic, 32 otherwise",
+                      range: 4 ... 1e9, unit: "pixels", reference: "Mensink et al. 2010 §4.1: 32",
+                      rule: { value in
+                          guard case let .int(n) = value else { return nil }
+                          return n % 4 == 0 ? nil : "a multiple of 4 (4 × 4 cells per patch)"
+                      },
+                      "Patch side P, a multiple of 4"),
+        ParameterSpec("step", .int, .null, dataDefault: "the dataset's: 4 for Fashion-MNIST, 8 synthetic, 16 otherwise",
+                      range: 1 ... 1e9, unit: "pixels", reference: "Mensink et al. 2010 §4.1: 16", "Grid step"),
+        ParameterSpec("scales", .int, .null, dataDefault: "the dataset's: 2 for Fashion-MNIST and synthetic, 5 otherwise",
+                      range: 1 ... 1e9, reference: "Mensink et al. 2010 §4.1: 5", "Number of scales, factor 2^-1/2 apart"),
+        chunkSize,
+        ParameterSpec("on_bad_image", .string, .string(BadImagePolicy.fail.rawValue), choices: BadImagePolicy.choices,
+                      "An image that does not decode: fail stops, naming it; skip warns and keeps it with no descriptors"),
+    ])
+
+    public static let fitPCA = StageSpec("fit-pca", summary: "PCA of sampled ORH and COL descriptors (pca.h5)", [
+        ParameterSpec("pca_dims", .int, .int(64), range: 1 ... 1e9, reference: "Mensink et al. 2010 §4.1",
+                      "PCA output dimension d, at most the descriptors' (ORH 128, COL 96)"),
+        sampleSize,
+        sampleSeed,
+    ], constraints: [pcaDimsFitDescriptors])
+
+    public static let fitGMM = StageSpec("fit-gmm", summary: "Gaussian mixtures of PCA-projected ORH and COL descriptors (gmm.h5)", [
+        ParameterSpec("components", .int, .int(256), range: 1 ... 1e9, reference: "Mensink et al. 2010 §4.1",
+                      "Gaussian components M (16–64 for quick runs)"),
+        sampleSize,
+        ParameterSpec("iterations", .int, .int(50), "Most EM iterations"),
+        ParameterSpec("tolerance", .double, .double(1e-5), range: 0 ... 1e12,
+                      "Stop EM when the relative log-likelihood gain falls below this"),
+        sampleSeed,
+    ])
+
+    public static let encode = StageSpec("encode", summary: "improved Fisher vectors, 1x1 + 2x2 + 1x3 pyramids (fv.h5)", [chunkSize])
+
+    public static let fisher = StageSpec("fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
+                                         combining: [.extract, .fitPCA, .fitGMM, .encode])
+
+    /// PCA cannot raise the dimension: a `pca_dims` above a descriptor's dimension is refused (it used to be clamped
+    /// silently, so the FV dimension was not the one asked for).
+    static let pcaDimsFitDescriptors: Constraint = { p in
+        let d = p.int("pca_dims")
+        guard let kind = DescriptorKind.allCases.filter({ d > $0.dimension }).min(by: { $0.dimension < $1.dimension }) else { return nil }
+        let dims = DescriptorKind.allCases.map { "\($0.rawValue.uppercased()) \($0.dimension)" }.joined(separator: ", ")
+        return p.inconsistent("pca_dims", "exceeds the \(kind.rawValue.uppercased()) descriptors' dimension \(kind.dimension) "
+            + "(\(dims)); PCA cannot add dimensions: use at most \(DescriptorKind.allCases.map(\.dimension).min()!)")
+    }
+
+    public static let split = StageSpec("split", summary: "stratified seeded train/test split of a single-label fv.h5 → images.csv for annotate", [
+        ParameterSpec("test_fraction", .double, .double(0.25), range: 0.001 ... 0.999, "Fraction of each class held out for testing"),
+        ParameterSpec("seed", .int, .int(0), "Seed of the per-class permutations"),
+    ])
+
+    public static let annotateTrain = StageSpec("annotate-train", summary: "SVM / SLR / TagProp classifiers of the runs (models.h5)", [
+        // Default: the two visual SVM runs, which need no tags (a `split` manifest has none) and take seconds; the
+        // mixed runs need tagged images, SLR and TagProp minutes. Table 2's other runs are one `runs` away.
+        ParameterSpec("runs", .strings, .array([.string(AnnotationRun.svmLateVisual.rawValue), .string(AnnotationRun.svmEarlyVisual.rawValue)]),
+                      choices: AnnotationRun.choices, reference: "Mensink et al. 2010, Table 2",
+                      "The runs of Table 2 to train, any of " + AnnotationRun.choices.joined(separator: ", ")
+                        + " (the mixed runs need tagged images)"),
+        ParameterSpec("concepts", .strings, .null, dataDefault: "every concept with a positive training image",
+                      "Concepts to train"),
+        ParameterSpec("min_tag_count", .int, .int(25), range: 1 ... 1e12, reference: "Mensink et al. 2010 §4.2",
+                      "A tag enters the vocabulary when it is on at least this many images, train and test both included"),
+        ParameterSpec("max_tags", .int, .null, dataDefault: "no cap", "Keep at most this many tags, most frequent first"),
+        ParameterSpec("cost", .double, .double(1), range: 1e-12 ... 1e12, reference: "Mensink et al. 2010 §4.2",
+                      "SVM cost C (LIBLINEAR -c)"),
+        ParameterSpec("slr_cost", .double, .double(100), range: 1e-12 ... 1e12,
+                      "SLR data-term weight C (smaller: sparser; C = 1 under-fits Fisher vectors: Flowers17 accuracy 71.6 % at 1, 84.3 % at 100)"),
+        ParameterSpec("slr_iterations", .int, .int(300), range: 1 ... 1e12, "Most FISTA iterations per SLR concept"),
+        ParameterSpec("neighbours", .int, .int(1000), range: 1 ... 1e9, reference: "Mensink et al. 2010 §3.3",
+                      "TagProp's K, the neighbours over all measures, split as ceil(K/M) per measure"),
+        ParameterSpec("tagprop_layouts", .string, .string(TagPropLayouts.summed.rawValue), choices: TagPropLayouts.choices,
+                      reference: "Mensink et al. 2010 §4.3",
+                      "TagProp's measures: summed (one per descriptor kind: D2/D3) or separate (one per kind and layout: D6/D7)"),
+        ParameterSpec("seed", .int, .int(1), "Seed of the SVM solver's coordinate order"),
+    ])
+
+    public static let annotatePredict = StageSpec("annotate-predict", summary: "scores of every trained run on the test images (scores.h5)", [
+        ParameterSpec("late_fusion", .string, .string(LateFusionScores.raw.rawValue), choices: LateFusionScores.choices,
+                      reference: "Mensink et al. 2010 §4.2: raw",
+                      "Late fusion averages raw scores or per-classifier min-max normalized ones"),
+    ])
+
+    public static let annotate = StageSpec("annotate", summary: "annotate train → predict → eval: SVM / SLR / TagProp runs, per-concept AP plot",
+                                           combining: [.annotateTrain, .annotatePredict])
+}
+
+extension BadImagePolicy: ParameterChoice {}
+extension TagPropLayouts: ParameterChoice {}
+extension LateFusionScores: ParameterChoice {}
+extension AnnotationRun: ParameterChoice {}
+
+extension ExtractConfig {
+    /// `extract`'s parameters `p` (a spec with `StageSpec.extract`'s keys) on `source`: the grid defaults to the dataset's.
+    public init(_ p: StageParameters, source: ImageSource, selection: ImageSelection, output: String) {
+        self.init(source: source, selection: selection, output: output, patchSize: p.optionalInt("patch_size"),
+                  step: p.optionalInt("step"), scales: p.optionalInt("scales"), batchSize: p.int("chunk_size"),
+                  badImages: BadImagePolicy(rawValue: p.string("on_bad_image")) ?? .fail)
+    }
+}
+
+extension PCAConfig {
+    public init(_ p: StageParameters, descriptors: String, output: String) {
+        self.init(descriptors: descriptors, output: output, dimensions: p.int("pca_dims"), sampleSize: p.int("sample_size"),
+                  seed: UInt64(p.int("seed")))
+    }
+}
+
+extension GMMConfig {
+    public init(_ p: StageParameters, descriptors: String, pca: String, output: String) {
+        self.init(descriptors: descriptors, pca: pca, output: output, components: p.int("components"),
+                  sampleSize: p.int("sample_size"), maxIterations: p.int("iterations"), tolerance: p.double("tolerance"),
+                  seed: UInt64(p.int("seed")))
+    }
+}
+
+extension EncodeConfig {
+    public init(_ p: StageParameters, descriptors: String, pca: String, gmm: String, output: String) {
+        self.init(descriptors: descriptors, pca: pca, gmm: gmm, output: output, batchSize: p.int("chunk_size"))
+    }
+}
+
+extension FisherPipeline {
+    /// The four steps' configurations for `fisher`'s parameters `p`, files in `directory` (`FisherFiles`): the same
+    /// from `tributary fisher` and from a runner `fisher` stage.
+    public init(_ p: StageParameters, source: ImageSource, selection: ImageSelection, directory: String) {
+        self.init(source: source, selection: selection, directory: directory)
+        let descriptors = FisherFiles.descriptors(directory), pcaPath = FisherFiles.pca(directory)
+        let gmmPath = FisherFiles.gmm(directory)
+        extract = ExtractConfig(p, source: source, selection: selection, output: descriptors)
+        pca = PCAConfig(p, descriptors: descriptors, output: pcaPath)
+        gmm = GMMConfig(p, descriptors: descriptors, pca: pcaPath, output: gmmPath)
+        encode = EncodeConfig(p, descriptors: descriptors, pca: pcaPath, gmm: gmmPath, output: FisherFiles.fisherVectors(directory))
+    }
+}
+
+extension AnnotateTrainConfig {
+    /// `annotate train`'s parameters `p` (a spec with `StageSpec.annotateTrain`'s keys): the same from
+    /// `tributary annotate train` and from a runner `annotate` stage.
+    public init(_ p: StageParameters, fisherVectors: String, annotations: String, output: String) {
+        var tagProp = TagProp.Options()
+        tagProp.neighbours = p.int("neighbours")
+        self.init(fisherVectors: fisherVectors, annotations: annotations, output: output,
+                  runs: p.strings("runs").compactMap(AnnotationRun.init(rawValue:)),
+                  concepts: p.isNull("concepts") ? nil : p.strings("concepts"), minimumTagCount: p.int("min_tag_count"),
+                  maximumTags: p.optionalInt("max_tags") ?? .max,
+                  svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed"))),
+                  slr: .init(cost: p.double("slr_cost"), tolerance: 1e-2, maxIterations: p.int("slr_iterations")),
+                  tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed)
+    }
+}
+
+extension AnnotatePredictConfig {
+    /// `annotate predict`'s parameters `p` (a spec with `StageSpec.annotatePredict`'s keys).
+    public init(_ p: StageParameters, models: String, output: String, fisherVectors: String? = nil, annotations: String? = nil) {
+        self.init(models: models, output: output, fisherVectors: fisherVectors, annotations: annotations,
+                  lateFusion: LateFusionScores(rawValue: p.string("late_fusion")) ?? .raw)
+    }
+}

@@ -1,0 +1,339 @@
+import Core
+import Datasets
+import Distributed
+import Infusion
+import LinearAlgebra
+import NeuralNets
+import Retrieval
+import Stages
+import Storage
+import Training
+
+/// The `train-infused` stage: joint training of the instance-infused bi-LSTM (paper § 3, eqs. 4–10).
+///
+///     target model.h5 (train-text) ─▶ θ_enc, W_y, b_y, vocabulary          (the pre-trained target classifier)
+///     source INDEX.h5 × S (index)  ─▶ per-rank LSH Forest parts + all source vectors Z^j (fixed)
+///     every `refreshEvery` epochs:  c_t = f_θ(x) for all training documents (sharded encode, all-gather)
+///                                  ─▶ k = 5 nearest source ids per document and source (ShardedForest.search)
+///     each step (DataParallelTrainer): c_t = f_θ(x_b); z_i = Z^j[ids]; α = softmax(c_t·z_i); z^j_s = Σ α_i z_i
+///                                  s = [c_t, z^1_s, …]; ℓ = CE(softmax(s W1 + b1)) + λ Σ_j ‖z^j_s − c_t‖²
+///                                  dC (InfusedClassifier.backward) ─▶ encoder (TextClassifier.backwardEncoder)
+///     test: the same retrieval for the held-out documents, argmax of the infused logits ─▶ accuracy, macro-F1
+///
+/// **Parameters**: one flat buffer = the target model's layout (embedding, encoder, context, and its unused
+/// classifier) followed by W1 ((1+S)·M, C) and b1 (C). W1's c_t rows start as the baseline's W_y, its z_s rows
+/// as 0, b1 = b_y, so before training the infused model predicts exactly what the baseline does (the initial
+/// test accuracy printed is the baseline's). Source vectors are constants (they belong to the source encoder).
+///
+/// **Retrieval refresh.** Neighbour *ids* are recomputed from the current c_t of every training document at the
+/// start of training and then every `refreshEvery` epochs (default 1: once per epoch); within an epoch the ids
+/// are fixed while attention weights always use the current c_t. Test documents are retrieved with the final
+/// encoder. With `excludeSelf` (source = target, Table 4) document i never retrieves its own row i.
+///
+/// **Distributed**: every rank loads its part of each index (the index must have been built on the same rank
+/// count) and every source's vectors; training is `DataParallelTrainer` (one gradient all-reduce per step), so
+/// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
+public struct InfusedTrainingStage {
+    public struct Configuration: Sendable {
+        /// The pre-trained target model (`tributary train-text --out`).
+        public var modelPath: String
+        /// The target corpus (as given to train-text).
+        public var source: TextCorpusSource
+        public var split: TextTrainingStage.Split
+        public var trainFraction: Double = 1
+        /// Must equal the train-text seed (it seeded the split).
+        public var seed: UInt64 = 0
+        /// One index master per source dataset (S = count; per-source retrieval when S > 1).
+        public var indexes: [String]
+        /// k (paper: 5).
+        public var neighbours = 5
+        /// λ (paper: 1e-4); 0 = no penalty.
+        public var penaltyScale = 1e-4
+        /// Recompute the neighbour ids every this many epochs.
+        public var refreshEvery = 1
+        /// Source = target corpus: never retrieve a document's own row.
+        public var excludeSelf = false
+        public var training: TrainingOptions
+        public var outputPath: String?
+
+        public init(modelPath: String, source: TextCorpusSource, split: TextTrainingStage.Split, indexes: [String],
+                    training: TrainingOptions) {
+            self.modelPath = modelPath
+            self.source = source
+            self.split = split
+            self.indexes = indexes
+            self.training = training
+        }
+    }
+
+    public struct Report: Sendable {
+        public var history: [EpochSummary]
+        /// Per epoch run in this process: the mean of λ‖z_s − z_t‖² per training document (summed over the
+        /// sources and the ranks), the part of `history`'s mean loss that is the penalty; all 0 when λ = 0.
+        public var penaltyHistory: [Double]
+        /// The baseline's test metrics (the infused model before training), and the trained model's.
+        public var initialTest: ClassificationMetrics?
+        public var test: ClassificationMetrics?
+        public var trainCount: Int
+        public var testCount: Int
+        public var parameterHash: UInt64
+    }
+
+    public var configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public func run(communicator comm: any Communicator) throws -> Report {
+        let cfg = configuration
+        guard !cfg.indexes.isEmpty else { throw InfusedTrainingError.noSources }
+        let file = try TextModelFile.read(path: cfg.modelPath)
+        try checkSplit(file)
+        let model = TextClassifier(file.configuration)
+        let m = file.configuration.contextSize
+
+        // Target data: the train-text split, encoded with the model's vocabulary.
+        let corpus = try cfg.source.load()
+        let labels = try corpus.labelIndices(classes: file.classes)
+        var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)  // the train-text split
+        indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
+        let data = EncodedTexts.encode(corpus, labels: labels, vocabulary: file.vocabulary,
+                                       tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),
+                                       maxLength: file.maxLength)
+
+        // Sources: this rank's forest of each index, and every source vector.
+        var forests: [ShardedForest] = [], vectors: [Matrix<Float>] = []
+        for index in cfg.indexes {
+            let header = try IndexFiles.readHeader(index)
+            let built = try IndexFiles.int(header, "ranks", index)
+            guard built == comm.size else {
+                throw IndexError.rankCountMismatch(index: index, built: built, running: comm.size)
+            }
+            let dimension = try IndexFiles.int(header, "dimension", index)
+            guard dimension == m else {
+                throw InfusedTrainingError.dimensionMismatch(index: index, dimension: dimension, model: cfg.modelPath,
+                                                             contextSize: m)
+            }
+            let count = try IndexFiles.int(header, "count", index)
+            guard count >= cfg.neighbours + (cfg.excludeSelf ? 1 : 0) else {
+                throw IndexError.invalidParameter(name: "neighbours", value: "\(cfg.neighbours)",
+                                                  rule: "\(index) holds only \(count) source instances; lower --neighbours")
+            }
+            if cfg.excludeSelf && count != corpus.count {
+                throw InfusedTrainingError.notTheTargetCorpus(index: index, indexed: count, documents: corpus.count)
+            }
+            forests.append(try IndexFiles.loadPart(master: index, masterHeader: header, rank: comm.rank, ranks: built))
+            vectors.append(try IndexStage.sourceVectors(index))
+        }
+        comm.log0("train-infused: \(corpus.source): train \(indices.train.count), test \(indices.test.count); "
+            + "\(cfg.indexes.count) source(s) \(zip(cfg.indexes, vectors).map { "\($0) (\($1.rows))" }.joined(separator: ", ")); "
+            + "k = \(cfg.neighbours), λ = \(cfg.penaltyScale), retrieval every \(cfg.refreshEvery) epoch(s)"
+            + (cfg.excludeSelf ? ", self excluded" : "") + "; \(comm.size) rank(s)")
+
+        // One buffer: the target model, then W1, b1.
+        var layout = model.layout
+        let head = InfusedClassifier(.init(contextSize: m, classCount: file.classes.count, neighbours: cfg.neighbours,
+                                           sourceCount: cfg.indexes.count, penaltyScale: cfg.penaltyScale),
+                                     layout: &layout)
+        var initial = Parameters<Float>(layout: layout)
+        for i in file.parameters.indices { initial.values[i] = file.parameters[i] }
+        var baseline = Parameters<Float>(layout: model.layout)
+        baseline.values = file.parameters
+        head.initialize(&initial.values, fromBaselineWeight: baseline.value(model.classifier.weight),
+                        bias: baseline.value(model.classifier.bias))
+
+        let retrieval = SourceRetrieval(model: model, data: data, forests: forests, vectors: vectors, k: cfg.neighbours,
+                                  excludeSelf: cfg.excludeSelf, communicator: comm)
+        let train = indices.train, test = indices.test
+        let neighbours = NeighbourTable(try retrieval.neighbours(of: train, parameters: initial.values))
+        let initialTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: initial.values)
+        if let initialTest {
+            comm.log0("before training (= the baseline): test accuracy \(fixed(100 * initialTest.accuracy, 2))  "
+                + "macro-F1 \(fixed(initialTest.macroF1, 4))")
+        }
+
+        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm)
+        var curves: [String: [Double]] = ["mean_loss": [], "mean_penalty": [], "test_accuracy": [], "test_macro_f1": []]
+        let penaltyMeter = PenaltyMeter()
+        let clock = ContinuousClock(), start = clock.now
+        let result = try trainer.train(
+            initial: initial, sampleCount: train.count,
+            lossSum: { samples, parameters in
+                let batch = data.batch(samples.map { train[$0] })
+                let (c, cache) = model.encodeForTraining(batch, parameters: parameters.values)
+                let sources = (0 ..< vectors.count).map { j in
+                    // The ids were checked against the source rows when retrieved.
+                    try! RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: vectors[j], k: cfg.neighbours)
+                }
+                let (loss, headCache) = head.forward(context: c, sources: sources, targets: batch.labels,
+                                                     parameters: parameters.values)
+                penaltyMeter.add(loss.penalty, documents: samples.count)
+                let dC = head.backward(headCache, parameters: parameters.values, into: &parameters.grads)
+                model.backwardEncoder(dC, cache, parameters: parameters.values, into: &parameters.grads)
+                return loss.total
+            },
+            onEpoch: { summary, parameters in
+                let meanPenalty = try penaltyMeter.epochMean(communicator: comm)
+                var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
+                    + (cfg.penaltyScale > 0 ? "(penalty \(fixed(meanPenalty, 6)))  " : "") + "lr \(summary.learningRate)"
+                curves["mean_penalty"]!.append(meanPenalty)
+                if !test.isEmpty {
+                    let metrics = try retrieval.evaluate(head, of: test, parameters: parameters.values)
+                    line += "  test accuracy \(fixed(100 * metrics.accuracy, 2))  macro-F1 \(fixed(metrics.macroF1, 4))"
+                    curves["test_accuracy"]!.append(metrics.accuracy)
+                    curves["test_macro_f1"]!.append(metrics.macroF1)
+                }
+                curves["mean_loss"]!.append(summary.meanLoss)
+                comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
+                if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
+                    neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
+                }
+            })
+        let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
+        let hash = DataParallelTrainer.hash(result.parameters.values)
+        comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
+        comm.log0("parameter hash: \(String(hash, radix: 16))")
+        if let finalTest {
+            comm.log0("test: accuracy \(fixed(100 * finalTest.accuracy, 2)) %, macro-F1 \(fixed(finalTest.macroF1, 4)) on "
+                + "\(finalTest.count) documents (baseline \(fixed(100 * (initialTest?.accuracy ?? 0), 2)) %)")
+        }
+        if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
+            var attributes: [String: HDF5AttributeValue] = cfg.training.checkedAttributes
+            attributes["model"] = .string(cfg.modelPath)
+            attributes["indexes"] = .strings(cfg.indexes)
+            attributes["neighbours"] = .int(cfg.neighbours)
+            attributes["penalty_scale"] = .double(cfg.penaltyScale)
+            attributes["refresh_every"] = .int(cfg.refreshEvery)
+            attributes["exclude_self"] = .int(cfg.excludeSelf ? 1 : 0)
+            attributes["split"] = .string("\(cfg.split)")
+            attributes["train_fraction"] = .double(cfg.trainFraction)
+            attributes["epochs"] = .int(cfg.training.epochs)
+            if let finalTest {
+                attributes["test_accuracy"] = .double(finalTest.accuracy)
+                attributes["test_macro_f1"] = .double(finalTest.macroF1)
+            }
+            if let initialTest {
+                attributes["baseline_test_accuracy"] = .double(initialTest.accuracy)
+                attributes["baseline_test_macro_f1"] = .double(initialTest.macroF1)
+            }
+            try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
+                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves).write(to: out)
+            comm.log0("wrote \(out)")
+        }
+        return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,
+                      test: finalTest, trainCount: train.count, testCount: test.count, parameterHash: hash)
+    }
+
+    /// The model must come from the same split, fraction and seed (else test documents may have trained it).
+    func checkSplit(_ file: TextModelFile) throws {
+        let cfg = configuration
+        if case let .string(split)? = file.attributes["split"], split != "\(cfg.split)" {
+            throw InfusedTrainingError.splitMismatch(model: cfg.modelPath, setting: "split", inModel: split,
+                                                     asked: "\(cfg.split)")
+        }
+        if case let .double(fraction)? = file.attributes["train_fraction"], fraction != cfg.trainFraction {
+            throw InfusedTrainingError.splitMismatch(model: cfg.modelPath, setting: "train fraction",
+                                                     inModel: "\(fraction)", asked: "\(cfg.trainFraction)")
+        }
+        if case let .int(seed)? = file.attributes["train.seed"], seed != Int(bitPattern: UInt(cfg.seed)) {
+            throw InfusedTrainingError.splitMismatch(model: cfg.modelPath, setting: "seed", inModel: "\(seed)",
+                                                     asked: "\(cfg.seed)")
+        }
+    }
+}
+
+/// The neighbour ids used by the training steps, replaced at each refresh (a class: the trainer's two closures
+/// share it).
+/// Sums λ‖z_s − z_t‖² over this rank's training documents during an epoch; `epochMean` all-reduces the sum and the
+/// document count (collective: every rank calls it at the end of every epoch) and starts the next epoch at 0.
+final class PenaltyMeter {
+    private var sum = 0.0, documents = 0
+
+    func add(_ penalty: Float, documents n: Int) {
+        sum += Double(penalty)
+        documents += n
+    }
+
+    func epochMean(communicator comm: any Communicator) throws -> Double {
+        var totals = [sum, Double(documents)]
+        try comm.allReduce(&totals, op: .sum)
+        sum = 0
+        documents = 0
+        return totals[0] / max(1, totals[1])
+    }
+}
+
+final class NeighbourTable {
+    /// lists[j][i]: the k neighbours in source j of training document i (position in the training list).
+    var lists: [[[Neighbor]]]
+    init(_ lists: [[[Neighbor]]]) { self.lists = lists }
+}
+
+extension InfusedTrainingStage {
+    /// Sharded encoding, retrieval and evaluation over the ranks (all collective: every rank calls them in order).
+    struct SourceRetrieval {
+        let model: TextClassifier
+        let data: EncodedTexts
+        let forests: [ShardedForest]
+        let vectors: [Matrix<Float>]
+        let k: Int
+        let excludeSelf: Bool
+        let communicator: any Communicator
+        var batchSize = 64
+
+        /// c_t (n, M) of the documents `indices`: rank r encodes shard(n, r, R) in length-sorted batches, then
+        /// an all-gather in rank order restores the order of `indices`.
+        func contexts(_ indices: [Int], parameters: [Float]) throws -> (all: Matrix<Float>, mine: Range<Int>) {
+            let comm = communicator, m = model.configuration.contextSize
+            let mine = shard(count: indices.count, rank: comm.rank, size: comm.size)
+            var rows = [Float](repeating: 0, count: mine.count * m)
+            let order = Array(mine).sorted { (data.sequences[indices[$0]].count, $0) < (data.sequences[indices[$1]].count, $1) }
+            for start in stride(from: 0, to: order.count, by: batchSize) {
+                let slice = Array(order[start ..< min(start + batchSize, order.count)])
+                let c = model.encodeForTraining(data.batch(slice.map { indices[$0] }), parameters: parameters).0
+                for (b, i) in slice.enumerated() {
+                    for j in 0 ..< m { rows[(i - mine.lowerBound) * m + j] = c[b, j] }
+                }
+            }
+            let all = try comm.allGather(rows).flatMap { $0 }  // Distributed: rank order = document order
+            return (Matrix(rows: indices.count, columns: m, values: all), mine)
+        }
+
+        /// The k nearest source instances of each document at `indices`, per source.
+        func neighbours(of indices: [Int], parameters: [Float]) throws -> [[[Neighbor]]] {
+            try search(contexts(indices, parameters: parameters).all, indices)
+        }
+
+        func search(_ c: Matrix<Float>, _ indices: [Int]) throws -> [[[Neighbor]]] {
+            try forests.enumerated().map { j, forest in
+                let lists = try forest.search(queries: c, k: k, excluding: excludeSelf ? indices : nil,
+                                              communicator: communicator)
+                // Validates every id against the source rows once, so the training steps can gather freely.
+                _ = try RetrievedSources.gather(lists, from: vectors[j], k: k)
+                return lists
+            }
+        }
+
+        /// Accuracy and macro-F1 of the infused model on the documents `indices`.
+        func evaluate(_ head: InfusedClassifier, of indices: [Int], parameters: [Float]) throws -> ClassificationMetrics {
+            let comm = communicator, m = model.configuration.contextSize
+            let (c, mine) = try contexts(indices, parameters: parameters)
+            let lists = try search(c, indices)
+            let classes = head.configuration.classCount
+            var counts = [Int](repeating: 0, count: classes * classes)
+            if !mine.isEmpty {
+                let local = Matrix(rows: mine.count, columns: m, values: Array(c.values[mine.lowerBound * m ..< mine.upperBound * m]))
+                let sources = try (0 ..< vectors.count).map { j in
+                    try RetrievedSources.gather(Array(lists[j][mine]), from: vectors[j], k: k)
+                }
+                let z = head.logits(context: local, sources: sources, parameters: parameters)
+                for (row, i) in mine.enumerated() {
+                    var best = 0
+                    for y in 1 ..< classes where z[row, y] > z[row, best] { best = y }
+                    counts[data.labels[indices[i]] * classes + best] += 1
+                }
+            }
+            try comm.allReduce(&counts, op: .sum)  // Distributed: the whole confusion matrix on every rank
+            return ClassificationMetrics(confusion: (0 ..< classes).map { Array(counts[$0 * classes ..< ($0 + 1) * classes]) })
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Core
+import Foundation
+import LinearAlgebra
+import Stages
+import Training
+
+/// The instance-infusion stage of the runner: `train-infused` — the bi-LSTM of a `train-text` stage joined with
+/// the k nearest source instances retrieved from an `index` stage's per-rank LSH Forests (attention over them,
+/// similarity penalty λ), data-parallel, starting exactly at the pre-trained classifier. The index must be built
+/// on the same rank count (one forest per rank), so the stage is rank-dependent. The split parameters must repeat
+/// the `train-text` stage's: the stage refuses a model whose split differs (no test document can leak into
+/// training).
+extension RunnerStageType {
+    static let infusionStages: [RunnerStageType] = [trainInfused]
+
+    static let trainInfused = RunnerStageType(
+        spec: .trainInfused,
+        dataset: .text,
+        inputs: ["model": ["train-text"], "index": ["index"]],
+        outputs: ["infused.h5"], rankDependent: true
+    ) { context in
+        guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
+        let p = context.parameters
+        let configuration = try InfusedTrainingStage.Configuration(
+            p, modelPath: context.input("model", "model.h5"), source: source, indexes: [context.input("index", "index.h5")],
+            outputPath: context.output("infused.h5"))
+        let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator)
+        var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"
+        for (e, penalty) in zip(report.history, report.penaltyHistory) {
+            table += "| \(e.epoch + 1) | \(fixed(e.meanLoss, 5)) | \(fixed(penalty, 5)) |\n"
+        }
+        var text = "\(report.trainCount) training and \(report.testCount) held-out documents, k = \(p.int("neighbours")), "
+            + "λ = \(p.double("penalty"))\(p.bool("exclude_self") ? ", a document's own row never retrieved" : "").\n\n" + table
+        var summary = "final loss \(fixed(report.history.last?.meanLoss ?? .nan, 5))"
+        if let before = report.initialTest, let after = report.test {
+            text += "\nHeld-out accuracy: the pre-trained bi-LSTM (= the infused model before training) "
+                + "\(fixed(100 * before.accuracy, 2)) %, after joint training **\(fixed(100 * after.accuracy, 2)) %** "
+                + "(macro-F1 \(fixed(before.macroF1, 4)) → \(fixed(after.macroF1, 4))).\n"
+            summary += ", test accuracy \(fixed(100 * before.accuracy, 2)) → \(fixed(100 * after.accuracy, 2)) %"
+        }
+        return RunnerStageResult(summary: summary, report: text)
+    }
+}

@@ -1,0 +1,88 @@
+import Core
+import Datasets
+import Distributed
+import LinearAlgebra
+import NeuralNets
+import Stages
+import Storage
+
+/// The `embed` stage: a trained `train-text` model's context vectors c (eq. 5) for every document of a corpus:
+/// the source memory that instance infusion retrieves from.
+///
+/// Distributed: the N documents are sharded over the ranks (`shard`); each rank encodes its shard in
+/// length-sorted batches, the rows are gathered to rank 0 in rank order (so the file is the same for any rank
+/// count), and rank 0 writes the file atomically.
+///
+/// | object | type | content |
+/// | --- | --- | --- |
+/// | root attributes | header | stage `embed`, version 1; `model` (path), `corpus`, `context_size` M, `count` N, `subset` |
+/// | `embeddings` | Float32 (N, M) | c = ReLU(o·W_c + b_c) of each document, in corpus order |
+/// | `labels` | Int32 (N) | class index into `classes` |
+/// | `ids` | strings (N) | document ids (archive paths, CSV lines, package names) |
+/// | `classes` | strings (C) | the model's classes |
+///
+/// The context vector c is the M-dim (M = 50) representation the paper indexes with LSH; the pooled bi-LSTM
+/// state o (2H) is internal to `TextClassifier` and not written.
+public struct TextEmbeddingStage {
+    public static let stage = "embed"
+    public static let version = 1
+
+    public var modelPath: String
+    public var source: TextCorpusSource
+    /// Only documents of this predefined subset ("train" / "test"); nil = all.
+    public var subset: String?
+    public var outputPath: String
+    public var batchSize = 64
+
+    public init(modelPath: String, source: TextCorpusSource, subset: String? = nil, outputPath: String) {
+        self.modelPath = modelPath
+        self.source = source
+        self.subset = subset
+        self.outputPath = outputPath
+    }
+
+    /// Returns N (on every rank).
+    @discardableResult
+    public func run(communicator comm: any Communicator) throws -> Int {
+        let file = try TextModelFile.read(path: modelPath)
+        var corpus = try source.load()
+        if let subset {
+            corpus.documents = corpus.indices(inSubset: subset).map { corpus.documents[$0] }
+            guard !corpus.documents.isEmpty else { throw CorpusError.noDocuments(path: "\(corpus.source) [\(subset)]", dropped: 0) }
+        }
+        let labels = try corpus.labelIndices(classes: file.classes)
+        let data = EncodedTexts.encode(corpus, labels: labels, vocabulary: file.vocabulary,
+                                       tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),
+                                       maxLength: file.maxLength)
+        let model = TextClassifier(file.configuration)
+        let m = file.configuration.contextSize
+        let local = Array(shard(count: data.count, rank: comm.rank, size: comm.size))
+        var rows = [Float](repeating: 0, count: local.count * m)
+        let order = local.sorted { (data.sequences[$0].count, $0) < (data.sequences[$1].count, $1) }
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let slice = Array(order[start ..< min(start + batchSize, order.count)])
+            let c = model.encode(data.batch(slice), parameters: file.parameters)
+            for (b, i) in slice.enumerated() {
+                let row = (i - (local.first ?? 0)) * m
+                for j in 0 ..< m { rows[row + j] = c[b, j] }
+            }
+        }
+        comm.log0("embed: \(data.count) documents of \(corpus.source) → \(m)-dim context vectors, \(comm.size) rank(s)")
+        let gathered = try comm.gather(rows, root: 0)  // Distributed: rank order = corpus order
+        if comm.isRoot, let gathered {
+            let embeddings = gathered.flatMap { $0 }
+            try HDF5File.createAtomic(path: outputPath) { out in
+                try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
+                    "model": .string(modelPath), "corpus": .string(corpus.source), "context_size": .int(m),
+                    "count": .int(data.count), "subset": .string(subset ?? "all"),
+                ]).write(to: out)
+                try out.write(embeddings, shape: [data.count, m], to: "embeddings")
+                try out.write(labels.map { Int32($0) }, shape: [data.count], to: "labels")
+                try out.writeStrings(data.ids, to: "ids")
+                try out.writeStrings(file.classes, to: "classes")
+            }
+            comm.log0("wrote \(outputPath)")
+        }
+        return data.count
+    }
+}

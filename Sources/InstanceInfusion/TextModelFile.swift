@@ -1,0 +1,123 @@
+import Core
+import Datasets
+import LinearAlgebra
+import NeuralNets
+import Storage
+
+/// The model file `train-text` writes (`--out model.h5`) and `embed` reads.
+///
+/// | object | type | content |
+/// | --- | --- | --- |
+/// | root attributes | header | stage `train-text`, version 1; `vocabulary_size` V, `embedding_size` D, `hidden_size` H, `context_size` M, `class_count` C, `max_length`, `strip_newsgroup` (0/1), `corpus`, `parameter_count`, and the training options, test metrics and split used |
+/// | `parameters` | Float32 (P) | θ in `TextClassifier`'s `ParameterLayout` order |
+/// | `vocabulary` | strings (V) | token of each id (`<pad>`, `<unk>`, …) |
+/// | `classes` | strings (C) | class name of each output |
+/// | `history/mean_loss` | Float64 (E) | training loss per epoch |
+/// | `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | held-out figures per epoch (absent without a test split) |
+public struct TextModelFile {
+    public static let stage = "train-text"
+    public static let version = 1
+
+    public var configuration: TextClassifier.Configuration
+    public var parameters: [Float]
+    public var vocabulary: Vocabulary
+    public var classes: [String]
+    public var maxLength: Int
+    public var stripNewsgroup: Bool
+    /// Extra root attributes (options, metrics) written as they are; on read, every non-model attribute.
+    public var attributes: [String: HDF5AttributeValue]
+    /// Per-epoch curves written under `history/`.
+    public var history: [String: [Double]]
+
+    public init(configuration: TextClassifier.Configuration, parameters: [Float], vocabulary: Vocabulary,
+                classes: [String], maxLength: Int, stripNewsgroup: Bool,
+                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:]) {
+        self.configuration = configuration
+        self.parameters = parameters
+        self.vocabulary = vocabulary
+        self.classes = classes
+        self.maxLength = maxLength
+        self.stripNewsgroup = stripNewsgroup
+        self.attributes = attributes
+        self.history = history
+    }
+
+    static let modelKeys = ["vocabulary_size", "embedding_size", "hidden_size", "context_size", "class_count",
+                            "max_length", "strip_newsgroup", "parameter_count"]
+
+    /// Writes the file atomically (call on rank 0 only).
+    public func write(to path: String) throws {
+        let c = configuration
+        var header = attributes
+        let model: [String: HDF5AttributeValue] = [
+            "vocabulary_size": .int(c.vocabularySize), "embedding_size": .int(c.embeddingSize),
+            "hidden_size": .int(c.hiddenSize), "context_size": .int(c.contextSize), "class_count": .int(c.classCount),
+            "max_length": .int(maxLength), "strip_newsgroup": .int(stripNewsgroup ? 1 : 0),
+            "parameter_count": .int(parameters.count),
+        ]
+        header.merge(model) { _, new in new }
+        try HDF5File.createAtomic(path: path) { file in
+            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header).write(to: file)
+            try file.write(parameters, shape: [parameters.count], to: "parameters")
+            try file.writeStrings(vocabulary.tokens, to: "vocabulary")
+            try file.writeStrings(classes, to: "classes")
+            for name in history.keys.sorted() {
+                try file.write(history[name]!, shape: [history[name]!.count], to: "history/\(name)")
+            }
+        }
+    }
+
+    /// Reads and checks a model file (header, parameter count against the layout, vocabulary and class counts).
+    public static func read(path: String) throws -> TextModelFile {
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        let header = try ArtifactHeader.check(file, stage: stage, version: version)
+        func int(_ key: String) throws -> Int {
+            guard case .int(let value)? = header.parameters[key] else {
+                throw StorageError.attributeMissing(file: path, object: "/", name: key)
+            }
+            return value
+        }
+        let configuration = TextClassifier.Configuration(
+            vocabularySize: try int("vocabulary_size"), embeddingSize: try int("embedding_size"),
+            hiddenSize: try int("hidden_size"), contextSize: try int("context_size"), classCount: try int("class_count"),
+            paddingIndex: Vocabulary.paddingIndex)
+        let count = TextClassifier(configuration).layout.count
+        let parameters: [Float] = try file.read("parameters", shape: [count])
+        let vocabulary = try Vocabulary(tokens: try file.readStrings("vocabulary"), source: path + ":vocabulary")
+        let classes = try file.readStrings("classes")
+        guard vocabulary.count == configuration.vocabularySize, classes.count == configuration.classCount else {
+            throw StorageError.shapeMismatch(file: path, dataset: "vocabulary/classes",
+                                             expected: [configuration.vocabularySize, configuration.classCount],
+                                             got: [vocabulary.count, classes.count])
+        }
+        var history: [String: [Double]] = [:]
+        if file.contains("history") {
+            for name in try file.children(of: "history") { history[name] = try file.read("history/\(name)").values }
+        }
+        return TextModelFile(configuration: configuration, parameters: parameters, vocabulary: vocabulary,
+                             classes: classes, maxLength: try int("max_length"),
+                             stripNewsgroup: try int("strip_newsgroup") != 0,
+                             attributes: header.parameters.filter { !modelKeys.contains($0.key) }, history: history)
+    }
+}
+
+/// Sharded inference for the text classifier.
+public enum TextEvaluation {
+    /// Predicts the documents at `indices`: rank r takes `shard(indices.count, r, R)`, sorted by length into
+    /// batches of `batchSize` (less padding), and the C×C confusion matrix is all-reduced.
+    public static func evaluate(_ model: TextClassifier, parameters: [Float], data: EncodedTexts, indices: [Int],
+                                communicator comm: any Communicator, batchSize: Int = 64) throws -> ClassificationMetrics {
+        let c = model.configuration.classCount
+        var counts = [Int](repeating: 0, count: c * c)
+        let local = Array(indices[shard(count: indices.count, rank: comm.rank, size: comm.size)])
+            .sorted { (data.sequences[$0].count, $0) < (data.sequences[$1].count, $1) }
+        for start in stride(from: 0, to: local.count, by: batchSize) {
+            let slice = Array(local[start ..< min(start + batchSize, local.count)])
+            let predicted = model.predict(data.batch(slice), parameters: parameters)
+            for (i, p) in zip(slice, predicted) { counts[data.labels[i] * c + p] += 1 }
+        }
+        try comm.allReduce(&counts, op: .sum)  // Distributed: every rank gets the whole confusion matrix
+        return ClassificationMetrics(confusion: (0 ..< c).map { Array(counts[$0 * c ..< ($0 + 1) * c]) })
+    }
+}

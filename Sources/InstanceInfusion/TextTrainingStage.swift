@@ -1,0 +1,162 @@
+import Core
+import Datasets
+import Distributed
+import LinearAlgebra
+import NeuralNets
+import Stages
+import Storage
+import Training
+
+/// The `train-text` stage: the target-only bi-LSTM baseline of Instance Infusion (Table 1, first row).
+///
+///     corpus ─▶ split (k-fold | held-out | predefined) ─▶ train fraction ─▶ tokenize ─▶ vocabulary (train only)
+///            ─▶ DataParallelTrainer (bi-LSTM, D 300, M 50) ─▶ per-epoch loss + held-out accuracy / macro-F1
+///            ─▶ model.h5 (rank 0)
+///
+/// Every rank loads and encodes the corpus itself (deterministic, so identical everywhere); training is
+/// data-parallel (`DataParallelTrainer`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
+public struct TextTrainingStage {
+    /// How the corpus is split.
+    public enum Split: Sendable, Equatable {
+        /// Fold `fold` (0-based) of `folds` stratified folds.
+        case fold(Int, of: Int)
+        /// A stratified held-out fraction.
+        case testFraction(Double)
+        /// The corpus's own train/test subsets (20 Newsgroups bydate, a CSV `subset` column).
+        case predefined
+
+        /// The train/test indices of `corpus` (whose label indices are `labels`) under this split: the one rule
+        /// every text stage (train-text, train-infused, the experiment baselines) splits by, so a model and
+        /// the stages that reuse it see the same test documents.
+        func indices(_ corpus: TextCorpus, labels: [Int], seed: UInt64) throws -> SplitIndices {
+            switch self {
+            case let .fold(k, of: n): return CorpusSplit.kFold(labels: labels, folds: n, fold: k, seed: seed)
+            case let .testFraction(f): return CorpusSplit.holdOut(labels: labels, testFraction: f, seed: seed)
+            case .predefined:
+                let indices = SplitIndices(train: corpus.indices(inSubset: "train"), test: corpus.indices(inSubset: "test"))
+                guard !indices.train.isEmpty else {
+                    throw CorpusError.badLayout(path: corpus.source, reason: "no predefined `train` subset; pass --fold or --test-fraction")
+                }
+                return indices
+            }
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var source: TextCorpusSource
+        public var split: Split
+        /// Keep this fraction of each class of the training split (the paper's 0.3 … 1.0 experiments).
+        public var trainFraction: Double = 1
+        /// Seeds the split, the initial parameters and the epoch permutations.
+        public var seed: UInt64 = 0
+        public var embeddingSize = 300
+        public var hiddenSize = 128
+        public var contextSize = 50
+        public var maxLength = 300
+        public var vocabularySize = 30_000
+        public var minimumCount = 2
+        public var training: TrainingOptions
+        public var resume = false
+        /// Where rank 0 writes the model; nil = do not write.
+        public var outputPath: String?
+
+        public init(source: TextCorpusSource, split: Split, training: TrainingOptions) {
+            self.source = source
+            self.split = split
+            self.training = training
+        }
+    }
+
+    public struct Report {
+        public var history: [EpochSummary]
+        public var test: ClassificationMetrics?
+        public var consistencyChecks: Int
+        public var parameterHash: UInt64
+        public var trainCount: Int
+        public var testCount: Int
+        public var finished: Bool
+    }
+
+    public var configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public func run(communicator comm: any Communicator) throws -> Report {
+        let cfg = configuration
+        let corpus = try cfg.source.load()
+        let classes = corpus.classNames
+        let labels = try corpus.labelIndices(classes: classes)
+        var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)
+        indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
+        let (vocabulary, data) = EncodedTexts.prepare(
+            corpus, labels: labels, trainIndices: indices.train, tokenizer: cfg.source.tokenizer,
+            minimumCount: cfg.minimumCount, vocabularySize: cfg.vocabularySize, maxLength: cfg.maxLength)
+        comm.log0("train-text: \(corpus.source): \(corpus.count) documents (\(corpus.droppedEmpty) empty dropped), "
+            + "\(classes.count) classes; train \(indices.train.count), test \(indices.test.count); vocabulary "
+            + "\(vocabulary.count); max length \(cfg.maxLength); \(comm.size) rank(s)")
+
+        let model = TextClassifier(.init(vocabularySize: vocabulary.count, embeddingSize: cfg.embeddingSize,
+                                         hiddenSize: cfg.hiddenSize, contextSize: cfg.contextSize,
+                                         classCount: classes.count, paddingIndex: Vocabulary.paddingIndex))
+        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
+            corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
+        let train = indices.train, test = indices.test
+        var curves: [String: [Double]] = ["mean_loss": [], "test_accuracy": [], "test_macro_f1": []]
+        let clock = ContinuousClock(), start = clock.now
+        let result = try trainer.train(
+            initial: model.makeParameters(seed: cfg.seed), sampleCount: train.count, resume: cfg.resume,
+            lossSum: { samples, parameters in model.loss(data.batch(samples.map { train[$0] }), parameters: &parameters) },
+            onEpoch: { summary, parameters in
+                var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
+                    + "lr \(summary.learningRate)"
+                if !test.isEmpty {
+                    let m = try TextEvaluation.evaluate(model, parameters: parameters.values, data: data, indices: test,
+                                                        communicator: comm)
+                    line += "  test accuracy \(fixed(100 * m.accuracy, 2))  macro-F1 \(fixed(m.macroF1, 4))"
+                    curves["test_accuracy"]!.append(m.accuracy)
+                    curves["test_macro_f1"]!.append(m.macroF1)
+                }
+                curves["mean_loss"]!.append(summary.meanLoss)
+                comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
+            })
+        let finalTest = test.isEmpty ? nil : try TextEvaluation.evaluate(model, parameters: result.parameters.values,
+                                                                      data: data, indices: test, communicator: comm)
+        let hash = DataParallelTrainer.hash(result.parameters.values)
+        comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
+        comm.log0("parameter hash: \(String(hash, radix: 16))")
+        if let finalTest {
+            comm.log0("test: accuracy \(fixed(100 * finalTest.accuracy, 2)) %, macro-F1 \(fixed(finalTest.macroF1, 4)) "
+                + "on \(finalTest.count) documents")
+        }
+        if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
+            var extra = trainer.configuration.merging(cfg.training.checkedAttributes) { a, _ in a }
+            extra["epochs"] = .int(cfg.training.epochs)
+            extra["split"] = .string("\(cfg.split)")
+            extra["train_fraction"] = .double(cfg.trainFraction)
+            if let finalTest {
+                extra["test_accuracy"] = .double(finalTest.accuracy)
+                extra["test_macro_f1"] = .double(finalTest.macroF1)
+            }
+            // A resumed run only saw the epochs after the checkpoint: take the loss curve from the trainer.
+            curves["mean_loss"] = result.history.map(\.meanLoss)
+            if curves["test_accuracy"]!.count != result.history.count { curves["test_accuracy"] = nil; curves["test_macro_f1"] = nil }
+            try TextModelFile(configuration: model.configuration, parameters: result.parameters.values,
+                              vocabulary: vocabulary, classes: classes, maxLength: cfg.maxLength,
+                              stripNewsgroup: cfg.source.tokenizer.stripNewsgroupArtifacts, attributes: extra,
+                              history: curves).write(to: out)
+            comm.log0("wrote \(out)")
+        }
+        return Report(history: result.history, test: finalTest, consistencyChecks: result.consistencyChecks,
+                      parameterHash: hash, trainCount: train.count, testCount: test.count, finished: result.finished)
+    }
+
+    /// The model/data settings a checkpoint must match.
+    func attributes(corpus: String, vocabulary: Int, classes: Int, train: Int) -> [String: HDF5AttributeValue] {
+        let c = configuration
+        return ["data.corpus": .string(corpus), "data.split": .string("\(c.split)"),
+                "data.train_fraction": .double(c.trainFraction), "data.train_count": .int(train),
+                "data.max_length": .int(c.maxLength), "data.vocabulary_size": .int(vocabulary),
+                "model.embedding_size": .int(c.embeddingSize), "model.hidden_size": .int(c.hiddenSize),
+                "model.context_size": .int(c.contextSize), "model.class_count": .int(classes)]
+    }
+}

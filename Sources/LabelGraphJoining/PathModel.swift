@@ -1,0 +1,58 @@
+import LabelGraphs
+import LinearAlgebra
+
+// What the train-paths and decode drivers share: the label-graph file, the networks a saved model describes,
+// and the feature standardisation (statistics from the training rows, stored in the model, applied at decode).
+
+extension LabelGraph {
+    /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix).
+    public static func read(file path: String) throws -> LabelGraph {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PathTrainingError.missingFile(path: path, fix: "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)")
+        }
+        return path.hasSuffix(".outline") ? try LabelGraph(outline: text, file: path) : try LabelGraph(parsing: text, file: path)
+    }
+}
+
+extension PathModelFile {
+    /// The decoder of a label-aug model: F → MLP(M) → h₀ (H), node embeddings E.
+    func decoder() throws -> PathDecoder {
+        try PathDecoder(graph: graph, configuration: .init(featureSize: featureSize, embeddingSize: embeddingSize,
+                                                      hiddenSize: hiddenSize, encoder: .mlp(hiddenSize: encoderHidden)))
+    }
+
+    /// The classifier of a baseline model (F → M → C or L).
+    func baseline(graph: LabelGraph) -> BaselineClassifier {
+        let objective: BaselineClassifier.Objective = method == .labelSet
+            ? .labelSet : .softmax(classCount: graph.labels(in: target).count)
+        return BaselineClassifier(graph: graph, objective: objective, featureSize: featureSize, hiddenSize: encoderHidden)
+    }
+}
+
+extension PathSamples {
+    /// Per-column mean and 1 / standard deviation (1 where a column is constant).
+    static func standardisation(_ x: Matrix<Float>) -> (mean: [Float], scale: [Float]) {
+        var mean = [Double](repeating: 0, count: x.columns), square = mean
+        for i in 0 ..< x.rows {
+            for j in 0 ..< x.columns {
+                let v = Double(x.values[i * x.columns + j])
+                mean[j] += v
+                square[j] += v * v
+            }
+        }
+        let n = Double(max(1, x.rows))
+        let scale = (0 ..< x.columns).map { j -> Float in
+            let variance = square[j] / n - (mean[j] / n) * (mean[j] / n)
+            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
+        }
+        return (mean.map { Float($0 / n) }, scale)
+    }
+
+    static func standardise(_ x: Matrix<Float>, mean: [Float], scale: [Float]) -> Matrix<Float> {
+        var y = x
+        for i in 0 ..< x.rows {
+            for j in 0 ..< x.columns { y.values[i * x.columns + j] = (x.values[i * x.columns + j] - mean[j]) * scale[j] }
+        }
+        return y
+    }
+}

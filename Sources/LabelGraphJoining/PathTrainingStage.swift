@@ -1,0 +1,208 @@
+import Core
+import Distributed
+import LabelGraphs
+import LinearAlgebra
+import NeuralNets
+import Storage
+import Training
+
+/// What `train-paths` trains (the rows of the paper's Table 3).
+public enum PathMethod: String, Sendable, CaseIterable {
+    /// The GRU path decoder on the label graph (Algorithm 1): "label-aug"; with a coarse dataset joined, "+ fusion".
+    case labelAug = "label-aug"
+    /// Softmax over the target dataset's labels, trained on the target dataset's samples only.
+    case ffn
+    /// Multi-label sigmoid over every label node on the ground-truth paths (Deng et al. 2014).
+    case labelSet = "label-set"
+    /// FFN on the target dataset → relabel the other datasets' samples → drop contradictions → FFN on the union.
+    case pseudoLabels = "pseudo-labels"
+}
+
+/// The `train-paths` stage: joined datasets (encoder vectors + graph labels) → a trained model file.
+///
+///     specs ─▶ PathSamples (X (N, F), label nodes) ─▶ standardise (train mean / std) ─▶ ground truths (graph)
+///           ─▶ DataParallelTrainer: PathDecoder.loss (label-aug) | BaselineClassifier (ffn, label-set, pseudo)
+///           ─▶ model.h5 (rank 0)
+///
+/// Every rank loads all the data (the files are small: one vector per sample); each step's batch is split over
+/// the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
+/// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
+/// are rank-count independent: the teacher-forcing coin of step s comes from (seed, s) and sample i's path
+/// subset and REINFORCE draws from (seed, s, i) (`PathDecoder.loss(sampleStreams:)`), so 1 and R ranks give the
+/// same loss curve up to float rounding. Because that extra all-reduce needs every rank in every step, an
+/// epoch's last batch is dropped when it has fewer samples than there are ranks (noted in the log).
+public struct PathTrainingStage {
+    public struct Configuration: Sendable {
+        public var graphPath: String
+        public var specs: [PathDataSpec]
+        /// The fine dataset whose labels FFN / Pseudo labels predict and `decode` evaluates.
+        public var target: String
+        public var method: PathMethod
+        public var featureSets: [String]?
+        /// M: the encoder MLP's hidden size (all methods), E and H of the decoder.
+        public var encoderHidden = 256
+        public var embeddingSize = 32
+        public var hiddenSize = 128
+        public var pathOptions = PathTrainingOptions(teacherForcingRate: 1)
+        public var baselineMomentum = 0.9
+        public var training: TrainingOptions
+        public var seed: UInt64 = 0
+        public var outputPath: String?
+        /// FFN only: one sigmoid per target label trained on each sample's label SET (binary cross-entropy)
+        /// instead of a softmax on its first label — the multi-label FFN baseline (`--multi-label`). Label-aug
+        /// and Label Set use a sample's label set whatever this says (`PredictionPaths.groundTruth(labels:)`).
+        public var multiLabel = false
+
+        public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
+            self.graphPath = graphPath
+            self.specs = specs
+            self.target = target
+            self.method = method
+            self.training = training
+        }
+    }
+
+    public struct Report {
+        /// The loss curve (for pseudo-labels: of the second run).
+        public var history: [EpochSummary]
+        public var parameterHash: UInt64
+        public var sampleCount: Int
+        /// Pseudo labels: coarse samples kept / relabelled.
+        public var pseudoKept: Int?
+        public var model: PathModelFile
+    }
+
+    public var configuration: Configuration
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public func run(communicator comm: any Communicator) throws -> Report {
+        let cfg = configuration
+        let graph = try LabelGraph.read(file: cfg.graphPath)
+        guard graph.datasets.contains(cfg.target) else {
+            throw PathTrainingError.invalidOption(name: "--target", reason: "'\(cfg.target)' is not a dataset of \(cfg.graphPath) (it has \(graph.datasets.joined(separator: ", ")))")
+        }
+        guard cfg.training.batchSize >= comm.size else {
+            throw PathTrainingError.invalidOption(name: "--batch-size", reason: "\(cfg.training.batchSize) is smaller than the \(comm.size) ranks")
+        }
+        for (i, spec) in cfg.specs.enumerated() where spec.labels == nil {
+            throw PathTrainingError.invalidOption(name: "--join #\(i + 1)", reason: "\(spec) has no labels=FILE.csv; training needs labels")
+        }
+        let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets)
+        for warning in samples.warnings { comm.log0("warning: \(warning)") }
+        let (mean, scale) = PathSamples.standardisation(samples.features)
+        let x = PathSamples.standardise(samples.features, mean: mean, scale: scale)
+        let paths = PredictionPaths(graph: graph)
+        let truths = try samples.labelSets.indices.map { try paths.groundTruth(labels: samples.labelSets[$0], dataset: samples.datasets[$0]) }
+        let perDataset = Dictionary(grouping: samples.datasets, by: { $0 }).mapValues(\.count)
+        comm.log0("train-paths: \(cfg.method.rawValue) on \(samples.count) samples (" + perDataset.keys.sorted()
+            .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.columns) (\(featureSets.joined(separator: " + "))), "
+            + "graph \(cfg.graphPath): \(graph.count) nodes, \(graph.labelNodes.count) labels; \(comm.size) rank(s)")
+
+        let f = x.columns, m = cfg.encoderHidden
+        var model = PathModelFile(method: cfg.method, target: cfg.target, graph: graph, featureSets: featureSets, featureSize: f,
+                                  encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
+                                  parameters: [], featureMean: mean, featureScale: scale, history: [])
+        model.multiLabel = cfg.multiLabel && cfg.method == .ffn
+        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: [:])
+        let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
+            comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
+        }
+        var result: DataParallelTrainer.Result
+        var pseudoKept: Int?
+        switch cfg.method {
+        case .labelAug:
+            let decoder = try model.decoder()
+            var baseline = RewardBaseline(momentum: cfg.baselineMomentum)
+            var step: UInt64 = 0
+            let b = cfg.training.batchSize, n = samples.count
+            let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
+            if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
+            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, lossSum: { batch, parameters in
+                step += 1
+                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: step)
+                let streams = batch.map { SeededRandom(seed: cfg.seed &+ step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
+                let loss = decoder.loss(PathBatch(features: Self.rows(x, batch), truths: batch.map { truths[$0] }),
+                                        options: cfg.pathOptions, baseline: baseline.value, parameters: &parameters,
+                                        rng: &coin, sampleStreams: streams)
+                var rewards = [loss.rewardSum, Double(loss.rewardCount)]
+                comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
+                baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
+                return loss.loss
+            }, onEpoch: log)
+            model.attributes["reward_baseline"] = .double(baseline.value)
+        case .ffn where cfg.multiLabel:
+            let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let classOf = Dictionary(uniqueKeysWithValues: graph.labels(in: cfg.target).enumerated().map { ($1, $0) })
+            let targets = fine.map { samples.labelSets[$0].map { classOf[$0]! } }
+            let classifier = model.baseline(graph: graph)
+            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
+                classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
+            }, onEpoch: log)
+        case .ffn:
+            let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
+                                  trainer: trainer, log: log)
+        case .labelSet:
+            let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
+            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, lossSum: { batch, parameters in
+                classifier.labelSetLoss(Self.rows(x, batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
+            }, onEpoch: log)
+        case .pseudoLabels:
+            let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let first = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
+                                     trainer: trainer, log: log)
+            let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
+            let classes = graph.labels(in: cfg.target)
+            let classifier = BaselineClassifier(graph: graph, objective: .softmax(classCount: classes.count), featureSize: f, hiddenSize: m)
+            let predicted = classifier.predict(Self.rows(x, others), parameters: first.parameters.values, candidates: Array(classes.indices))
+                .map { classes[$0] }
+            let relabelled = PseudoLabels.relabel(coarse: others.map { samples.labels[$0]! }, predictedFine: predicted, in: graph)
+            pseudoKept = relabelled.kept.count
+            comm.log0("pseudo-labels: kept \(relabelled.kept.count) of \(others.count) other-dataset samples (the rest contradict their coarse label)")
+            result = try trainFFN(model, x: x, rows: fine + relabelled.kept.map { others[$0] },
+                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: trainer, log: log)
+            model.attributes["pseudo_kept"] = .int(relabelled.kept.count)
+            model.attributes["pseudo_candidates"] = .int(others.count)
+        }
+        model.parameters = result.parameters.values
+        model.history = result.history.map(\.meanLoss)
+        model.attributes.merge(cfg.training.checkedAttributes) { a, _ in a }
+        model.attributes["train.epochs"] = .int(cfg.training.epochs)
+        model.attributes["paths.pooling"] = .string("\(cfg.pathOptions.pooling)")
+        model.attributes["paths.teacher_forcing"] = .double(cfg.pathOptions.teacherForcingRate)
+        model.attributes["paths.alpha"] = .double(cfg.pathOptions.alpha)
+        model.attributes["paths.beta"] = .double(cfg.pathOptions.beta)
+        model.attributes["paths.max_target_paths"] = .int(cfg.pathOptions.maxTargetPaths)
+        model.attributes["paths.reinforce_samples"] = .int(cfg.pathOptions.reinforceSamples)
+        model.attributes["paths.nondeterministic"] = .string(cfg.pathOptions.nondeterministic.rawValue)
+        model.attributes["train.samples"] = .int(samples.count)
+        model.attributes["joined"] = .strings(cfg.specs.map(\.description))
+        let hash = DataParallelTrainer.hash(result.parameters.values)
+        comm.log0("parameter hash: \(String(hash, radix: 16))")
+        if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
+            try model.write(to: out)
+            comm.log0("wrote \(out)")
+        }
+        return Report(history: result.history, parameterHash: hash, sampleCount: samples.count, pseudoKept: pseudoKept, model: model)
+    }
+
+    /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
+    func trainFFN(_ model: PathModelFile, x: Matrix<Float>, rows: [Int], labels: [Int], graph: LabelGraph,
+                  trainer: DataParallelTrainer, log: (EpochSummary, Parameters<Float>) throws -> Void) throws -> DataParallelTrainer.Result {
+        let classes = graph.labels(in: configuration.target)
+        let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let targets = labels.map { classOf[$0]! }
+        let classifier = model.baseline(graph: graph)
+        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, lossSum: { batch, parameters in
+            classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
+        }, onEpoch: log)
+    }
+
+    /// Rows `indices` of x.
+    static func rows(_ x: Matrix<Float>, _ indices: [Int]) -> Matrix<Float> {
+        var values: [Float] = []
+        values.reserveCapacity(indices.count * x.columns)
+        for i in indices { values += x.values[i * x.columns ..< (i + 1) * x.columns] }
+        return Matrix(rows: indices.count, columns: x.columns, values: values)
+    }
+}

@@ -1,0 +1,250 @@
+import Core
+import Distributed
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinearAlgebra
+import Stages
+
+/// `tributary run <config>`: runs a pipeline config's stages in order, in this process, under the current MPI
+/// world (`mpirun -np N tributary run cfg.json`), skipping the stages whose inputs and parameters have not
+/// changed, resuming an interrupted one, and writing `out/report.md` + `out/report.html`.
+///
+/// Per stage s (in config order), rank 0 decides and broadcasts the decision (all ranks must agree, since the
+/// stages are collective):
+///
+///     key(s) = SHA-256( "type" ‖ version ‖ parameters (defaults filled in, sorted) ‖ hash(dataset)
+///                       ‖ for each input role r (sorted): r ‖ key(producer) ‖ hashes of the producer's outputs
+///                       ‖ SHA-256 of each file-valued parameter's file (sorted by name; "missing" if absent)
+///                       ‖ rank count, only for rank-dependent stages (index, query) )
+///
+/// then `RunnerManifest` says skip / resume / fresh (see there). Keys chain through the inputs' *output* hashes,
+/// so a changed stage reruns everything downstream whose inputs changed. Timing: wall-clock seconds per stage,
+/// measured on rank 0 between two barriers.
+///
+/// Progress: rank 0 prints one line per stage (`[2/7] fashion-split (split): 450 train, 150 test images (0.4 s)`)
+/// and the stages' own summary lines (one per epoch for training); on a terminal the stages' progress lines
+/// (batches, shards) show as one line rewritten in place; `verbose` prints them all; `quiet` prints only the
+/// final line and errors.
+public struct Runner {
+    public enum Verbosity: Sendable { case quiet, normal, verbose }
+
+    public let config: RunnerConfig
+    public var verbosity: Verbosity
+    /// Written into the report (the CLI's version).
+    public var toolVersion: String
+
+    public init(config: RunnerConfig, verbosity: Verbosity = .normal, toolVersion: String = "") {
+        self.config = config
+        self.verbosity = verbosity
+        self.toolVersion = toolVersion
+    }
+
+    /// What happened to a stage in this run.
+    public struct StageRun: Sendable, Equatable {
+        public var name: String
+        public var action: Action
+        public var seconds: Double
+    }
+
+    public enum Action: String, Sendable { case skipped, resumed, ran }
+
+    /// Runs every stage on every rank; returns (on every rank) what happened to each.
+    @discardableResult
+    public func run(communicator comm: any Communicator) throws -> [StageRun] {
+        let clock = ContinuousClock(), start = clock.now
+        var manifest = RunnerManifest()
+        var datasetHashes: [String: String] = [:]
+        if comm.isRoot {  // Distributed: rank 0 owns the output folder, the snapshots and the manifest
+            try makeFolder(config.out)
+            manifest = try RunnerManifest.read(out: config.out)
+            for name in usedDatasets { datasetHashes[name] = try RunnerDatasets.materialise(config.datasets[name]!, out: config.out) }
+        }
+        try comm.barrier()  // Distributed: the text snapshots exist before any rank reads them
+        var runs: [StageRun] = []
+        // On a terminal, rank 0 shows the stages' progress lines as one line rewritten in place (a progress bar);
+        // in a log file only the summary lines appear.
+        let terminal = isatty(STDOUT_FILENO) != 0
+        for (i, stage) in config.stages.enumerated() {
+            let tag = "[\(i + 1)/\(config.stages.count)] \(stage.name) (\(stage.type.name))"
+            var decision = ""
+            if comm.isRoot {
+                let key = self.key(stage, manifest: manifest, datasetHashes: datasetHashes, ranks: comm.size)
+                let state = Self.state(of: stage, key: key, manifest: manifest, out: config.out)
+                decision = state == .done ? Action.skipped.rawValue : state == .interrupted ? Action.resumed.rawValue : Action.ran.rawValue
+                if decision != Action.skipped.rawValue {
+                    if decision == Action.ran.rawValue { try? FileManager.default.removeItem(atPath: folder(stage)) }
+                    try makeFolder(folder(stage))
+                    manifest.stages[stage.name] = RunnerManifest.Record(
+                        key: key, type: stage.type.name, status: "running", outputs: [:], seconds: 0, ranks: comm.size,
+                        summary: "", report: "", parameters: stage.parameters.canonical, written: RunnerManifest.now())
+                    try manifest.write(out: config.out)
+                }
+            }
+            decision = try comm.broadcast(decision, root: 0)  // Distributed: every rank takes rank 0's decision
+            guard let action = Action(rawValue: decision) else { preconditionFailure("runner: bad decision '\(decision)'") }
+            if action == .skipped {
+                say(comm, "\(tag): unchanged, skipped")
+                runs.append(StageRun(name: stage.name, action: .skipped, seconds: 0))
+                continue
+            }
+            if action == .resumed { say(comm, "\(tag): resuming the interrupted run (finished parts and checkpoints are reused)") }
+            try comm.barrier()  // Distributed: the stage folder exists everywhere before the stage starts
+            let stageStart = clock.now
+            let context = RunnerStageContext(
+                communicator: comm, stage: stage, directory: folder(stage), out: config.out,
+                dataset: stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) },
+                inputs: stage.inputs.mapValues { config.out + "/" + $0 },
+                log: { line in
+                    if verbosity == .verbose { comm.log0("    " + line) }
+                    else if verbosity == .normal && comm.isRoot && terminal { Self.overwrite("    " + line) }
+                })
+            let result: RunnerStageResult
+            do {
+                result = try Self.silencingStandardOutput(verbosity == .quiet) { try stage.type.run(context) }
+            } catch let error as RunnerError {
+                throw error
+            } catch {
+                var reason = "\(error)"
+                if let d = stage.dataset, let dataset = config.datasets[d], dataset.category == .text {
+                    reason += " [\(RunnerDatasets.snapshotPath(dataset, out: config.out)) is the snapshot of dataset \(d): "
+                        + (dataset.string("data") ?? dataset.kind) + "]"
+                }
+                throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: reason)
+            }
+            if terminal && comm.isRoot && verbosity == .normal { Self.overwrite("") }
+            try comm.barrier()  // Distributed: every rank finished the stage
+            let seconds = stageStart.duration(to: clock.now).inSeconds
+            if comm.isRoot {
+                var record = manifest.stages[stage.name]!
+                for output in stage.type.outputs { record.outputs[output] = try RunnerDigest.of(folder(stage) + "/" + output) }
+                record.status = "done"
+                record.seconds = seconds
+                record.summary = result.summary
+                record.report = result.report
+                record.written = RunnerManifest.now()
+                manifest.stages[stage.name] = record
+                try manifest.write(out: config.out)
+            }
+            say(comm, "\(tag): \(result.summary) (\(fixed(seconds, 1)) s)")
+            runs.append(StageRun(name: stage.name, action: action, seconds: seconds))
+        }
+        let total = start.duration(to: clock.now).inSeconds
+        if comm.isRoot {
+            let report = RunnerReport(config: config, manifest: manifest, runs: runs, ranks: comm.size, seconds: total,
+                                      toolVersion: toolVersion)
+            try report.write()
+        }
+        try comm.barrier()
+        let ran = runs.filter { $0.action != .skipped }.count
+        comm.log0("run: \(ran) stage(s) run, \(runs.count - ran) skipped, \(fixed(total, 1)) s on \(comm.size) rank(s); "
+            + "report: \(config.out)/report.md, \(config.out)/report.html")
+        return runs
+    }
+
+    // MARK: - Status
+
+    /// The state of a stage as `tributary status` reports it.
+    public enum StageState: String, Sendable {
+        case done = "done"
+        case interrupted = "interrupted (will resume)"
+        case stale = "stale (parameters, dataset or inputs changed: will rerun)"
+        case modified = "output changed on disk (will rerun)"
+        case waiting = "waits on an earlier stage (will rerun if its output changes)"
+        case notRun = "not run"
+    }
+
+    /// Every stage's state, without running anything or writing any file (rank-0 work, no communicator).
+    public func status(ranks: Int) throws -> [(stage: RunnerStage, state: StageState, record: RunnerManifest.Record?)] {
+        let manifest = try RunnerManifest.read(out: config.out)
+        var hashes: [String: String] = [:]
+        for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false) }
+        var states: [String: StageState] = [:]
+        return config.stages.map { stage in
+            var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: ranks),
+                                   manifest: manifest, out: config.out)
+            if stage.inputs.values.contains(where: { states[$0] != .done }) && state != .notRun { state = .waiting }
+            states[stage.name] = state
+            return (stage, state, manifest.stages[stage.name])
+        }
+    }
+
+    // MARK: - Keys
+
+    /// The stage key (see the type's documentation).
+    func key(_ stage: RunnerStage, manifest: RunnerManifest, datasetHashes: [String: String], ranks: Int) -> String {
+        var h = SHA256()
+        h.update("tributary-runner-key 1\ntype \(stage.type.name) \(stage.type.version)\n\(stage.parameters.canonical)\n")
+        if let d = stage.dataset { h.update("dataset \(d) \(datasetHashes[d] ?? "unknown")\n") }
+        for name in stage.type.spec.keys.sorted() where stage.type.spec[name].kind == .file {
+            guard case let .string(path)? = stage.parameters.values[name], !path.isEmpty else { continue }
+            h.update("file \(name) \((try? RunnerDigest.of(path)) ?? "missing")\n")
+        }
+        for role in stage.inputs.keys.sorted() {
+            let producer = stage.inputs[role]!
+            let record = manifest.stages[producer]
+            let outputs = record.map { r in r.outputs.keys.sorted().map { "\($0)=\(r.outputs[$0]!)" }.joined(separator: ",") } ?? "none"
+            h.update("input \(role) \(producer) \(record?.key ?? "none") \(outputs)\n")
+        }
+        if stage.type.rankDependent { h.update("ranks \(ranks)\n") }
+        return h.finalize().hex
+    }
+
+    static func state(of stage: RunnerStage, key: String, manifest: RunnerManifest, out: String) -> StageState {
+        guard let record = manifest.stages[stage.name] else { return .notRun }
+        guard record.key == key else { return .stale }
+        guard record.status == "done" else { return .interrupted }
+        for output in stage.type.outputs {
+            let path = out + "/" + stage.name + "/" + output
+            guard let recorded = record.outputs[output], (try? RunnerDigest.of(path)) == recorded else { return .modified }
+        }
+        return .done
+    }
+
+    // MARK: - Helpers
+
+    /// Datasets some stage reads, sorted.
+    var usedDatasets: [String] { Array(Set(config.stages.compactMap(\.dataset))).sorted() }
+
+    func folder(_ stage: RunnerStage) -> String { config.out + "/" + stage.name }
+
+    func say(_ comm: any Communicator, _ line: String) {
+        guard verbosity != .quiet else { return }
+        comm.log0(line)
+    }
+
+    func makeFolder(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw RunnerError.unwritable(path: path, reason: error.localizedDescription)
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw RunnerError.unwritable(path: path, reason: "permission denied")
+        }
+    }
+
+    /// Rewrites the current terminal line with `line` (carriage return, text, erase to the end of the line).
+    static func overwrite(_ line: String) {
+        fflush(nil)
+        let text = "\r" + String(line.prefix(160)) + "\u{1B}[K"
+        _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+
+    /// Runs `body` with standard output sent to /dev/null when `silence` (`--quiet`: the stages' own summary lines).
+    static func silencingStandardOutput<R>(_ silence: Bool, _ body: () throws -> R) rethrows -> R {
+        guard silence else { return try body() }
+        fflush(nil)
+        let saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY)
+        guard saved >= 0, null >= 0 else { return try body() }
+        dup2(null, STDOUT_FILENO)
+        close(null)
+        defer {
+            fflush(nil)
+            dup2(saved, STDOUT_FILENO)
+            close(saved)
+        }
+        return try body()
+    }
+}

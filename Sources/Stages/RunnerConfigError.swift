@@ -1,0 +1,30 @@
+/// A bad pipeline config. Every message names the file and the key, and says what is allowed.
+public enum RunnerConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case notJSON(file: String, reason: String)
+    case unknownKey(file: String, key: String, allowed: [String])
+    case missingKey(file: String, key: String, hint: String)
+    case wrongType(file: String, key: String, expected: String, got: String)
+    case badValue(file: String, key: String, value: String, rule: String)
+    /// A stage parameter or dataset key that its spec refuses.
+    case parameter(ParameterError)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason):
+            return "\(file) \(reason); pass the path of a pipeline config (see data/pipelines/README.md)"
+        case let .notJSON(file, reason):
+            return "\(file) is not valid JSON (\(reason)); fix the syntax (JSON has no comments and no trailing commas)"
+        case let .unknownKey(file, key, allowed):
+            return "\(file): unknown key '\(key)'; remove it or use one of: \(allowed.joined(separator: ", ")) (see data/pipelines/README.md)"
+        case let .missingKey(file, key, hint):
+            return "\(file): missing key '\(key)'; add \(hint)"
+        case let .wrongType(file, key, expected, got):
+            return "\(file): '\(key)' must be \(expected), got \(got); fix the value"
+        case let .parameter(error):
+            return error.description
+        case let .badValue(file, key, value, rule):
+            return "\(file): '\(key)' = \(value) \(rule)" + (rule.contains("; ") ? "" : "; fix it in the config (see data/pipelines/README.md)")
+        }
+    }
+}

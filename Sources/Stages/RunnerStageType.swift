@@ -1,0 +1,108 @@
+import Core
+import LinearAlgebra
+
+/// A kind of stage the pipeline runner can run (`"type"` in a config): its inputs, its parameters with their
+/// defaults, the files it writes, and the driver call. Each method module lists its stage types
+/// (`FisherAnnotationStages.stageTypes`, …); the caller (`tributary run`, a test) joins them into the registry
+/// that `RunnerConfig.load(_:stageTypes:)` resolves `"type"` against, so the runner knows only this contract.
+/// Adding a stage is adding one entry in its method's `RunnerStages+…` file, and the runner gives it config
+/// checking, content-hash keys, skipping, resume and a report section.
+///
+/// Contract of `run`: every rank calls it with the same context; it writes its files under
+/// `context.directory`; it returns (on every rank) a summary line and a Markdown report section whose figure
+/// paths are relative to the run's `out` folder. If the folder holds files of an interrupted run with the same
+/// key, the driver may reuse them (finished part files, a training checkpoint).
+public struct RunnerStageType: Sendable {
+    public typealias Driver = @Sendable (RunnerStageContext) throws -> RunnerStageResult
+
+    public var name: String
+    /// Bumped when the driver's output changes for the same parameters: part of the stage key.
+    public var version: Int
+    public var summary: String
+    /// The dataset category it reads, or nil when it reads only earlier stages.
+    public var dataset: RunnerDataset.Category?
+    /// Input role → the stage types that may fill it.
+    public var inputs: [String: [String]]
+    /// The parameter table (`StageSpec`): `stages[i].params` is checked against it.
+    public var spec: StageSpec
+    /// The keys of `spec` that the command line shares (the rest are config-only plumbing).
+    public var sharedKeys: [String]
+    /// The files (relative to the stage folder) recorded with their content hashes; the first is the main one.
+    public var outputs: [String]
+    /// True when the output depends on the rank count (per-rank index parts): the key then includes it.
+    public var rankDependent: Bool
+    public var run: Driver
+
+    /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
+    /// plumbing that the command line expresses with its own options (input files, class maps, report rows).
+    public init(spec: StageSpec, version: Int = 1, dataset: RunnerDataset.Category? = nil,
+                inputs: [String: [String]] = [:], configOnly: [ParameterSpec] = [], outputs: [String],
+                rankDependent: Bool = false, run: @escaping Driver) {
+        self.name = spec.name
+        self.version = version
+        self.summary = spec.summary
+        self.dataset = dataset
+        self.inputs = inputs
+        self.spec = StageSpec(spec.name, summary: spec.summary, combining: [spec], configOnly)
+        self.sharedKeys = spec.keys
+        self.outputs = outputs
+        self.rankDependent = rankDependent
+        self.run = run
+    }
+
+    /// The type called `name` in `registry`.
+    public static func named(_ name: String, in registry: [RunnerStageType]) -> RunnerStageType? {
+        registry.first { $0.name == name }
+    }
+}
+
+/// What a stage driver gets.
+public struct RunnerStageContext {
+    public let communicator: any Communicator
+    public let stage: RunnerStage
+    /// `out/<stage name>`, created before the call.
+    public let directory: String
+    /// The run's `out` folder (report figure paths are relative to it).
+    public let out: String
+    /// The stage's dataset, materialised (nil for stages without one).
+    public let dataset: ResolvedDataset?
+    /// Input role → the folder of the stage that fills it.
+    public let inputs: [String: String]
+    /// Progress lines (printed on rank 0 with `--verbose`).
+    public let log: (String) -> Void
+
+    public var parameters: StageParameters { stage.parameters }
+
+    public init(communicator: any Communicator, stage: RunnerStage, directory: String, out: String,
+                dataset: ResolvedDataset?, inputs: [String: String], log: @escaping (String) -> Void) {
+        self.communicator = communicator
+        self.stage = stage
+        self.directory = directory
+        self.out = out
+        self.dataset = dataset
+        self.inputs = inputs
+        self.log = log
+    }
+
+    /// `<folder of the stage filling role>/<file>`.
+    public func input(_ role: String, _ file: String) -> String { inputs[role]! + "/" + file }
+
+    /// `<stage folder>/<file>`.
+    public func output(_ file: String) -> String { directory + "/" + file }
+
+    /// `file` in the stage folder, relative to `out` (for report links).
+    public func relative(_ file: String) -> String { stage.name + "/" + file }
+}
+
+/// What a stage driver returns.
+public struct RunnerStageResult: Sendable {
+    /// One line for the progress log.
+    public var summary: String
+    /// Markdown for the report (tables, `![…](stage/plot.png)` figures).
+    public var report: String
+
+    public init(summary: String, report: String) {
+        self.summary = summary
+        self.report = report
+    }
+}

@@ -1,0 +1,181 @@
+import Core
+import LinearAlgebra
+import NeuralNets
+import Storage
+
+/// Synchronous data-parallel training over the ranks of a `Communicator` (Horovod's recipe, one fused buffer).
+///
+/// Per run:
+/// 1. parameters are broadcast from rank 0 (or, with `resume`, rank 0 loads `checkpoint.h5` and broadcasts
+///    parameters, optimizer state and position);
+/// 2. epoch e visits the N samples in the order π_e = permutation(N) of `SeededRandom(seed, stream: e + 1)`:
+///    a pure function of (seed, e), the same on every rank, so a run resumed mid-epoch replays it exactly;
+/// 3. step s takes the global batch β_s = π_e[sB ..< min((s+1)B, N)] and rank r its slice
+///    β_s[shard(|β_s|, r, R)];
+/// 4. each rank zeroes the gradient and calls `lossSum(slice, &parameters)`, which returns ℓ_r = Σ_{i∈slice} ℓ_i
+///    and accumulates ∇ℓ_r into `parameters.grads`;
+/// 5. ONE all-reduce (sum) of the buffer [∇ℓ_r ‖ ℓ_r ‖ n_r] (the grads array with two scalars appended) gives
+///    g = Σ_r ∇ℓ_r, ℓ = Σ_r ℓ_r and n = Σ_r n_r = |β_s|;
+/// 6. every rank takes the same step with gradient scale s = 1/n (the gradient of the mean loss over the
+///    GLOBAL batch, whatever the split), clipped when ‖g‖/n > clipNorm: s ← s · clipNorm / (‖g‖/n);
+/// 7. every `consistencyCheckEvery` steps and at each epoch end, the ranks all-reduce [h, ¬h] with max, h a
+///    64-bit FNV-1a hash of the parameter bits: max h − min h ≠ 0 is `TrainingError.parametersDiverged`;
+/// 8. rank 0 writes `checkpoint.h5` atomically at every epoch end (and every `checkpointEverySteps` steps).
+///
+/// Determinism: at a fixed rank count, runs are bit-identical, and a resumed run ends with the same bits as an
+/// uninterrupted one. Across rank counts the loss curves agree to float rounding (the gradient sums are
+/// associated differently).
+public struct DataParallelTrainer {
+    public let options: TrainingOptions
+    public let communicator: any Communicator
+    /// The model/data settings stored in the checkpoint and compared on resume (besides `options`).
+    public let configuration: [String: HDF5AttributeValue]
+
+    /// What a run returns.
+    public struct Result {
+        public var parameters: Parameters<Float>
+        /// Every epoch's summary, those before a resume included (from the checkpoint).
+        public var history: [EpochSummary]
+        /// Parameter-consistency checks that passed in this process.
+        public var consistencyChecks: Int
+        /// False when `stopAfterSteps` ended the run early.
+        public var finished: Bool
+    }
+
+    public init(options: TrainingOptions, communicator: any Communicator,
+                configuration: [String: HDF5AttributeValue] = [:]) {
+        self.options = options
+        self.communicator = communicator
+        self.configuration = configuration
+    }
+
+    /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `onEpoch` runs on every rank
+    /// after each epoch (it may use collectives, e.g. a sharded evaluation).
+    public func train(
+        initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
+        lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
+        onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in }
+    ) throws -> Result {
+        let comm = communicator
+        var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
+        let parameterCount = state.parameters.values.count
+        let stepsPerEpoch = (sampleCount + options.batchSize - 1) / options.batchSize
+        var checks = 0, stepsHere = 0
+
+        // Takes the values rather than capturing `state`, so `state` stays a plain local whose disjoint
+        // properties (adam, parameters) may be accessed together.
+        func checkConsistency(_ values: [Float], step: Int) throws {
+            let h = Int64(bitPattern: Self.hash(values))
+            var extremes: [Int64] = [h, ~h]
+            try comm.allReduce(&extremes, op: .max)  // Distributed: [max h, max ¬h = ¬min h]
+            guard extremes[0] == ~extremes[1] else {
+                throw TrainingError.parametersDiverged(step: step, minimumHash: ~extremes[1], maximumHash: extremes[0])
+            }
+            checks += 1
+        }
+
+        while state.epoch < options.epochs {
+            let epoch = state.epoch
+            let rate = options.schedule.learningRate(epoch: epoch)
+            let order = Self.permutation(count: sampleCount, seed: options.seed, epoch: epoch)
+            while state.batch < stepsPerEpoch {
+                let batch = order[state.batch * options.batchSize ..< min((state.batch + 1) * options.batchSize, sampleCount)]
+                let local = shard(count: batch.count, rank: comm.rank, size: comm.size)
+                state.parameters.zeroGrads()
+                let localLoss = local.isEmpty ? 0 : lossSum(Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]), &state.parameters)
+                // Distributed: one fused all-reduce of [grads ‖ loss ‖ count]; the grads array keeps its
+                // capacity, so after the first step the two appends cost nothing.
+                state.parameters.grads.append(localLoss)
+                state.parameters.grads.append(Float(local.count))
+                try comm.allReduce(&state.parameters.grads, op: .sum)
+                let globalCount = state.parameters.grads.removeLast()
+                let globalLoss = state.parameters.grads.removeLast()
+                precondition(state.parameters.grads.count == parameterCount && globalCount == Float(batch.count))
+                var scale = 1 / globalCount  // Distributed: divide by the GLOBAL sample count
+                if let clip = options.clipNorm {
+                    let norm = GradientClipping.globalNorm(state.parameters.grads) * Double(scale)
+                    if norm > clip { scale *= Float(clip / norm) }
+                }
+                switch options.optimizer {
+                case .adam:
+                    state.adam.learningRate = rate
+                    state.adam.step(&state.parameters, gradientScale: scale)
+                case .sgd:
+                    SGD(learningRate: rate).step(&state.parameters, gradientScale: scale)
+                }
+                state.batch += 1
+                state.totalSteps += 1
+                state.epochLoss += Double(globalLoss)
+                state.epochSamples += batch.count
+                stepsHere += 1
+                if options.consistencyCheckEvery > 0 && state.totalSteps % options.consistencyCheckEvery == 0 {
+                    try checkConsistency(state.parameters.values, step: state.totalSteps)
+                }
+                let stopping = options.stopAfterSteps.map { stepsHere >= $0 } ?? false
+                if state.batch < stepsPerEpoch
+                    && (stopping || (options.checkpointEverySteps > 0 && state.totalSteps % options.checkpointEverySteps == 0)) {
+                    try writeCheckpoint(state)
+                }
+                FaultInjection.point("train", step: state.totalSteps, rank: comm.rank, size: comm.size)
+                if stopping && state.batch < stepsPerEpoch {
+                    return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)
+                }
+            }
+            let summary = EpochSummary(epoch: epoch, meanLoss: state.epochLoss / Double(max(1, state.epochSamples)),
+                                       samples: state.epochSamples, learningRate: rate, totalSteps: state.totalSteps)
+            state.history.append(summary)
+            state.epoch += 1
+            state.batch = 0
+            state.epochLoss = 0
+            state.epochSamples = 0
+            try checkConsistency(state.parameters.values, step: state.totalSteps)
+            try writeCheckpoint(state)
+            try onEpoch(summary, state.parameters)
+            if let stop = options.stopAfterSteps, stepsHere >= stop, state.epoch < options.epochs {
+                return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)
+            }
+        }
+        return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: true)
+    }
+
+    /// π_e: the sample order of epoch `epoch`, a pure function of (seed, epoch).
+    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var rng = SeededRandom(seed: seed, stream: UInt64(epoch) &+ 1)
+        return rng.permutation(count)
+    }
+
+    /// 64-bit FNV-1a over the bit patterns of `values`.
+    public static func hash(_ values: [Float]) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        values.withUnsafeBufferPointer { buffer in
+            for value in buffer {
+                h ^= UInt64(value.bitPattern)
+                h &*= 0x0000_0100_0000_01B3
+            }
+        }
+        return h
+    }
+
+    // MARK: - State
+
+    /// Everything a checkpoint holds: the position in the run, the parameters and the optimizer state.
+    struct State {
+        var parameters: Parameters<Float>
+        var adam: Adam<Float>
+        /// The next epoch to run (0-based) and the next batch in it.
+        var epoch = 0
+        var batch = 0
+        var totalSteps = 0
+        /// Σ loss and Σ samples of the current epoch so far.
+        var epochLoss = 0.0
+        var epochSamples = 0
+        var history: [EpochSummary] = []
+    }
+
+    func freshState(_ initial: Parameters<Float>) throws -> State {
+        var parameters = initial
+        try communicator.broadcast(&parameters.values, root: 0)  // Distributed: rank 0's initial parameters
+        return State(parameters: parameters,
+                     adam: Adam<Float>(parameterCount: parameters.values.count, learningRate: options.learningRate))
+    }
+}

@@ -1,0 +1,121 @@
+import Classifiers
+import Core
+import FisherAnnotation
+import Foundation
+import LinearAlgebra
+import Storage
+import TestSupport
+import XCTest
+
+/// train → predict → eval → report on the tiny fixture, for every run; ranks; metrics by hand.
+final class AnnotateStagesTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryDirectory("annotate") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func testEveryRunTrainsPredictsAndEvaluates() throws {
+        let (fv, csv) = try AnnotateFixture.write(folder)
+        let config = AnnotateFixture.trainConfig(folder, fv: fv, csv: csv)
+        try AnnotateTrainStage(config: config).run(communicator: SingleProcessCommunicator())
+        let models = try AnnotateModels.read(config.output)
+        XCTAssertEqual(models.concepts, AnnotateFixture.concepts)
+        XCTAssertEqual(models.runs, AnnotationRun.allCases)
+        XCTAssertEqual(models.vocabulary.tags.sorted(), ["cat", "dog", "extra", "sun"])
+        XCTAssertEqual(models.svm.keys.sorted(), (AnnotationData.visualBlocks + ["early-mixed", "early-visual", "tags"]).sorted())
+        XCTAssertEqual(models.svm["orh/2x2"]?.weights.columns, 16)
+        XCTAssertEqual(models.svm["early-mixed"]?.weights.columns, 2 * (4 + 16 + 12) + 4)
+        XCTAssertEqual(models.tagProp[.tagpropVisual]?.measures.count, 2)
+        XCTAssertEqual(models.tagProp[.tagpropMixed]?.measures.last, ["tags"])
+        XCTAssertEqual(models.tagProp[.tagpropMixed]?.model.neighboursPerMeasure, 4)  // ⌈12/3⌉
+
+        let scoresPath = folder.appendingPathComponent("scores.h5").path
+        try AnnotatePredictStage(config: AnnotatePredictConfig(models: config.output, output: scoresPath))
+            .run(communicator: SingleProcessCommunicator())
+        let scores = try AnnotationScores.read(scoresPath)
+        XCTAssertEqual(scores.ids.count, 24)
+        XCTAssertEqual(scores.truth.columns, 3)
+        for run in AnnotationRun.allCases {
+            let raw = try XCTUnwrap(scores.raw[run]), decisions = try XCTUnwrap(scores.decisions[run])
+            XCTAssertEqual(decisions, Fusion.decisions(raw, threshold: run.threshold), "\(run) decisions threshold the raw score")
+            let confidence = try scores.confidence(run)
+            XCTAssertTrue(confidence.values.allSatisfy { (0 ... 1).contains($0) }, "\(run) confidences in [0, 1]")
+        }
+        let evaluation = AnnotationEvaluation.evaluate(scores)
+        for r in evaluation.runs {
+            XCTAssertGreaterThan(r.meanAveragePrecision, 0.8, "\(r.run): mAP \(r.meanAveragePrecision)")
+            XCTAssertLessThan(r.meanEqualErrorRate, 0.25, "\(r.run)")
+            XCTAssertGreaterThan(r.exampleFMeasure, 0.5, "\(r.run)")
+            XCTAssertTrue(r.accuracy.isNaN, "multi-label data has no accuracy")
+        }
+        let evalPath = folder.appendingPathComponent("eval.h5").path
+        try evaluation.write(to: evalPath)
+        let back = try AnnotationEvaluation.read(evalPath)
+        XCTAssertEqual(back.runs.map(\.summary.description), evaluation.runs.map(\.summary.description))
+        let table = AnnotationReport.markdown(back)
+        XCTAssertTrue(table.contains("| SVM Late Fusion (`svm-late-mixed`) | V&T | late |"), table)
+        XCTAssertEqual(table.split(separator: "\n").count, 2 + AnnotationRun.allCases.count)
+        let note = try AnnotationReport.plot(back, png: folder.appendingPathComponent("ap.png").path)
+        if note.contains("gnuplot not found") {
+            print("skipping the PNG check: \(note)")
+        } else {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("ap.png").path), note)
+        }
+    }
+
+    func testTwoRanksTrainTheSameModelsAsOne() throws {
+        let (fv, csv) = try AnnotateFixture.write(folder)
+        var config = AnnotateFixture.trainConfig(folder, fv: fv, csv: csv)
+        config.runs = [.svmLateMixed, .slrLateVisual, .tagpropMixed]
+        let data = try AnnotationData.load(fisherVectors: fv, annotations: csv, minimumTagCount: 2)
+        let stage = AnnotateTrainStage(config: config)
+        let one = try stage.train(data, communicator: SingleProcessCommunicator())
+        let two = try ThreadedWorld.run(size: 2) { comm in try stage.train(data, communicator: comm) }
+        for models in two {
+            XCTAssertEqual(models.svm, one.svm, "SVMs: concepts split over 2 ranks")
+            XCTAssertEqual(models.slr, one.slr, "SLRs: concepts split over 2 ranks")
+            XCTAssertEqual(models.tagProp[.tagpropMixed]?.model.gamma, one.tagProp[.tagpropMixed]?.model.gamma)
+            XCTAssertEqual(models.tagProp[.tagpropMixed]?.model.alpha, one.tagProp[.tagpropMixed]?.model.alpha)
+        }
+        let scores = try ThreadedWorld.run(size: 2) { comm in
+            try AnnotatePredictStage(config: AnnotatePredictConfig(models: "", output: "")).predict(one, data: data, communicator: comm)
+        }
+        let single = try AnnotatePredictStage(config: AnnotatePredictConfig(models: "", output: ""))
+            .predict(one, data: data, communicator: SingleProcessCommunicator())
+        XCTAssertEqual(scores[1].raw[.tagpropMixed], single.raw[.tagpropMixed], "test neighbours searched over 2 ranks")
+    }
+
+    /// A tiny scores.h5: 4 images, 2 concepts, scores chosen so that AP, EER, AUC and F-ex are easy by hand.
+    func testEvaluationMatchesHandComputedMetrics() throws {
+        let truth = LabelMatrix([[true, false], [false, true], [true, true], [false, false]])
+        let raw = Matrix<Float>(rowArrays: [[0.9, -1], [0.2, 0.5], [-0.1, 0.5], [0.4, -2]])
+        let scores = AnnotationScores(runs: [.svmEarlyVisual], concepts: ["a", "b"], ids: ["1", "2", "3", "4"], truth: truth,
+                                      raw: [.svmEarlyVisual: raw],
+                                      decisions: [.svmEarlyVisual: Fusion.decisions(raw, threshold: 0)], isSingleLabel: false,
+                                      header: ArtifactHeader(stage: AnnotationScores.stage, version: 1))
+        let path = folder.appendingPathComponent("tiny-scores.h5").path
+        try scores.write(to: path)  // through the file, as `annotate eval` reads it
+        let r = AnnotationEvaluation.evaluate(try AnnotationScores.read(path)).runs[0]
+        // Concept a: ranking 1(+) 4(−) 2(−) 3(+): AP = (1/1 + 2/4)/2 = 0.75; AUC = 2/4 = 0.5.
+        // Concept b: 2 and 3 tie at 0.5 (both +), then 1, 4 (−): AP = 1, AUC = 1, EER = 0.
+        XCTAssertEqual(r.averagePrecision, [0.75, 1])
+        XCTAssertEqual(r.areaUnderROC, [0.5, 1])
+        XCTAssertEqual(r.equalErrorRate[1], 0)
+        XCTAssertEqual(r.meanAveragePrecision, 0.875)
+        // Decisions at 0: {a}, {a, b}, {b}, {a} vs truth {a}, {b}, {a, b}, {}: F = 1, 2/3, 2/3, 0 → mean 7/12.
+        XCTAssertEqual(r.exampleFMeasure, 7.0 / 12, accuracy: 1e-12)
+    }
+
+    func testSingleLabelEvaluationReportsAccuracyAndMacroF1() throws {
+        let truth = LabelMatrix([[true, false], [false, true], [false, true]])
+        let raw = Matrix<Float>(rowArrays: [[1, 0], [2, 1], [0, 3]])  // arg-max: 0, 0, 1
+        let scores = AnnotationScores(runs: [.svmLateVisual], concepts: ["rose", "tulip"], ids: ["1", "2", "3"], truth: truth,
+                                      raw: [.svmLateVisual: raw], decisions: [.svmLateVisual: Fusion.decisions(raw, threshold: 0)],
+                                      isSingleLabel: true, header: ArtifactHeader(stage: AnnotationScores.stage, version: 1))
+        let r = AnnotationEvaluation.evaluate(scores).runs[0]
+        XCTAssertEqual(r.accuracy, 2.0 / 3, accuracy: 1e-12)
+        // rose: TP 1, FP 1, FN 0 → 2/3; tulip: TP 1, FP 0, FN 1 → 2/3.
+        XCTAssertEqual(r.macroF1, 2.0 / 3, accuracy: 1e-12)
+        XCTAssertTrue(AnnotationReport.markdown(AnnotationEvaluation.evaluate(scores)).contains("Accuracy | Macro-F1"))
+    }
+}
