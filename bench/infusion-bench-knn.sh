@@ -19,7 +19,7 @@ for r in $(seq 1 "$ROUNDS"); do
     "$TRIBUTARY" bench knn --metrics ip,l2 | tee "$OUT/tributary-$r.log" | grep '^RESULT' | sed 's/^RESULT //' >>"$OUT/tributary.results"
     ANCHOR_RESULTS="$OUT/anchors.jsonl" python3 "$ANCHORS/w6_knn.py" lsh hnsw annoy >"$OUT/anchors-$r.log" 2>&1
 done
-"$TRIBUTARY" bench knn --metrics ip,l2 --sweep --passes 1 | tee "$OUT/sweep.log" | grep '^RESULT' | sed 's/^RESULT //' >"$OUT/sweep.results"
+"$TRIBUTARY" bench knn --metrics ip,l2 --sweep --repeats 1 | tee "$OUT/sweep.log" | grep '^RESULT' | sed 's/^RESULT //' >"$OUT/sweep.results"
 
 python3 - "$OUT" <<'PY'
 import json, statistics, sys
@@ -41,7 +41,7 @@ with open(f"{out}/bench-knn.md", "w") as f:
     for (metric, impl), e in sorted(by.items()):
         q = e["qps"]; b = f"{statistics.median(e['build']):.2f}" if e["build"] else ""
         f.write(f"| {metric} | {impl} | {e['recall']:.4f} | {statistics.median(q):,.0f} ({min(q):,.0f}–{max(q):,.0f}) | {b} |\n")
-    f.write("\n**Sweep** (`bench knn --sweep --passes 1`):\n\n| metric | L | k_m | c | recall@5 | queries/s | build s |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+    f.write("\n**Sweep** (`bench knn --sweep --repeats 1`):\n\n| metric | L | k_m | c | recall@5 | queries/s | build s |\n| --- | --- | --- | --- | --- | --- | --- |\n")
     for line in open(f"{out}/sweep.results"):
         r = json.loads(line); p = r["params"]
         if "L" in p:

@@ -7,7 +7,7 @@ import FisherAnnotation
 
 /// `--out DIR`: the folder of images.csv, models.h5, scores.h5, eval.h5, report.md, ap.png.
 struct AnnotateFolderOptions: ParsableArguments {
-    @Option(help: "Folder of the annotation files: images.csv, models.h5, scores.h5, eval.h5, report.md, ap.png.")
+    @Option(help: "The folder each annotate step writes its file into (images.csv, models.h5, scores.h5, eval.h5, report.md, ap.png) and reads the earlier steps' files from.")
     var out = "annotate-out"
 }
 

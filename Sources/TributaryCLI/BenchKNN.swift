@@ -31,13 +31,13 @@ struct BenchKNN: ParsableCommand {
     var metrics = "ip,l2"
 
     @Option(help: "Timed passes over the queries.")
-    var passes = 3
+    var repeats = 3
 
     @Flag(help: "Also sweep (L, K, c) over RetrievalBenchmark.defaultGrid.")
     var sweep = false
 
     func validate() throws {
-        guard passes >= 1 else { throw ValidationError("--passes must be at least 1, got \(passes)") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
         guard baseCount >= 10, queryCount >= 1 else {
             throw ValidationError("--base-count must be ≥ 10 and --query-count ≥ 1")
         }
@@ -66,6 +66,6 @@ struct BenchKNN: ParsableCommand {
             data = try KNNDataset.anchorW6(directory: directory)
         }
         try KNNBench(data: data, dataset: synthetic ? "synthetic" : "anchor",
-                     metrics: metricNames.map { ($0, Self.metricTable[$0]!) }, passes: passes, sweep: sweep).run()
+                     metrics: metricNames.map { ($0, Self.metricTable[$0]!) }, passes: repeats, sweep: sweep).run()
     }
 }

@@ -17,14 +17,14 @@ struct BenchBiLSTM: ParsableCommand {
     @Option(help: "Train steps per timed run.")
     var steps = 10
     @Option(help: "Timed runs.")
-    var repetitions = 3
+    var repeats = 3
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
 
     func run() throws {
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            try BiLSTMBench(steps: steps, repetitions: repetitions).run(communicator: comm)
+            try BiLSTMBench(steps: steps, repetitions: repeats).run(communicator: comm)
         }
     }
 }
@@ -38,14 +38,14 @@ struct BenchGRU: ParsableCommand {
     @Option(help: "Steps per timed run.")
     var steps = 300
     @Option(help: "Timed runs.")
-    var repetitions = 3
+    var repeats = 3
     @Option(help: "OpenBLAS threads (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
 
     func run() throws {
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            try GRUBench(steps: steps, repetitions: repetitions).run(communicator: comm)
+            try GRUBench(steps: steps, repetitions: repeats).run(communicator: comm)
         }
     }
 }

@@ -39,7 +39,7 @@ final class RunFaultTests: XCTestCase {
                            "min_count": 1, "checkpoint_every_steps": 2}},
                {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
                {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4}},
-               {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"}, "params": {"k": 3}}
+               {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"}, "params": {"neighbours": 3, "exclude_self": true}}
              ]}
             """
         let path = folder.appendingPathComponent("cfg.json").path
