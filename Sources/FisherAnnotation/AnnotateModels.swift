@@ -61,8 +61,7 @@ public struct AnnotateModels: Sendable {
     /// Writes `models.h5` at `path` atomically.
     public func write(to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
-        try HDF5File.createAtomic(path: path) { file in
-            try header.write(to: file)
+        try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(concepts, to: "concepts")
             try file.writeStrings(skippedConcepts, to: "skipped_concepts")
             try file.writeStrings(vocabulary.tags, to: "tags/vocabulary")

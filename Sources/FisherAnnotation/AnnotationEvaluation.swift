@@ -73,10 +73,10 @@ public struct AnnotationEvaluation: Sendable {
 
     public func write(to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
-        try HDF5File.createAtomic(path: path) { file in
-            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-                "scores": .string(scoresFile), "single_label": .int(isSingleLabel ? 1 : 0),
-            ]).write(to: file)
+        let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
+            "scores": .string(scoresFile), "single_label": .int(isSingleLabel ? 1 : 0),
+        ])
+        try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(runs.map(\.run.rawValue), to: "runs")
             try file.writeStrings(concepts, to: "concepts")
             for r in runs {

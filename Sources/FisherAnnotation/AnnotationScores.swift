@@ -54,8 +54,7 @@ public struct AnnotationScores: Sendable {
     public func write(to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
         let q = truth.rows, k = truth.columns
-        try HDF5File.createAtomic(path: path) { file in
-            try header.write(to: file)
+        try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(runs.map(\.rawValue), to: "runs")
             try file.writeStrings(concepts, to: "concepts")
             try file.writeStrings(ids, to: "ids")

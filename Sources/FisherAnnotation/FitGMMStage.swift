@@ -62,9 +62,7 @@ public struct FitGMMStage {
             parameters["max_iterations"] = .int(config.maxIterations)
             parameters["tolerance"] = .double(config.tolerance)
             parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
-            try HDF5File.createAtomic(path: config.output) { file in
-                try ArtifactHeader(stage: ModelFiles.gmmStage, version: ModelFiles.version, parameters: parameters)
-                    .write(to: file)
+            try ArtifactFile.create(config.output, header: ArtifactHeader(stage: ModelFiles.gmmStage, version: ModelFiles.version, parameters: parameters)) { file in
                 for kind in DescriptorKind.allCases { try ModelFiles.writeGMM(models[kind]!, kind: kind, to: file) }
             }
         }

@@ -49,9 +49,7 @@ public struct FitPCAStage {
             parameters["sample_size"] = .int(config.sampleSize)
             parameters["sample_rows"] = .int(indices.count)
             parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
-            try HDF5File.createAtomic(path: config.output) { file in
-                try ArtifactHeader(stage: ModelFiles.pcaStage, version: ModelFiles.version, parameters: parameters)
-                    .write(to: file)
+            try ArtifactFile.create(config.output, header: ArtifactHeader(stage: ModelFiles.pcaStage, version: ModelFiles.version, parameters: parameters)) { file in
                 for kind in DescriptorKind.allCases { try ModelFiles.writePCA(models[kind]!, kind: kind, to: file) }
             }
         }

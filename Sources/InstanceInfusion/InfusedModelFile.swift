@@ -32,32 +32,19 @@ public struct InfusedModelFile {
         header["encoder_parameter_count"] = .int(encoderParameterCount)
         header["source_count"] = .int(sourceCount)
         header["parameter_count"] = .int(parameters.count)
-        try HDF5File.createAtomic(path: path) { file in
-            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header).write(to: file)
+        try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
-            for name in history.keys.sorted() where !history[name]!.isEmpty {
-                try file.write(history[name]!, shape: [history[name]!.count], to: "history/\(name)")
-            }
+            try file.write(series: history.filter { !$0.value.isEmpty }, under: "history")
         }
     }
 
     /// Reads a file back (header checked, parameter count matched).
     public static func read(path: String) throws -> InfusedModelFile {
-        let file = try HDF5File.open(path: path)
-        defer { try? file.close() }
-        let header = try ArtifactHeader.check(file, stage: stage, version: version)
-        func int(_ key: String) throws -> Int {
-            guard case .int(let value)? = header.parameters[key] else {
-                throw StorageError.attributeMissing(file: path, object: "/", name: key)
-            }
-            return value
+        try ArtifactFile.read(path, stage: stage, version: version) { artifact in
+            let parameters: [Float] = try artifact.file.read("parameters", shape: [try artifact.int("parameter_count")])
+            return InfusedModelFile(parameters: parameters, encoderParameterCount: try artifact.int("encoder_parameter_count"),
+                                    sourceCount: try artifact.int("source_count"), attributes: artifact.header.parameters,
+                                    history: try artifact.series(under: "history"))
         }
-        let parameters: [Float] = try file.read("parameters", shape: [try int("parameter_count")])
-        var history: [String: [Double]] = [:]
-        if file.contains("history") {
-            for name in try file.children(of: "history") { history[name] = try file.read("history/\(name)").values }
-        }
-        return InfusedModelFile(parameters: parameters, encoderParameterCount: try int("encoder_parameter_count"),
-                                sourceCount: try int("source_count"), attributes: header.parameters, history: history)
     }
 }

@@ -114,11 +114,11 @@ public struct QueryStage: Sendable {
         let result = QueryResult(lists, k: config.k)
         if comm.isRoot {
             try ShardedOutput.makeDirectory(containing: config.output)
-            try HDF5File.createAtomic(path: config.output) { file in
-                try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-                    "index": .string(config.index), "queries": .string(config.queries), "k": .int(config.k),
-                    "exclude_self": .int(config.excludeSelf ? 1 : 0), "ranks": .int(comm.size),
-                ]).write(to: file)
+            let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
+                "index": .string(config.index), "queries": .string(config.queries), "k": .int(config.k),
+                "exclude_self": .int(config.excludeSelf ? 1 : 0), "ranks": .int(comm.size),
+            ])
+            try ArtifactFile.create(config.output, header: header) { file in
                 try file.write(result.ids.map(Int64.init), shape: [result.count, config.k], to: "neighbours")
                 try file.write(result.scores, shape: [result.count, config.k], to: "scores")
                 if !sourceIDs.isEmpty {

@@ -71,11 +71,11 @@ public struct TextEmbeddingStage {
         let gathered = try comm.gather(rows, root: 0)  // Distributed: rank order = corpus order
         if comm.isRoot, let gathered {
             let embeddings = gathered.flatMap { $0 }
-            try HDF5File.createAtomic(path: outputPath) { out in
-                try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-                    "model": .string(modelPath), "corpus": .string(corpus.source), "context_size": .int(m),
-                    "count": .int(data.count), "subset": .string(subset ?? "all"),
-                ]).write(to: out)
+            let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
+                "model": .string(modelPath), "corpus": .string(corpus.source), "context_size": .int(m),
+                "count": .int(data.count), "subset": .string(subset ?? "all"),
+            ])
+            try ArtifactFile.create(outputPath, header: header) { out in
                 try out.write(embeddings, shape: [data.count, m], to: "embeddings")
                 try out.write(labels.map { Int32($0) }, shape: [data.count], to: "labels")
                 try out.writeStrings(data.ids, to: "ids")

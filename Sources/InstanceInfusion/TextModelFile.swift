@@ -56,49 +56,37 @@ public struct TextModelFile {
             "parameter_count": .int(parameters.count),
         ]
         header.merge(model) { _, new in new }
-        try HDF5File.createAtomic(path: path) { file in
-            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header).write(to: file)
+        try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
             try file.writeStrings(vocabulary.tokens, to: "vocabulary")
             try file.writeStrings(classes, to: "classes")
-            for name in history.keys.sorted() {
-                try file.write(history[name]!, shape: [history[name]!.count], to: "history/\(name)")
-            }
+            try file.write(series: history, under: "history")
         }
     }
 
     /// Reads and checks a model file (header, parameter count against the layout, vocabulary and class counts).
     public static func read(path: String) throws -> TextModelFile {
-        let file = try HDF5File.open(path: path)
-        defer { try? file.close() }
-        let header = try ArtifactHeader.check(file, stage: stage, version: version)
-        func int(_ key: String) throws -> Int {
-            guard case .int(let value)? = header.parameters[key] else {
-                throw StorageError.attributeMissing(file: path, object: "/", name: key)
+        try ArtifactFile.read(path, stage: stage, version: version) { artifact in
+            let file = artifact.file
+            let configuration = TextClassifier.Configuration(
+                vocabularySize: try artifact.int("vocabulary_size"), embeddingSize: try artifact.int("embedding_size"),
+                hiddenSize: try artifact.int("hidden_size"), contextSize: try artifact.int("context_size"),
+                classCount: try artifact.int("class_count"), paddingIndex: Vocabulary.paddingIndex)
+            let count = TextClassifier(configuration).layout.count
+            let parameters: [Float] = try file.read("parameters", shape: [count])
+            let vocabulary = try Vocabulary(tokens: try file.readStrings("vocabulary"), source: path + ":vocabulary")
+            let classes = try file.readStrings("classes")
+            guard vocabulary.count == configuration.vocabularySize, classes.count == configuration.classCount else {
+                throw StorageError.shapeMismatch(file: path, dataset: "vocabulary/classes",
+                                                 expected: [configuration.vocabularySize, configuration.classCount],
+                                                 got: [vocabulary.count, classes.count])
             }
-            return value
+            return TextModelFile(configuration: configuration, parameters: parameters, vocabulary: vocabulary,
+                                 classes: classes, maxLength: try artifact.int("max_length"),
+                                 stripNewsgroup: try artifact.int("strip_newsgroup") != 0,
+                                 attributes: artifact.header.parameters.filter { !modelKeys.contains($0.key) },
+                                 history: try artifact.series(under: "history"))
         }
-        let configuration = TextClassifier.Configuration(
-            vocabularySize: try int("vocabulary_size"), embeddingSize: try int("embedding_size"),
-            hiddenSize: try int("hidden_size"), contextSize: try int("context_size"), classCount: try int("class_count"),
-            paddingIndex: Vocabulary.paddingIndex)
-        let count = TextClassifier(configuration).layout.count
-        let parameters: [Float] = try file.read("parameters", shape: [count])
-        let vocabulary = try Vocabulary(tokens: try file.readStrings("vocabulary"), source: path + ":vocabulary")
-        let classes = try file.readStrings("classes")
-        guard vocabulary.count == configuration.vocabularySize, classes.count == configuration.classCount else {
-            throw StorageError.shapeMismatch(file: path, dataset: "vocabulary/classes",
-                                             expected: [configuration.vocabularySize, configuration.classCount],
-                                             got: [vocabulary.count, classes.count])
-        }
-        var history: [String: [Double]] = [:]
-        if file.contains("history") {
-            for name in try file.children(of: "history") { history[name] = try file.read("history/\(name)").values }
-        }
-        return TextModelFile(configuration: configuration, parameters: parameters, vocabulary: vocabulary,
-                             classes: classes, maxLength: try int("max_length"),
-                             stripNewsgroup: try int("strip_newsgroup") != 0,
-                             attributes: header.parameters.filter { !modelKeys.contains($0.key) }, history: history)
     }
 }
 

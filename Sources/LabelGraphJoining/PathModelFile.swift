@@ -43,13 +43,12 @@ public struct PathModelFile: Sendable {
         parameters["hidden_size"] = .int(hiddenSize)
         parameters["graph_file"] = .string(graph.file)
         parameters["multi_label"] = .int(multiLabel ? 1 : 0)
-        try HDF5File.createAtomic(path: path) { file in
-            try ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters).write(to: file)
+        try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")
             try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
-            try file.write(history, shape: [history.count], to: "history/mean_loss")
+            try file.write(series: ["mean_loss": history], under: "history")
         }
     }
 
@@ -57,34 +56,34 @@ public struct PathModelFile: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PathTrainingError.missingFile(path: path, fix: "train a model with `tributary train-paths … --out \(path)`")
         }
-        let file = try HDF5File.open(path: path)
-        defer { try? file.close() }
-        let header = try ArtifactHeader.check(file, stage: stage, version: version)
-        func int(_ name: String) throws -> Int {
-            guard case let .int(v)? = header.parameters[name] else {
-                throw PathTrainingError.badModel(path: path, reason: "attribute `\(name)` is missing; re-run `tributary train-paths`")
+        return try ArtifactFile.read(path, stage: stage, version: version) { artifact in
+            let file = artifact.file, header = artifact.header
+            func int(_ name: String) throws -> Int {
+                guard case let .int(v)? = header.parameters[name] else {
+                    throw PathTrainingError.badModel(path: path, reason: "attribute `\(name)` is missing; re-run `tributary train-paths`")
+                }
+                return v
             }
-            return v
+            guard case let .string(m)? = header.parameters["method"], let method = PathMethod(rawValue: m),
+                  case let .string(target)? = header.parameters["target"] else {
+                throw PathTrainingError.badModel(path: path, reason: "`method` / `target` attributes are missing or unknown; re-run `tributary train-paths`")
+            }
+            var featureSets: [String] = []
+            switch header.parameters["feature_sets"] {
+            case let .strings(s)?: featureSets = s
+            case let .string(s)?: featureSets = [s]
+            default: break
+            }
+            let graph = try LabelGraph(parsing: try file.readStrings("graph").first ?? "", file: path + ":graph")
+            var model = PathModelFile(
+                method: method, target: target, graph: graph, featureSets: featureSets, featureSize: try int("feature_size"),
+                encoderHidden: try int("encoder_hidden"), embeddingSize: try int("embedding_size"),
+                hiddenSize: try int("hidden_size"), parameters: try file.read("parameters", as: Float.self).values,
+                featureMean: try file.read("feature_mean", as: Float.self).values,
+                featureScale: try file.read("feature_scale", as: Float.self).values,
+                history: try artifact.series(under: "history")["mean_loss"] ?? [], attributes: header.parameters)
+            if case let .int(flag)? = header.parameters["multi_label"] { model.multiLabel = flag != 0 }
+            return model
         }
-        guard case let .string(m)? = header.parameters["method"], let method = PathMethod(rawValue: m),
-              case let .string(target)? = header.parameters["target"] else {
-            throw PathTrainingError.badModel(path: path, reason: "`method` / `target` attributes are missing or unknown; re-run `tributary train-paths`")
-        }
-        var featureSets: [String] = []
-        switch header.parameters["feature_sets"] {
-        case let .strings(s)?: featureSets = s
-        case let .string(s)?: featureSets = [s]
-        default: break
-        }
-        let graph = try LabelGraph(parsing: try file.readStrings("graph").first ?? "", file: path + ":graph")
-        var model = PathModelFile(
-            method: method, target: target, graph: graph, featureSets: featureSets, featureSize: try int("feature_size"),
-            encoderHidden: try int("encoder_hidden"), embeddingSize: try int("embedding_size"),
-            hiddenSize: try int("hidden_size"), parameters: try file.read("parameters", as: Float.self).values,
-            featureMean: try file.read("feature_mean", as: Float.self).values,
-            featureScale: try file.read("feature_scale", as: Float.self).values,
-            history: try file.read("history/mean_loss", as: Double.self).values, attributes: header.parameters)
-        if case let .int(flag)? = header.parameters["multi_label"] { model.multiLabel = flag != 0 }
-        return model
     }
 }

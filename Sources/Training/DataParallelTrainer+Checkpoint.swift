@@ -32,9 +32,8 @@ extension DataParallelTrainer {
         guard communicator.isRoot, let path = checkpointPath else { return }  // Distributed: rank 0 writes
         var attributes = options.checkedAttributes.merging(configuration) { a, _ in a }
         attributes["ranks"] = .int(communicator.size)
-        try HDF5File.createAtomic(path: path) { file in
-            try ArtifactHeader(stage: Self.checkpointStage, version: Self.checkpointVersion, parameters: attributes)
-                .write(to: file)
+        let header = ArtifactHeader(stage: Self.checkpointStage, version: Self.checkpointVersion, parameters: attributes)
+        try ArtifactFile.create(path, header: header) { file in
             let position: [Int64] = [state.epoch, state.batch, state.totalSteps, state.adam.stepCount,
                                      state.epochSamples, state.history.count].map { Int64($0) }
             try file.write(position, shape: [position.count], to: "position")
