@@ -73,7 +73,7 @@ public enum IndexMetric: String, Sendable, CaseIterable, ParameterChoice {
     /// the metric-dependent `trees` and `candidates_per_tree`).
     public var defaults: LSHForest.Parameters { LSHForest.Parameters.defaults(for: metric) }
 
-    static let reference = "LSHForest.Parameters.defaults(for:): recall@5 on W6, docs/benchmarks.md"
+    static let reference = "chosen for recall@5 on the k-NN benchmark, docs/benchmarks.md"
 
     /// "64; 128 for metric ip": the default of `field` per metric, as the help prints it.
     static func defaultText(_ field: KeyPath<LSHForest.Parameters, Int>) -> String {

@@ -54,7 +54,7 @@ extension StageSpec {
             ParameterSpec("embedding_size", .int, .int(300), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Word-vector size D"),
             ParameterSpec("hidden_size", .int, .int(128), range: 1 ... 1e9,
-                          "Hidden size H per LSTM direction (Table 3 gives none; 128 is the W7 anchor's)"),
+                          "Hidden size H per LSTM direction (Table 3 gives none; 128 is the size the bi-LSTM benchmark measures)"),
             ParameterSpec("context_size", .int, .int(50), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Context-vector size M, the paper's latent dim m"),
             ParameterSpec("optimizer", .string, .string("adam"), choices: TrainingOptions.Optimizer.choices, "Optimizer"),

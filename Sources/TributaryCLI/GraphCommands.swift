@@ -72,9 +72,9 @@ struct GraphBuild: ParsableCommand {
             --from FILE --trim-augmented F
                                     drop round(F × augmented nodes), seeded, reconnecting parents to children
                                     (the graph-size ablation: 0.36, 0.63)
-            --debian DUMPAVAIL|apt  root → sections (coarse) → debtags (fine) from package statistics
-                                    (LabelGraph+Debtags.swift); with --debian-splits DIR also the experiment's
-                                    seeded package splits (DebianJoinExperiment.swift)
+            --debian DUMPAVAIL|apt  root → sections (coarse) → debtags (fine) from package statistics (an edge
+                                    section → tag when enough of the section's packages carry the tag); with
+                                    --debian-splits DIR also the experiment's seeded package splits
             """)
 
     @Option(help: "An indented taxonomy file.")
@@ -352,7 +352,7 @@ struct DebianGraphOptions: ParsableArguments {
     var debianEdgeShare = DebtagsGraph.Configuration().edgeShare
     @Option(help: "Debian graph: … and at least this many packages.")
     var debianMinEdge = DebtagsGraph.Configuration().minimumEdgeCount
-    @Option(help: "Debian graph: a folder for the experiment's package splits and label CSVs (see DebianJoinExperiment.swift).")
+    @Option(help: "Debian graph: a folder for the experiment's package splits and label CSVs (experiment.dumpavail, pretrain.dumpavail, fine/validation/test/coarse.csv, summary.txt; see experiments/README.md).")
     var debianSplits: String?
     @Option(help: "Debian splits: test packages.")
     var debianTest = 3000
