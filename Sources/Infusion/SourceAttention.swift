@@ -51,27 +51,23 @@ public struct SourceAttention: Sendable {
                      "SourceAttention: Z is \(z.rows)×\(z.columns), expected B·k × M = \(b * k)×\(m)")
         var fused = Matrix<S>(rows: b, columns: m)
         var alpha = Matrix<S>(rows: b, columns: k)
-        c.values.withUnsafeBufferPointer { pc in
-            z.values.withUnsafeBufferPointer { pz in
-                fused.values.withUnsafeMutableBufferPointer { pf in
-                    alpha.values.withUnsafeMutableBufferPointer { pa in
-                        for n in 0 ..< b {
-                            let cn = pc.baseAddress! + n * m, an = pa.baseAddress! + n * k
-                            for i in 0 ..< k { an[i] = dot(cn, pz.baseAddress! + (n * k + i) * m, m) }
-                            var top = an[0]
-                            for i in 1 ..< k where an[i] > top { top = an[i] }
-                            var total: S = 0
-                            for i in 0 ..< k {
-                                an[i] = S.exp(an[i] - top)
-                                total += an[i]
-                            }
-                            let fn = pf.baseAddress! + n * m
-                            for i in 0 ..< k {
-                                an[i] /= total
-                                let zi = pz.baseAddress! + (n * k + i) * m
-                                for j in 0 ..< m { fn[j] += an[i] * zi[j] }
-                            }
-                        }
+        withBaseAddresses(c.values, z.values) { pc, pz in
+            withMutableBaseAddresses(&fused.values, &alpha.values) { pf, pa in
+                for n in 0 ..< b {
+                    let cn = pc + n * m, an = pa + n * k
+                    for i in 0 ..< k { an[i] = dot(cn, pz + (n * k + i) * m, m) }
+                    var top = an[0]
+                    for i in 1 ..< k where an[i] > top { top = an[i] }
+                    var total: S = 0
+                    for i in 0 ..< k {
+                        an[i] = S.exp(an[i] - top)
+                        total += an[i]
+                    }
+                    let fn = pf + n * m
+                    for i in 0 ..< k {
+                        an[i] /= total
+                        let zi = pz + (n * k + i) * m
+                        for j in 0 ..< m { fn[j] += an[i] * zi[j] }
                     }
                 }
             }
@@ -86,22 +82,20 @@ public struct SourceAttention: Sendable {
                      "SourceAttention.backward: dz_s is \(dFused.rows)×\(dFused.columns), expected \(b)×\(m)")
         var dC = Matrix<S>(rows: b, columns: m)
         var dAlpha = [S](repeating: 0, count: k)
-        cache.sources.values.withUnsafeBufferPointer { pz in
-            dFused.values.withUnsafeBufferPointer { pd in
-                dC.values.withUnsafeMutableBufferPointer { pdc in
-                    for n in 0 ..< b {
-                        let dn = pd.baseAddress! + n * m
-                        var weighted: S = 0  // Σ_j α_j dα_j
-                        for i in 0 ..< k {
-                            dAlpha[i] = dot(dn, pz.baseAddress! + (n * k + i) * m, m)
-                            weighted += cache.weights[n, i] * dAlpha[i]
-                        }
-                        let out = pdc.baseAddress! + n * m
-                        for i in 0 ..< k {
-                            let de = cache.weights[n, i] * (dAlpha[i] - weighted)
-                            let zi = pz.baseAddress! + (n * k + i) * m
-                            for j in 0 ..< m { out[j] += de * zi[j] }
-                        }
+        withBaseAddresses(cache.sources.values, dFused.values) { pz, pd in
+            dC.values.withUnsafeMutableBufferPointer { pdc in
+                for n in 0 ..< b {
+                    let dn = pd + n * m
+                    var weighted: S = 0  // Σ_j α_j dα_j
+                    for i in 0 ..< k {
+                        dAlpha[i] = dot(dn, pz + (n * k + i) * m, m)
+                        weighted += cache.weights[n, i] * dAlpha[i]
+                    }
+                    let out = pdc.baseAddress! + n * m
+                    for i in 0 ..< k {
+                        let de = cache.weights[n, i] * (dAlpha[i] - weighted)
+                        let zi = pz + (n * k + i) * m
+                        for j in 0 ..< m { out[j] += de * zi[j] }
                     }
                 }
             }

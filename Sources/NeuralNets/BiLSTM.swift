@@ -73,13 +73,11 @@ func concatenateColumns<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix
     let (n, p, q) = (a.rows, a.columns, b.columns)
     var out = Matrix<S>(rows: n, columns: p + q)
     if n == 0 { return out }
-    out.values.withUnsafeMutableBufferPointer { po in
-        a.values.withUnsafeBufferPointer { pa in
-            b.values.withUnsafeBufferPointer { pb in
-                for r in 0 ..< n {
-                    (po.baseAddress! + r * (p + q)).update(from: pa.baseAddress! + r * p, count: p)
-                    (po.baseAddress! + r * (p + q) + p).update(from: pb.baseAddress! + r * q, count: q)
-                }
+    withBaseAddresses(a.values, b.values) { pa, pb in
+        out.values.withUnsafeMutableBufferPointer { po in
+            for r in 0 ..< n {
+                (po.baseAddress! + r * (p + q)).update(from: pa + r * p, count: p)
+                (po.baseAddress! + r * (p + q) + p).update(from: pb + r * q, count: q)
             }
         }
     }
@@ -92,12 +90,10 @@ func splitColumns<S: BLASScalar>(_ x: Matrix<S>, at k: Int) -> (Matrix<S>, Matri
     var left = Matrix<S>(rows: n, columns: k), right = Matrix<S>(rows: n, columns: p - k)
     if n == 0 { return (left, right) }
     x.values.withUnsafeBufferPointer { px in
-        left.values.withUnsafeMutableBufferPointer { pl in
-            right.values.withUnsafeMutableBufferPointer { pr in
-                for r in 0 ..< n {
-                    (pl.baseAddress! + r * k).update(from: px.baseAddress! + r * p, count: k)
-                    (pr.baseAddress! + r * (p - k)).update(from: px.baseAddress! + r * p + k, count: p - k)
-                }
+        withMutableBaseAddresses(&left.values, &right.values) { pl, pr in
+            for r in 0 ..< n {
+                (pl + r * k).update(from: px.baseAddress! + r * p, count: k)
+                (pr + r * (p - k)).update(from: px.baseAddress! + r * p + k, count: p - k)
             }
         }
     }

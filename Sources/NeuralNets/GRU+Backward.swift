@@ -11,29 +11,22 @@ extension GRU {
         let (d, h, g) = (inputSize, hiddenSize, 3 * hiddenSize)
         let n = x.rows, steps = n / b
         precondition(dH.rows == n && dH.columns == h, "GRU.backward: dH is \(dH.rows)×\(dH.columns), expected \(n)×\(h)")
-        var dXA = [S](repeating: 0, count: n * g)   // d(xa) (B, T, 3H)
-        var dHA = [S](repeating: 0, count: n * g)   // d(ha) (B, T, 3H)
+        // Scratch: d(xa) and d(ha), (B, T, 3H) each; every row is written (step t, all samples) before the
+        // GEMMs read it, so no zero fill.
+        let scratch = UnsafeMutablePointer<S>.allocate(capacity: 2 * n * g)
+        defer { scratch.deallocate() }
+        let (dxa, dha) = (scratch, scratch + n * g)
         var dH0 = Matrix<S>(rows: b, columns: h)   // doubles as the recurrent dh flowing into step t
         var dX = Matrix<S>(rows: n, columns: d)
         if steps == 0 { return (dX, dH0) }
-        parameters.withUnsafeBufferPointer { p in
-        grads.withUnsafeMutableBufferPointer { pg in
-        x.values.withUnsafeBufferPointer { px in
-        dH.values.withUnsafeBufferPointer { pdH in
-        cache.gates.withUnsafeBufferPointer { pa in
-        cache.recurrentN.withUnsafeBufferPointer { pn in
-        cache.hiddenIn.withUnsafeBufferPointer { phi in
-        dXA.withUnsafeMutableBufferPointer { pdxa in
-        dHA.withUnsafeMutableBufferPointer { pdha in
-        dH0.values.withUnsafeMutableBufferPointer { pdh in
-        dX.values.withUnsafeMutableBufferPointer { pdX in
-            let (gates, han, hIn, dxa, dha, dhRec) = (pa.baseAddress!, pn.baseAddress!, phi.baseAddress!,
-                                                      pdxa.baseAddress!, pdha.baseAddress!, pdh.baseAddress!)
-            let wh = p.baseAddress! + recurrentWeight.offset
+        let (gates, han, hIn) = (cache.gates, cache.recurrentN, cache.hiddenIn)
+        withBaseAddresses(parameters, x.values, dH.values) { p, px, pdH in
+        withMutableBaseAddresses(&grads, &dH0.values, &dX.values) { gb, dhRec, pdX in
+            let wh = p + recurrentWeight.offset
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 for sample in 0 ..< b {
                     let row = sample * steps + t
-                    let ar = gates + row * g, hp = hIn + row * h, dHr = pdH.baseAddress! + row * h
+                    let ar = gates + row * g, hp = hIn + row * h, dHr = pdH + row * h
                     let dxr = dxa + row * g, dhr = dha + row * g, rec = dhRec + sample * h
                     for j in 0 ..< h {
                         let r = ar[j], z = ar[h + j], nn = ar[2 * h + j]
@@ -49,15 +42,12 @@ extension GRU {
                 // dh_{t−1} += dHA_t·W_hᵀ; after t = 0 this is dh0.
                 gemm(dha + t * g, lda: steps * g, wh, ldb: g, transposeB: true, dhRec, ldc: h, m: b, n: h, k: g, beta: 1)
             }
-            let gb = pg.baseAddress!
-            gemm(px.baseAddress!, lda: d, transposeA: true, dxa, ldb: g, gb + inputWeight.offset, ldc: g,
-                 m: d, n: g, k: n, beta: 1)
+            gemm(px, lda: d, transposeA: true, dxa, ldb: g, gb + inputWeight.offset, ldc: g, m: d, n: g, k: n, beta: 1)
             gemm(hIn, lda: h, transposeA: true, dha, ldb: g, gb + recurrentWeight.offset, ldc: g, m: h, n: g, k: n, beta: 1)
             accumulateColumnSums(dxa, rows: n, n: g, into: gb + inputBias.offset)
             accumulateColumnSums(dha, rows: n, n: g, into: gb + recurrentBias.offset)
-            gemm(dxa, lda: g, p.baseAddress! + inputWeight.offset, ldb: g, transposeB: true, pdX.baseAddress!, ldc: d,
-                 m: n, n: d, k: g, beta: 0)
-        } } } } } } } } } } }
+            gemm(dxa, lda: g, p + inputWeight.offset, ldb: g, transposeB: true, pdX, ldc: d, m: n, n: d, k: g, beta: 0)
+        } }
         return (dX, dH0)
     }
 }

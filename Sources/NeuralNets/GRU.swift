@@ -38,13 +38,29 @@ public struct GRU: Sendable {
     /// b_h (1, 3H).
     public let recurrentBias: ParameterView
 
-    /// What backward needs; buffers are (B, T, ·) row-major.
+    /// What backward needs; buffers are (B, T, ·) row-major, the three tensors in one `Workspace`:
+    /// [ gates (B, T, 3H) | recurrentN | hiddenIn (B, T, H each) ].
     public struct Cache<S: NeuralScalar>: Sendable {
         let input: Matrix<S>      // X (B·T, D)
         let batchSize: Int        // B
-        var gates: [S]            // r z n after their nonlinearities, (B, T, 3H)
-        var recurrentN: [S]       // ha_n = (h_{t−1}·W_h + b_h)_n, (B, T, H)
-        var hiddenIn: [S]         // h_{t−1} fed into step t, (B, T, H); h0 at t = 0
+        let storage: Workspace<S>
+        let stateCount: Int       // B·T·H, the size of one (B, T, H) tensor
+
+        /// Forward writes every row of all three tensors before reading it (no masking in the GRU), so they
+        /// skip the zero fill.
+        init(input: Matrix<S>, batchSize: Int, hiddenSize h: Int) {
+            self.input = input
+            self.batchSize = batchSize
+            stateCount = input.rows * h
+            storage = Workspace(uninitialized: 5 * stateCount, zeroed: 0)
+        }
+
+        /// r z n after their nonlinearities, (B, T, 3H).
+        var gates: UnsafeMutablePointer<S> { storage.base }
+        /// ha_n = (h_{t−1}·W_h + b_h)_n, (B, T, H).
+        var recurrentN: UnsafeMutablePointer<S> { storage.base + 3 * stateCount }
+        /// h_{t−1} fed into step t, (B, T, H); h0 at t = 0.
+        var hiddenIn: UnsafeMutablePointer<S> { storage.base + 4 * stateCount }
     }
 
     /// Registers `<name>.Wx`, `<name>.Wh`, `<name>.bx`, `<name>.bh` in `layout`.
@@ -75,25 +91,19 @@ public struct GRU: Sendable {
         precondition(b > 0 && h0.columns == h, "GRU.forward: h0 is \(h0.rows)×\(h0.columns), expected B×\(h)")
         precondition(x.rows % b == 0 && x.columns == d, "GRU.forward: X is \(x.rows)×\(x.columns), expected (B·T)×\(d)")
         let steps = x.rows / b, n = x.rows
-        var cache = Cache<S>(input: x, batchSize: b, gates: [S](repeating: 0, count: n * g),
-                             recurrentN: [S](repeating: 0, count: n * h), hiddenIn: [S](repeating: 0, count: n * h))
+        let cache = Cache<S>(input: x, batchSize: b, hiddenSize: h)
         var out = Matrix<S>(rows: n, columns: h)
         if steps == 0 { return (out, cache) }
-        var ha = [S](repeating: 0, count: b * g)  // ha_t scratch (B, 3H), reused every step
-        parameters.withUnsafeBufferPointer { p in
-        x.values.withUnsafeBufferPointer { px in
-        h0.values.withUnsafeBufferPointer { ph0 in
-        cache.gates.withUnsafeMutableBufferPointer { pa in
-        cache.recurrentN.withUnsafeMutableBufferPointer { pn in
-        cache.hiddenIn.withUnsafeMutableBufferPointer { phi in
-        ha.withUnsafeMutableBufferPointer { pha in
+        let (xa, han, hIn) = (cache.gates, cache.recurrentN, cache.hiddenIn)
+        // ha_t scratch (B, 3H), reused every step; each step first writes b_h into every row.
+        let haBuf = UnsafeMutablePointer<S>.allocate(capacity: b * g)
+        defer { haBuf.deallocate() }
+        withBaseAddresses(parameters, x.values, h0.values) { base, px, ph0 in
         out.values.withUnsafeMutableBufferPointer { ph in
-            let (xa, han, hIn, haBuf, hOut) = (pa.baseAddress!, pn.baseAddress!, phi.baseAddress!,
-                                               pha.baseAddress!, ph.baseAddress!)
-            let base = p.baseAddress!
-            for sample in 0 ..< b { (hIn + sample * steps * h).update(from: ph0.baseAddress! + sample * h, count: h) }
+            let hOut = ph.baseAddress!
+            for sample in 0 ..< b { (hIn + sample * steps * h).update(from: ph0 + sample * h, count: h) }
             for r in 0 ..< n { (xa + r * g).update(from: base + inputBias.offset, count: g) }
-            gemm(px.baseAddress!, lda: d, base + inputWeight.offset, ldb: g, xa, ldc: g, m: n, n: g, k: d, beta: 1)
+            gemm(px, lda: d, base + inputWeight.offset, ldb: g, xa, ldc: g, m: n, n: g, k: d, beta: 1)
             for t in 0 ..< steps {
                 for sample in 0 ..< b { (haBuf + sample * g).update(from: base + recurrentBias.offset, count: g) }
                 gemm(hIn + t * h, lda: steps * h, base + recurrentWeight.offset, ldb: g, haBuf, ldc: g,
@@ -111,7 +121,7 @@ public struct GRU: Sendable {
                     if t + 1 < steps { (hIn + (row + 1) * h).update(from: ho, count: h) }
                 }
             }
-        } } } } } } } }
+        } }
         return (out, cache)
     }
 }

@@ -12,31 +12,22 @@ extension LSTM {
         let (b, d, h, g) = (lengths.count, inputSize, hiddenSize, 4 * hiddenSize)
         let n = x.rows, steps = n / b
         precondition(dH.rows == n && dH.columns == h, "LSTM.backward: dH is \(dH.rows)×\(dH.columns), expected \(n)×\(h)")
-        // dA and dX are written in full (padded rows of dA explicitly, dX by a β = 0 GEMM): no zero fill.
-        var dA = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }  // (B, T, 4H)
-        var dHidden = [S](repeating: 0, count: b * h)   // recurrent dh flowing into step t, (B, H)
-        var dCell = [S](repeating: 0, count: b * h)     // recurrent dc flowing into step t, (B, H)
+        // Scratch: dA (B, T, 4H), written in full (padded rows explicitly), then the recurrent dh and dc flowing
+        // into step t, (B, H) each, zero. dX is written by a β = 0 GEMM: no zero fill either.
+        let scratch = UnsafeMutablePointer<S>.allocate(capacity: n * g + 2 * b * h)
+        defer { scratch.deallocate() }
+        (scratch + n * g).initialize(repeating: 0, count: 2 * b * h)
+        let (dA, dhRec, dcRec) = (scratch, scratch + n * g, scratch + n * g + b * h)
+        let (gates, tanhC, hIn, cIn) = (cache.gates, cache.tanhCell, cache.hiddenIn, cache.cellIn)
         var dX = Matrix<S>(rows: n, columns: d, values: [S](unsafeUninitializedCapacity: n * d) { _, count in count = n * d })
-        parameters.withUnsafeBufferPointer { p in
-        grads.withUnsafeMutableBufferPointer { pg in
-        x.values.withUnsafeBufferPointer { px in
-        dH.values.withUnsafeBufferPointer { pdH in
-        cache.gates.withUnsafeBufferPointer { pa in
-        cache.tanhCell.withUnsafeBufferPointer { ptc in
-        cache.hiddenIn.withUnsafeBufferPointer { phi in
-        cache.cellIn.withUnsafeBufferPointer { pci in
-        dA.withUnsafeMutableBufferPointer { pdA in
-        dHidden.withUnsafeMutableBufferPointer { pdh in
-        dCell.withUnsafeMutableBufferPointer { pdc in
-        dX.values.withUnsafeMutableBufferPointer { pdX in
-            let (gates, tanhC, cIn, dAp, dhRec, dcRec) = (pa.baseAddress!, ptc.baseAddress!, pci.baseAddress!,
-                                                          pdA.baseAddress!, pdh.baseAddress!, pdc.baseAddress!)
-            let wx = p.baseAddress! + inputWeight.offset, wh = p.baseAddress! + recurrentWeight.offset
+        withBaseAddresses(parameters, x.values, dH.values) { p, px, pdH in
+        withMutableBaseAddresses(&grads, &dX.values) { pg, pdX in
+            let wx = p + inputWeight.offset, wh = p + recurrentWeight.offset
             for s in stride(from: steps - 1, through: 0, by: -1) {
                 let t = reversed ? steps - 1 - s : s
                 // dh (recurrent) into step t = dA_{next}·W_hᵀ; zero at the last processed step.
                 if let tn = next(t, steps) {
-                    gemm(dAp + tn * g, lda: steps * g, wh, ldb: g, transposeB: true, dhRec, ldc: h,
+                    gemm(dA + tn * g, lda: steps * g, wh, ldb: g, transposeB: true, dhRec, ldc: h,
                          m: b, n: h, k: g, beta: 0)
                 }
                 for sample in 0 ..< b {
@@ -44,11 +35,11 @@ extension LSTM {
                     let dcr = dcRec + sample * h
                     if t >= lengths[sample] {  // padded: no gradient in, none out
                         dcr.update(repeating: 0, count: h)
-                        (dAp + row * g).update(repeating: 0, count: g)
+                        (dA + row * g).update(repeating: 0, count: g)
                         continue
                     }
-                    let ar = gates + row * g, dar = dAp + row * g, tcr = tanhC + row * h, cPrev = cIn + row * h
-                    let dhr = dhRec + sample * h, dHr = pdH.baseAddress! + row * h
+                    let ar = gates + row * g, dar = dA + row * g, tcr = tanhC + row * h, cPrev = cIn + row * h
+                    let dhr = dhRec + sample * h, dHr = pdH + row * h
                     for j in 0 ..< h {
                         let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], o = ar[3 * h + j], tcj = tcr[j]
                         let dh = dHr[j] + dhr[j]
@@ -62,13 +53,11 @@ extension LSTM {
                 }
             }
             // Weight gradients and dX: one GEMM each over all B·T rows (padded rows of dA are 0).
-            gemm(px.baseAddress!, lda: d, transposeA: true, dAp, ldb: g, pg.baseAddress! + inputWeight.offset,
-                 ldc: g, m: d, n: g, k: n, beta: 1)
-            gemm(phi.baseAddress!, lda: h, transposeA: true, dAp, ldb: g, pg.baseAddress! + recurrentWeight.offset,
-                 ldc: g, m: h, n: g, k: n, beta: 1)
-            accumulateColumnSums(dAp, rows: n, n: g, into: pg.baseAddress! + bias.offset)
-            gemm(dAp, lda: g, wx, ldb: g, transposeB: true, pdX.baseAddress!, ldc: d, m: n, n: d, k: g, beta: 0)
-        } } } } } } } } } } } }
+            gemm(px, lda: d, transposeA: true, dA, ldb: g, pg + inputWeight.offset, ldc: g, m: d, n: g, k: n, beta: 1)
+            gemm(hIn, lda: h, transposeA: true, dA, ldb: g, pg + recurrentWeight.offset, ldc: g, m: h, n: g, k: n, beta: 1)
+            accumulateColumnSums(dA, rows: n, n: g, into: pg + bias.offset)
+            gemm(dA, lda: g, wx, ldb: g, transposeB: true, pdX, ldc: d, m: n, n: d, k: g, beta: 0)
+        } }
         return dX
     }
 }

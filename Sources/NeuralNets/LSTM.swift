@@ -43,15 +43,32 @@ public struct LSTM: Sendable {
     /// b (1, 4H).
     public let bias: ParameterView
 
-    /// What backward needs. All buffers are (B, T, ·) row-major.
+    /// What backward needs. All buffers are (B, T, ·) row-major, the five state tensors in one `Workspace`:
+    /// [ gates (B, T, 4H) | cell | tanhCell | hiddenIn | cellIn (B, T, H each) ].
     public struct Cache<S: NeuralScalar>: Sendable {
         let input: Matrix<S>      // X (B·T, D)
         let lengths: [Int]        // L (B)
-        var gates: [S]            // (B, T, 4H): i f g o after their nonlinearities; 0 at padded steps
-        var cell: [S]             // c_t (B, T, H)
-        var tanhCell: [S]         // tanh(c_t) (B, T, H)
-        var hiddenIn: [S]         // h fed into step t, (B, T, H)
-        var cellIn: [S]           // c fed into step t, (B, T, H)
+        let storage: Workspace<S>
+        let stateCount: Int       // B·T·H, the size of one (B, T, H) tensor
+
+        /// The gates are written in full by forward (bias rows, then the GEMM), so they skip the zero fill.
+        init(input: Matrix<S>, lengths: [Int], hiddenSize h: Int) {
+            self.input = input
+            self.lengths = lengths
+            stateCount = input.rows * h
+            storage = Workspace(uninitialized: 4 * stateCount, zeroed: 4 * stateCount)
+        }
+
+        /// (B, T, 4H): i f g o after their nonlinearities; 0 at padded steps.
+        var gates: UnsafeMutablePointer<S> { storage.base }
+        /// c_t (B, T, H).
+        var cell: UnsafeMutablePointer<S> { storage.base + 4 * stateCount }
+        /// tanh(c_t) (B, T, H).
+        var tanhCell: UnsafeMutablePointer<S> { storage.base + 5 * stateCount }
+        /// h fed into step t, (B, T, H).
+        var hiddenIn: UnsafeMutablePointer<S> { storage.base + 6 * stateCount }
+        /// c fed into step t, (B, T, H).
+        var cellIn: UnsafeMutablePointer<S> { storage.base + 7 * stateCount }
     }
 
     /// Registers `<name>.Wx`, `<name>.Wh`, `<name>.b` in `layout`.
@@ -88,26 +105,16 @@ public struct LSTM: Sendable {
         let steps = x.rows / b
         checkLengths(lengths, timeSteps: steps, "LSTM.forward")
         let n = b * steps
-        // The gates buffer is written in full (bias rows, then the GEMM), so it skips the zero fill.
-        let gates = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }
-        var cache = Cache<S>(input: x, lengths: lengths, gates: gates,
-                             cell: [S](repeating: 0, count: n * h), tanhCell: [S](repeating: 0, count: n * h),
-                             hiddenIn: [S](repeating: 0, count: n * h), cellIn: [S](repeating: 0, count: n * h))
+        let cache = Cache<S>(input: x, lengths: lengths, hiddenSize: h)
+        let (a, c, tc, hIn, cIn) = (cache.gates, cache.cell, cache.tanhCell, cache.hiddenIn, cache.cellIn)
         var out = Matrix<S>(rows: n, columns: h)
-        parameters.withUnsafeBufferPointer { p in
-        x.values.withUnsafeBufferPointer { px in
-        cache.gates.withUnsafeMutableBufferPointer { pa in
-        cache.cell.withUnsafeMutableBufferPointer { pc in
-        cache.tanhCell.withUnsafeMutableBufferPointer { ptc in
-        cache.hiddenIn.withUnsafeMutableBufferPointer { phi in
-        cache.cellIn.withUnsafeMutableBufferPointer { pci in
+        withBaseAddresses(parameters, x.values) { p, px in
         out.values.withUnsafeMutableBufferPointer { ph in
-            let (a, c, tc, hIn, cIn, hOut) = (pa.baseAddress!, pc.baseAddress!, ptc.baseAddress!,
-                                              phi.baseAddress!, pci.baseAddress!, ph.baseAddress!)
-            let wx = p.baseAddress! + inputWeight.offset, wh = p.baseAddress! + recurrentWeight.offset
+            let hOut = ph.baseAddress!
+            let wx = p + inputWeight.offset, wh = p + recurrentWeight.offset
             // A = X·W_x + b for all B·T rows: one GEMM.
-            for r in 0 ..< n { (a + r * g).update(from: p.baseAddress! + bias.offset, count: g) }
-            gemm(px.baseAddress!, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
+            for r in 0 ..< n { (a + r * g).update(from: p + bias.offset, count: g) }
+            gemm(px, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
             for s in 0 ..< steps {
                 let t = reversed ? steps - 1 - s : s
                 // A_t += h_in,t · W_h (B rows, strided by T); h_in is zero at the first step.
@@ -129,7 +136,7 @@ public struct LSTM: Sendable {
                     }
                 }
             }
-        } } } } } } } }
+        } }
         return (out, cache)
     }
 
@@ -168,19 +175,19 @@ public struct LSTM: Sendable {
         let steps = x.rows / b
         checkLengths(lengths, timeSteps: steps, "LSTM.forwardInference")
         let n = b * steps
-        var gates = [S](unsafeUninitializedCapacity: n * g) { _, count in count = n * g }
-        var state = [S](repeating: 0, count: b * h), tanhScratch = [S](repeating: 0, count: h)
+        // Scratch: the pre-activations (B·T, 4H), written in full before they are read; c (B, H) and one row of
+        // tanh c (H), zero.
+        let scratch = UnsafeMutablePointer<S>.allocate(capacity: n * g + b * h + h)
+        defer { scratch.deallocate() }
+        (scratch + n * g).initialize(repeating: 0, count: b * h + h)
+        let (a, c, tc) = (scratch, scratch + n * g, scratch + n * g + b * h)
         var out = Matrix<S>(rows: n, columns: h)
-        parameters.withUnsafeBufferPointer { p in
-        x.values.withUnsafeBufferPointer { px in
-        gates.withUnsafeMutableBufferPointer { pa in
-        state.withUnsafeMutableBufferPointer { pc in
-        tanhScratch.withUnsafeMutableBufferPointer { ptc in
+        withBaseAddresses(parameters, x.values) { p, px in
         out.values.withUnsafeMutableBufferPointer { ph in
-            let (a, c, tc, hOut) = (pa.baseAddress!, pc.baseAddress!, ptc.baseAddress!, ph.baseAddress!)
-            let wx = p.baseAddress! + inputWeight.offset, wh = p.baseAddress! + recurrentWeight.offset
-            for r in 0 ..< n { (a + r * g).update(from: p.baseAddress! + bias.offset, count: g) }
-            gemm(px.baseAddress!, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
+            let hOut = ph.baseAddress!
+            let wx = p + inputWeight.offset, wh = p + recurrentWeight.offset
+            for r in 0 ..< n { (a + r * g).update(from: p + bias.offset, count: g) }
+            gemm(px, lda: d, wx, ldb: g, a, ldc: g, m: n, n: g, k: d, beta: 1)
             for s in 0 ..< steps {
                 let t = reversed ? steps - 1 - s : s
                 let tPrev = reversed ? t + 1 : t - 1
@@ -191,7 +198,7 @@ public struct LSTM: Sendable {
                                hidden: hOut + row * h)
                 }
             }
-        } } } } } }
+        } }
         return out
     }
 }

@@ -55,13 +55,11 @@ public struct Linear: Sendable {
         let (n, d, o) = (x.rows, inputSize, outputSize)
         var y = Matrix<S>(rows: n, columns: o)
         if n > 0 {
-            parameters.withUnsafeBufferPointer { p in
-                x.values.withUnsafeBufferPointer { px in
-                    y.values.withUnsafeMutableBufferPointer { py in
-                        let w = p.baseAddress! + weight.offset, b = p.baseAddress! + bias.offset
-                        for r in 0 ..< n { (py.baseAddress! + r * o).update(from: b, count: o) }
-                        gemm(px.baseAddress!, lda: d, w, ldb: o, py.baseAddress!, ldc: o, m: n, n: o, k: d, beta: 1)
-                    }
+            withBaseAddresses(parameters, x.values) { p, px in
+                y.values.withUnsafeMutableBufferPointer { py in
+                    let w = p + weight.offset, b = p + bias.offset, yp = py.baseAddress!
+                    for r in 0 ..< n { (yp + r * o).update(from: b, count: o) }
+                    gemm(px, lda: d, w, ldb: o, yp, ldc: o, m: n, n: o, k: d, beta: 1)
                 }
             }
         }
@@ -78,20 +76,12 @@ public struct Linear: Sendable {
         precondition(dY.rows == n && dY.columns == o, "Linear.backward: dY is \(dY.rows)×\(dY.columns), expected \(n)×\(o)")
         var dX = Matrix<S>(rows: n, columns: d)
         if n == 0 { return dX }
-        parameters.withUnsafeBufferPointer { p in
-            grads.withUnsafeMutableBufferPointer { g in
-                x.values.withUnsafeBufferPointer { px in
-                    dY.values.withUnsafeBufferPointer { pdY in
-                        dX.values.withUnsafeMutableBufferPointer { pdX in
-                            let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
-                            gemm(px.baseAddress!, lda: d, transposeA: true, pdY.baseAddress!, ldb: o,
-                                 dW, ldc: o, m: d, n: o, k: n, beta: 1)
-                            accumulateColumnSums(pdY.baseAddress!, rows: n, n: o, into: db)
-                            gemm(pdY.baseAddress!, lda: o, p.baseAddress! + weight.offset, ldb: o, transposeB: true,
-                                 pdX.baseAddress!, ldc: d, m: n, n: d, k: o, beta: 0)
-                        }
-                    }
-                }
+        withBaseAddresses(parameters, x.values, dY.values) { p, px, pdY in
+            withMutableBaseAddresses(&grads, &dX.values) { g, pdX in
+                let dW = g + weight.offset, db = g + bias.offset
+                gemm(px, lda: d, transposeA: true, pdY, ldb: o, dW, ldc: o, m: d, n: o, k: n, beta: 1)
+                accumulateColumnSums(pdY, rows: n, n: o, into: db)
+                gemm(pdY, lda: o, p + weight.offset, ldb: o, transposeB: true, pdX, ldc: d, m: n, n: d, k: o, beta: 0)
             }
         }
         return dX

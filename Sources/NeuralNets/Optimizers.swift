@@ -91,15 +91,13 @@ public struct Adam<S: NeuralScalar>: Sendable {
         // θ −= η/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
         let stepSize = S(learningRate / correction1), invSqrtCorrection2 = S(1 / correction2.squareRoot())
         let eps = S(epsilon)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-        parameters.grads.withUnsafeBufferPointer { grad in
-        firstMoment.withUnsafeMutableBufferPointer { m in
-        secondMoment.withUnsafeMutableBufferPointer { v in
+        withMutableBaseAddresses(&parameters.values, &firstMoment, &secondMoment) { theta, m, v in
+        parameters.grads.withUnsafeBufferPointer { gradBuffer in
+            let grad = gradBuffer.baseAddress!
             var start = 0
             if S.self == Float.self, n >= 8 {  // 8 lanes at a time; the scalar loop below finishes the tail
                 start = n - n % 8
-                adamFloatLanes(theta: theta.baseAddress!, grad: grad.baseAddress!, m: m.baseAddress!, v: v.baseAddress!,
-                               count: start,
+                adamFloatLanes(theta: theta, grad: grad, m: m, v: v, count: start,
                                constants: [gradientScale, b1, b2, oneMinusB1, oneMinusB2, stepSize, invSqrtCorrection2, eps])
             }
             for i in start ..< n {
@@ -108,7 +106,7 @@ public struct Adam<S: NeuralScalar>: Sendable {
                 v[i] = b2 * v[i] + oneMinusB2 * g * g
                 theta[i] -= stepSize * m[i] / (v[i].squareRoot() * invSqrtCorrection2 + eps)
             }
-        } } } }
+        } }
     }
 }
 
