@@ -11,7 +11,6 @@ the median of each side over all runs and the ratio Tributary / anchor (higher i
 usage: python3 bench/bench_foundation.py --bin .build/release/tributary [--rounds 3] [--only gemm,allreduce,hdf5]
 Prints a Markdown table (paste into docs/benchmarks.md) and writes the raw runs as JSON lines to --raw.
 """
-import argparse
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ import statistics
 import sys
 import tempfile
 
-from benchlib import ANCHORS, MPIRUN, env_threads, pick, results, run
+from benchlib import ANCHORS, MPIRUN, env_threads, parser, pick, results, run, write_raw
 
 
 NUMPY_GEMM = r"""
@@ -102,18 +101,11 @@ def bench_hdf5(args, rows, raw):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--bin", required=True)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--only", default="gemm,allreduce,hdf5")
-    p.add_argument("--raw", default="bench-foundation.jsonl")
-    args = p.parse_args()
+    args = parser("gemm,allreduce,hdf5", "bench-foundation.jsonl").parse_args()
     rows, raw = [], []
     for w in args.only.split(","):
         {"gemm": bench_gemm, "allreduce": bench_allreduce, "hdf5": bench_hdf5}[w](args, rows, raw)
-    with open(args.raw, "w") as f:
-        for r in raw:
-            f.write(json.dumps(r) + "\n")
+    write_raw(args.raw, raw)
     # Runs alternate (Tributary, anchor, Tributary, anchor …), so the i-th values of both sides were taken at
     # nearly the same time: the median of the paired ratios is less sensitive to load drifting during the
     # session than the ratio of the medians. Both are printed.

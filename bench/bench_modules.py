@@ -15,7 +15,6 @@ libvlfeat-dev and liblinear-dev) and read the synthetic data of `gen_data.py` fr
 usage: python3 bench/bench_modules.py --bin .build/release/tributary [--rounds 3] [--only fisher,gmm,dsift,svm]
 Prints a Markdown table (ratio > 1: Tributary faster) and writes the raw runs as JSON lines to --raw.
 """
-import argparse
 import json
 import os
 import re
@@ -135,12 +134,7 @@ def bench_svm(args, bin_dir, rows):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--bin", required=True)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--only", default="fisher,gmm,dsift,svm")
-    p.add_argument("--raw", default="bench-modules.jsonl")
-    args = p.parse_args()
+    args = benchlib.parser("fisher,gmm,dsift,svm", "bench-modules.jsonl").parse_args()
     bin_dir = build_anchors()
     rows = []
     for w in args.only.split(","):

@@ -15,14 +15,13 @@ usage: python3 bench/bench_neural.py --bin .build/release/tributary --python /pa
            [--anchors ../shared/bench/anchors] [--rounds 3] [--only bilstm,gru]
 Prints a Markdown table (paste into docs/benchmarks-neural.md) and writes the raw runs as JSON lines to --raw.
 """
-import argparse
 import json
 import os
 import statistics
 import sys
 import tempfile
 
-from benchlib import ANCHORS, MPIRUN, env_threads, pick, results, run
+from benchlib import ANCHORS, MPIRUN, env_threads, parser, pick, results, run, write_raw
 
 
 def anchor(args, script, threads):
@@ -83,21 +82,15 @@ def bench_gru(args, rows, raw):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--bin", required=True)
+    p = parser("bilstm,gru", "bench-neural.jsonl")
     p.add_argument("--python", default=sys.executable, help="a Python with torch (the anchors' interpreter)")
     p.add_argument("--anchors", default=ANCHORS, help="the anchors folder (shared/bench/anchors)")
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--only", default="bilstm,gru")
-    p.add_argument("--raw", default="bench-neural.jsonl")
     args = p.parse_args()
     args.bin = os.path.abspath(args.bin)
     rows, raw = [], []
     for w in args.only.split(","):
         {"bilstm": bench_bilstm, "gru": bench_gru}[w](args, rows, raw)
-    with open(args.raw, "w") as f:
-        for r in raw:
-            f.write(json.dumps(r) + "\n")
+    write_raw(args.raw, raw)
     print("| workload | figure | Tributary (median) | anchor | anchor (median) | ratio of medians | median paired ratio |")
     print("|---|---|---|---|---|---|---|")
     for name, unit, ours, anchor_name, theirs in rows:

@@ -1,5 +1,7 @@
-"""Shared plumbing of the benchmark drivers (bench_foundation.py, bench_modules.py, bench_neural.py): where the
-anchors live, the 2-rank mpirun prefix, the thread knobs, running a command, and reading its `RESULT {json}` lines."""
+"""Shared plumbing of the benchmark drivers (bench_foundation.py, bench_modules.py, bench_neural.py): their common
+options, where the anchors live, the 2-rank mpirun prefix, the thread knobs, running a command, reading its
+`RESULT {json}` lines and writing the raw records."""
+import argparse
 import json
 import os
 import subprocess
@@ -9,6 +11,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
 ROOT = ["--allow-run-as-root"] if os.geteuid() == 0 else []
 MPIRUN = ["mpirun", "--oversubscribe", "-np", "2"] + ROOT
+
+
+def parser(only, raw):
+    """The options of every driver: --bin (the tributary executable), --rounds, --only (default: `only`, the
+    workloads, comma-separated) and --raw (default: `raw`, the JSON-lines file of the raw figures)."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--only", default=only)
+    p.add_argument("--raw", default=raw)
+    return p
+
+
+def write_raw(path, records):
+    """Writes `records` to `path`, one JSON object a line."""
+    with open(path, "w") as f:
+        for r in records:
+            f.write(json.dumps(r) + "\n")
 
 
 def env_threads(t):

@@ -26,6 +26,15 @@ import LinearAlgebra
 /// This module imports neither MPI nor HDF5: distribution goes through `Communicator`.
 public enum ClassifiersModule {}
 
+/// w·x_q + b for every row of X (Q, D), one GEMV: the decision values of the linear models (`LinearSVM`,
+/// `SparseLogisticRegression`).
+func linearDecisionValues<Scalar: BLASScalar>(_ x: Matrix<Scalar>, weights: [Scalar], bias: Scalar) -> [Scalar] {
+    precondition(x.columns == weights.count, "decisionValues: X has \(x.columns) columns, w has \(weights.count)")
+    var values = [Scalar](repeating: bias, count: x.rows)
+    BLAS.gemv(x, weights, into: &values, alpha: 1, beta: 1)
+    return values
+}
+
 /// An N×K binary label matrix (sample i has concept k when `self[i, k]`), row-major.
 public struct LabelMatrix: Sendable, Equatable {
     /// N, the number of samples.

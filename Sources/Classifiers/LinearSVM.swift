@@ -60,10 +60,7 @@ public struct LinearSVM<Scalar: BLASScalar>: Sendable {
 
     /// f(x_q) = w·x_q + b for every row of X (Q, D): one GEMV.
     public func decisionValues(_ x: Matrix<Scalar>) -> [Scalar] {
-        precondition(x.columns == weights.count, "decisionValues: X has \(x.columns) columns, w has \(weights.count)")
-        var f = [Scalar](repeating: bias, count: x.rows)
-        BLAS.gemv(x, weights, into: &f, alpha: 1, beta: 1)
-        return f
+        linearDecisionValues(x, weights: weights, bias: bias)
     }
 
     /// Trains on X (N, D) with `labels[i]` = true for y_i = +1.

@@ -79,10 +79,7 @@ public struct SparseLogisticRegression<Scalar: BLASScalar>: Sendable {
 
     /// z = X w + b for every row of X (Q, D): one GEMV (raw scores, the fusion input).
     public func decisionValues(_ x: Matrix<Scalar>) -> [Scalar] {
-        precondition(x.columns == weights.count, "decisionValues: X has \(x.columns) columns, w has \(weights.count)")
-        var z = [Scalar](repeating: bias, count: x.rows)
-        BLAS.gemv(x, weights, into: &z, alpha: 1, beta: 1)
-        return z
+        linearDecisionValues(x, weights: weights, bias: bias)
     }
 
     /// p(y = +1 | x_q) = σ(z_q).

@@ -13,6 +13,12 @@ public func fixed(_ x: Double, _ digits: Int) -> String {
     return (x < 0 && r > 0 ? "-" : "") + "\(whole)" + (digits > 0 ? "." + String(repeating: "0", count: digits - f.count) + f : "")
 }
 
+/// `digits` (the decimal or hex text of a non-negative number) left-padded with zeros to `width` characters;
+/// longer text is kept whole. For ids such as `train/000123`.
+public func zeroPadded(_ digits: String, width: Int) -> String {
+    String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
+}
+
 /// A Double with 6 significant digits, for log lines.
 public func format(_ x: Double) -> String {
     guard x.isFinite, x != 0 else { return "\(x)" }

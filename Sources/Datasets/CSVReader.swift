@@ -20,6 +20,19 @@ struct CSVReader {
         case textAfterClosingQuote(line: Int)
     }
 
+    /// `records(bytes)` with a failure turned into the caller's error, `failure(line, reason)`: the reasons are
+    /// worded here once for every CSV reader.
+    static func records<E: Error>(_ bytes: [UInt8], failure: (_ line: Int, _ reason: String) -> E) throws(E) -> [Record] {
+        do {
+            return try records(bytes)
+        } catch {
+            switch error {
+            case .unterminatedQuote(let line): throw failure(line, "a quoted field is never closed")
+            case .textAfterClosingQuote(let line): throw failure(line, "text after a closing quote")
+            }
+        }
+    }
+
     static func records(_ bytes: [UInt8]) throws(Failure) -> [Record] {
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var records: [Record] = []

@@ -27,17 +27,7 @@ public struct CSVTable: Sendable, Equatable {
 
     /// Parses CSV `bytes` (a header line, then rows); `name` is used in error messages.
     public static func parse(_ bytes: [UInt8], name: String) throws(ManifestError) -> CSVTable {
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader.records(bytes)
-        } catch {
-            switch error {
-            case .unterminatedQuote(let line):
-                throw .malformedCSV(path: name, line: line, reason: "a quoted field is never closed")
-            case .textAfterClosingQuote(let line):
-                throw .malformedCSV(path: name, line: line, reason: "text after a closing quote")
-            }
-        }
+        let records = try CSVReader.records(bytes) { ManifestError.malformedCSV(path: name, line: $0, reason: $1) }
         guard let first = records.first else { throw .missingHeader(path: name) }
         let header = first.fields.map { $0.trimmingWhitespace() }
         var rows: [Row] = []

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): 70,000 gray 28×28 images of clothing in 10 classes, read from
@@ -164,7 +165,6 @@ public enum FashionMNISTError: Error, Equatable, Sendable, CustomStringConvertib
     }
 
     private func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+        zeroPadded(String(value, radix: 16), width: 8)
     }
 }

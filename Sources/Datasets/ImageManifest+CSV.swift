@@ -27,17 +27,7 @@ extension ImageManifest {
         } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader.records(bytes)
-        } catch {
-            switch error {
-            case .unterminatedQuote(let line):
-                throw .malformedCSV(path: path, line: line, reason: "a quoted field is never closed")
-            case .textAfterClosingQuote(let line):
-                throw .malformedCSV(path: path, line: line, reason: "text after a closing quote")
-            }
-        }
+        let records = try CSVReader.records(bytes) { ManifestError.malformedCSV(path: path, line: $0, reason: $1) }
 
         guard let header = records.first else { throw .missingHeader(path: path) }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }

@@ -18,17 +18,7 @@ extension TextCorpus {
             throw .unreadable(path: path, reason: "open failed")
         }
         let text = decodeText(data)
-        let records: [CSVReader.Record]
-        do {
-            records = try CSVReader.records(Array(text.utf8))
-        } catch {
-            switch error {
-            case .unterminatedQuote(let line):
-                throw .malformed(path: path, line: line, reason: "a quoted field is never closed")
-            case .textAfterClosingQuote(let line):
-                throw .malformed(path: path, line: line, reason: "text after a closing quote")
-            }
-        }
+        let records = try CSVReader.records(Array(text.utf8)) { CorpusError.malformed(path: path, line: $0, reason: $1) }
         guard let header = records.first else { throw .noDocuments(path: path, dropped: 0) }
         guard let textIndex = header.fields.firstIndex(of: textColumn) else {
             throw .missingColumn(path: path, column: textColumn, header: header.fields)

@@ -17,19 +17,11 @@ extension MPICommunicator {
         if total == 0 { return isRoot ? counts.map { _ in [] } : nil }
         let datatype = MPITransport.datatype(T.self)
         var flat = [T](repeating: 0, count: isRoot ? total : 0)
-        try local.withUnsafeBufferPointer { send in
-            try flat.withUnsafeMutableBufferPointer { receive in
-                try layout.counts.withUnsafeBufferPointer { c in
-                    try layout.displacements.withUnsafeBufferPointer { d in
-                        // Distributed: root receives every rank's piece at its displacement, in rank order.
-                        try MPITransport.check(
-                            MPI_Gatherv(send.baseAddress, Int32(local.count), datatype,
-                                        isRoot ? receive.baseAddress : nil, c.baseAddress, d.baseAddress,
-                                        datatype, Int32(root), comm),
-                            "gather")
-                    }
-                }
-            }
+        try MPITransport.withVariableCountBuffers(send: local, receive: &flat, layout: layout) { send, receive, c, d in
+            // Distributed: root receives every rank's piece at its displacement, in rank order.
+            try MPITransport.check(
+                MPI_Gatherv(send, Int32(local.count), datatype, isRoot ? receive : nil, c, d, datatype, Int32(root), comm),
+                "gather")
         }
         return isRoot ? MPITransport.split(flat, counts: counts) : nil
     }
@@ -41,18 +33,10 @@ extension MPICommunicator {
         if total == 0 { return counts.map { _ in [] } }
         let datatype = MPITransport.datatype(T.self)
         var flat = [T](repeating: 0, count: total)
-        try local.withUnsafeBufferPointer { send in
-            try flat.withUnsafeMutableBufferPointer { receive in
-                try layout.counts.withUnsafeBufferPointer { c in
-                    try layout.displacements.withUnsafeBufferPointer { d in
-                        // Distributed: every rank receives every rank's piece, in rank order.
-                        try MPITransport.check(
-                            MPI_Allgatherv(send.baseAddress, Int32(local.count), datatype,
-                                           receive.baseAddress, c.baseAddress, d.baseAddress, datatype, comm),
-                            "allGather")
-                    }
-                }
-            }
+        try MPITransport.withVariableCountBuffers(send: local, receive: &flat, layout: layout) { send, receive, c, d in
+            // Distributed: every rank receives every rank's piece, in rank order.
+            try MPITransport.check(
+                MPI_Allgatherv(send, Int32(local.count), datatype, receive, c, d, datatype, comm), "allGather")
         }
         return MPITransport.split(flat, counts: counts)
     }
@@ -83,18 +67,11 @@ extension MPICommunicator {
         let datatype = MPITransport.datatype(T.self)
         let flat: [T] = isRoot ? (chunks ?? []).flatMap { $0 } : []
         var mine = [T](repeating: 0, count: counts[rank])
-        try flat.withUnsafeBufferPointer { send in
-            try mine.withUnsafeMutableBufferPointer { receive in
-                try layout.counts.withUnsafeBufferPointer { c in
-                    try layout.displacements.withUnsafeBufferPointer { d in
-                        // Distributed: each rank receives chunk[rank] from root.
-                        try MPITransport.check(
-                            MPI_Scatterv(isRoot ? send.baseAddress : nil, c.baseAddress, d.baseAddress, datatype,
-                                         receive.baseAddress, Int32(counts[rank]), datatype, Int32(root), comm),
-                            "scatter")
-                    }
-                }
-            }
+        try MPITransport.withVariableCountBuffers(send: flat, receive: &mine, layout: layout) { send, receive, c, d in
+            // Distributed: each rank receives chunk[rank] from root.
+            try MPITransport.check(
+                MPI_Scatterv(isRoot ? send : nil, c, d, datatype, receive, Int32(counts[rank]), datatype, Int32(root), comm),
+                "scatter")
         }
         return mine
     }

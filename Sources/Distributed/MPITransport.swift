@@ -79,6 +79,23 @@ enum MPITransport {
         return (counts.map { Int32($0) }, displacements)
     }
 
+    /// Runs `body` with the base addresses a v-collective (`MPI_Gatherv`, `MPI_Allgatherv`, `MPI_Scatterv`) takes:
+    /// `send`, `receive`, and `layout`'s counts and displacements (one MPI `int` per rank).
+    static func withVariableCountBuffers<T>(
+        send: [T], receive: inout [T], layout: (counts: [Int32], displacements: [Int32]),
+        _ body: (UnsafePointer<T>?, UnsafeMutablePointer<T>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) throws -> Void
+    ) rethrows {
+        try send.withUnsafeBufferPointer { s in
+            try receive.withUnsafeMutableBufferPointer { r in
+                try layout.counts.withUnsafeBufferPointer { c in
+                    try layout.displacements.withUnsafeBufferPointer { d in
+                        try body(s.baseAddress, r.baseAddress, c.baseAddress, d.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+
     /// Splits a flat buffer into consecutive pieces of the given lengths.
     static func split<T>(_ flat: [T], counts: [Int]) -> [[T]] {
         var pieces: [[T]] = []

@@ -152,32 +152,21 @@ public struct TextClassifier: Sendable {
     @_specialize(where S == Float)
     public func loss<S: NeuralScalar>(_ batch: TextBatch, parameters: inout Parameters<S>) -> S {
         let values = parameters.values
-        let f = forwardPass(batch, parameters: values)
-        let (loss, lossCache) = SoftmaxCrossEntropy.forward(f.logits, targets: batch.labels, reduction: .sum)
+        precondition(values.count == layout.count,
+                     "TextClassifier: \(values.count) parameters, the layout has \(layout.count)")
+        let (c, encoderCache) = encodeForTraining(batch, parameters: values)
+        let (z, classifierCache) = classifier.forward(c, parameters: values)
+        let (loss, lossCache) = SoftmaxCrossEntropy.forward(z, targets: batch.labels, reduction: .sum)
         let dZ = SoftmaxCrossEntropy.backward(1, lossCache)
-        let dC = classifier.backward(dZ, f.classifierCache, parameters: values, into: &parameters.grads)
-        let dCpre = contextActivation.backward(dC, f.activationCache)
-        let dO = context.backward(dCpre, f.contextCache, parameters: values, into: &parameters.grads)
-        let dH = pooling.backward(dO, f.poolingCache)
-        let dX = encoder.backward(dH, f.encoderCache, parameters: values, into: &parameters.grads)
-        embedding.backward(dX, f.embeddingCache, into: &parameters.grads)
+        let dC = classifier.backward(dZ, classifierCache, parameters: values, into: &parameters.grads)
+        backwardEncoder(dC, encoderCache, parameters: values, into: &parameters.grads)
         return loss
     }
 
-    // MARK: - Forward with caches
+    // MARK: - Inference
 
-    struct ForwardPass<S: NeuralScalar> {
-        var embeddingCache: Embedding.Cache
-        var encoderCache: BiLSTM.Cache<S>
-        var poolingCache: MeanPooling.Cache
-        var contextCache: Linear.Cache<S>
-        var activationCache: ReLU.Cache<S>
-        var classifierCache: Linear.Cache<S>
-        var context: Matrix<S>
-        var logits: Matrix<S>
-    }
-
-    /// The forward pass without backward caches (`BiLSTM.forwardInference`): the same c and z as `forwardPass`.
+    /// The forward pass without backward caches (`BiLSTM.forwardInference`): the same c and z as `loss` computes
+    /// (`encodeForTraining`, then the classifier).
     func inferencePass<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> (context: Matrix<S>, logits: Matrix<S>) {
         precondition(parameters.count == layout.count,
                      "TextClassifier: \(parameters.count) parameters, the layout has \(layout.count)")
@@ -188,19 +177,5 @@ public struct TextClassifier: Sendable {
         let (c, _) = contextActivation.forward(cPre)
         let (z, _) = classifier.forward(c, parameters: parameters)
         return (c, z)
-    }
-
-    func forwardPass<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> ForwardPass<S> {
-        precondition(parameters.count == layout.count,
-                     "TextClassifier: \(parameters.count) parameters, the layout has \(layout.count)")
-        let (x, embeddingCache) = embedding.forward(batch.tokens, parameters: parameters)
-        let (h, encoderCache) = encoder.forward(x, lengths: batch.lengths, parameters: parameters)
-        let (o, poolingCache) = pooling.forward(h, lengths: batch.lengths)
-        let (cPre, contextCache) = context.forward(o, parameters: parameters)
-        let (c, activationCache) = contextActivation.forward(cPre)
-        let (z, classifierCache) = classifier.forward(c, parameters: parameters)
-        return ForwardPass(embeddingCache: embeddingCache, encoderCache: encoderCache, poolingCache: poolingCache,
-                           contextCache: contextCache, activationCache: activationCache,
-                           classifierCache: classifierCache, context: c, logits: z)
     }
 }

@@ -70,14 +70,7 @@ extension LSHForest {
     // MARK: - Validation
 
     func validate(queries: Matrix<Float>, k: Int, excluding: [Int]?) throws {
-        guard queries.columns == dimension else {
-            throw RetrievalError.dimensionMismatch(what: "search queries", expected: dimension, got: queries.columns)
-        }
-        guard k >= 0 else { throw RetrievalError.invalidParameter(name: "k", value: "\(k)", rule: "must be ≥ 0") }
-        if let excluding, excluding.count != queries.rows {
-            throw RetrievalError.countMismatch(what: "excluding (one id per query)", expected: queries.rows,
-                                               got: excluding.count)
-        }
+        try validateSearch(queries: queries, k: k, excluding: excluding, dimension: dimension)
     }
 
     func validate(counts: PrefixCounts, queries: Int) throws {

@@ -50,3 +50,16 @@ public enum RetrievalError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// The argument checks of every search (`ExactSearch`, `LSHForest`): queries (B, D) of the index's `dimension`,
+/// k ≥ 0, and one excluded id per query when `excluding` is given.
+func validateSearch(queries: Matrix<Float>, k: Int, excluding: [Int]?, dimension: Int) throws {
+    guard queries.columns == dimension else {
+        throw RetrievalError.dimensionMismatch(what: "search queries", expected: dimension, got: queries.columns)
+    }
+    guard k >= 0 else { throw RetrievalError.invalidParameter(name: "k", value: "\(k)", rule: "must be ≥ 0") }
+    if let excluding, excluding.count != queries.rows {
+        throw RetrievalError.countMismatch(what: "excluding (one id per query)", expected: queries.rows,
+                                           got: excluding.count)
+    }
+}

@@ -29,8 +29,7 @@ public struct FashionMNISTImages: ImageCollection {
     public func label(at index: Int) -> Int { Int(data.labels[index]) }
 
     public func id(at index: Int) -> String {
-        let digits = String(index)
-        return split + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        split + "/" + zeroPadded(String(index), width: 6)
     }
 }
 
@@ -53,8 +52,7 @@ public struct SyntheticImages: ImageCollection {
     public func label(at index: Int) -> Int { index % 3 }
 
     public func id(at index: Int) -> String {
-        let digits = String(index)
-        return "synthetic/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        "synthetic/" + zeroPadded(String(index), width: 6)
     }
 
     public func image(at index: Int) throws -> ImagePlanes {
