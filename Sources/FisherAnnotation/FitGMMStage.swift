@@ -52,21 +52,16 @@ public struct FitGMMStage {
             }
             models[kind] = gmm
         }
-        if comm.isRoot {  // Distributed: rank 0 writes
-            try ShardedOutput.makeDirectory(containing: config.output)
-            var parameters = descriptorsProvenance(descriptors)
-            parameters["pca"] = .string(config.pca)
-            parameters["components"] = .int(config.components)
-            parameters["sample_size"] = .int(config.sampleSize)
-            parameters["sample_rows"] = .int(indices.count)
-            parameters["max_iterations"] = .int(config.maxIterations)
-            parameters["tolerance"] = .double(config.tolerance)
-            parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
-            try ArtifactFile.create(config.output, header: ArtifactHeader(stage: ModelFiles.gmmStage, version: ModelFiles.version, parameters: parameters)) { file in
-                for kind in DescriptorKind.allCases { try ModelFiles.writeGMM(models[kind]!, kind: kind, to: file) }
-            }
-        }
-        try comm.barrier()  // Distributed: gmm.h5 exists before any rank goes on
+        var parameters = descriptorsProvenance(descriptors)
+        parameters["pca"] = .string(config.pca)
+        parameters["components"] = .int(config.components)
+        parameters["sample_size"] = .int(config.sampleSize)
+        parameters["sample_rows"] = .int(indices.count)
+        parameters["max_iterations"] = .int(config.maxIterations)
+        parameters["tolerance"] = .double(config.tolerance)
+        parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
+        try ModelFiles.writeOnRoot(models, stage: ModelFiles.gmmStage, parameters: parameters, to: config.output,
+                                   communicator: comm, ModelFiles.writeGMM)
         return models
     }
 }

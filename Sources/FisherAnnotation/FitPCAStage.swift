@@ -42,18 +42,13 @@ public struct FitPCAStage {
                 + "\(Int((explained * 1000).rounded()) / 10)% of the variance kept")
             models[kind] = pca
         }
-        if comm.isRoot {  // Distributed: rank 0 writes
-            try ShardedOutput.makeDirectory(containing: config.output)
-            var parameters = descriptorsProvenance(descriptors)
-            parameters["pca_dims"] = .int(config.dimensions)
-            parameters["sample_size"] = .int(config.sampleSize)
-            parameters["sample_rows"] = .int(indices.count)
-            parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
-            try ArtifactFile.create(config.output, header: ArtifactHeader(stage: ModelFiles.pcaStage, version: ModelFiles.version, parameters: parameters)) { file in
-                for kind in DescriptorKind.allCases { try ModelFiles.writePCA(models[kind]!, kind: kind, to: file) }
-            }
-        }
-        try comm.barrier()  // Distributed: pca.h5 exists before any rank goes on
+        var parameters = descriptorsProvenance(descriptors)
+        parameters["pca_dims"] = .int(config.dimensions)
+        parameters["sample_size"] = .int(config.sampleSize)
+        parameters["sample_rows"] = .int(indices.count)
+        parameters["seed"] = .int(Int(truncatingIfNeeded: config.seed))
+        try ModelFiles.writeOnRoot(models, stage: ModelFiles.pcaStage, parameters: parameters, to: config.output,
+                                   communicator: comm, ModelFiles.writePCA)
         return models
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Encoding
 import LinearAlgebra
 import Stages
@@ -29,6 +30,21 @@ public enum ModelFiles {
     public static let pcaStage = "fit-pca"
     public static let gmmStage = "fit-gmm"
     public static let version = 1
+
+    /// Rank 0 writes the per-kind models to `path` (header `stage` + `parameters`, one group per kind through
+    /// `write`); every rank returns once the file exists, so no rank reads it early.
+    static func writeOnRoot<Model>(
+        _ models: [DescriptorKind: Model], stage: String, parameters: [String: HDF5AttributeValue], to path: String,
+        communicator comm: any Communicator, _ write: (Model, DescriptorKind, HDF5File) throws -> Void
+    ) throws {
+        if comm.isRoot {  // Distributed: rank 0 writes
+            try ShardedOutput.makeDirectory(containing: path)
+            try ArtifactFile.create(path, header: ArtifactHeader(stage: stage, version: version, parameters: parameters)) { file in
+                for kind in DescriptorKind.allCases { try write(models[kind]!, kind, file) }
+            }
+        }
+        try comm.barrier()  // Distributed: the file exists before any rank goes on
+    }
 
     static func writePCA(_ pca: PCA, kind: DescriptorKind, to file: HDF5File) throws {
         let k = kind.rawValue
