@@ -29,13 +29,15 @@ public struct CSVTable: Sendable, Equatable {
     public static func parse(_ bytes: [UInt8], name: String) throws(ManifestError) -> CSVTable {
         let records: [CSVReader.Record]
         do {
-            records = try CSVReader.records(bytes)
+            records = try CSVReader.records(bytes, name: name)
         } catch {
             switch error {
             case .unterminatedQuote(let line):
                 throw .malformedCSV(path: name, line: line, reason: "a quoted field is never closed")
             case .textAfterClosingQuote(let line):
                 throw .malformedCSV(path: name, line: line, reason: "text after a closing quote")
+            case .invalidText(let error):
+                throw .invalidText(error)
             }
         }
         guard let first = records.first else { throw .missingHeader(path: name) }

@@ -29,13 +29,15 @@ extension ImageManifest {
         }
         let records: [CSVReader.Record]
         do {
-            records = try CSVReader.records(bytes)
+            records = try CSVReader.records(bytes, name: path)
         } catch {
             switch error {
             case .unterminatedQuote(let line):
                 throw .malformedCSV(path: path, line: line, reason: "a quoted field is never closed")
             case .textAfterClosingQuote(let line):
                 throw .malformedCSV(path: path, line: line, reason: "text after a closing quote")
+            case .invalidText(let error):
+                throw .invalidText(error)
             }
         }
 

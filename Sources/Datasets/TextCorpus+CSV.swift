@@ -9,7 +9,9 @@ import Foundation
 /// Each row is a document with id `<path>:<N>` (N = the 1-based line the row starts on), text from `textColumn`
 /// and one label from `labelColumn`; a label column holding `a;b` gives a multi-label document (`;`-separated,
 /// empty items ignored). An optional `subset` column (`train` / `test`) gives a predefined split.
-/// The file is decoded as UTF-8, or Latin-1 when it is not valid UTF-8.
+/// The file must be UTF-8 without NUL bytes (`StrictText`): its labels and ids live in the same file as the
+/// texts, so a stray byte is an error naming the line and byte offset (`CorpusError.invalidText`), never guessed.
+/// (Folder and archive corpora keep the Latin-1 fallback for document bodies: `TextCorpus.decodeText`.)
 extension TextCorpus {
     public static func csv(path: String, textColumn: String = "text", labelColumn: String = "label",
                            emptyTexts policy: EmptyTextPolicy = .drop) throws(CorpusError) -> TextCorpus {
@@ -17,16 +19,17 @@ extension TextCorpus {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: "open failed")
         }
-        let text = decodeText(data)
         let records: [CSVReader.Record]
         do {
-            records = try CSVReader.records(Array(text.utf8))
+            records = try CSVReader.records([UInt8](data), name: path)
         } catch {
             switch error {
             case .unterminatedQuote(let line):
                 throw .malformed(path: path, line: line, reason: "a quoted field is never closed")
             case .textAfterClosingQuote(let line):
                 throw .malformed(path: path, line: line, reason: "text after a closing quote")
+            case .invalidText(let error):
+                throw .invalidText(error)
             }
         }
         guard let header = records.first else { throw .noDocuments(path: path, dropped: 0) }

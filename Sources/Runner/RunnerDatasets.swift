@@ -134,7 +134,8 @@ enum RunnerDatasets {
         let corpus: TextCorpus
         do {
             if let dump {
-                let packages = try DebianPackages.parse(TextCorpus.decodeText(dump), source: "apt-cache dumpavail")
+                let packages = try DebianPackages.parse(DebianPackages.decode(dump, source: "apt-cache dumpavail"),
+                                                    source: "apt-cache dumpavail")
                 corpus = try TextCorpus.debian(packages, labels: labels, source: "apt-cache dumpavail")
             } else {
                 corpus = try TextCorpusSource(kind: kind, path: d.string("data"), debianLabels: labels).load()
