@@ -30,7 +30,8 @@ enum RunnerDatasets {
             return .images(.fashionMNIST(directory: d.string("data") ?? ImageSource.fashionMNISTDirectory,
                                          split: d.string("split") ?? "train"), selection)
         case "folder":
-            return .images(.folder(root: d.string("data") ?? ".", labelsCSV: d.string("labels_csv"), split: d.string("split")), selection)
+            return .images(.folder(root: d.string("data") ?? ".", labelsCSV: d.string("labels_csv"), split: d.string("split"),
+                                   allowOutsidePaths: d.bool("allow_outside_paths") ?? false), selection)
         case "tar":
             return .images(.tar(archive: d.string("data") ?? "", labelsEntry: d.string("labels_csv") ?? "labels.csv",
                                 split: d.string("split")), selection)
