@@ -1,3 +1,5 @@
+import Core
+
 /// A minimal RFC 4180 CSV reader: records of string fields, each with the line it starts on.
 ///
 /// Rules (RFC 4180, plus what spreadsheets write):
@@ -8,6 +10,8 @@
 /// - blank lines are skipped; fields are not trimmed.
 ///
 /// It works on UTF-8 bytes: the structural characters are ASCII, so multi-byte characters pass through intact.
+/// The bytes are checked first by `StrictText` (Core): text that is not valid UTF-8, or a NUL byte, is an
+/// `invalidText` failure naming the file, the line and the byte offset; nothing is ever replaced with U+FFFD.
 struct CSVReader {
     /// One record and the 1-based line number its first field starts on (for error messages).
     struct Record: Equatable {
@@ -18,22 +22,28 @@ struct CSVReader {
     enum Failure: Error, Equatable {
         case unterminatedQuote(line: Int)
         case textAfterClosingQuote(line: Int)
+        /// Not valid UTF-8, or a NUL byte (see `StrictText`).
+        case invalidText(TextDecodingError)
     }
 
-    /// `records(bytes)` with a failure turned into the caller's error, `failure(line, reason)`: the reasons are
-    /// worded here once for every CSV reader.
-    static func records<E: Error>(_ bytes: [UInt8], failure: (_ line: Int, _ reason: String) -> E) throws(E) -> [Record] {
+    /// `records(bytes, name:)` with a failure turned into the caller's error: `failure(line, reason)` for the CSV
+    /// syntax (the reasons are worded here once for every CSV reader), `invalidText` for bytes that are not UTF-8.
+    static func records<E: Error>(_ bytes: [UInt8], name: String, failure: (_ line: Int, _ reason: String) -> E,
+                                  invalidText: (TextDecodingError) -> E) throws(E) -> [Record] {
         do {
-            return try records(bytes)
+            return try records(bytes, name: name)
         } catch {
             switch error {
             case .unterminatedQuote(let line): throw failure(line, "a quoted field is never closed")
             case .textAfterClosingQuote(let line): throw failure(line, "text after a closing quote")
+            case .invalidText(let problem): throw invalidText(problem)
             }
         }
     }
 
-    static func records(_ bytes: [UInt8]) throws(Failure) -> [Record] {
+    /// The records of `bytes`; `name` (the file) is used in `invalidText` failures.
+    static func records(_ bytes: [UInt8], name: String = "<csv>") throws(Failure) -> [Record] {
+        do { try StrictText.validate(bytes, file: name) } catch { throw .invalidText(error) }
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var records: [Record] = []
         var fields: [String] = []

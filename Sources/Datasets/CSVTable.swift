@@ -27,7 +27,8 @@ public struct CSVTable: Sendable, Equatable {
 
     /// Parses CSV `bytes` (a header line, then rows); `name` is used in error messages.
     public static func parse(_ bytes: [UInt8], name: String) throws(ManifestError) -> CSVTable {
-        let records = try CSVReader.records(bytes) { ManifestError.malformedCSV(path: name, line: $0, reason: $1) }
+        let records = try CSVReader.records(bytes, name: name, failure: { ManifestError.malformedCSV(path: name, line: $0, reason: $1) },
+                                            invalidText: { .invalidText($0) })
         guard let first = records.first else { throw .missingHeader(path: name) }
         let header = first.fields.map { $0.trimmingWhitespace() }
         var rows: [Row] = []

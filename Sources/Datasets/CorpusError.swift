@@ -1,3 +1,5 @@
+import Core
+
 /// Why a text corpus (or a vocabulary) could not be read. Every case names the file or archive and says what to
 /// fix; `description` is the message a stage prints before it stops. Lines are 1-based.
 public enum CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -23,6 +25,8 @@ public enum CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
     case commandFailed(command: String, reason: String)
     /// A saved vocabulary is not a valid token list.
     case badVocabulary(path: String, reason: String)
+    /// A CSV corpus, a Debian dump or an archive entry name is not valid UTF-8, or holds a NUL byte (`StrictText`).
+    case invalidText(TextDecodingError)
 
     public var description: String {
         switch self {
@@ -53,6 +57,8 @@ public enum CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
         case .commandFailed(let command, let reason):
             return "`\(command)` failed (\(reason)); run it by hand to see why, or save its output to a file "
                 + "and pass that file with --data"
+        case .invalidText(let error):
+            return error.description
         case .badVocabulary(let path, let reason):
             return "\(path): not a valid vocabulary (\(reason)); re-run train-text to write the model again"
         }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Debian package descriptions, the text corpus every Debian machine has: the output of `apt-cache dumpavail`
@@ -16,6 +17,8 @@ import Foundation
 /// `games`, so the archive area does not split a topic); `tags` = the comma-separated debtags, trimmed.
 /// Only the first stanza of a package name is kept (dumpavail may list several versions). Stanzas without
 /// `Package` are malformed; a package without `Description` has empty text (see `EmptyTextPolicy`).
+/// The dump must be UTF-8 without NUL bytes (Debian Policy § 5.1 requires UTF-8 in control files; package names,
+/// sections and tags are labels): anything else is `CorpusError.invalidText` naming the line and byte offset.
 public struct DebianPackage: Sendable, Equatable {
     public var name: String
     public var section: String?
@@ -83,7 +86,7 @@ public enum DebianPackages {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: "open failed")
         }
-        return try parse(TextCorpus.decodeText(data), source: path)
+        return try parse(decode(data, source: path), source: path)
     }
 
     /// Runs `apt-cache dumpavail` and parses its output.
@@ -91,7 +94,12 @@ public enum DebianPackages {
         let command = "\(executable) dumpavail"
         let (data, status) = try dumpAvail(executable: executable)
         guard status == 0 else { throw .commandFailed(command: command, reason: "exit status \(status)") }
-        return try parse(TextCorpus.decodeText(data), source: command)
+        return try parse(decode(data, source: command), source: command)
+    }
+
+    /// The dump's bytes as text, strictly (`StrictText`); `source` names it in the error.
+    public static func decode(_ bytes: some Collection<UInt8>, source: String) throws(CorpusError) -> String {
+        do { return try StrictText.decode(bytes, file: source) } catch { throw .invalidText(error) }
     }
 
     /// The raw output and exit status of `apt-cache dumpavail`; throws only when the command cannot start.

@@ -102,9 +102,11 @@ public struct FashionMNIST: Sendable, Equatable {
         guard n == labelCount else {
             throw .countMismatch(images: imagesName, imageCount: n, labels: labelsName, labelCount: labelCount)
         }
-        let pixelBytes = n * h * w
-        guard images.count >= 16 + pixelBytes else {
-            throw .truncated(path: imagesName, expected: 16 + pixelBytes, got: images.count)
+        // N, H, W are UInt32s from the file: N·H·W can exceed Int.max (2⁹⁶), so the product is checked, never trapped.
+        let (hw, overflow1) = h.multipliedReportingOverflow(by: w)
+        let (pixelBytes, overflow2) = n.multipliedReportingOverflow(by: hw)
+        guard !overflow1, !overflow2, pixelBytes <= images.count - 16 else {
+            throw .truncated(path: imagesName, expected: overflow1 || overflow2 || pixelBytes > Int.max - 16 ? Int.max : 16 + pixelBytes, got: images.count)
         }
         guard labels.count >= 8 + n else { throw .truncated(path: labelsName, expected: 8 + n, got: labels.count) }
         let classes = Array(labels[8 ..< 8 + n])

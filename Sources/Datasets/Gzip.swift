@@ -32,9 +32,16 @@ public enum Gzip {
             defer { inflateEnd(&stream) }
             var status = Z_OK
             let consumed: Int = try compressed.withUnsafeBufferPointer { (input) throws(GzipError) -> Int in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + offset)
-                stream.avail_in = uInt(input.count - offset)
+                // zlib counts input in `uInt` (32 bits): feed at most 4 GiB − 1 at a time, so a larger file is
+                // read in slices instead of trapping in the conversion.
+                var fed = offset
                 repeat {
+                    if stream.avail_in == 0 && fed < input.count {
+                        let slice = min(input.count - fed, Int(uInt.max))
+                        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + fed)
+                        stream.avail_in = uInt(slice)
+                        fed += slice
+                    }
                     status = chunk.withUnsafeMutableBufferPointer { out in
                         stream.next_out = out.baseAddress
                         stream.avail_out = uInt(out.count)
@@ -42,13 +49,16 @@ public enum Gzip {
                     }
                     let produced = chunk.count - Int(stream.avail_out)
                     output.append(contentsOf: chunk[0 ..< produced])
-                    if status == Z_BUF_ERROR && stream.avail_in == 0 { throw GzipError.truncated(path: name) }
+                    if status == Z_BUF_ERROR && stream.avail_in == 0 {
+                        guard fed < input.count else { throw GzipError.truncated(path: name) }
+                        continue  // the slice is used up: feed the next one
+                    }
                     guard status == Z_OK || status == Z_STREAM_END else {
                         let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                         throw GzipError.corrupt(path: name, message: message)
                     }
                 } while status != Z_STREAM_END
-                return input.count - offset - Int(stream.avail_in)
+                return fed - offset - Int(stream.avail_in)
             }
             offset += consumed
             // Trailing zero padding after the last member is allowed (tape-style writers add it).

@@ -5,7 +5,7 @@
 /// | --- | --- |
 /// | `unreadable` | the file could not be read at all (missing, a folder, no permission) |
 /// | `empty` | the file has zero bytes |
-/// | `unsupportedFormat` | the first bytes are neither a PNG nor a JPEG signature (format is never taken from the extension) |
+/// | `unsupportedFormat` | the first bytes are neither a PNG nor a JPEG signature (format is never taken from the extension); the message names the kind of file it looks like, never its bytes |
 /// | `truncated` | a PNG or JPEG that stops before its image data is complete (an interrupted download or copy) |
 /// | `corrupt` | the decoder rejected the data; `message` is libpng's or TurboJPEG's own text |
 /// | `tooLarge` | the header declares more than `RGBImage.maxPixelCount` pixels |
@@ -30,6 +30,19 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
 
     private static let drop = "re-download it, or remove it from the manifest"
 
+    /// What the first bytes look like, by well-known signature only (never the bytes themselves).
+    static func kind(of magic: [UInt8]) -> String {
+        let signatures: [(prefix: [UInt8], kind: String)] = [
+            (Array("GIF8".utf8), "it is a GIF"), (Array("BM".utf8), "it is a BMP"), ([0x49, 0x49, 0x2A, 0x00], "it is a TIFF"),
+            ([0x4D, 0x4D, 0x00, 0x2A], "it is a TIFF"), (Array("RIFF".utf8), "it is a RIFF file (WebP?)"),
+            (Array("%PDF".utf8), "it is a PDF"), ([0x1F, 0x8B], "it is gzip data"), (Array("PK".utf8), "it is a zip archive"),
+            ([0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50], "it is a JPEG 2000"),
+        ]
+        if let match = signatures.first(where: { magic.starts(with: $0.prefix) }) { return match.kind }
+        let printable = magic.allSatisfy { (0x20 ..< 0x7F).contains($0) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        return printable ? "it starts like a text file" : "unknown signature"
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let path, let reason):
@@ -37,11 +50,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .empty(let path):
             return "\(path): image file is empty (0 bytes); \(Self.drop)"
         case .unsupportedFormat(let path, let magic):
-            let hex = magic.map { byte in
-                let digits = String(byte, radix: 16, uppercase: true)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined(separator: " ")
-            return "\(path): not a PNG or JPEG (first bytes \(hex)); the format is detected from the content, not the "
+            // The bytes are never echoed: a labels CSV may name any file (`/etc/passwd` would print "root:x:0").
+            return "\(path): not a PNG or JPEG (\(Self.kind(of: magic))); the format is detected from the content, not the "
                 + "extension: convert it to PNG or JPEG, or remove it from the manifest"
         case .truncated(let path):
             return "\(path): image is truncated (the data stops before the image is complete); \(Self.drop)"

@@ -6,7 +6,8 @@ import Foundation
 /// the header; it must contain the path column and the labels column (by default `path` and `labels`; other
 /// columns are ignored, so `filename,label,split,class_name` works with `pathColumn: "filename",
 /// labelsColumn: "class_name"`). Each row's labels field holds one label or several separated by `;`,
-/// whitespace around each label trimmed. Relative paths are relative to the CSV's folder.
+/// whitespace around each label trimmed. Relative paths are relative to the CSV's folder, and every path must
+/// stay under that folder (`DatasetPath`: no `../` or absolute path out of it) unless `allowOutsidePaths`.
 ///
 /// Checked, each failing with a `ManifestError` that names the file and line: the CSV exists and parses; header
 /// and columns present; every row has as many fields as the header; no empty path or label; every image exists;
@@ -14,7 +15,7 @@ import Foundation
 extension ImageManifest {
     public static func load(
         csv path: String, pathColumn: String = "path", labelsColumn: String = "labels",
-        labelSeparator: Character = ";"
+        labelSeparator: Character = ";", allowOutsidePaths: Bool = false
     ) throws(ManifestError) -> ImageManifest {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
@@ -27,7 +28,8 @@ extension ImageManifest {
         } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        let records = try CSVReader.records(bytes) { ManifestError.malformedCSV(path: path, line: $0, reason: $1) }
+        let records = try CSVReader.records(bytes, name: path, failure: { ManifestError.malformedCSV(path: path, line: $0, reason: $1) },
+                                            invalidText: { .invalidText($0) })
 
         guard let header = records.first else { throw .missingHeader(path: path) }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -52,8 +54,8 @@ extension ImageManifest {
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             guard !labels.contains(where: \.isEmpty) else { throw .emptyLabel(path: path, line: record.line) }
 
-            let resolved = (image.hasPrefix("/") ? URL(fileURLWithPath: image) : folder.appendingPathComponent(image))
-                .standardizedFileURL.path
+            let resolved = try DatasetPath.resolve(image, under: folder, allowOutside: allowOutsidePaths, listing: path,
+                                                   line: record.line)
             var imageIsDirectory: ObjCBool = false
             guard files.fileExists(atPath: resolved, isDirectory: &imageIsDirectory), !imageIsDirectory.boolValue else {
                 throw .missingImage(path: path, line: record.line, image: image, resolved: resolved)

@@ -31,7 +31,8 @@ enum JPEGDecoder {
             throw .unsupportedColorSpace(path: name, colorSpace: colorSpace == tributary_tj_cs_cmyk() ? "CMYK" : "YCCK")
         }
         let width = Int(w), height = Int(h)
-        guard width * height <= RGBImage.maxPixelCount else {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)  // header numbers: checked, never trap
+        guard !overflow, pixels <= RGBImage.maxPixelCount else {
             throw .tooLarge(path: name, width: width, height: height)
         }
 

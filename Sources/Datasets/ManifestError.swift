@@ -1,3 +1,5 @@
+import Core
+
 /// Why a manifest could not be built. Every case names the file (and the line, for CSV rows) and says what to
 /// fix; `description` is the message a stage prints before it stops. Lines are 1-based, the header is line 1.
 public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -23,6 +25,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyClassFolder(path: String)
     /// The CSV has no rows, or the root has no class folders.
     case noImages(path: String)
+    /// The CSV is not valid UTF-8 or holds a NUL byte (file, line, byte offset: `StrictText`).
+    case invalidText(TextDecodingError)
+    /// A row names an image outside the dataset folder (`../`, an absolute path) and outside paths are not allowed.
+    case outsideRoot(path: String, line: Int, image: String, root: String)
 
     public var description: String {
         switch self {
@@ -51,6 +57,12 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): folder not found; pass the folder that holds one subfolder per class"
         case .emptyClassFolder(let path):
             return "\(path): class folder has no .png/.jpg/.jpeg images; add images or remove the folder"
+        case .invalidText(let error):
+            return error.description
+        case .outsideRoot(let path, let line, let image, let root):
+            return "\(path):\(line): image `\(image)` is outside the dataset folder \(root); a labels CSV may only name "
+                + "files under it: move the image under \(root) and list it relative to it, or, if you mean it, allow "
+                + "outside paths (\"allow_outside_paths\": true in the dataset, --allow-outside-paths on the command line)"
         case .noImages(let path):
             return "\(path): no images listed; a CSV needs rows after its header, and a class-folder root needs "
                 + "one subfolder of images per class"

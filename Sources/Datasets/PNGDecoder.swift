@@ -26,8 +26,9 @@ enum PNGDecoder {
         guard png_image_begin_read_from_memory(&image, data.baseAddress, data.count) != 0 else {
             throw failure(&image, name: name)
         }
-        let width = Int(image.width), height = Int(image.height)
-        guard width * height <= RGBImage.maxPixelCount else {
+        let width = Int(image.width), height = Int(image.height)  // each < 2³², so the product cannot overflow Int64…
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)  // …but checked anyway: never trap
+        guard !overflow, pixels <= RGBImage.maxPixelCount else {
             throw .tooLarge(path: name, width: width, height: height)
         }
         image.format = tributary_png_format_rgba()

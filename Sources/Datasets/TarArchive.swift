@@ -1,3 +1,5 @@
+import Core
+
 /// Reading tar archives (POSIX ustar and GNU), so datasets can be used straight from the `.tar` / `.tar.gz`
 /// files they ship as (Flowers17/102 tarballs, the BBC and 20 Newsgroups corpora), without unpacking.
 ///
@@ -9,6 +11,11 @@
 ///
 /// Only regular files are returned, in archive order. A header with a bad checksum or an entry running past
 /// the end of the data is reported as a corrupt or truncated archive, naming the archive and the entry.
+///
+/// Every number read from a header is range-checked before it is used (hostile input must throw, never trap):
+/// an octal field must be octal digits (a `-` sign is refused), a base-256 size must be positive and fit in
+/// `Int`, and every size must fit in the bytes left after its header (`TarError.badSize` otherwise). Names are
+/// decoded strictly (`StrictText`): a name that is not UTF-8 or holds a NUL before its end is `TarError.badName`.
 public struct TarArchive: Sendable {
     /// One regular file in the archive.
     public struct Entry: Sendable, Equatable {
@@ -39,23 +46,25 @@ public struct TarArchive: Sendable {
             guard TarArchive.checksumMatches(header) else { throw TarError.corrupt(archive: name, offset: offset) }
             let size = try TarArchive.size(header, archive: name, offset: offset)
             let type = header[header.startIndex + 156]
-            let dataStart = offset + 512
-            guard dataStart + size <= bytes.count else {
-                throw TarError.truncated(archive: name, entry: TarArchive.path(header))
+            let dataStart = offset + 512  // ≤ bytes.count (loop condition), so the subtraction below cannot wrap
+            guard size <= bytes.count - dataStart else {
+                throw TarError.truncated(archive: name, entry: try TarArchive.path(header, archive: name, offset: offset))
             }
             let data = dataStart ..< dataStart + size
             switch type {
             case UInt8(ascii: "L"):
-                pendingName = TarArchive.cString(bytes[data])
+                pendingName = try TarArchive.text(bytes[data], archive: name, offset: dataStart)
             case UInt8(ascii: "x"):
-                pendingName = TarArchive.paxPath(bytes[data]) ?? pendingName
+                pendingName = try TarArchive.paxPath(bytes[data], archive: name, offset: dataStart) ?? pendingName
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
-                entries.append(Entry(path: pendingName ?? TarArchive.path(header), range: data))
+                let path: String
+                if let pendingName { path = pendingName } else { path = try TarArchive.path(header, archive: name, offset: offset) }
+                entries.append(Entry(path: path, range: data))
                 pendingName = nil
             default:
                 pendingName = nil  // directories, links, global pax headers: nothing to read
             }
-            offset = dataStart + (size + 511) / 512 * 512
+            offset = dataStart + (size + 511) / 512 * 512  // size ≤ bytes.count: no overflow
         }
         if !ended && offset < bytes.count {  // a partial header block: the archive was cut
             throw TarError.truncated(archive: name, entry: "the header at byte \(offset)")
@@ -75,27 +84,63 @@ public struct TarArchive: Sendable {
 
     // MARK: - Header fields
 
-    private static func cString(_ field: ArraySlice<UInt8>) -> String {
+    /// A NUL-terminated name field (or GNU long-name data starting at byte `offset`), decoded strictly.
+    private static func text(_ field: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
         let end = field.firstIndex(of: 0) ?? field.endIndex
-        return String(decoding: field[field.startIndex ..< end], as: UTF8.self)
+        do {
+            return try StrictText.decode(field[field.startIndex ..< end], file: archive, firstOffset: offset)
+        } catch {
+            throw .badName(archive: archive, offset: offset, problem: error)
+        }
     }
 
-    private static func path(_ header: ArraySlice<UInt8>) -> String {
+    private static func path(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
         let base = header.startIndex
-        let name = cString(header[base ..< base + 100])
-        let isUstar = cString(header[base + 257 ..< base + 262]) == "ustar"
-        let prefix = isUstar ? cString(header[base + 345 ..< base + 500]) : ""
+        let name = try text(header[base ..< base + 100], archive: archive, offset: offset)
+        let isUstar = header[base + 257 ..< base + 262].elementsEqual("ustar".utf8)
+        let prefix = isUstar ? try text(header[base + 345 ..< base + 500], archive: archive, offset: offset + 345) : ""
         return prefix.isEmpty ? name : prefix + "/" + name
     }
 
+    /// The size field (124..<136): octal digits, or GNU base-256 (top bit set) for sizes ≥ 8 GiB; range-checked.
     private static func size(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> Int {
         let field = header[header.startIndex + 124 ..< header.startIndex + 136]
-        if let first = field.first, first & 0x80 != 0 {  // GNU base-256 for sizes ≥ 8 GiB
-            return field.dropFirst().reduce(Int(first & 0x7f)) { $0 << 8 | Int($1) }
+        let first = field[field.startIndex]
+        if first & 0x80 != 0 {
+            // Base-256: big-endian two's complement over the 12 bytes with the marker bit cleared. 0xFF starts a
+            // negative number, which is never a size; a value above Int.max cannot be a size here either.
+            guard first != 0xFF else { throw .badSize(archive: archive, offset: offset, reason: "a negative base-256 size") }
+            var value = UInt64(first & 0x7f)
+            for byte in field.dropFirst() {
+                guard value <= UInt64(Int.max) >> 8 else {
+                    throw .badSize(archive: archive, offset: offset, reason: "a base-256 size above \(Int.max) bytes")
+                }
+                value = value << 8 | UInt64(byte)
+            }
+            return Int(value)  // ≤ Int.max: checked before each shift
         }
-        let text = cString(field).trimmingCharacters(in: " ")
-        guard let size = Int(text.isEmpty ? "0" : text, radix: 8) else { throw TarError.corrupt(archive: archive, offset: offset) }
+        guard let size = octal(field) else {
+            throw .badSize(archive: archive, offset: offset, reason: "the size field is not an octal number")
+        }
         return size
+    }
+
+    /// An octal header number: optional spaces, octal digits, then spaces, or a NUL (after which the field is
+    /// ignored, as before); nil for anything else (signs, other bytes) or a value that does not fit in `Int`.
+    /// An empty field is 0.
+    private static func octal(_ field: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        var i = field.startIndex
+        while i < field.endIndex && field[i] == 32 { i += 1 }
+        while i < field.endIndex, field[i] >= UInt8(ascii: "0") && field[i] <= UInt8(ascii: "7") {
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 8)
+            let (sum, carry) = shifted.addingReportingOverflow(Int(field[i] - UInt8(ascii: "0")))
+            guard !overflow && !carry else { return nil }
+            value = sum
+            i += 1
+        }
+        while i < field.endIndex && field[i] == 32 { i += 1 }
+        return i == field.endIndex || field[i] == 0 ? value : nil
     }
 
     /// The unsigned sum of the header bytes with the checksum field read as spaces.
@@ -103,13 +148,16 @@ public struct TarArchive: Sendable {
         let base = header.startIndex
         var sum = 0
         for i in 0 ..< 512 { sum += (148 ..< 156).contains(i) ? 32 : Int(header[base + i]) }
-        let stored = cString(header[base + 148 ..< base + 156]).trimmingCharacters(in: " ")
-        return Int(stored, radix: 8) == sum
+        return octal(header[base + 148 ..< base + 156]) == sum
     }
 
-    /// The `path=` record of a pax extended header ("<length> path=<value>\n" records).
-    private static func paxPath(_ data: ArraySlice<UInt8>) -> String? {
-        for record in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    /// The `path=` record of a pax extended header ("<length> path=<value>\n" records) starting at byte `offset`.
+    private static func paxPath(_ data: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String? {
+        let records: String
+        do { records = try StrictText.decode(data, file: archive, firstOffset: offset) } catch {
+            throw .badName(archive: archive, offset: offset, problem: error)
+        }
+        for record in records.split(separator: "\n") {
             guard let space = record.firstIndex(of: " ") else { continue }
             let keyValue = record[record.index(after: space)...]
             if keyValue.hasPrefix("path=") { return String(keyValue.dropFirst(5)) }
@@ -118,19 +166,14 @@ public struct TarArchive: Sendable {
     }
 }
 
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        var s = Substring(self)
-        while s.first == character { s = s.dropFirst() }
-        while s.last == character { s = s.dropLast() }
-        return String(s)
-    }
-}
-
 /// Errors reading tar archives; each names the archive and the fix.
 public enum TarError: Error, Equatable, CustomStringConvertible {
     case corrupt(archive: String, offset: Int)
     case truncated(archive: String, entry: String)
+    /// The header at byte `offset` declares a size that is not a valid non-negative number.
+    case badSize(archive: String, offset: Int, reason: String)
+    /// An entry name (header at byte `offset`) is not UTF-8 or holds a NUL byte.
+    case badName(archive: String, offset: Int, problem: TextDecodingError)
 
     public var description: String {
         switch self {
@@ -138,6 +181,12 @@ public enum TarError: Error, Equatable, CustomStringConvertible {
             return "\(archive) is not a valid tar archive (bad header at byte \(offset)): re-download it"
         case let .truncated(archive, entry):
             return "\(archive) is truncated inside '\(entry)': re-download it"
+        case let .badSize(archive, offset, reason):
+            return "\(archive) is not a valid tar archive (header at byte \(offset): \(reason)): re-download it, or "
+                + "re-create it with `tar -cf`"
+        case let .badName(archive, offset, problem):
+            return "\(archive): the entry name in the header at byte \(offset) is unusable (\(problem)); rename the "
+                + "file to a UTF-8 name and re-create the archive"
         }
     }
 }

@@ -9,7 +9,9 @@ import Foundation
 /// Each row is a document with id `<path>:<N>` (N = the 1-based line the row starts on), text from `textColumn`
 /// and one label from `labelColumn`; a label column holding `a;b` gives a multi-label document (`;`-separated,
 /// empty items ignored). An optional `subset` column (`train` / `test`) gives a predefined split.
-/// The file is decoded as UTF-8, or Latin-1 when it is not valid UTF-8.
+/// The file must be UTF-8 without NUL bytes (`StrictText`): its labels and ids live in the same file as the
+/// texts, so a stray byte is an error naming the line and byte offset (`CorpusError.invalidText`), never guessed.
+/// (Folder and archive corpora keep the Latin-1 fallback for document bodies: `TextCorpus.decodeText`.)
 extension TextCorpus {
     public static func csv(path: String, textColumn: String = "text", labelColumn: String = "label",
                            emptyTexts policy: EmptyTextPolicy = .drop) throws(CorpusError) -> TextCorpus {
@@ -17,8 +19,9 @@ extension TextCorpus {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: "open failed")
         }
-        let text = decodeText(data)
-        let records = try CSVReader.records(Array(text.utf8)) { CorpusError.malformed(path: path, line: $0, reason: $1) }
+        let records = try CSVReader.records([UInt8](data), name: path,
+                                            failure: { CorpusError.malformed(path: path, line: $0, reason: $1) },
+                                            invalidText: { .invalidText($0) })
         guard let header = records.first else { throw .noDocuments(path: path, dropped: 0) }
         guard let textIndex = header.fields.firstIndex(of: textColumn) else {
             throw .missingColumn(path: path, column: textColumn, header: header.fields)

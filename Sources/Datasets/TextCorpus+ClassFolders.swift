@@ -13,7 +13,8 @@ import Foundation
 /// folder whose name ends in `-train` or `-test` gives its documents that subset. A folder is read the same
 /// way with `<path>` as the single top, unless it holds `*-train`/`*-test` subfolders. Names starting with `.`
 /// are ignored. Documents are sorted by id (the path), so the order is the same on every machine and rank.
-/// Bytes are decoded as UTF-8, or Latin-1 when not valid UTF-8 (`TextCorpus.decodeText`).
+/// Bodies are decoded as UTF-8, or Latin-1 when not valid UTF-8 (`TextCorpus.decodeDocument`, counted in
+/// `latin1Documents`); a NUL byte in a body, or an archive path that is not UTF-8, is an error.
 extension TextCorpus {
     public static func classFolders(path: String, emptyTexts policy: EmptyTextPolicy = .drop) throws(CorpusError)
         -> TextCorpus {
@@ -21,9 +22,11 @@ extension TextCorpus {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw .missingArchive(path: path)
         }
-        var documents = isFolder.boolValue ? try readFolder(path) : try readArchive(path)
+        var latin1 = 0
+        var documents = isFolder.boolValue ? try readFolder(path, latin1: &latin1) : try readArchive(path, latin1: &latin1)
         documents.sort { $0.id < $1.id }
-        let corpus = try TextCorpus(source: path, documents: documents, emptyTexts: policy)
+        var corpus = try TextCorpus(source: path, documents: documents, emptyTexts: policy)
+        corpus.latin1Documents = latin1
         // A class whose every document was empty is as unusable as an empty folder.
         let before = Set(documents.compactMap(\.labels.first)), after = Set(corpus.classNames)
         if let lost = before.subtracting(after).sorted().first { throw .emptyClass(path: path, className: lost) }
@@ -37,7 +40,7 @@ extension TextCorpus {
         return nil
     }
 
-    private static func readArchive(_ path: String) throws(CorpusError) -> [TextDocument] {
+    private static func readArchive(_ path: String, latin1: inout Int) throws(CorpusError) -> [TextDocument] {
         let archive: TarArchive
         do {
             archive = try TarArchive(contentsOfFile: path)
@@ -48,8 +51,9 @@ extension TextCorpus {
         for entry in archive.entries {
             let parts = entry.path.split(separator: "/").map(String.init)
             guard parts.count == 3, !parts.contains(where: { $0.hasPrefix(".") }) else { continue }
-            documents.append(TextDocument(id: entry.path, text: decodeText(archive.contents(of: entry)),
-                                          labels: [parts[1]], subset: subset(ofTop: parts[0])))
+            let body = try decodeDocument(archive.contents(of: entry), file: path + ":" + entry.path)
+            if body.latin1 { latin1 += 1 }
+            documents.append(TextDocument(id: entry.path, text: body.text, labels: [parts[1]], subset: subset(ofTop: parts[0])))
         }
         guard !documents.isEmpty else {
             throw .badLayout(path: path, reason: "no file at depth <top>/<class>/<file> among \(archive.entries.count) entries")
@@ -57,7 +61,7 @@ extension TextCorpus {
         return documents
     }
 
-    private static func readFolder(_ path: String) throws(CorpusError) -> [TextDocument] {
+    private static func readFolder(_ path: String, latin1: inout Int) throws(CorpusError) -> [TextDocument] {
         let root = URL(fileURLWithPath: path).standardizedFileURL
         let subfolders = try visibleNames(root.path).filter { isDirectory(root.appendingPathComponent($0).path) }
         let splitTops = subfolders.filter { subset(ofTop: $0) != nil }
@@ -76,7 +80,9 @@ extension TextCorpus {
                     guard let data = FileManager.default.contents(atPath: url.path) else {
                         throw .unreadable(path: url.path, reason: "open failed (missing target, or no permission)")
                     }
-                    documents.append(TextDocument(id: "\(top.id)/\(className)/\(file)", text: decodeText(data),
+                    let body = try decodeDocument(data, file: url.path)
+                    if body.latin1 { latin1 += 1 }
+                    documents.append(TextDocument(id: "\(top.id)/\(className)/\(file)", text: body.text,
                                                   labels: [className], subset: top.subset))
                 }
             }

@@ -1,3 +1,5 @@
+import Core
+
 /// One document of a text corpus.
 public struct TextDocument: Sendable, Equatable {
     /// A stable identifier: the path inside the archive/folder (`bbc/business/001.txt`), the CSV line
@@ -43,6 +45,9 @@ public struct TextCorpus: Sendable {
     public var documents: [TextDocument]
     /// The number of empty documents left out under `EmptyTextPolicy.drop`.
     public var droppedEmpty: Int
+    /// The number of document bodies that were not valid UTF-8 and were read as Latin-1 (`decodeDocument`);
+    /// stages print it when it is not zero. Always 0 for CSV and Debian corpora, which must be UTF-8.
+    public var latin1Documents = 0
 
     /// Applies `policy` to the empty documents and checks that something is left.
     public init(source: String, documents: [TextDocument], emptyTexts policy: EmptyTextPolicy) throws(CorpusError) {
@@ -95,8 +100,23 @@ public struct TextCorpus: Sendable {
     /// True when every document has a predefined subset (20 Newsgroups bydate).
     public var hasPredefinedSplit: Bool { documents.allSatisfy { $0.subset != nil } }
 
-    /// Decodes document bytes: UTF-8 when valid, otherwise Latin-1 (ISO 8859-1: byte b is U+00b), as the
-    /// BBC and 20 Newsgroups files that hold a lone 0xA3 (`£`) need. Carriage returns are kept.
+    /// Decodes a document BODY of a folder or archive corpus (`file` names it in errors): UTF-8 when valid,
+    /// otherwise Latin-1 (ISO 8859-1: byte b is U+00b), as the BBC and 20 Newsgroups files that hold a lone 0xA3
+    /// (`£`) need. This is the one deliberate exception to `StrictText`: news text is not a name, Latin-1 maps
+    /// distinct bytes to distinct characters (nothing merges, nothing becomes U+FFFD), and `latin1` tells the
+    /// caller to count it (`TextCorpus.latin1Documents`). A NUL byte is still an error: no news text holds one.
+    public static func decodeDocument<Bytes: Collection>(_ bytes: Bytes, file: String) throws(CorpusError)
+        -> (text: String, latin1: Bool) where Bytes.Element == UInt8 {
+        if let zero = bytes.firstIndex(of: 0) {
+            let offset = bytes.distance(from: bytes.startIndex, to: zero)
+            let line = 1 + bytes[..<zero].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            throw .invalidText(TextDecodingError(file: file, line: line, byteOffset: offset, problem: .nul))
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, false) }
+        return (decodeText(bytes), true)
+    }
+
+    /// Decodes document bytes: UTF-8 when valid, otherwise Latin-1 (see `decodeDocument`, which loaders use).
     public static func decodeText<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         var scalars = String.UnicodeScalarView()

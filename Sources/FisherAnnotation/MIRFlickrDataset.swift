@@ -39,7 +39,7 @@ public enum MIRFlickrDataset {
         let position = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, $0) })  // lookup only
         var concepts = [[String]](repeating: [], count: numbers.count)
         for (concept, file) in try conceptFiles(root, relevantOnly: relevantOnly) {
-            let text = String(decoding: fm.contents(atPath: file) ?? Data(), as: UTF8.self)
+            let text = try StrictText.decode(fm.contents(atPath: file) ?? Data(), file: file)  // labels: strict
             for (line, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let field = raw.trimmingCharacters(in: .whitespacesAndNewlines)
                 if field.isEmpty { continue }
@@ -53,8 +53,8 @@ public enum MIRFlickrDataset {
         var rng = SeededRandom(seed: seed)
         let train = Set(rng.sample(Int(Double(numbers.count) * trainFraction), from: numbers.count))
         let tagRoot = tagFolders.map { root.appendingPathComponent($0) }.first { fm.fileExists(atPath: $0.path) }
-        let items = numbers.enumerated().map { i, n in
-            AnnotationTable.Item(path: "im\(n).jpg", concepts: concepts[i], tags: tags(tagRoot, n),
+        let items = try numbers.enumerated().map { i, n in
+            AnnotationTable.Item(path: "im\(n).jpg", concepts: concepts[i], tags: try tags(tagRoot, n),
                                  split: train.contains(i) ? "train" : "test")
         }
         return AnnotationTable(source: "MIRFlickr in \(directory)", items: items)
@@ -82,12 +82,12 @@ public enum MIRFlickrDataset {
         }
     }
 
-    static func tags(_ folder: URL?, _ n: Int) -> [String] {
-        guard let folder, let data = FileManager.default.contents(atPath: folder.appendingPathComponent("tags\(n).txt").path) else {
-            return []
-        }
+    /// The tags of image `n` (`tags<n>.txt`, one per line), decoded strictly (`StrictText`: tags are labels).
+    static func tags(_ folder: URL?, _ n: Int) throws -> [String] {
+        let file = folder?.appendingPathComponent("tags\(n).txt").path
+        guard let file, let data = FileManager.default.contents(atPath: file) else { return [] }
         var seen = Set<String>(), out: [String] = []
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+        for line in try StrictText.decode(data, file: file).split(whereSeparator: \.isNewline) {
             let tag = line.trimmingCharacters(in: .whitespaces)
             if !tag.isEmpty, seen.insert(tag).inserted { out.append(tag) }
         }

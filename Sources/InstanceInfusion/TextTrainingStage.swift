@@ -91,7 +91,8 @@ public struct TextTrainingStage {
         let (vocabulary, data) = EncodedTexts.prepare(
             corpus, labels: labels, trainIndices: indices.train, tokenizer: cfg.source.tokenizer,
             minimumCount: cfg.minimumCount, vocabularySize: cfg.vocabularySize, maxLength: cfg.maxLength)
-        comm.log0("train-text: \(corpus.source): \(corpus.count) documents (\(corpus.droppedEmpty) empty dropped), "
+        comm.log0("train-text: \(corpus.source): \(corpus.count) documents (\(corpus.droppedEmpty) empty dropped"
+            + (corpus.latin1Documents > 0 ? ", \(corpus.latin1Documents) not UTF-8 read as Latin-1" : "") + "), "
             + "\(classes.count) classes; train \(indices.train.count), test \(indices.test.count); vocabulary "
             + "\(vocabulary.count); max length \(cfg.maxLength); \(comm.size) rank(s)")
 

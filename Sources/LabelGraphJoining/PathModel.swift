@@ -1,3 +1,4 @@
+import Core
 import LabelGraphs
 import LinearAlgebra
 
@@ -5,9 +6,10 @@ import LinearAlgebra
 // and the feature standardisation (statistics from the training rows, stored in the model, applied at decode).
 
 extension LabelGraph {
-    /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix).
+    /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix); text that is not
+    /// UTF-8, or a NUL, is a `TextDecodingError` (file, line, byte offset), never replaced (`StrictText`).
     public static func read(file path: String) throws -> LabelGraph {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = try StrictText.contentsOfFile(path) else {
             throw PathTrainingError.missingFile(path: path, fix: "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)")
         }
         return path.hasSuffix(".outline") ? try LabelGraph(outline: text, file: path) : try LabelGraph(parsing: text, file: path)

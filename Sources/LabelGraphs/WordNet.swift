@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The noun hierarchy of a WordNet database (Princeton WordNet 3.0 "database files", Debian `wordnet-base`:
@@ -48,7 +49,7 @@ public struct WordNet: Sendable {
             throw LabelGraphError.wordNet(file: directory,
                 message: "no WordNet noun database (index.noun, data.noun) here. Fix: `apt-get install wordnet-base` or pass its directory.")
         }
-        self.init(indexNoun: String(decoding: index, as: UTF8.self), dataNoun: [UInt8](dataBytes),
+        self.init(indexNoun: try StrictText.decode(index, file: indexPath), dataNoun: [UInt8](dataBytes),
                   indexFile: indexPath, dataFile: dataPath)
     }
 
@@ -74,7 +75,7 @@ public struct WordNet: Sendable {
         }
         var end = offset
         while end < data.count && data[end] != UInt8(ascii: "\n") { end += 1 }
-        let line = String(decoding: data[offset ..< end], as: UTF8.self)
+        let line = try StrictText.decode(data[offset ..< end], file: dataFile, firstOffset: offset)  // lemmas: strict
         let body = line.split(separator: "|", maxSplits: 1).first ?? ""
         let f = body.split(separator: " ")
         func bad(_ why: String) -> LabelGraphError {

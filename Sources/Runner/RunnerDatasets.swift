@@ -30,7 +30,8 @@ enum RunnerDatasets {
             return .images(.fashionMNIST(directory: d.string("data") ?? ImageSource.fashionMNISTDirectory,
                                          split: d.string("split") ?? "train"), selection)
         case "folder":
-            return .images(.folder(root: d.string("data") ?? ".", labelsCSV: d.string("labels_csv"), split: d.string("split")), selection)
+            return .images(.folder(root: d.string("data") ?? ".", labelsCSV: d.string("labels_csv"), split: d.string("split"),
+                                   allowOutsidePaths: d.bool("allow_outside_paths") ?? false), selection)
         case "tar":
             return .images(.tar(archive: d.string("data") ?? "", labelsEntry: d.string("labels_csv") ?? "labels.csv",
                                 split: d.string("split")), selection)
@@ -134,7 +135,8 @@ enum RunnerDatasets {
         let corpus: TextCorpus
         do {
             if let dump {
-                let packages = try DebianPackages.parse(TextCorpus.decodeText(dump), source: "apt-cache dumpavail")
+                let packages = try DebianPackages.parse(DebianPackages.decode(dump, source: "apt-cache dumpavail"),
+                                                    source: "apt-cache dumpavail")
                 corpus = try TextCorpus.debian(packages, labels: labels, source: "apt-cache dumpavail")
             } else {
                 corpus = try TextCorpusSource(kind: kind, path: d.string("data"), debianLabels: labels).load()

@@ -7,7 +7,8 @@ import Foundation
 /// Two layouts:
 /// - `labelsCSV` given: the CSV lists the images (`LabelsTable` columns: path ← `path|filename|file|image`,
 ///   label ← `labels|class_name|label|class`, optional `split`); relative paths are relative to `root`
-///   (the `--data` folder). Rows are kept in file order; with `split`, only rows whose split column equals it.
+///   (the `--data` folder) and must stay under it (`DatasetPath`) unless `allowOutsidePaths`. Rows are kept in
+///   file order; with `split`, only rows whose split column equals it.
 /// - `labelsCSV` nil: one subfolder of images per class (`ImageManifest.fromClassFolders`), sorted.
 ///
 /// Every listed file must exist when the collection is opened (`PipelineError.missingImage` names the CSV
@@ -22,7 +23,7 @@ public struct FolderImages: ImageCollection {
     public let classNames: [String]
     public let labels: [Int]
 
-    public init(root: String, labelsCSV: String?, split: String?) throws {
+    public init(root: String, labelsCSV: String?, split: String?, allowOutsidePaths: Bool = false) throws {
         self.root = root
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         var rows: [(listed: String, path: String, label: String)] = []
@@ -34,6 +35,10 @@ public struct FolderImages: ImageCollection {
             let table = try LabelsTable.parse([UInt8](data), name: labelsCSV)
             try Self.checkSplit(split, table: table, name: labelsCSV)
             for row in table.rows where split == nil || row.split == split {
+                // Checked under the root first: a CSV naming `/etc/passwd` or `../../x` stops here, before any read.
+                // The path kept is spelled as before (absolute as written, else root + path), so ids are unchanged.
+                _ = try DatasetPath.resolve(row.path, under: rootURL, allowOutside: allowOutsidePaths, listing: labelsCSV,
+                                            line: row.line)
                 let path = row.path.hasPrefix("/") ? row.path : rootURL.appendingPathComponent(row.path).path
                 guard regularFileExists(path) else {
                     throw PipelineError.missingImage(listing: labelsCSV, line: row.line, image: path)

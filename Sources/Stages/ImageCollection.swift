@@ -81,7 +81,8 @@ public enum ImageSource: Sendable, Hashable {
     case fashionMNIST(directory: String, split: String)
     /// Images under `root`: listed by `labelsCSV` (relative paths are relative to the CSV's folder), or one
     /// subfolder per class when `labelsCSV` is nil. `split` keeps the rows whose `split` column equals it.
-    case folder(root: String, labelsCSV: String?, split: String?)
+    /// Listed paths must stay under `root` unless `allowOutsidePaths` (`DatasetPath`).
+    case folder(root: String, labelsCSV: String?, split: String?, allowOutsidePaths: Bool = false)
     /// Images inside the archive, listed by the CSV entry `labelsEntry` of the same archive.
     case tar(archive: String, labelsEntry: String, split: String?)
     /// `count` seeded random W×H colour images (tests and demos; no files needed).
@@ -96,8 +97,8 @@ public enum ImageSource: Sendable, Hashable {
         switch self {
         case let .fashionMNIST(directory, split):
             full = try FashionMNISTImages(directory: directory, split: split)
-        case let .folder(root, labelsCSV, split):
-            full = try FolderImages(root: root, labelsCSV: labelsCSV, split: split)
+        case let .folder(root, labelsCSV, split, allowOutsidePaths):
+            full = try FolderImages(root: root, labelsCSV: labelsCSV, split: split, allowOutsidePaths: allowOutsidePaths)
         case let .tar(archive, labelsEntry, split):
             full = try TarImages(archive: archive, labelsEntry: labelsEntry, split: split)
         case let .synthetic(count, width, height, seed):
@@ -123,9 +124,10 @@ public enum ImageSource: Sendable, Hashable {
         switch self {
         case let .fashionMNIST(directory, split):
             return ["dataset": .string("fashion-mnist"), "data": .string(directory), "split": .string(split)]
-        case let .folder(root, labelsCSV, split):
+        case let .folder(root, labelsCSV, split, allowOutsidePaths):
+            // `allow_outside_paths` only when set, so the headers of every existing run stay bit for bit the same.
             return ["dataset": .string("folder"), "data": .string(root), "labels_csv": .string(labelsCSV ?? ""),
-                    "split": .string(split ?? "")]
+                    "split": .string(split ?? "")].merging(allowOutsidePaths ? ["allow_outside_paths": .string("true")] : [:]) { a, _ in a }
         case let .tar(archive, labelsEntry, split):
             return ["dataset": .string("tar"), "data": .string(archive), "labels_csv": .string(labelsEntry),
                     "split": .string(split ?? "")]
@@ -139,7 +141,7 @@ public enum ImageSource: Sendable, Hashable {
     public var description: String {
         switch self {
         case let .fashionMNIST(directory, split): return "Fashion-MNIST \(split) in \(directory)"
-        case let .folder(root, labelsCSV, _): return labelsCSV.map { "images listed by \($0)" } ?? "class folders in \(root)"
+        case let .folder(root, labelsCSV, _, _): return labelsCSV.map { "images listed by \($0)" } ?? "class folders in \(root)"
         case let .tar(archive, labelsEntry, _): return "\(archive) (labels \(labelsEntry))"
         case let .synthetic(count, width, height, _): return "\(count) synthetic \(width)×\(height) images"
         }

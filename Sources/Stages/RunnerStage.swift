@@ -3,7 +3,7 @@
 /// | kind | category | keys |
 /// | --- | --- | --- |
 /// | `fashion-mnist` | image | `data` (idx folder), `split` (train/test), `limit`, `subset_seed` |
-/// | `folder` | image | `data` (image folder), `labels_csv`, `split`, `limit`, `subset_seed` |
+/// | `folder` | image | `data` (image folder), `labels_csv`, `split`, `limit`, `subset_seed`, `allow_outside_paths` (true: the CSV may list files outside `data`) |
 /// | `tar` | image | `data` (archive), `labels_csv` (entry, default labels.csv), `split`, `limit`, `subset_seed` |
 /// | `synthetic` | image | `count`, `width`, `height`, `seed` |
 /// | `bbc`, `bbcsport`, `20news`, `csv`, `debian` | text | `data`, `limit`, `seed`, `min_class_size`, `labels` (debian: section/tags) |
@@ -18,7 +18,8 @@ public struct RunnerDataset: Sendable, Equatable {
     public static let textKinds = ["bbc", "bbcsport", "20news", "csv", "debian"]
     public static let keys: [String: [String: ParameterSpec.Kind]] = [
         "fashion-mnist": ["data": .string, "split": .string, "limit": .int, "subset_seed": .int],
-        "folder": ["data": .string, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int],
+        "folder": ["data": .string, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int,
+                   "allow_outside_paths": .bool],
         "tar": ["data": .string, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int],
         "synthetic": ["count": .int, "width": .int, "height": .int, "seed": .int],
     ].merging(textKinds.map { ($0, ["data": .string, "limit": .int, "seed": .int, "min_class_size": .int,
@@ -33,6 +34,7 @@ public struct RunnerDataset: Sendable, Equatable {
     }
 
     public func string(_ key: String) -> String? { if case let .string(s)? = parameters[key] { return s } else { return nil } }
+    public func bool(_ key: String) -> Bool? { if case let .bool(b)? = parameters[key] { return b } else { return nil } }
     public func int(_ key: String) -> Int? { if case let .int(n)? = parameters[key] { return n } else { return nil } }
 }
 

@@ -7,7 +7,7 @@ import LinearAlgebra
 /// `tributary extract`: dense ORH + COL descriptors of every image → DIR/descriptors.h5 (see `ExtractStage`).
 struct Extract: ParsableCommand, SpecCommand {
     static let spec = StageSpec.extract
-    static let plumbing = ["dataset", "data", "labels_csv", "split", "limit", "subset_seed", "out"]
+    static let plumbing = ["dataset", "data", "labels_csv", "split", "limit", "subset_seed", "allow_outside_paths", "out"]
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Dense ORH + COL descriptors of every image → OUT/descriptors.h5 (per-rank parts; reruns reuse finished parts).")

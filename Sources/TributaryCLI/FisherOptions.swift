@@ -28,6 +28,9 @@ struct DatasetOptions: ParsableArguments {
     @Option(name: .customLong("labels-csv"), help: "folder: a CSV listing the images (columns path|filename, labels|class_name|label, optional split; paths relative to --data; default: one subfolder per class). tar: the CSV entry inside the archive (default labels.csv).")
     var labelsCSV: String?
 
+    @Flag(name: .customLong("allow-outside-paths"), help: "folder: let --labels-csv list images outside --data (absolute paths, ../); refused by default so a CSV cannot name any file on the host.")
+    var allowOutsidePaths = false
+
     @Option(help: "fashion-mnist: train (default) or test. folder/tar: keep the CSV rows whose split column equals this.")
     var split: String?
 
@@ -56,7 +59,7 @@ struct DatasetOptions: ParsableArguments {
 
     var source: ImageSource {
         switch dataset {
-        case .folder: return .folder(root: data ?? ".", labelsCSV: labelsCSV, split: split)
+        case .folder: return .folder(root: data ?? ".", labelsCSV: labelsCSV, split: split, allowOutsidePaths: allowOutsidePaths)
         case .tar: return .tar(archive: data ?? "", labelsEntry: labelsCSV ?? "labels.csv", split: split)
         case .fashionMNIST: return .fashionMNIST(directory: data ?? ImageSource.fashionMNISTDirectory, split: split ?? "train")
         }

@@ -1,3 +1,4 @@
+import Core
 import Stages
 import ArgumentParser
 import Datasets
@@ -115,7 +116,7 @@ struct GraphBuild: ParsableCommand {
         } else if let outline {
             graph = try readLabelGraph(outline)
         } else if let wordnet {
-            guard let text = try? String(contentsOfFile: wordnet, encoding: .utf8) else {
+            guard let text = try StrictText.contentsOfFile(wordnet) else {  // class names: strict UTF-8
                 throw ValidationError("cannot read \(wordnet); pass a file of class names, one per line")
             }
             let names = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

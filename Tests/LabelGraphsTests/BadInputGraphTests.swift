@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import LabelGraphs
 import XCTest
@@ -11,13 +12,18 @@ final class BadInputGraphTests: XCTestCase {
 
     func testEveryBadGraphIsRejectedNamingTheFile() throws {
         let expected = ["cycle.graph": "cycle", "unreachable.graph": "reachable", "unknown-label.graph": "zebra",
-                        "two-roots.graph": "root", "empty.graph": "root"]
+                        "two-roots.graph": "root", "empty.graph": "root",
+                        // Text that is not UTF-8, or a NUL in an id: refused by the strict read (`StrictText`), with
+                        // the line and byte offset, never merged into one U+FFFD label.
+                        "latin1-labels.graph": "utf-8", "nul-in-id.graph": "nul"]
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".graph") }.sorted()
         XCTAssertEqual(Set(files), Set(expected.keys))
         for name in files {
             let path = Self.folder.appendingPathComponent(name).path
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            XCTAssertThrowsError(try LabelGraph(parsing: text, file: path), name) { error in
+            func load() throws -> LabelGraph {  // the strict read (`StrictText`) that `LabelGraph.read(file:)` uses
+                try LabelGraph(parsing: try StrictText.contentsOfFile(path) ?? "", file: path)
+            }
+            XCTAssertThrowsError(try load(), name) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.contains(name), "\(name): \(message)")
                 XCTAssertTrue(message.lowercased().contains(expected[name]!), "\(name): \(message)")

@@ -14,6 +14,8 @@ final class BadInputCorpusTests: XCTestCase {
         /// Final-output file names a stage that ran BEFORE the bad input may leave.
         var allowed: Set<String> = []
         var ranks = 1
+        /// Text the message must NOT contain (the contents of a file the input names).
+        var absent: [String] = []
     }
 
     /// The corpus folder, found from this file's path (it is outside every target).
@@ -49,14 +51,19 @@ final class BadInputCorpusTests: XCTestCase {
             ("image-smaller-than-a-patch", "bad.png"), ("image-unsupported-format", "bad.gif"),
             ("csv-names-a-missing-image", "not-there.png"), ("csv-header-only", "labels.csv"),
             ("csv-missing-label-column", "labels.csv"), ("csv-unterminated-quote", "labels.csv"),
+            // Bad text and paths (docs/reliability.md): Latin-1 and NUL labels, a host file, a path out of the folder.
+            ("csv-latin1-labels", "labels.csv:2"), ("csv-nul-in-label", "labels.csv:2"),
+            ("csv-names-a-host-file", "/etc/passwd"), ("csv-path-escapes-the-folder", "../csv-latin1-labels/good-a.png"),
         ]
         for (folder, bad) in images {
             cases.append(Case(name: "images/" + folder, arguments: ["run", "config:" + imageConfig(
-                "folder", "@IN@/images/\(folder)", labels: "@IN@/images/\(folder)/labels.csv")], names: [bad]))
+                "folder", "@IN@/images/\(folder)", labels: "@IN@/images/\(folder)/labels.csv")], names: [bad],
+                absent: ["root:x", "72 6F 6F 74", "\u{FFFD}"]))
         }
         cases.append(Case(name: "images/folder-without-images", arguments: ["run", "config:" + imageConfig(
             "folder", "@IN@/images/folder-without-images", labels: nil)], names: ["folder-without-images"]))
-        for archive in ["tar-truncated.tar", "tar-without-labels.tar", "tar-gzip-corrupt.tar.gz"] {
+        for archive in ["tar-truncated.tar", "tar-without-labels.tar", "tar-gzip-corrupt.tar.gz", "tar-base256-size.tar",
+                        "tar-base256-negative-size.tar", "tar-base256-size-above-int-max.tar", "tar-latin1-entry-name.tar"] {
             cases.append(Case(name: "images/" + archive, arguments: ["run", "config:" + imageConfig("tar", "@IN@/images/\(archive)", labels: nil)],
                               names: [archive]))
         }
@@ -86,10 +93,10 @@ final class BadInputCorpusTests: XCTestCase {
         // Text corpora.
         let small = ["--epochs", "1", "--embedding-size", "4", "--hidden-size", "3", "--context-size", "3", "--out", "@OUT@/model.h5"]
         for c in ["all-texts-empty.csv", "empty-file.csv", "header-only.csv", "missing-text-column.csv", "missing-label-column.csv",
-                  "unterminated-quote.csv", "wrong-field-count.csv", "empty-label.csv"] {
+                  "unterminated-quote.csv", "wrong-field-count.csv", "empty-label.csv", "latin1-labels.csv", "nul-in-label.csv"] {
             cases.append(Case(name: "text/" + c, arguments: ["train-text", "--corpus", "csv", "--data", "@IN@/text/\(c)"] + small, names: [c]))
         }
-        for c in ["debian-garbage.txt", "debian-empty.txt"] {
+        for c in ["debian-garbage.txt", "debian-empty.txt", "debian-latin1-section.txt"] {
             cases.append(Case(name: "text/" + c, arguments: ["train-text", "--corpus", "debian", "--data", "@IN@/text/\(c)"] + small, names: [c]))
         }
         // Pipeline configs.
@@ -171,6 +178,7 @@ final class BadInputCorpusTests: XCTestCase {
             var problems: [String] = []
             if result.status == 0 { problems.append("exit status 0") }
             for needle in c.names where !result.output.contains(needle) { problems.append("message lacks '\(needle)'") }
+            for needle in c.absent where result.output.contains(needle) { problems.append("message shows '\(needle)'") }
             let lower = result.output.lowercased()
             if !Self.fixes.contains(where: { lower.contains($0) }) { problems.append("message says nothing to do") }
             for folder in [out, input.appendingPathComponent(c.name)] {

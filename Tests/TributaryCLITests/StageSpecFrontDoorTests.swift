@@ -85,7 +85,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
         ]),
     ]
 
-    static let fisherPlumbing: Set<String> = ["dataset", "data", "labels-csv", "split", "limit", "subset-seed", "out"]
+    static let fisherPlumbing: Set<String> = ["dataset", "data", "labels-csv", "split", "limit", "subset-seed", "allow-outside-paths",
+                                                     "out"]
 
     /// Stage types that have no command-line twin, with the reason.
     static let runnerOnly: [String: String] = [

@@ -201,5 +201,46 @@ graphs = {
 }
 for name, body in graphs.items():
     open(f'{here}/graphs/{name}', 'w').write(body)
+# --- bad text, archives and paths (docs/reliability.md "Bad text, archives and paths") ---------------------
+# Text that is not UTF-8 or holds a NUL must be refused, naming the line and byte offset; a CSV must not name
+# files outside the dataset folder; tar headers with hostile sizes must throw, never trap.
+def raw_image_case(name, csv_bytes):
+    d = f'{here}/images/{name}'
+    os.makedirs(d)
+    open(f'{d}/good-a.png', 'wb').write(png(40, 40, 1))
+    open(f'{d}/good-b.png', 'wb').write(png(40, 40, 2))
+    open(f'{d}/labels.csv', 'wb').write(csv_bytes)
+raw_image_case('csv-latin1-labels', 'filename,label\ngood-a.png,café\ngood-b.png,cafè\n'.encode('latin-1'))
+raw_image_case('csv-nul-in-label', b'filename,label\ngood-a.png,a\0x\ngood-b.png,a\0y\n')
+raw_image_case('csv-names-a-host-file', b'filename,label\ngood-a.png,a\ngood-b.png,b\n/etc/passwd,a\n')
+raw_image_case('csv-path-escapes-the-folder', b'filename,label\ngood-a.png,a\ngood-b.png,b\n../csv-latin1-labels/good-a.png,a\n')
+def tar_header(name, size_field, typeflag=b'0'):
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b'0000644\0'; h[108:116] = b'0000000\0'; h[116:124] = b'0000000\0'
+    h[124:136] = size_field
+    h[136:148] = b'00000000000\0'
+    h[156:157] = typeflag
+    h[257:263] = b'ustar\0'; h[263:265] = b'00'
+    h[148:156] = b' ' * 8
+    h[148:156] = ('%06o\0 ' % sum(h)).encode()
+    return bytes(h)
+labels = b'filename,label\na.png,a\n'
+def padded(data): return data + bytes(-len(data) % 512)
+base = tar_header(b'labels.csv', ('%011o\0' % len(labels)).encode()) + padded(labels)
+# GNU base-256 sizes: one far larger than the archive, one negative (0xFF…), one above Int.max.
+open(f'{here}/images/tar-base256-size.tar', 'wb').write(base + tar_header(b'a.png', b'\x80' + bytes(3) + b'\x01' + bytes(7)) + bytes(1024))
+open(f'{here}/images/tar-base256-negative-size.tar', 'wb').write(base + tar_header(b'a.png', b'\xff' * 12) + bytes(1024))
+open(f'{here}/images/tar-base256-size-above-int-max.tar', 'wb').write(base + tar_header(b'a.png', b'\x80' + b'\xff' * 11) + bytes(1024))
+open(f'{here}/images/tar-latin1-entry-name.tar', 'wb').write(tar_header('café.png'.encode('latin-1'), b'00000000000\0') + base + bytes(1024))
+# Text corpora: a Latin-1 label, a NUL inside a label, a Debian dump with a Latin-1 section.
+rows = 'text,label\n' + ''.join(f'goal match team player score {i},café\nbread cheese wine soup {i},cafè\n' for i in range(6))
+open(f'{here}/text/latin1-labels.csv', 'wb').write(rows.encode('latin-1'))
+open(f'{here}/text/nul-in-label.csv', 'wb').write(b'text,label\n' + b''.join(b'goal match team %d,a\0x\nbread cheese wine %d,a\0y\n' % (i, i) for i in range(6)))
+open(f'{here}/text/debian-latin1-section.txt', 'wb').write(
+    'Package: a\nSection: caf\xe9\nDescription: first package\n words here\n\nPackage: b\nSection: caf\xe8\nDescription: second\n more words\n'.encode('latin-1'))
+# Label graphs: Latin-1 ids (two different labels, one U+FFFD name if replaced) and a NUL inside an id.
+open(f'{here}/graphs/latin1-labels.graph', 'wb').write('node root root\nnode café label\nnode cafè label\nedge root café cafè\n'.encode('latin-1'))
+open(f'{here}/graphs/nul-in-id.graph', 'wb').write(b'node root root\nnode a\0x label\nnode a\0y label\nedge root a\0x a\0y\n')
 print('make.sh: corpus written under', here)
 EOF
