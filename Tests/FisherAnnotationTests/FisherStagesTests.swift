@@ -98,7 +98,8 @@ final class FisherStagesTests: XCTestCase {
         let models = try encode.loadModels()
         let before = try FisherFixture.floats(pipeline.encode.output, "fv/orh/2x2").values
         for rank in 0 ..< 2 { XCTAssertFalse(try encode.writeShard(models, rank: rank, size: 2), "first 2-rank write") }
-        let parts = PartFiles(master: pipeline.encode.output, count: 2)
+        // The 2-rank parts are a new generation beside the 1-rank run's (PartFiles.forWriting): ask the stage where.
+        let parts = encode.partFiles(models, size: 2)
         try FileManager.default.removeItem(atPath: parts.partPath(rank: 1))
         XCTAssertTrue(try encode.writeShard(models, rank: 0, size: 2), "complete part 0 is reused")
         XCTAssertFalse(try encode.writeShard(models, rank: 1, size: 2), "missing part 1 is rewritten")
