@@ -230,6 +230,14 @@ final class PartGenerationTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("part-00001.h5"), bad.output)
     }
 
+    func testTheDocsCarryTheH5pyCheckVerbatim() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/reliability.md"), encoding: .utf8)
+        XCTAssertTrue(docs.contains("## Sharded outputs"))
+        XCTAssertTrue(docs.contains(Self.h5pyCheck), "docs/reliability.md and this test's h5py check differ")
+    }
+
     /// The snippet of docs/reliability.md ("Sharded outputs"), verbatim.
     static let h5pyCheck = """
         import os, sys, h5py
