@@ -35,7 +35,7 @@ extension HDF5File {
         }
     }
 
-    /// Rows per copied block: about `digestBlockBytes`.
+    /// Copies dataset `name` (numeric or strings) into `target` under the same path.
     private func copyDataset(_ name: String, to target: HDF5File) throws {
         let shape = try shape(of: name)
         guard let kind = try elementKind(of: name) else {
@@ -51,7 +51,8 @@ extension HDF5File {
         }
     }
 
-    /// Copies numeric dataset `name` block by block (memory stays at one block, whatever the dataset's size).
+    /// Copies numeric dataset `name`: whole when it is at most one block (`digestBlockBytes`), else block by block
+    /// into an extendable dataset (memory stays at one block, whatever the dataset's size).
     private func copyRows<T: HDF5Element>(_ name: String, shape: [Int], as: T.Type, to target: HDF5File) throws {
         let rowShape = Array(shape.dropFirst())
         let rowBytes = rowShape.reduce(T.hdf5Kind.byteCount, *)
