@@ -11,7 +11,8 @@ import Training
 /// of every layout with the GMM (`SpatialPyramid`).
 ///
 /// Distribution: images are split by `shard(count: I, …)`; rank r encodes its range in batches of `batchSize`
-/// images, appending rows to its part `fv.h5.parts/part-r.h5`; rank 0 stitches the parts into `fv.h5`.
+/// images, appending rows to its part `fv.h5.parts/[g<key>/]part-r.h5` (`PartFiles` generations); rank 0 stitches
+/// the parts into `fv.h5`.
 /// Every image's vector depends only on that image and the models, so `fv.h5` is bit-identical for any
 /// number of ranks.
 ///
@@ -102,11 +103,10 @@ public struct EncodeStage {
     public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in }) throws -> Bool {
         let d = models.descriptors
         let range = shard(count: d.imageCount, rank: rank, size: size)
-        var parameters = models.header.parameters
-        parameters["inputs_fingerprint"] = .string(ShardedOutput.fingerprint([config.descriptors, config.pca, config.gmm]))
+        let parameters = partParameters(models)
         let header = ShardedOutput.partHeader(stage: Self.stage, version: Self.version, parameters: parameters, range: range)
-        let parts = PartFiles(master: config.output, count: size)
-        guard let blocker = ShardedOutput.reuseBlocker(path: parts.partPath(rank: rank), expected: header) else { return true }
+        let parts = partFiles(models, size: size)
+        guard let blocker = ShardedOutput.reuseBlocker(parts: parts, rank: rank, expected: header) else { return true }
         if blocker != "no part yet" { log("encode: rewriting shard \(rank): its part was \(blocker)") }
         let labels = try d.file.read("labels", as: Int64.self).values
         let widths = try d.file.read("image_width", as: Int64.self).values
@@ -162,11 +162,24 @@ public struct EncodeStage {
                               encoder: encoder, normalization: .improved, workspace: &workspace).vectors
     }
 
+    /// The parameters every part records: the master's plus `inputs_fingerprint`.
+    func partParameters(_ models: Models) -> [String: HDF5AttributeValue] {
+        var parameters = models.header.parameters
+        parameters["inputs_fingerprint"] = .string(ShardedOutput.fingerprint([config.descriptors, config.pca, config.gmm]))
+        return parameters
+    }
+
+    /// The part set of a `size`-rank job (a generation keyed by the parameters and the inputs' fingerprint).
+    public func partFiles(_ models: Models, size: Int) -> PartFiles {
+        ShardedOutput.partFiles(master: config.output, count: size, stage: Self.stage, version: Self.version,
+                                parameters: partParameters(models))
+    }
+
     /// Writes the master `fv.h5` over the parts of a `size`-rank job (rank 0).
     public func stitch(_ models: Models, size: Int) throws {
         let ids = try models.descriptors.file.readStrings("ids")
         let classes = try models.descriptors.file.readStrings("class_names")
-        try PartFiles(master: config.output, count: size).stitch(datasets: Self.datasets, header: models.header) { file in
+        try partFiles(models, size: size).stitch(datasets: Self.datasets, header: models.header) { file in
             try file.writeStrings(ids, to: "ids")
             try file.writeStrings(classes, to: "class_names")
         }

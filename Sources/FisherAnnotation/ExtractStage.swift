@@ -11,8 +11,8 @@ import Storage
 ///
 /// Distribution: the I images are split by `shard(count: I, rank:, size:)`; rank r decodes and describes its
 /// range in batches of `batchSize` images (memory is bounded by a batch: descriptors are appended to
-/// extendable datasets as they are made), writes `descriptors.h5.parts/part-r.h5`, and rank 0 stitches the
-/// parts into `descriptors.h5`. Descriptors are numbered globally in image order (image 0's first), which
+/// extendable datasets as they are made), writes `descriptors.h5.parts/[g<key>/]part-r.h5` (`PartFiles`
+/// generations), and rank 0 stitches the parts into `descriptors.h5`. Descriptors are numbered globally in image order (image 0's first), which
 /// is the numbering `DescriptorSample` draws from.
 ///
 /// Resume: a rank whose part already exists with exactly the header it would write (same parameters, same
@@ -87,10 +87,10 @@ public struct ExtractStage {
     public func writeShard(_ images: any ImageCollection, rank: Int, size: Int,
                            log: (String) -> Void = { _ in }) throws -> ShardOutcome {
         let range = shard(count: images.count, rank: rank, size: size)
-        let parts = PartFiles(master: config.output, count: size)
+        let parts = partFiles(imageCount: images.count, size: size)
         let partHeader = ShardedOutput.partHeader(stage: Self.stage, version: Self.version,
                                                   parameters: header(imageCount: images.count).parameters, range: range)
-        let blocker = ShardedOutput.reuseBlocker(path: parts.partPath(rank: rank), expected: partHeader)
+        let blocker = ShardedOutput.reuseBlocker(parts: parts, rank: rank, expected: partHeader)
         guard let blocker else { return .reused }
         if blocker != "no part yet" { log("extract: rewriting shard \(rank): its part was \(blocker)") }
         let extractor = DenseExtractor(grid: try config.grid())
@@ -125,9 +125,15 @@ public struct ExtractStage {
         return .written(descriptors: total, skippedImages: perImage.skipped)
     }
 
+    /// The part set of a `size`-rank job over `imageCount` images (a generation keyed by the parameters).
+    public func partFiles(imageCount: Int, size: Int) -> PartFiles {
+        ShardedOutput.partFiles(master: config.output, count: size, stage: Self.stage, version: Self.version,
+                                parameters: header(imageCount: imageCount).parameters)
+    }
+
     /// Writes the master `descriptors.h5` over the parts of a `size`-rank job (rank 0).
     public func stitch(_ images: any ImageCollection, size: Int) throws {
-        try PartFiles(master: config.output, count: size).stitch(datasets: Self.datasets,
+        try partFiles(imageCount: images.count, size: size).stitch(datasets: Self.datasets,
                                                                  header: header(imageCount: images.count)) { file in
             try file.writeStrings((0 ..< images.count).map { images.id(at: $0) }, to: "ids")
             try file.writeStrings(images.classNames, to: "class_names")

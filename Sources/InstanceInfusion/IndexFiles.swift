@@ -15,7 +15,7 @@ import Storage
 /// | file | content |
 /// | --- | --- |
 /// | `out/index.h5` | header (below); virtual datasets `ids` (N) Int64 and `vectors` (N, D) Float32 over all parts (row i of `vectors` is embeddings row `ids[i]`: forests store rows in their own order); `source_ids` (N) strings |
-/// | `out/index.h5.parts/part-0000r.h5` | rank r's forest: the header plus `shard_start`, `shard_end`; datasets below |
+/// | `out/index.h5.parts/[g<key>/]part-0000r.h5` | rank r's forest: the header plus `shard_start`, `shard_end`, `part_digest`; datasets below (the master's `PartManifest` names the generation) |
 ///
 /// Part datasets (`LSHForest.Parts`, n = shard rows):
 ///
@@ -92,10 +92,7 @@ public enum IndexFiles {
 
     /// Rank `rank`'s forest of the index at `master` (header `masterHeader`), with its global id range.
     static func loadPart(master: String, masterHeader: ArtifactHeader, rank: Int, ranks: Int) throws -> ShardedForest {
-        let path = PartFiles(master: master, count: ranks).partPath(rank: rank)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StorageError.partMissing(master: master, part: path)
-        }
+        let path = try verifiedPartPath(master: master, rank: rank, ranks: ranks)
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
         let header = try ArtifactHeader.check(file, stage: stage, version: version)
@@ -121,6 +118,25 @@ public enum IndexFiles {
                                                 labels: labels, rows: rows, ids: ids,
                                                 vectors: Matrix(rows: n, columns: d, values: vectors)))
         return ShardedForest(forest: forest, globalIDs: start ..< end)
+    }
+
+    /// Where rank `rank`'s part of the index at `master` is, from the master's part manifest, after checking it is
+    /// there and holds what the master recorded (`PartManifest.verifyPart`): the part's generation folder is
+    /// whatever the master names, never guessed from the rank.
+    static func verifiedPartPath(master: String, rank: Int, ranks: Int) throws -> String {
+        let file = try HDF5File.open(path: master)
+        defer { try? file.close() }
+        guard file.hasAttribute("part_files", on: "ids") else {
+            throw IndexError.inconsistentPart(part: master, reason: "it holds no part files (a packed index keeps the "
+                + "vectors but not the forests); query the index written by `tributary index`, with its .parts/ folder")
+        }
+        let manifest = try PartManifest.read(from: file, dataset: "ids")
+        guard manifest.files.count == ranks, (0 ..< ranks).contains(rank) else {
+            throw IndexError.inconsistentPart(part: master, reason: "its manifest lists \(manifest.files.count) parts, "
+                + "the header says \(ranks) ranks")
+        }
+        try manifest.verifyPart(rank, masterPath: master)
+        return manifest.partPath(rank, masterPath: master)
     }
 
     /// The forest settings recorded in a header.

@@ -73,7 +73,9 @@ public struct IndexStage: Sendable {
         let forest = try ShardedForest(shard: Matrix(rows: range.count, columns: d, values: rows),
                                        firstID: range.lowerBound, parameters: parameters)
         let header = IndexFiles.header(config: config, parameters: parameters, ranks: comm.size, count: n, dimension: d)
-        let files = PartFiles(master: config.output, count: comm.size)
+        // Distributed: every rank picks the same generation from the same live master (PartFiles.forWriting).
+        let files = ShardedOutput.partFiles(master: config.output, count: comm.size, stage: IndexFiles.stage,
+                                            version: IndexFiles.version, parameters: header.parameters)
         try ShardedOutput.makeDirectory(containing: config.output)
         try files.writePart(rank: comm.rank) { file in
             try IndexFiles.writePart(forest.forest.parts, range: range, header: header, to: file)

@@ -46,8 +46,8 @@ public enum RunnerDigest {
     }
 
     /// Attributes that describe how a stitched master is split into per-rank parts (`PartFiles`), not its data:
-    /// left out, so a master written by 1 rank and by 3 ranks has the same digest.
-    static let layoutAttributes: Set<String> = ["part_files", "part_rows"]
+    /// left out, so a master written by 1 rank and by 3 ranks, and its packed copy, have the same digest.
+    static let layoutAttributes: Set<String> = PartManifest.attributeNames.union([PartFiles.digestAttribute])
 
     /// The canonical content digest of an HDF5 file.
     public static func hdf5(_ path: String) throws -> String {

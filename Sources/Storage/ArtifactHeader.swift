@@ -21,6 +21,8 @@ public struct ArtifactHeader: Sendable, Equatable {
     public static let format = "tributary"
     /// The attribute names the header reserves; parameters may not use them.
     public static let reservedNames: Set<String> = ["format", "version", "stage"]
+    /// Root attributes Storage itself writes that are not parameters: a part's content digest (`PartFiles`).
+    public static let storageNames: Set<String> = [PartFiles.digestAttribute]
 
     public var stage: String
     public var version: Int
@@ -64,7 +66,7 @@ public struct ArtifactHeader: Sendable, Equatable {
             throw StorageError.wrongFormat(file: file.path, found: format, expectedStage: expectedStage)
         }
         var parameters: [String: HDF5AttributeValue] = [:]
-        for name in names where !reservedNames.contains(name) {
+        for name in names where !reservedNames.contains(name) && !storageNames.contains(name) {
             parameters[name] = try file.attribute(name, as: HDF5AttributeValue.self)
         }
         return ArtifactHeader(stage: try file.attribute("stage", as: String.self),

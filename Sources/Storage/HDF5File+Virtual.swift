@@ -6,8 +6,8 @@ import CHDF5
 /// are stored relative to the master's folder, and HDF5 (≥ 1.10.2) resolves a relative source name
 /// against the folder of the file holding the virtual dataset, so the master and its parts folder can be
 /// moved together. HDF5 reads a missing source as fill values (zeros) without an error; `read` and
-/// `readRows` therefore check the sources first (`checkVirtualSources`) and throw
-/// `StorageError.partMissing` instead of returning silent zeros.
+/// `readRows` therefore check the sources and the master's `PartManifest` first (`checkVirtualSources`) and
+/// throw `StorageError.partMissing` / `.partMismatch` instead of returning silent zeros or another run's rows.
 extension HDF5File {
     /// One source of a virtual dataset: rows `0..<rows` of `dataset` in `file` (a path relative to the
     /// master's folder), mapped to the next `rows` rows of the virtual dataset.
@@ -70,16 +70,21 @@ extension HDF5File {
         }
     }
 
-    /// Throws `StorageError.partMissing` when `dataset` is virtual and one of its source files is absent,
-    /// looking where HDF5 does: beside this file first, then as given.
+    /// For a virtual `dataset`: checks its part manifest (`verifyPartManifest`: every part exists and holds the
+    /// content the master recorded) and that every source file is where HDF5 looks — beside this file first,
+    /// then as given. Throws `partMissing`, `partMismatch` or `partManifestMissing`; does nothing for a dataset
+    /// that is not virtual (a packed file).
     func checkVirtualSources(_ dataset: hid_t, name: String) throws {
+        let sources = virtualSourceFiles(dataset)
+        guard !sources.isEmpty else { return }
         let folder = Self.directoryPath(of: path)
-        for source in virtualSourceFiles(dataset) where source != "." {
+        for source in sources where source != "." {
             let besideMaster = source.hasPrefix("/") ? source : folder + "/" + source
             if !Self.fileExists(besideMaster) && !Self.fileExists(source) {
                 throw StorageError.partMissing(master: path, part: besideMaster)
             }
         }
+        try verifyPartManifest(dataset: name, sources: sources)
     }
 }
 

@@ -40,6 +40,8 @@ public final class HDF5File {
     public let path: String
     /// The HDF5 file identifier; negative once closed.
     private(set) var id: hid_t
+    /// Part files (path NUL digest) already checked against this master's manifest (`verifyPartManifest`).
+    var verifiedParts: Set<String> = []
 
     private init(path: String, id: hid_t) {
         self.path = path

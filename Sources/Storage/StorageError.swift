@@ -11,7 +11,9 @@
 /// | `datasetMissing`, `attributeMissing` | file from another stage or an older build | re-run the writer |
 /// | `shapeMismatch`, `typeMismatch` | hyper-parameters changed between stages | re-run the writer with the same settings |
 /// | `wrongFormat`, `wrongVersion`, `wrongStage` | artifact header does not match what the reader expects | re-run the named stage |
-/// | `partMissing` | a rank's part file was deleted, not moved with the master, or one of the two renamed | move/copy the `.parts` folder too under its name, or re-run |
+/// | `partMissing` | a rank's part file was deleted, or the master was copied without its `.parts/` folder | copy both together, or `tributary pack` the master into one file |
+/// | `partMismatch` | a part no longer holds what the master recorded (rewritten by another run, copied from elsewhere) | re-run the stage; copy master and parts together |
+/// | `partManifestMissing` | a stitched master written before part manifests existed | re-run the stage that wrote it |
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file exists at `path`.
     case fileMissing(path: String)
@@ -37,6 +39,11 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongStage(file: String, found: String, expected: String)
     /// A part file that a stitched master file (or a stitch) needs does not exist.
     case partMissing(master: String, part: String)
+    /// A part file exists but is not the one the master's manifest recorded (`reason` says how it differs).
+    case partMismatch(master: String, part: String, reason: String)
+    /// `dataset` of `master` is a virtual dataset over part files but carries no part manifest to verify
+    /// them against (written by an older build).
+    case partManifestMissing(master: String, dataset: String)
     /// An HDF5 or file-system call failed; `operation` says which and on what.
     case io(file: String, operation: String)
 
@@ -74,12 +81,25 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "file \(file) was written by stage '\(found)', expected the output of stage '\(expected)'; "
                 + "pass the right file or re-run `tributary \(expected)`"
         case let .partMissing(master, part):
-            return "part file \(part) of \(master) is missing; move the master together with its parts folder, "
-                + "keeping both names (a master X.h5 was written with X.h5.parts/: rename neither), "
-                + "or re-run the stage that wrote them"
+            return "part file \(part) of \(master) is missing, so its rows cannot be read (h5py would read them as "
+                + "zeros); \(Self.travelTogether(master))"
+        case let .partMismatch(master, part, reason):
+            return "part file \(part) is not the part \(master) was stitched from (\(reason)): the parts were "
+                + "rewritten by another run or copied from elsewhere; re-run the stage that wrote \(master). "
+                + Self.travelTogether(master)
+        case let .partManifestMissing(master, dataset):
+            return "dataset '\(dataset)' of \(master) reads part files but the file has no part manifest to check "
+                + "them against (written by an older build); re-run the stage that wrote it"
         case let .io(file, operation):
             return "HDF5 failed to \(operation) in file \(file); check the path, permissions and free disk space"
         }
+    }
+
+    /// The fix shared by the part-file errors.
+    private static func travelTogether(_ master: String) -> String {
+        "the master and its .parts/ folder must travel together: copy both (keeping their names: \(master) reads "
+            + "\(master).parts/), or run `tributary pack \(master) OUT.h5` for one self-contained file, "
+            + "or re-run the stage that wrote them"
     }
 
     private static func format(_ shape: [Int?]) -> String {

@@ -17,7 +17,7 @@ struct Tributary: ParsableCommand {
             Annotate.self, Report.self,
             TextTrain.self, TextEmbed.self,
             IndexCommand.self, QueryCommand.self,
-            RunPipeline.self, PipelineStatus.self,
+            RunPipeline.self, PipelineStatus.self, PackCommand.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
             TrainInfused.self, Experiment.self,
             Bench.self,

@@ -98,7 +98,8 @@ final class FisherStagesTests: XCTestCase {
         let models = try encode.loadModels()
         let before = try FisherFixture.floats(pipeline.encode.output, "fv/orh/2x2").values
         for rank in 0 ..< 2 { XCTAssertFalse(try encode.writeShard(models, rank: rank, size: 2), "first 2-rank write") }
-        let parts = PartFiles(master: pipeline.encode.output, count: 2)
+        // The 2-rank parts are a new generation beside the 1-rank run's (PartFiles.forWriting): ask the stage where.
+        let parts = encode.partFiles(models, size: 2)
         try FileManager.default.removeItem(atPath: parts.partPath(rank: 1))
         XCTAssertTrue(try encode.writeShard(models, rank: 0, size: 2), "complete part 0 is reused")
         XCTAssertFalse(try encode.writeShard(models, rank: 1, size: 2), "missing part 1 is rewritten")
@@ -116,6 +117,38 @@ final class FisherStagesTests: XCTestCase {
         var lines: [String] = []
         XCTAssertFalse(try encode.writeShard(try encode.loadModels(), rank: 0, size: 2) { lines.append($0) })
         XCTAssertTrue(lines.contains { $0.contains("rewriting shard 0") && $0.contains("inputs_fingerprint") }, "\(lines)")
+    }
+
+    /// The measured defect: a rerun with new parameters that fails after writing one part must not leave the old
+    /// master reading a mix of old and new rows. The new parts are a new generation; the old master keeps reading
+    /// its own parts bit for bit until the new master replaces it, and a deleted part is an error naming it.
+    func testFailedRerunWithNewParametersNeverMixesPartSets() throws {
+        let config = FisherFixture.pipeline(folder).extract
+        let images = try FisherFixture.source.open()
+        let extract = ExtractStage(config: config)
+        for rank in 0 ..< 2 { _ = try extract.writeShard(images, rank: rank, size: 2) }
+        try extract.stitch(images, size: 2)
+        let before = try FisherFixture.floats(config.output, "orh")
+        var other = config
+        other.step = 4
+        let rerun = ExtractStage(config: other)
+        XCTAssertNotEqual(try rerun.writeShard(images, rank: 0, size: 2), .reused)  // ... then the job dies
+        XCTAssertNotEqual(rerun.partFiles(imageCount: images.count, size: 2).generation,
+                          extract.partFiles(imageCount: images.count, size: 2).generation)
+        let during = try FisherFixture.floats(config.output, "orh")
+        XCTAssertEqual(during.shape, before.shape)
+        XCTAssertEqual(during.values.map(\.bitPattern), before.values.map(\.bitPattern), "the old set, unmixed")
+        // The resumed rerun reuses its finished part and replaces the set as a whole.
+        XCTAssertEqual(try rerun.writeShard(images, rank: 0, size: 2), .reused)
+        _ = try rerun.writeShard(images, rank: 1, size: 2)
+        try rerun.stitch(images, size: 2)
+        XCTAssertNotEqual(try FisherFixture.floats(config.output, "orh").shape, before.shape, "step 4: more patches")
+        let live = rerun.partFiles(imageCount: images.count, size: 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: live.directory).sorted(), [live.generation],
+                       "the old generation is removed after the new master is in place")
+        try FileManager.default.removeItem(atPath: live.partPath(rank: 1))
+        let message = FisherFixture.message { _ = try FisherFixture.floats(config.output, "orh") }
+        XCTAssertTrue(message.contains(live.partPath(rank: 1)) && message.contains("must travel together"), message)
     }
 
     func testSeededSubsetIsSortedDistinctAndRepeatable() {
