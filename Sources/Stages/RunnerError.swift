@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,8 @@ public enum RunnerFiles {
     /// Writes `bytes` to a temporary name beside `path`, then renames it into place (creating the folder).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        TemporaryFiles.removeStale(in: TemporaryFiles.folder(of: path))
+        let temporary = TemporaryFiles.path(for: path)
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
