@@ -1,3 +1,5 @@
+import Foundation
+import Core
 import LabelGraphs
 import LinearAlgebra
 
@@ -7,9 +9,18 @@ import LinearAlgebra
 extension LabelGraph {
     /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix).
     public static func read(file path: String) throws -> LabelGraph {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw PathTrainingError.missingFile(path: path, fix: "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)")
+        let fix = "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)"
+        if let problem = FileProblem.diagnose(path: path) {
+            throw problem == .missing ? PathTrainingError.missingFile(path: path, fix: fix)
+                : PathTrainingError.unreadableFile(path: path, problem: problem)
         }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw PathTrainingError.missingFile(path: path, fix: fix)
+        }
+        if let offset = FileProblem.firstInvalidUTF8Offset(bytes) {
+            throw PathTrainingError.unreadableFile(path: path, problem: .notUTF8(offset: offset))
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         return path.hasSuffix(".outline") ? try LabelGraph(outline: text, file: path) : try LabelGraph(parsing: text, file: path)
     }
 }

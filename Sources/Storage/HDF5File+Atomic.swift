@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ extension HDF5File {
             try file.close()
             if durable { try syncFile(temporary) }
             guard rename(temporary, path) == 0 else {
-                throw StorageError.io(file: path, operation: "rename \(temporary) into place (errno \(errno))")
+                throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path))
             }
             if durable { try syncFile(directoryPath(of: path)) }
             return result
@@ -52,9 +53,9 @@ extension HDF5File {
     /// Flushes the file or folder at `path` to stable storage (`fsync`).
     public static func syncFile(_ path: String) throws {
         let descriptor = Glibc.open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw StorageError.io(file: path, operation: "open for fsync (errno \(errno))") }
+        guard descriptor >= 0 else { throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path)) }
         defer { Glibc.close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw StorageError.io(file: path, operation: "fsync (errno \(errno))") }
+        guard fsync(descriptor) == 0 else { throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path)) }
     }
 
     static func directoryPath(of path: String) -> String { TemporaryFiles.folder(of: path) }

@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 #if canImport(Glibc)
 import Glibc
@@ -68,9 +69,7 @@ public struct PartFiles: Sendable, Equatable {
     @discardableResult
     public func writePart<R>(rank: Int, durable: Bool = false, _ body: (HDF5File) throws -> R) throws -> R {
         precondition((0..<count).contains(rank), "rank \(rank) is outside 0..<\(count)")
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw StorageError.io(file: directory, operation: "create the parts folder (errno \(errno))")
-        }
+        if let problem = FileProblem.makeFolder(directory) { throw StorageError.unusable(path: directory, problem: problem) }
         return try HDF5File.createAtomic(path: partPath(rank: rank), durable: durable, body)
     }
 

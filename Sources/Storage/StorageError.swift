@@ -1,3 +1,5 @@
+import Core
+
 
 /// Everything that can go wrong reading or writing a Tributary HDF5 file.
 ///
@@ -11,6 +13,7 @@
 /// | `datasetMissing`, `attributeMissing` | file from another stage or an older build | re-run the writer |
 /// | `shapeMismatch`, `typeMismatch` | hyper-parameters changed between stages | re-run the writer with the same settings |
 /// | `wrongFormat`, `wrongVersion`, `wrongStage` | artifact header does not match what the reader expects | re-run the named stage |
+/// | `unusable` | a directory, a path under a file, no permission, a read-only or full disk | the condition's own fix (`FileProblem`) |
 /// | `partMissing` | a rank's part file was deleted, not moved with the master, or one of the two renamed | move/copy the `.parts` folder too under its name, or re-run |
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file exists at `path`.
@@ -37,6 +40,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongStage(file: String, found: String, expected: String)
     /// A part file that a stitched master file (or a stitch) needs does not exist.
     case partMissing(master: String, part: String)
+    /// The path cannot be opened or created for a reason that is not HDF5's: `problem` says which (a directory
+    /// where a file is expected, a parent that is a file, permission denied, a read-only or full file system).
+    case unusable(path: String, problem: FileProblem)
     /// An HDF5 or file-system call failed; `operation` says which and on what.
     case io(file: String, operation: String)
 
@@ -77,6 +83,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "part file \(part) of \(master) is missing; move the master together with its parts folder, "
                 + "keeping both names (a master X.h5 was written with X.h5.parts/: rename neither), "
                 + "or re-run the stage that wrote them"
+        case let .unusable(path, problem):
+            return "file \(path) \(problem)"
         case let .io(file, operation):
             return "HDF5 failed to \(operation) in file \(file); check the path, permissions and free disk space"
         }
