@@ -12,7 +12,9 @@ final class BadInputGraphTests: XCTestCase {
     func testEveryBadGraphIsRejectedNamingTheFile() throws {
         let expected = ["cycle.graph": "cycle", "unreachable.graph": "reachable", "unknown-label.graph": "zebra",
                         "two-roots.graph": "root", "empty.graph": "root"]
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".graph") }.sorted()
+        // latin1.graph is not text to parse: `tributary graph validate` reads it in BadInputCorpusTests (not valid UTF-8).
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+            .filter { $0.hasSuffix(".graph") && $0 != "latin1.graph" }.sorted()
         XCTAssertEqual(Set(files), Set(expected.keys))
         for name in files {
             let path = Self.folder.appendingPathComponent(name).path

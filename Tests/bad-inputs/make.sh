@@ -201,5 +201,8 @@ graphs = {
 }
 for name, body in graphs.items():
     open(f'{here}/graphs/{name}', 'w').write(body)
+# A valid graph saved as Latin-1 (é = 0xE9): read through `tributary graph validate`, it must be reported as
+# "not valid UTF-8" at its byte offset, not as a missing file.
+open(f'{here}/graphs/latin1.graph', 'wb').write('node entity root\nnode café label datasets=d "Café"\nedge entity café\n'.encode('latin-1'))
 print('make.sh: corpus written under', here)
 EOF
