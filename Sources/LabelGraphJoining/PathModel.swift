@@ -9,9 +9,12 @@ extension LabelGraph {
     /// Reads a `.graph` or `.outline` file, throwing the validation error (file, line, fix); text that is not
     /// UTF-8, or a NUL, is a `TextDecodingError` (file, line, byte offset), never replaced (`StrictText`).
     public static func read(file path: String) throws -> LabelGraph {
-        guard let text = try StrictText.contentsOfFile(path) else {
-            throw PathTrainingError.missingFile(path: path, fix: "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)")
+        let fix = "pass a label graph (see data/label-graphs/FORMAT.md; `tributary graph build` writes one)"
+        if let problem = FileProblem.diagnose(path: path) {  // a directory, no permission, …: say which
+            throw problem == .missing ? PathTrainingError.missingFile(path: path, fix: fix)
+                : PathTrainingError.unreadableFile(path: path, problem: problem)
         }
+        guard let text = try StrictText.contentsOfFile(path) else { throw PathTrainingError.missingFile(path: path, fix: fix) }
         return path.hasSuffix(".outline") ? try LabelGraph(outline: text, file: path) : try LabelGraph(parsing: text, file: path)
     }
 }

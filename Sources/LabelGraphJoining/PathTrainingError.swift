@@ -1,7 +1,11 @@
+import Core
+
 /// Bad input to `train-paths` / `decode`. Each message names the file and the fix.
 public enum PathTrainingError: Error, Equatable, CustomStringConvertible {
     case badSpec(text: String, reason: String)
     case missingFile(path: String, fix: String)
+    /// The file is there but cannot be used: a directory, unreadable, or not UTF-8 text (`problem` says which).
+    case unreadableFile(path: String, problem: FileProblem)
     case badFeatures(path: String, reason: String)
     case unknownLabel(csv: String, line: Int, label: String, dataset: String, graph: String, reason: String)
     case countMismatch(csv: String, labels: Int, features: String, rows: Int)
@@ -14,6 +18,8 @@ public enum PathTrainingError: Error, Equatable, CustomStringConvertible {
             return "--join '\(text)': \(reason). Example: --join dataset=fashion-mnist,features=out/fv.h5,labels=labels.csv,rows=0-1000"
         case let .missingFile(path, fix):
             return "\(path) does not exist or cannot be read; \(fix)"
+        case let .unreadableFile(path, problem):
+            return "\(path) \(problem)"
         case let .badFeatures(path, reason):
             return "\(path): \(reason)"
         case let .unknownLabel(csv, line, label, dataset, graph, reason):

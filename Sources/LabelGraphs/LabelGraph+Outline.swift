@@ -101,11 +101,13 @@ extension LabelGraph {
         for parent in parentOrder {
             let children = tags[parent]!
             if children.allSatisfy({ $0.tag == nil }) { continue }
-            var order: [String?] = []
-            for c in children where !order.contains(c.tag) { order.append(c.tag) }
-            for t in order {
-                definition.groups.append((parent, children.filter { $0.tag == t }.map(\.child), nil))
+            // One group per tag (untagged children: one more), in order of first appearance; linear in children.
+            var order: [String?] = [], members: [String?: [String]] = [:]
+            for c in children {
+                if members[c.tag] == nil { order.append(c.tag) }
+                members[c.tag, default: []].append(c.child)
             }
+            for t in order { definition.groups.append((parent, members[t]!, nil)) }
         }
         return definition
     }

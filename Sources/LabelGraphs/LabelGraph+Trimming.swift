@@ -30,29 +30,37 @@ extension LabelGraph {
     /// The graph without the augmented nodes `removed` (indices), reconnected as in the file's notes.
     public func removing(_ removed: Set<Int>) throws -> LabelGraph {
         precondition(removed.allSatisfy { nodes[$0].kind == .augmented }, "LabelGraph.removing: only augmented nodes can be trimmed")
-        // Children of v after removal: a removed child is replaced by its own (recursively expanded) children.
-        func expanded(_ v: Int) -> [Int] {
-            var result: [Int] = []
-            for c in children[v] {
-                for d in removed.contains(c) ? expanded(c) : [c] where !result.contains(d) { result.append(d) }
+        // Children of v after removal: a removed child is replaced by its own (transitively expanded) children,
+        // depth first in edge order, each node once. Iterative (a long chain of removed nodes cannot overflow the
+        // stack) and linear in the part of the graph it walks: a removed node already expanded adds nothing new.
+        func expanded(_ nodes: [Int]) -> [Int] {
+            var result: [Int] = [], kept = Set<Int>(), opened = Set<Int>()
+            var stack: [(children: [Int], next: Int)] = [(nodes, 0)]
+            while let top = stack.last {
+                guard top.next < top.children.count else { stack.removeLast(); continue }
+                stack[stack.count - 1].next += 1
+                let c = top.children[top.next]
+                if removed.contains(c) {
+                    if opened.insert(c).inserted { stack.append((children[c], 0)) }
+                } else if kept.insert(c).inserted {
+                    result.append(c)
+                }
             }
             return result
         }
         var definition = Definition()
         for v in nodes.indices where !removed.contains(v) { definition.nodes.append(nodes[v]) }
         for v in nodes.indices where !removed.contains(v) {
-            for c in expanded(v) { definition.edges.append(Edge(nodes[v].id, nodes[c].id)) }
+            for c in expanded(children[v]) { definition.edges.append(Edge(nodes[v].id, nodes[c].id)) }
         }
         for p in nodes.indices where !removed.contains(p) {
             var merged: [[Int]] = []
             for gi in groupsUnder[p] where groups[gi].declared {
-                var members: [Int] = []
-                for u in groups[gi].members {
-                    for d in removed.contains(u) ? expanded(u) : [u] where !members.contains(d) { members.append(d) }
-                }
+                var members = expanded(groups[gi].members)
                 // Merge with every earlier group sharing a member.
                 while let j = merged.firstIndex(where: { !Set($0).isDisjoint(with: members) }) {
-                    members = merged[j] + members.filter { !merged[j].contains($0) }
+                    let earlier = Set(merged[j])
+                    members = merged[j] + members.filter { !earlier.contains($0) }
                     merged.remove(at: j)
                 }
                 merged.append(members)

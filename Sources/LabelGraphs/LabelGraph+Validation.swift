@@ -1,10 +1,21 @@
 extension LabelGraph {
     /// Validates `definition` (see the type's documentation for the rules) and builds the graph. Throws the
     /// first violated rule as a `LabelGraphError` naming `file`, the line and the fix.
+    ///
+    /// Every check is iterative and O(V + E + Σ group sizes): edges are looked up in one hash set of
+    /// (parent, child) pairs, never by scanning a parent's children, so a parent with 1M children validates in
+    /// linear time, and no check recurses, so a 1M-deep chain cannot overflow the stack.
     public init(_ definition: Definition, file: String = "<label graph>") throws {
+        var work = GraphWork()
+        try self.init(definition, file: file, work: &work)
+    }
+
+    /// The validating initialiser, adding its steps to `work` (tests check they grow linearly).
+    init(_ definition: Definition, file: String, work: inout GraphWork) throws {
         let nodes = definition.nodes
         var indexByID: [String: Int] = [:]
         for (i, node) in nodes.enumerated() {
+            work.steps += 1
             if let first = indexByID[node.id] {
                 throw LabelGraphError.duplicateNode(file: file, line: node.line, id: node.id, firstLine: nodes[first].line)
             }
@@ -24,7 +35,9 @@ extension LabelGraph {
 
         var children = [[Int]](repeating: [], count: nodes.count)
         var parents = [[Int]](repeating: [], count: nodes.count)
+        var edgeSet = Set<Int>(minimumCapacity: definition.edges.count)  // parent · V + child
         for edge in definition.edges {
+            work.steps += 1
             guard let p = indexByID[edge.parent] else {
                 throw LabelGraphError.unknownNode(file: file, line: edge.line, id: edge.parent, context: "edge")
             }
@@ -35,19 +48,20 @@ extension LabelGraph {
                 throw LabelGraphError.invalidNode(file: file, line: edge.line, id: edge.child,
                     message: "the root cannot have a parent (edge from '\(edge.parent)'). Fix: remove the edge.")
             }
-            if children[p].contains(c) {
+            if !edgeSet.insert(p * nodes.count + c).inserted {
                 throw LabelGraphError.invalidNode(file: file, line: edge.line, id: edge.child,
                     message: "edge \(edge.parent) → \(edge.child) is declared twice. Fix: remove one.")
             }
             children[p].append(c)
             parents[c].append(p)
         }
-        if let cycle = Self.findCycle(children) {
+        if let cycle = Self.findCycle(children, work: &work) {
             throw LabelGraphError.cycle(file: file, path: cycle.map { nodes[$0].id })
         }
         var reached = [Bool](repeating: false, count: nodes.count)
         var stack = [root]
         while let v = stack.popLast() {
+            work.steps += 1
             if reached[v] { continue }
             reached[v] = true
             stack.append(contentsOf: children[v])
@@ -68,10 +82,11 @@ extension LabelGraph {
             }
             var members: [Int] = []
             for id in memberIDs {
+                work.steps += 1
                 guard let m = indexByID[id] else {
                     throw LabelGraphError.unknownNode(file: file, line: line, id: id, context: "group")
                 }
-                guard children[p].contains(m) else {
+                guard edgeSet.contains(p * nodes.count + m) else {
                     let actual = parents[m].map { nodes[$0].id }.joined(separator: ", ")
                     throw LabelGraphError.invalidGroup(file: file, line: line, parent: parentID,
                         message: "'\(id)' is not a child of '\(parentID)' (its parents: \(actual.isEmpty ? "none" : actual)); "
@@ -87,6 +102,7 @@ extension LabelGraph {
             groups.append(Group(parent: p, members: members, declared: true))
         }
         for p in nodes.indices where !children[p].isEmpty {
+            work.steps += children[p].count
             if let declared = groupOfEdge[p] {
                 if let missing = children[p].first(where: { declared[$0] == nil }) {
                     throw LabelGraphError.invalidGroup(file: file, line: nil, parent: nodes[p].id,
@@ -97,12 +113,16 @@ extension LabelGraph {
                 groups.append(Group(parent: p, members: children[p], declared: false))
             }
         }
-        // Keep groups ordered by parent, then declaration: the decoder's blocks follow this order.
-        groups = groups.indices.sorted { (groups[$0].parent, $0) < (groups[$1].parent, $1) }.map { groups[$0] }
+        // Keep groups ordered by parent, then declaration: the decoder's blocks follow this order (a stable
+        // bucketing by parent, linear where a sort would not be).
+        var byParent = [[Group]](repeating: [], count: nodes.count)
+        for group in groups { byParent[group.parent].append(group) }
+        groups = byParent.flatMap { $0 }
         var groupsUnder = [[Int]](repeating: [], count: nodes.count)
         var groupsOf = [[Int]](repeating: [], count: nodes.count)
         for (g, group) in groups.enumerated() {
             groupsUnder[group.parent].append(g)
+            work.steps += group.members.count
             for m in group.members { groupsOf[m].append(g) }
         }
         self.file = file
@@ -117,13 +137,14 @@ extension LabelGraph {
     }
 
     /// A directed cycle as node indices (first repeated at the end), or nil. Iterative three-colour DFS.
-    static func findCycle(_ children: [[Int]]) -> [Int]? {
+    static func findCycle(_ children: [[Int]], work: inout GraphWork) -> [Int]? {
         let n = children.count
         var colour = [UInt8](repeating: 0, count: n)  // 0 new, 1 on the stack, 2 done
         for start in 0 ..< n where colour[start] == 0 {
             var stack: [(node: Int, next: Int)] = [(start, 0)]
             colour[start] = 1
             while let top = stack.last {
+                work.steps += 1
                 if top.next < children[top.node].count {
                     stack[stack.count - 1].next += 1
                     let c = children[top.node][top.next]

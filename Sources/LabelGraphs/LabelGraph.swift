@@ -103,8 +103,9 @@ public struct LabelGraph: Sendable, Equatable {
     public func index(of id: String) -> Int? { indexByID[id] }
 
     /// Definition 3.1: u ≠ w and some competing group contains both.
+    /// O(|groupsOf[u]| · |groupsOf[w]|), a node's group count, not a group's size (a 200k-member group stays cheap).
     public func competing(_ u: Int, _ w: Int) -> Bool {
-        u != w && groupsOf[u].contains { groups[$0].members.contains(w) }
+        u != w && groupsOf[u].contains { groupsOf[w].contains($0) }
     }
 
     /// All label nodes, in index order.
@@ -118,18 +119,63 @@ public struct LabelGraph: Sendable, Equatable {
     /// Every dataset named by some label node, sorted.
     public var datasets: [String] { Array(Set(nodes.flatMap(\.datasets))).sorted() }
 
-    /// The strict descendants of v (every node below it), in index order.
+    /// The strict descendants of v (every node below it), in index order. Iterative, O(d log d + its edges) for d
+    /// descendants: the cost follows the part of the graph below v, not V.
     public func descendants(of v: Int) -> [Int] {
-        var seen = [Bool](repeating: false, count: count)
-        var stack = children[v]
-        while let u = stack.popLast() {
-            if seen[u] { continue }
-            seen[u] = true
-            stack.append(contentsOf: children[u])
-        }
-        return nodes.indices.filter { seen[$0] }
+        var work = GraphWork()
+        return descendants(of: v, work: &work)
     }
 
-    /// Whether `a` is a strict ancestor of `v`.
-    public func isAncestor(_ a: Int, of v: Int) -> Bool { descendants(of: a).contains(v) }
+    func descendants(of v: Int, work: inout GraphWork) -> [Int] {
+        var seen = Set<Int>()
+        var stack = children[v]
+        while let u = stack.popLast() {
+            work.steps += 1
+            if !seen.insert(u).inserted { continue }
+            stack.append(contentsOf: children[u])
+        }
+        return seen.sorted()
+    }
+
+    /// Whether `a` is a strict ancestor of `v`: a walk up from v's parents, stopping at a.
+    public func isAncestor(_ a: Int, of v: Int) -> Bool {
+        var seen = Set<Int>()
+        var stack = parents[v]
+        while let u = stack.popLast() {
+            if u == a { return true }
+            if seen.insert(u).inserted { stack.append(contentsOf: parents[u]) }
+        }
+        return false
+    }
+
+    /// Every node, each after all its parents (Kahn's algorithm; ties in index order, children in edge order).
+    /// O(V + E), iterative. The root comes first.
+    public func topologicalOrder() -> [Int] {
+        var work = GraphWork()
+        return Self.topologicalOrder(children: children, parents: parents, work: &work)!
+    }
+
+    /// Kahn's algorithm on `children`/`parents`; nil when a cycle leaves nodes unordered.
+    static func topologicalOrder(children: [[Int]], parents: [[Int]], work: inout GraphWork) -> [Int]? {
+        var waiting = parents.map(\.count)
+        var order = children.indices.filter { waiting[$0] == 0 }
+        order.reserveCapacity(children.count)
+        var next = 0
+        while next < order.count {
+            let v = order[next]
+            next += 1
+            for c in children[v] {
+                work.steps += 1
+                waiting[c] -= 1
+                if waiting[c] == 0 { order.append(c) }
+            }
+        }
+        return order.count == children.count ? order : nil
+    }
+}
+
+/// A count of elementary steps (an edge or node visited) that the graph algorithms add to as they go, so tests
+/// can check that their work grows linearly with V + E (wall-clock times are too noisy to assert).
+struct GraphWork {
+    var steps = 0
 }

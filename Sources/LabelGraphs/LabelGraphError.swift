@@ -19,6 +19,8 @@ public enum LabelGraphError: Error, CustomStringConvertible, Equatable {
     case invalidGroup(file: String, line: Int?, parent: String, message: String)
     /// A lookup of a sample label that the graph does not have.
     case unknownLabel(id: String, dataset: String, message: String)
+    /// More than `limit` root → label paths reach node `id` (their number can grow exponentially with depth).
+    case tooManyPaths(file: String, id: String, limit: Int)
     /// A WordNet database that is missing, malformed, or lacks a class name.
     case wordNet(file: String, message: String)
     /// A model configuration that cannot work with this graph (sizes, encoder kind).
@@ -47,6 +49,10 @@ public enum LabelGraphError: Error, CustomStringConvertible, Equatable {
             return "\(at(file, line)): group under '\(parent)': \(message)"
         case let .unknownLabel(id, dataset, message):
             return "label '\(id)' of dataset '\(dataset)': \(message)"
+        case let .tooManyPaths(file, id, limit):
+            return "\(file): more than \(limit) root → label paths reach node '\(id)' (paths multiply at every node "
+                + "with several parents). Fix: give the nodes above it fewer parents, or splice out augmented nodes "
+                + "(`tributary graph build --from \(file) --trim-augmented F`)."
         case let .wordNet(file, message):
             return "\(file): \(message)"
         case let .invalidConfiguration(message):

@@ -110,14 +110,13 @@ public struct PathDecoder: Sendable {
             }
             return result
         }
-        // Longest root → leaf path in nodes, by dynamic programming over a topological order (the graph is a DAG).
+        // Longest root → leaf path in nodes, by dynamic programming over a reversed topological order (the graph
+        // is a DAG); a loop, not a recursion, so a 1M-deep chain does not overflow the stack.
         var depth = [Int](repeating: 0, count: graph.count)
-        func longest(_ v: Int) -> Int {
-            if depth[v] > 0 { return depth[v] }
-            depth[v] = 1 + (graph.children[v].map(longest).max() ?? 0)
-            return depth[v]
+        for v in graph.topologicalOrder().reversed() {
+            depth[v] = 1 + (graph.children[v].lazy.map { depth[$0] }.max() ?? 0)
         }
-        maxSteps = longest(graph.root)
+        maxSteps = depth[graph.root]
     }
 
     /// Freshly initialised parameters (zero gradients), deterministic in `seed`.

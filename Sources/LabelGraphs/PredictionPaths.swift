@@ -25,51 +25,124 @@
 /// Longhair} and Color = {Solid, Tabby, Point} are Cat's groups. Animal∘Cat∘Shorthair∘BSH is deterministic (no
 /// other path holds Longhair); Animal∘Cat∘Solid∘BSH is nondeterministic (Animal∘Cat∘Tabby∘BSH holds Tabby,
 /// which competes with Solid); S = {Cat, BSH}.
+///
+/// **Cost.** Every algorithm here is iterative (a 1M-deep chain cannot overflow the stack) and linear:
+/// `init` is O(D · (V + E)) for D datasets (two passes over a topological order per dataset, instead of a
+/// descendant search per label); `paths(to:)` counts the paths first, O(ancestors + their edges), and throws
+/// `LabelGraphError.tooManyPaths` past `maximumPathsPerLabel` (a DAG can have exponentially many), then lists
+/// them in O(paths · depth), the size of its answer.
 public struct PredictionPaths: Sendable {
     public let graph: LabelGraph
     /// endNodes[v]: whether ⟨eop⟩ may follow v.
     public let endNodes: [Bool]
     /// A guard against combinatorial graphs: enumerating more paths than this for one label throws.
     public static let maximumPathsPerLabel = 4096
+    /// finerBelow[d][v]: some strict descendant of v is a label of a dataset other than d (F_d below).
+    let finerBelow: [String: [Bool]]
 
     public init(graph: LabelGraph) {
+        var work = GraphWork()
+        self.init(graph: graph, work: &work)
+    }
+
+    /// With F_d = the label nodes of some dataset ≠ d and below_d[v] = "a strict descendant of v is in F_d":
+    ///
+    ///     E(ℓ, d) = {ℓ}                                   when ¬below_d[ℓ]
+    ///             = {m ∈ F_d strictly below ℓ : ¬below_d[m]}   otherwise
+    ///
+    /// (a finer label's own descendants are ℓ's too, so "finest among ℓ's" is "¬below_d"). Hence v ∈ some E(ℓ, d)
+    /// iff v is a label of d with ¬below_d[v], or v ∈ F_d, ¬below_d[v] and some strict ancestor is a label of d:
+    /// one backward and one forward pass over a topological order per dataset.
+    init(graph: LabelGraph, work: inout GraphWork) {
         self.graph = graph
+        let order = LabelGraph.topologicalOrder(children: graph.children, parents: graph.parents, work: &work)!
         var ends = [Bool](repeating: false, count: graph.count)
-        for l in graph.labelNodes {
-            for d in graph.nodes[l].datasets {
-                for m in Self.endNodes(graph, label: l, dataset: d) { ends[m] = true }
-            }
-        }
-        endNodes = ends
-    }
-
-    /// E(ℓ, d).
-    static func endNodes(_ graph: LabelGraph, label l: Int, dataset d: String) -> [Int] {
-        let finer = graph.descendants(of: l).filter {
-            graph.nodes[$0].kind == .label && graph.nodes[$0].datasets.contains { $0 != d }
-        }
-        if finer.isEmpty { return [l] }
-        let finerSet = Set(finer)
-        return finer.filter { graph.descendants(of: $0).allSatisfy { !finerSet.contains($0) } }
-    }
-
-    /// Every root → v path, [v₀, …, v], in a deterministic order (parents in edge order, depth first).
-    public func paths(to v: Int) throws -> [[Int]] {
-        var memo: [Int: [[Int]]] = [graph.root: [[graph.root]]]
-        func walk(_ u: Int) throws -> [[Int]] {
-            if let known = memo[u] { return known }
-            var result: [[Int]] = []
-            for p in graph.parents[u] {
-                for prefix in try walk(p) { result.append(prefix + [u]) }
-                if result.count > Self.maximumPathsPerLabel {
-                    throw LabelGraphError.unknownLabel(id: graph.nodes[v].id, dataset: "",
-                        message: "more than \(Self.maximumPathsPerLabel) root paths reach it. Fix: compress the graph.")
+        var finerBelow: [String: [Bool]] = [:]
+        for d in graph.datasets {
+            let isFiner = graph.nodes.map { $0.kind == .label && $0.datasets.contains { $0 != d } }
+            let isLabelOfD = graph.nodes.map { $0.kind == .label && $0.datasets.contains(d) }
+            var below = [Bool](repeating: false, count: graph.count)
+            for v in order.reversed() {
+                for c in graph.children[v] {
+                    work.steps += 1
+                    if isFiner[c] || below[c] { below[v] = true; break }
                 }
             }
-            memo[u] = result
-            return result
+            var underLabel = [Bool](repeating: false, count: graph.count)  // a strict ancestor is a label of d
+            for v in order where underLabel[v] || isLabelOfD[v] {
+                for c in graph.children[v] {
+                    work.steps += 1
+                    underLabel[c] = true
+                }
+            }
+            for v in graph.nodes.indices where !below[v] {
+                if isLabelOfD[v] || (isFiner[v] && underLabel[v]) { ends[v] = true }
+            }
+            finerBelow[d] = below
         }
-        return try walk(v)
+        endNodes = ends
+        self.finerBelow = finerBelow
+    }
+
+    /// E(ℓ, d), in index order; O(1) for a fine label, O(ℓ's descendants) for a coarse one.
+    func endNodes(label l: Int, dataset d: String, work: inout GraphWork) -> [Int] {
+        guard let below = finerBelow[d], below[l] else { return [l] }
+        return graph.descendants(of: l, work: &work).filter {
+            graph.nodes[$0].kind == .label && graph.nodes[$0].datasets.contains { $0 != d } && !below[$0]
+        }
+    }
+
+    /// Every root → v path, [v₀, …, v], in a deterministic order (parents in edge order, depth first): the
+    /// paths through v's first parent come first, and among those the order of that parent's own paths.
+    ///
+    /// Throws `LabelGraphError.tooManyPaths` when more than `maximumPathsPerLabel` paths reach v (counted
+    /// first, so nothing is enumerated).
+    public func paths(to v: Int) throws -> [[Int]] {
+        var work = GraphWork()
+        return try paths(to: v, work: &work)
+    }
+
+    func paths(to v: Int, work: inout GraphWork) throws -> [[Int]] {
+        let limit = Self.maximumPathsPerLabel
+        // 1. count[u] = number of root → u paths (capped at limit + 1), for v's ancestors: post-order, iteratively.
+        var count: [Int: Int] = [graph.root: 1]
+        var stack: [(node: Int, next: Int)] = [(v, 0)]
+        while let top = stack.last {
+            work.steps += 1
+            if count[top.node] != nil { stack.removeLast(); continue }
+            let parents = graph.parents[top.node]
+            if top.next < parents.count {
+                stack[stack.count - 1].next += 1
+                if count[parents[top.next]] == nil { stack.append((parents[top.next], 0)) }
+            } else {
+                count[top.node] = min(limit + 1, parents.reduce(0) { min(limit + 1, $0 + count[$1]!) })
+                stack.removeLast()
+            }
+        }
+        if count[v]! > limit {
+            throw LabelGraphError.tooManyPaths(file: graph.file, id: graph.nodes[v].id, limit: limit)
+        }
+        // 2. Depth-first up from v, parents in edge order; each time the root is reached, the walk reversed is a path.
+        var result: [[Int]] = []
+        result.reserveCapacity(count[v]!)
+        var walk: [(node: Int, next: Int)] = [(v, 0)]
+        while let top = walk.last {
+            work.steps += 1
+            if top.node == graph.root {
+                result.append(walk.reversed().map(\.node))
+                work.steps += walk.count
+                walk.removeLast()
+                continue
+            }
+            let parents = graph.parents[top.node]
+            if top.next < parents.count {
+                walk[walk.count - 1].next += 1
+                walk.append((parents[top.next], 0))
+            } else {
+                walk.removeLast()
+            }
+        }
+        return result
     }
 
     /// Every root → ℓ path of every label node ℓ, labels in index order.
@@ -97,15 +170,20 @@ public struct PredictionPaths: Sendable {
 
     /// The ground truth of a sample of `dataset` labelled with node `l`.
     public func groundTruth(label l: Int, dataset: String) throws -> GroundTruth {
+        var work = GraphWork()
+        return try groundTruth(label: l, dataset: dataset, work: &work)
+    }
+
+    func groundTruth(label l: Int, dataset: String, work: inout GraphWork) throws -> GroundTruth {
         let node = graph.nodes[l]
         guard node.kind == .label, node.datasets.contains(dataset) else {
             throw LabelGraphError.unknownLabel(id: node.id, dataset: dataset,
                 message: "node is \(node.kind == .label ? "a label of \(node.datasets.joined(separator: ", ")) only" : "not a label node") in \(graph.file). "
                     + "Fix: tag it `datasets=\(dataset)` or use the right dataset name.")
         }
-        let ends = Self.endNodes(graph, label: l, dataset: dataset)
+        let ends = endNodes(label: l, dataset: dataset, work: &work)
         var paths: [[Int]] = []
-        for m in ends { paths += try self.paths(to: m).filter { $0.contains(l) } }
+        for m in ends { paths += try self.paths(to: m, work: &work).filter { $0.contains(l) } }
         var common = Set(paths[0])
         for p in paths.dropFirst() { common.formIntersection(p) }
         common.remove(graph.root)

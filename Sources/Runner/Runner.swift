@@ -56,8 +56,13 @@ public struct Runner {
         let clock = ContinuousClock(), start = clock.now
         var manifest = RunnerManifest()
         var datasetHashes: [String: String] = [:]
+        var lock: OutputLock?
+        defer { lock?.release() }
         if comm.isRoot {  // Distributed: rank 0 owns the output folder, the snapshots and the manifest
             try makeFolder(config.out)
+            // Distributed: rank 0 alone locks OUT for the whole run; a refusal throws here, before any collective,
+            // and World.run aborts the job, so the other ranks (waiting in the barrier below) do not hang.
+            lock = try OutputLock.acquire(folder: config.out)
             manifest = try RunnerManifest.read(out: config.out)
             for name in usedDatasets { datasetHashes[name] = try RunnerDatasets.materialise(config.datasets[name]!, out: config.out) }
         }
@@ -214,14 +219,11 @@ public struct Runner {
         comm.log0(line)
     }
 
+    /// Creates `path` (and its parents) and checks a file can be created in it: the real `open`, since root
+    /// passes `access(2)` on read-only and pseudo file systems. The error names the condition (`FileProblem`).
     func makeFolder(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw RunnerError.unwritable(path: path, reason: error.localizedDescription)
-        }
-        guard FileManager.default.isWritableFile(atPath: path) else {
-            throw RunnerError.unwritable(path: path, reason: "permission denied")
+        if let problem = FileProblem.diagnose(folder: path) {
+            throw RunnerError.unwritable(path: path, reason: "\(problem)")
         }
     }
 

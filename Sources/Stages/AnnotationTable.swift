@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,7 +89,8 @@ public struct AnnotationTable: Sendable, Equatable {
                                    item.tags.joined(separator: "|")])
         }
         try ShardedOutput.makeDirectory(containing: path)
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        TemporaryFiles.removeStale(in: TemporaryFiles.folder(of: path))
+        let temporary = TemporaryFiles.path(for: path)
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }

@@ -1,3 +1,5 @@
+import Core
+
 /// Errors of the Fisher-vector stages given bad input. Every message names the file (or image) and the fix,
 /// usually the `tributary` stage to re-run. Errors from the layers below (`StorageError`, `ImageError`,
 /// `FashionMNISTError`, `ManifestError`, `EncodingError`) pass through unchanged: they name their file already.
@@ -22,6 +24,11 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missingInput(path, producer):
+            // Thrown where a regular file was looked for: say what is really there (a directory, a path under
+            // a file, no permission) rather than "does not exist".
+            if let problem = FileProblem.diagnose(path: path), problem != .missing {
+                return "\(path) \(problem); or create it with \(producer)"
+            }
             return "\(path) does not exist; create it with \(producer)"
         case let .noImages(source):
             return "\(source) lists no images; check --data, --labels-csv and --split"

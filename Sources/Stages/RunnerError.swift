@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,8 @@ public enum RunnerFiles {
     /// Writes `bytes` to a temporary name beside `path`, then renames it into place (creating the folder).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        TemporaryFiles.removeStale(in: TemporaryFiles.folder(of: path))
+        let temporary = TemporaryFiles.path(for: path)
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
@@ -30,6 +32,8 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     case unwritable(path: String, reason: String)
     case badManifest(path: String, reason: String)
     case stageFailed(stage: String, type: String, reason: String)
+    /// Another `tributary run` holds the output folder's lock (`OutputLock`); `holder` names its pid and host.
+    case outputLocked(folder: String, holder: String)
 
     public var description: String {
         switch self {
@@ -47,6 +51,10 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path) is not a runner manifest (\(reason)); delete it to rerun every stage"
         case let .stageFailed(stage, type, reason):
             return "stage \(stage) (\(type)): \(reason)"
+        case let .outputLocked(folder, holder):
+            return "output folder \(folder) is in use by another `tributary run` (\(holder)); two runs into one folder "
+                + "would overwrite each other's files. Wait for it to finish (or stop it), or choose another \"out\" "
+                + "folder in the config"
         }
     }
 }

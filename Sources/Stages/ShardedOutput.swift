@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Storage
 
@@ -27,11 +28,7 @@ public enum ShardedOutput {
     /// Creates `directory` and its parents (no error when it exists).
     public static func makeDirectory(containing path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError.io(file: folder, operation: "create the output folder (\(error.localizedDescription))")
-        }
+        if let problem = FileProblem.makeFolder(folder) { throw StorageError.unusable(path: folder, problem: problem) }
     }
 
     /// The header of the part covering images `range`.

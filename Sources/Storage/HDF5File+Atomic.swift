@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 #if canImport(Glibc)
 import Glibc
@@ -6,14 +7,15 @@ import Glibc
 /// Atomic writes: a stage output appears at its final name complete, or not at all.
 ///
 /// Contract of `createAtomic(path:durable:_:)`:
-/// 1. the file is written at `<path>.tmp-<pid>` (same folder, so the rename cannot cross file systems);
+/// 1. the file is written at `<path>.tmp-<host>-<pid>` (same folder, so the rename cannot cross file systems),
+///    after deleting the stale temporaries of dead writers in that folder (`TemporaryFiles.removeStale`);
 /// 2. when `body` returns, the file is closed (flushing HDF5's buffers) and renamed to `path` with
 ///    `rename(2)`, which replaces any existing file in one step;
 /// 3. when `body` throws, or closing fails, the temporary file is deleted and the error rethrown.
 ///
 /// So a thrown error never leaves a file at `path`, an existing file at `path` is untouched until the
 /// rename, and a reader never sees a half-written file. A killed process can leave only a
-/// `<path>.tmp-<pid>` file behind, which no reader opens. With `durable: true` the data is also
+/// `<path>.tmp-<host>-<pid>` file behind, which no reader opens and the next write into that folder deletes. With `durable: true` the data is also
 /// `fsync`ed before the rename and the folder after it, so the file survives a power loss
 /// (slower: the whole file goes to disk).
 extension HDF5File {
@@ -23,6 +25,7 @@ extension HDF5File {
     public static func createAtomic<R>(
         path: String, durable: Bool = false, _ body: (HDF5File) throws -> R
     ) throws -> R {
+        TemporaryFiles.removeStale(in: directoryPath(of: path))
         let temporary = temporaryPath(for: path)
         unlink(temporary)  // a stale temp file from a killed process with a recycled pid
         let file = try create(path: temporary)
@@ -31,7 +34,7 @@ extension HDF5File {
             try file.close()
             if durable { try syncFile(temporary) }
             guard rename(temporary, path) == 0 else {
-                throw StorageError.io(file: path, operation: "rename \(temporary) into place (errno \(errno))")
+                throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path))
             }
             if durable { try syncFile(directoryPath(of: path)) }
             return result
@@ -42,21 +45,18 @@ extension HDF5File {
         }
     }
 
-    /// `<path>.tmp-<pid>`: where `createAtomic` writes before the rename.
+    /// `<path>.tmp-<host>-<pid>` (`TemporaryFiles.path(for:)`): where `createAtomic` writes before the rename.
     public static func temporaryPath(for path: String) -> String {
-        "\(path).tmp-\(getpid())"
+        TemporaryFiles.path(for: path)
     }
 
     /// Flushes the file or folder at `path` to stable storage (`fsync`).
     public static func syncFile(_ path: String) throws {
         let descriptor = Glibc.open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw StorageError.io(file: path, operation: "open for fsync (errno \(errno))") }
+        guard descriptor >= 0 else { throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path)) }
         defer { Glibc.close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw StorageError.io(file: path, operation: "fsync (errno \(errno))") }
+        guard fsync(descriptor) == 0 else { throw StorageError.unusable(path: path, problem: FileProblem.from(errno: errno, path: path)) }
     }
 
-    static func directoryPath(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
+    static func directoryPath(of path: String) -> String { TemporaryFiles.folder(of: path) }
 }

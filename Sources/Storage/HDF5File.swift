@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 #if canImport(Glibc)
 import Glibc
@@ -59,6 +60,7 @@ public final class HDF5File {
         defer { H5Pclose(fapl) }
         let id = H5Fcreate(path, tributary_h5f_acc_trunc(), tributary_h5p_default(), fapl)
         guard id >= 0 else {
+            if let problem = FileProblem.diagnose(writing: path) { throw StorageError.unusable(path: path, problem: problem) }
             throw StorageError.io(file: path, operation: "create the file (does its folder exist and is it writable?)")
         }
         return HDF5File(path: path, id: id)
@@ -66,11 +68,16 @@ public final class HDF5File {
 
     /// Opens an existing file.
     ///
-    /// - Throws: `StorageError.fileMissing` when nothing is at `path`, `StorageError.notHDF5` when the file
-    ///   is truncated, corrupt or not HDF5.
+    /// - Throws: `StorageError.fileMissing` when nothing is at `path`, `StorageError.unusable` when it is a
+    ///   directory, under a file or not readable (`FileProblem`), `StorageError.notHDF5` when the file is
+    ///   truncated, corrupt or not HDF5.
     public static func open(path: String, mode: Mode = .readOnly) throws -> HDF5File {
         tributary_h5_silence_errors()
-        guard fileExists(path) else { throw StorageError.fileMissing(path: path) }
+        switch FileProblem.diagnose(path: path) {
+        case nil: break
+        case .missing?: throw StorageError.fileMissing(path: path)
+        case let problem?: throw StorageError.unusable(path: path, problem: problem)
+        }
         let fapl = try fileAccessList(path: path, forWriting: mode == .readWrite)
         defer { H5Pclose(fapl) }
         let flags = mode == .readOnly ? tributary_h5f_acc_rdonly() : tributary_h5f_acc_rdwr()

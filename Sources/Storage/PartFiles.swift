@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 #if canImport(Glibc)
 import Glibc
@@ -131,8 +132,8 @@ public struct PartFiles: Sendable, Equatable {
     @discardableResult
     public func writePart<R>(rank: Int, durable: Bool = false, _ body: (HDF5File) throws -> R) throws -> R {
         precondition((0..<count).contains(rank), "rank \(rank) is outside 0..<\(count)")
-        for folder in [directory, generationDirectory] where mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw StorageError.io(file: folder, operation: "create the parts folder (errno \(errno))")
+        for folder in [directory, generationDirectory] {
+            if let problem = FileProblem.makeFolder(folder) { throw StorageError.unusable(path: folder, problem: problem) }
         }
         return try HDF5File.createAtomic(path: partPath(rank: rank), durable: durable) { file in
             let result = try body(file)

@@ -1,3 +1,5 @@
+import Core
+
 
 /// Everything that can go wrong reading or writing a Tributary HDF5 file.
 ///
@@ -11,6 +13,7 @@
 /// | `datasetMissing`, `attributeMissing` | file from another stage or an older build | re-run the writer |
 /// | `shapeMismatch`, `typeMismatch` | hyper-parameters changed between stages | re-run the writer with the same settings |
 /// | `wrongFormat`, `wrongVersion`, `wrongStage` | artifact header does not match what the reader expects | re-run the named stage |
+/// | `unusable` | a directory, a path under a file, no permission, a read-only or full disk | the condition's own fix (`FileProblem`) |
 /// | `partMissing` | a rank's part file was deleted, or the master was copied without its `.parts/` folder | copy both together, or `tributary pack` the master into one file |
 /// | `partMismatch` | a part no longer holds what the master recorded (rewritten by another run, copied from elsewhere) | re-run the stage; copy master and parts together |
 /// | `partManifestMissing` | a stitched master written before part manifests existed | re-run the stage that wrote it |
@@ -44,6 +47,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `dataset` of `master` is a virtual dataset over part files but carries no part manifest to verify
     /// them against (written by an older build).
     case partManifestMissing(master: String, dataset: String)
+    /// The path cannot be opened or created for a reason that is not HDF5's: `problem` says which (a directory
+    /// where a file is expected, a parent that is a file, permission denied, a read-only or full file system).
+    case unusable(path: String, problem: FileProblem)
     /// An HDF5 or file-system call failed; `operation` says which and on what.
     case io(file: String, operation: String)
 
@@ -90,6 +96,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .partManifestMissing(master, dataset):
             return "dataset '\(dataset)' of \(master) reads part files but the file has no part manifest to check "
                 + "them against (written by an older build); re-run the stage that wrote it"
+        case let .unusable(path, problem):
+            return "file \(path) \(problem)"
         case let .io(file, operation):
             return "HDF5 failed to \(operation) in file \(file); check the path, permissions and free disk space"
         }

@@ -16,7 +16,9 @@ final class BadInputGraphTests: XCTestCase {
                         // Text that is not UTF-8, or a NUL in an id: refused by the strict read (`StrictText`), with
                         // the line and byte offset, never merged into one U+FFFD label.
                         "latin1-labels.graph": "utf-8", "nul-in-id.graph": "nul"]
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".graph") }.sorted()
+        // latin1.graph is not text to parse: `tributary graph validate` reads it in BadInputCorpusTests (not valid UTF-8).
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+            .filter { $0.hasSuffix(".graph") && $0 != "latin1.graph" }.sorted()
         XCTAssertEqual(Set(files), Set(expected.keys))
         for name in files {
             let path = Self.folder.appendingPathComponent(name).path

@@ -16,6 +16,25 @@ final class BadFileTests: XCTestCase {
         assertStorageError(try HDF5File.open(path: path), mentions: path) { $0 == .fileMissing(path: path) }
     }
 
+    func testADirectoryOrAPathUnderAFileIsNamedAsSuch() throws {
+        // Was "truncated or not HDF5" (a directory) and "does not exist" (under a file): the real condition now.
+        let directory = try makeTemporaryDirectory()
+        assertStorageError(try HDF5File.open(path: directory), mentions: "is a directory") {
+            $0 == .unusable(path: directory, problem: .isADirectory)
+        }
+        let file = directory + "/plain.txt"
+        try "x".write(toFile: file, atomically: false, encoding: .utf8)
+        assertStorageError(try HDF5File.open(path: file + "/fv.h5"), mentions: "\(file) is a file, not a folder") {
+            $0 == .unusable(path: file + "/fv.h5", problem: .parentIsAFile(parent: file))
+        }
+        assertStorageError(try HDF5File.createAtomic(path: file + "/fv.h5") { _ in }, mentions: "is a file, not a folder") {
+            if case .unusable(_, .parentIsAFile(file)) = $0 { return true } else { return false }
+        }
+        assertStorageError(try HDF5File.create(path: directory), mentions: "is a directory") {
+            $0 == .unusable(path: directory, problem: .isADirectory)
+        }
+    }
+
     func testTruncatedFile() throws {
         let path = try makeTemporaryDirectory() + "/truncated.h5"
         try writeValidArtifact(path)
@@ -101,6 +120,7 @@ final class BadFileTests: XCTestCase {
     func testEveryMessageNamesItsFile() {
         let errors: [StorageError] = [
             .fileMissing(path: "F.h5"), .notHDF5(path: "F.h5"), .datasetMissing(file: "F.h5", name: "x"),
+            .unusable(path: "F.h5", problem: .isADirectory),
             .attributeMissing(file: "F.h5", object: "/", name: "a"),
             .shapeMismatch(file: "F.h5", dataset: "x", expected: [nil, 2], got: [3, 3]),
             .typeMismatch(file: "F.h5", name: "x", expected: "float32", got: "int8"),

@@ -85,6 +85,17 @@ final class BadInputCorpusTests: XCTestCase {
                                                              "@IN@/hdf5/\(c)/images.csv", "--out", "@OUT@", "--runs", "svm-early-visual"],
                               names: ["\(c)/fv.h5"], allowed: ["fv.h5", "images.csv"]))
         }
+        // A directory where a file is expected: named as such, not "does not exist" / "truncated or not HDF5".
+        cases.append(Case(name: "hdf5/fv-is-a-directory", arguments: ["annotate", "train", "--fv", "@IN@/hdf5/fv-nan", "--annotations",
+                                                                     "@IN@/hdf5/fv-nan/images.csv", "--out", "@OUT@", "--runs", "svm-early-visual"],
+                          names: ["hdf5/fv-nan is a directory"], allowed: ["fv.h5", "images.csv"]))
+        cases.append(Case(name: "hdf5/model-is-a-directory", arguments: ["embed", "--corpus", "csv", "--data", "@IN@/hdf5/texts.csv",
+                                                                        "--model", "@IN@/hdf5/model-truncated", "--out", "@OUT@/e.h5"],
+                          names: ["hdf5/model-truncated is a directory"], allowed: ["model.h5"]))
+        // Label graphs through `tributary graph validate`: Latin-1 text, a directory.
+        cases.append(Case(name: "graphs/latin1.graph", arguments: ["graph", "validate", "@IN@/graphs/latin1.graph"],
+                          names: ["latin1.graph:2: not valid UTF-8 at byte offset 25"]))
+        cases.append(Case(name: "graphs/a-directory", arguments: ["graph", "validate", "@IN@/graphs"], names: ["graphs is a directory"]))
         for c in ["model-truncated", "model-is-an-embeddings-file"] {
             cases.append(Case(name: "hdf5/" + c, arguments: ["embed", "--corpus", "csv", "--data", "@IN@/hdf5/texts.csv", "--model",
                                                              "@IN@/hdf5/\(c)/model.h5", "--out", "@OUT@/e.h5"],
@@ -117,7 +128,9 @@ final class BadInputCorpusTests: XCTestCase {
             ("parameter-bad-choice", ["parameter-bad-choice.json", "on_bad_image"], []),
             ("params-not-an-object", ["params-not-an-object.json", "stages[0].params"], []),
             ("split-fraction-out-of-range", ["split-fraction-out-of-range.json", "stages[1].params.test_fraction"], []),
-            ("out-folder-unwritable", ["not-json.json/out"], []),
+            ("out-folder-unwritable", ["not-json.json/out", "not-json.json is a file, not a folder"], []),
+            // /sys refuses new folders even to root (CI runs as root): EPERM, or EROFS where sysfs is mounted read-only.
+            ("out-folder-read-only", ["/sys/tributary-out"], []),
             ("fashion-mnist-folder-missing", ["no-such-folder"], []),
             ("text-class-filter-leaves-nothing", ["good.csv", "min_class_size"], []),
             ("embed-unknown-label", ["unknown-label.csv", "cooking"], ["model.h5"]),

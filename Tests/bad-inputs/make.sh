@@ -242,5 +242,8 @@ open(f'{here}/text/debian-latin1-section.txt', 'wb').write(
 # Label graphs: Latin-1 ids (two different labels, one U+FFFD name if replaced) and a NUL inside an id.
 open(f'{here}/graphs/latin1-labels.graph', 'wb').write('node root root\nnode café label\nnode cafè label\nedge root café cafè\n'.encode('latin-1'))
 open(f'{here}/graphs/nul-in-id.graph', 'wb').write(b'node root root\nnode a\0x label\nnode a\0y label\nedge root a\0x a\0y\n')
+# A valid graph saved as Latin-1 (é = 0xE9): read through `tributary graph validate`, it must be reported as
+# "not valid UTF-8" at its byte offset, not as a missing file.
+open(f'{here}/graphs/latin1.graph', 'wb').write('node entity root\nnode café label datasets=d "Café"\nedge entity café\n'.encode('latin-1'))
 print('make.sh: corpus written under', here)
 EOF
