@@ -91,9 +91,18 @@ enum PairedScores {
         }
     }
 
+    /// The file's bytes, read through a file handle so that pipes work too (`--baseline <(echo 98.65 94.59)`).
+    static func bytes(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+            throw Failure.unreadable(path: path)
+        }
+        try? handle.close()
+        return Array(data)
+    }
+
     /// The numbers of a values file in order.
     static func values(_ path: String) throws -> [Double] {
-        guard let text = try StrictText.contentsOfFile(path) else { throw Failure.unreadable(path: path) }
+        let text = try StrictText.decode(try bytes(path), file: path)
         var values: [Double] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
@@ -107,8 +116,7 @@ enum PairedScores {
 
     /// The baseline and method columns of a CSV.
     static func csv(_ path: String) throws -> ([Double], [Double]) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure.unreadable(path: path) }
-        let table = try CSVTable.parse(Array(data), name: path)
+        let table = try CSVTable.parse(try bytes(path), name: path)
         let b = try table.requireColumn("baseline"), m = try table.requireColumn("method")
         func number(_ row: CSVTable.Row, _ column: Int) throws -> Double {
             guard let x = Double(row.fields[column]) else {

@@ -80,4 +80,23 @@ final class StatsCLITests: XCTestCase {
             XCTAssertTrue(result.output.contains("give --baseline FILE and --method FILE, or --csv FILE alone"), result.output)
         }
     }
+
+    /// The comparison rows under docs/results.md's "Table 1 at Table 3's sizes" are what the binary prints for the
+    /// per-fold accuracies listed there (a change to the statistics or to those numbers must update both).
+    func testResultsTableComparisonIsWhatTheBinaryPrints() throws {
+        let results = try String(contentsOf: RunCLITests.repository.appendingPathComponent("docs/results.md"), encoding: .utf8)
+        let base = try write("base.txt", "98.65 94.59 98.65 97.30 95.95 94.59 94.59 98.63 98.63 95.89")
+        let infused = try write("infused.txt", "97.30 97.30 94.59 97.30 91.89 93.24 94.59 95.89 97.26 94.52")
+        let penalty = try write("penalty.txt", "93.24 94.59 93.24 95.95 93.24 98.65 94.59 100.00 94.52 91.78")
+        let rows = [("instance-infused vs bi-LSTM", base, infused, ["--header"]),
+                    ("instance-infused + penalty vs bi-LSTM", base, penalty, []),
+                    ("instance-infused + penalty vs instance-infused", infused, penalty, [])]
+        for (label, b, m, extra) in rows {
+            let result = try runTributary(["stats", "compare", "--label", label, "--baseline", b, "--method", m] + extra)
+            XCTAssertEqual(result.status, 0, result.output)
+            for line in result.output.split(separator: "\n") {
+                XCTAssertTrue(results.contains(line + "\n"), "docs/results.md lacks the line\n\(line)")
+            }
+        }
+    }
 }
