@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "LabelGraphJoining", targets: ["LabelGraphJoining"]),
         .library(name: "Runner", targets: ["Runner"]),
         .library(name: "Bench", targets: ["Bench"]),
+        .library(name: "Statistics", targets: ["Statistics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,6 +66,8 @@ let package = Package(
         .target(name: "Retrieval", dependencies: ["Core", "LinearAlgebra"]),
         .target(name: "LabelGraphs", dependencies: ["Core", "LinearAlgebra", "NeuralNets"]),
         .target(name: "Infusion", dependencies: ["Core", "LinearAlgebra", "NeuralNets", "Retrieval"]),
+        // Statistics: what makes a result reviewable (mean ± std, t intervals, paired t and Wilcoxon tests)
+        .target(name: "Statistics", dependencies: ["Core"]),
 
         // MARK: - Training: the data-parallel trainer (broadcast → forward/backward → fused all-reduce → step),
         // its checkpoints and the fault-injection switch of the resume tests
@@ -113,7 +116,7 @@ let package = Package(
             dependencies: [
                 "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Features", "Encoding", "NeuralNets",
                 "Classifiers", "Retrieval", "LabelGraphs", "Infusion", "Training", "Stages", "FisherAnnotation",
-                "InstanceInfusion", "LabelGraphJoining", "Runner", "StageRegistry", "Bench",
+                "InstanceInfusion", "LabelGraphJoining", "Runner", "StageRegistry", "Bench", "Statistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -148,6 +151,7 @@ let package = Package(
             name: "RunnerTests",
             dependencies: ["Core", "LinearAlgebra", "Storage", "Stages", "FisherAnnotation", "InstanceInfusion",
                            "LabelGraphJoining", "Runner", "StageRegistry", "TestSupport"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Core", "Statistics"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "LinearAlgebra", "Storage", "Classifiers", "NeuralNets", "TestSupport"]),
         .testTarget(
             name: "TributaryCLITests",

@@ -19,7 +19,7 @@ struct Tributary: ParsableCommand {
             IndexCommand.self, QueryCommand.self,
             RunPipeline.self, PipelineStatus.self, PackCommand.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
-            TrainInfused.self, Experiment.self,
+            TrainInfused.self, Experiment.self, StatsCommand.self,
             Bench.self,
         ])
 }
