@@ -189,9 +189,9 @@ public final class ProgressReporter {
     /// Reports a tick (see the type's cadence).
     public func tick(_ tick: ProgressTick) {
         guard enabled else { return }
-        if tick.task != lastTask {
+        if tick.task != lastTask || tick.done < (lastTick?.done ?? 0) {  // a new task: count its steps from its start
             lastTask = tick.task
-            lastStep = tick.total > 0 ? 10 * tick.done / tick.total : 0
+            lastStep = tick.total > 0 ? 10 * tick.doneAtStart / tick.total : 0
             lastRecord = clock.now
         }
         lastTick = tick
