@@ -37,6 +37,25 @@ public enum World {
         launcherVariables.contains { environment($0) != nil }
     }
 
+    /// Environment variables of batch schedulers whose jobs write to log files (`srun`, `sbatch`).
+    public static let schedulerVariables = ["SLURM_JOB_ID"]
+
+    /// `requested` made concrete for this process (`ProgressMode.resolved`): `auto` is `plain` under an MPI
+    /// launcher or a scheduler job, or when standard output is not a terminal, else `bar`. The launcher is asked
+    /// first because Open MPI hands its ranks a pseudo-terminal even when `mpirun`'s output is a file.
+    public static func progressMode(_ requested: ProgressMode, environment: (String) -> String? = World.environmentValue,
+                                    terminal: Bool = isatty(STDOUT_FILENO) != 0) -> ProgressMode {
+        let launched = isLaunchedByMPI(environment: environment) || schedulerVariables.contains { environment($0) != nil }
+        return requested.resolved(launched: launched, terminal: terminal)
+    }
+
+    /// Makes standard output line-buffered and standard error unbuffered, whatever they are connected to. glibc
+    /// buffers a file or pipe in 4 KiB blocks, so a job redirected to a log (`> run.log`, `srun`) showed nothing
+    /// until it exited; call this first thing in `main`, before anything is printed.
+    public static func lineBufferStandardStreams() {
+        tributary_line_buffer_standard_streams()
+    }
+
     /// Runs `body` with the job's communicator (see the table above), finalizes MPI afterwards, and returns
     /// `body`'s result. Never returns if `body` throws: the job is aborted with `[rank r] <error>`.
     public static func run<R>(_ body: (any Communicator) throws -> R) -> R {

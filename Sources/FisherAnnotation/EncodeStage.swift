@@ -80,14 +80,16 @@ public struct EncodeStage {
     }
 
     /// Runs the stage on every rank.
-    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws {
+    /// `log` receives the shard lines, `progress` the images done in rank 0's shard.
+    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in },
+                    progress: ProgressReporter = .silent()) throws {
         let models = try loadModels()
         defer { models.descriptors.close() }
         guard models.descriptors.imageCount >= comm.size else {
             throw TooManyRanksError(items: models.descriptors.imageCount, ranks: comm.size, what: "images")
         }
         try ShardedOutput.makeDirectory(containing: config.output)
-        let reused = try writeShard(models, rank: comm.rank, size: comm.size, log: log)
+        let reused = try writeShard(models, rank: comm.rank, size: comm.size, log: log, progress: progress.tick)
         let flags = try comm.allGather([reused ? 1 : 0])  // Distributed: every part is complete before the stitch
         for (r, flag) in flags.enumerated() {
             let range = shard(count: models.descriptors.imageCount, rank: r, size: comm.size)
@@ -100,7 +102,8 @@ public struct EncodeStage {
     /// Writes (or reuses, returning true) the part of shard `rank` of `size` (no communication: tests can
     /// simulate several ranks).
     @discardableResult
-    public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in }) throws -> Bool {
+    public func writeShard(_ models: Models, rank: Int, size: Int, log: (String) -> Void = { _ in },
+                           progress: (ProgressTick) -> Void = { _ in }) throws -> Bool {
         let d = models.descriptors
         let range = shard(count: d.imageCount, rank: rank, size: size)
         let parameters = partParameters(models)
@@ -123,6 +126,7 @@ public struct EncodeStage {
                 }
             }
             let step = Swift.max(1, config.batchSize)
+            let clock = ContinuousClock(), started = clock.now
             for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                 let batch = start ..< Swift.min(start + step, range.upperBound)
                 let rows = d.offsets[batch.lowerBound] ..< d.offsets[batch.upperBound]
@@ -143,7 +147,9 @@ public struct EncodeStage {
                         try file.append(rows: out[l], to: Self.datasetName(kind, layout))
                     }
                 }
-                log("encode: rank \(rank) images \(batch.upperBound - range.lowerBound)/\(range.count)")
+                let done = batch.upperBound - range.lowerBound
+                progress(ProgressTick(task: "encode (rank \(rank) shard)", done: done, total: range.count, unit: "images",
+                                      seconds: started.duration(to: clock.now).inSeconds, processed: done, processedUnit: "images"))
                 FaultInjection.point("encode", step: (batch.upperBound - range.lowerBound + step - 1) / step, rank: rank, size: size)
             }
             try file.write(range.map { labels[$0] }, shape: [range.count], to: "labels")

@@ -54,16 +54,18 @@ public struct ExtractStage {
         case written(descriptors: Int, skippedImages: [Int])
     }
 
-    /// Runs the stage on every rank of `communicator`; `log` receives progress lines (print them on rank 0).
+    /// Runs the stage on every rank of `communicator`; `log` receives the shard lines (print them on rank 0),
+    /// `progress` the images done in rank 0's shard (every shard holds ⌊N/R⌋ or ⌈N/R⌉ images).
     /// Returns, for every shard in rank order, whether its part was reused.
     @discardableResult
-    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> [Bool] {
+    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in },
+                    progress: ProgressReporter = .silent()) throws -> [Bool] {
         let images = try config.source.open(selection: config.selection)
         guard images.count >= comm.size else {
             throw TooManyRanksError(items: images.count, ranks: comm.size, what: "images")
         }
         try ShardedOutput.makeDirectory(containing: config.output)
-        let outcome = try writeShard(images, rank: comm.rank, size: comm.size, log: log)
+        let outcome = try writeShard(images, rank: comm.rank, size: comm.size, log: log, progress: progress.tick)
         let local: [Int] = outcome == .reused ? [1] : [0]
         let reused = try comm.allGather(local)  // Distributed: every rank says whether it reused its part
         for (r, flag) in reused.enumerated() {
@@ -84,8 +86,8 @@ public struct ExtractStage {
 
     /// Writes (or reuses) the part of shard `rank` of `size`. Needs no communication, so tests can write the
     /// shards of a simulated multi-rank job one after the other.
-    public func writeShard(_ images: any ImageCollection, rank: Int, size: Int,
-                           log: (String) -> Void = { _ in }) throws -> ShardOutcome {
+    public func writeShard(_ images: any ImageCollection, rank: Int, size: Int, log: (String) -> Void = { _ in },
+                           progress: (ProgressTick) -> Void = { _ in }) throws -> ShardOutcome {
         let range = shard(count: images.count, rank: rank, size: size)
         let parts = partFiles(imageCount: images.count, size: size)
         let partHeader = ShardedOutput.partHeader(stage: Self.stage, version: Self.version,
@@ -105,6 +107,7 @@ public struct ExtractStage {
             for name in ["x", "y"] { try file.createExtendable(name, of: Float.self, rowShape: [], chunkRows: 8192) }
             try file.createExtendable("scale", of: Int32.self, rowShape: [], chunkRows: 8192)
             try file.createExtendable("image", of: Int64.self, rowShape: [], chunkRows: 8192)
+            let clock = ContinuousClock(), started = clock.now
             for start in stride(from: range.lowerBound, to: range.upperBound, by: Swift.max(1, config.batchSize)) {
                 let batch = start ..< Swift.min(start + Swift.max(1, config.batchSize), range.upperBound)
                 var rows = Batch()
@@ -114,7 +117,9 @@ public struct ExtractStage {
                 }
                 try rows.append(to: file)
                 total += rows.count
-                log("extract: rank \(rank) images \(batch.upperBound - range.lowerBound)/\(range.count), \(total) descriptors")
+                let done = batch.upperBound - range.lowerBound
+                progress(ProgressTick(task: "extract (rank \(rank) shard)", done: done, total: range.count, unit: "images",
+                                      seconds: started.duration(to: clock.now).inSeconds, processed: done, processedUnit: "images"))
             }
             try file.write(perImage.counts, shape: [range.count], to: "descriptor_counts")
             try file.write(range.map { Int64(images.label(at: $0)) }, shape: [range.count], to: "labels")

@@ -32,18 +32,21 @@ public struct FisherPipeline {
     /// Runs the four stages in order on every rank.
     /// Logs each stage's wall time (from the first rank's clock; every stage ends in a collective, so the ranks
     /// leave it together) and the chain's throughput in images per second.
-    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws {
+    /// `progress` shows extract's and encode's images (rank 0's shard) and gets one metrics record per step.
+    public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in },
+                    progress: ProgressReporter = .silent()) throws {
         let clock = ContinuousClock()
         var seconds: [(String, Double)] = []
         func timed(_ name: String, _ body: () throws -> Void) rethrows {
             let start = clock.now
             try body()
             seconds.append((name, start.duration(to: clock.now).inSeconds))
+            progress.record([("event", .string("step")), ("step", .string(name)), ("seconds", .double(seconds.last!.1))])
         }
-        try timed("extract") { try ExtractStage(config: extract).run(communicator: comm, log: log) }
+        try timed("extract") { try ExtractStage(config: extract).run(communicator: comm, log: log, progress: progress) }
         try timed("fit-pca") { try FitPCAStage(config: pca).run(communicator: comm, log: log) }
         try timed("fit-gmm") { try FitGMMStage(config: gmm).run(communicator: comm, log: log) }
-        try timed("encode") { try EncodeStage(config: encode).run(communicator: comm, log: log) }
+        try timed("encode") { try EncodeStage(config: encode).run(communicator: comm, log: log, progress: progress) }
         let images = try DescriptorsFile.open(encode.descriptors)
         defer { images.close() }
         let total = seconds.reduce(0) { $0 + $1.1 }

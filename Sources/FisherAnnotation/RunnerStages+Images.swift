@@ -23,7 +23,7 @@ extension RunnerStageType {
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
         let pipeline = FisherPipeline(p, source: source, selection: selection, directory: context.directory)
-        try pipeline.run(communicator: context.communicator, log: context.log)
+        try pipeline.run(communicator: context.communicator, log: context.log, progress: context.progress)
         let fv = try HDF5File.open(path: pipeline.encode.output)
         defer { try? fv.close() }
         let images = try fv.shape(of: "labels")[0]

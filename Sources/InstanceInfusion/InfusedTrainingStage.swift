@@ -83,7 +83,7 @@ public struct InfusedTrainingStage {
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    public func run(communicator comm: any Communicator) throws -> Report {
+    public func run(communicator comm: any Communicator, progress: ProgressReporter = .silent()) throws -> Report {
         let cfg = configuration
         guard !cfg.indexes.isEmpty else { throw InfusedTrainingError.noSources }
         let file = try TextModelFile.read(path: cfg.modelPath)
@@ -176,18 +176,24 @@ public struct InfusedTrainingStage {
                 var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
                     + (cfg.penaltyScale > 0 ? "(penalty \(fixed(meanPenalty, 6)))  " : "") + "lr \(summary.learningRate)"
                 curves["mean_penalty"]!.append(meanPenalty)
+                var record: [(String, MetricValue)] = [("penalty", .double(meanPenalty))]
                 if !test.isEmpty {
                     let metrics = try retrieval.evaluate(head, of: test, parameters: parameters.values)
                     line += "  test accuracy \(fixed(100 * metrics.accuracy, 2))  macro-F1 \(fixed(metrics.macroF1, 4))"
                     curves["test_accuracy"]!.append(metrics.accuracy)
                     curves["test_macro_f1"]!.append(metrics.macroF1)
+                    record += [("accuracy", .double(metrics.accuracy)), ("macro_f1", .double(metrics.macroF1))]
                 }
                 curves["mean_loss"]!.append(summary.meanLoss)
+                progress.clear()
                 comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
+                progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
+                               learningRate: summary.learningRate, extra: record)
                 if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
                     neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
                 }
-            })
+            },
+            onBatch: progress.tick)
         let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")

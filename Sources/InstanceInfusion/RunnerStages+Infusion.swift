@@ -24,7 +24,7 @@ extension RunnerStageType {
         let configuration = try InfusedTrainingStage.Configuration(
             p, modelPath: context.input("model", "model.h5"), source: source, indexes: [context.input("index", "index.h5")],
             outputPath: context.output("infused.h5"))
-        let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator)
+        let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator, progress: context.progress)
         var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"
         for (e, penalty) in zip(report.history, report.penaltyHistory) {
             table += "| \(e.epoch + 1) | \(fixed(e.meanLoss, 5)) | \(fixed(penalty, 5)) |\n"

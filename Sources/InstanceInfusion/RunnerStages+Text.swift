@@ -31,7 +31,7 @@ extension RunnerStageType {
         // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
         configuration.resume = FileManager.default.fileExists(atPath: checkpoints + "/" + DataParallelTrainer.checkpointFileName)
         if configuration.resume { context.log("train-text: resuming from \(checkpoints)") }
-        let report = try TextTrainingStage(configuration).run(communicator: context.communicator)
+        let report = try TextTrainingStage(configuration).run(communicator: context.communicator, progress: context.progress)
         var table = "| epoch | mean loss | learning rate |\n| ---: | ---: | ---: |\n"
         for e in report.history { table += "| \(e.epoch + 1) | \(fixed(e.meanLoss, 4)) | \(e.learningRate) |\n" }
         var text = "\(report.trainCount) training and \(report.testCount) held-out documents"

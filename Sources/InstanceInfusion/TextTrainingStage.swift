@@ -81,7 +81,9 @@ public struct TextTrainingStage {
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    public func run(communicator comm: any Communicator) throws -> Report {
+    /// Runs the stage on every rank; `progress` shows the batches of each epoch and gets one metrics record per
+    /// epoch (rank 0).
+    public func run(communicator comm: any Communicator, progress: ProgressReporter = .silent()) throws -> Report {
         let cfg = configuration
         let corpus = try cfg.source.load()
         let classes = corpus.classNames
@@ -110,16 +112,22 @@ public struct TextTrainingStage {
             onEpoch: { summary, parameters in
                 var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
                     + "lr \(summary.learningRate)"
+                var metrics: [(String, MetricValue)] = []
                 if !test.isEmpty {
                     let m = try TextEvaluation.evaluate(model, parameters: parameters.values, data: data, indices: test,
                                                         communicator: comm)
                     line += "  test accuracy \(fixed(100 * m.accuracy, 2))  macro-F1 \(fixed(m.macroF1, 4))"
                     curves["test_accuracy"]!.append(m.accuracy)
                     curves["test_macro_f1"]!.append(m.macroF1)
+                    metrics = [("accuracy", .double(m.accuracy)), ("macro_f1", .double(m.macroF1))]
                 }
                 curves["mean_loss"]!.append(summary.meanLoss)
+                progress.clear()
                 comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
-            })
+                progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
+                               learningRate: summary.learningRate, extra: metrics)
+            },
+            onBatch: progress.tick)
         let finalTest = test.isEmpty ? nil : try TextEvaluation.evaluate(model, parameters: result.parameters.values,
                                                                       data: data, indices: test, communicator: comm)
         let hash = DataParallelTrainer.hash(result.parameters.values)

@@ -75,7 +75,9 @@ public struct PathTrainingStage {
     public var configuration: Configuration
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    public func run(communicator comm: any Communicator) throws -> Report {
+    /// Runs the stage on every rank; `progress` shows the batches of each epoch and gets one metrics record per
+    /// epoch (rank 0).
+    public func run(communicator comm: any Communicator, progress: ProgressReporter = .silent()) throws -> Report {
         let cfg = configuration
         let graph = try LabelGraph.read(file: cfg.graphPath)
         guard graph.datasets.contains(cfg.target) else {
@@ -105,7 +107,10 @@ public struct PathTrainingStage {
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
         let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: [:])
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
+            progress.clear()
             comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
+            progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
+                           learningRate: summary.learningRate)
         }
         var result: DataParallelTrainer.Result
         var pseudoKept: Int?
@@ -128,7 +133,7 @@ public struct PathTrainingStage {
                 comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
                 baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
                 return loss.loss
-            }, onEpoch: log)
+            }, onEpoch: log, onBatch: progress.tick)
             model.attributes["reward_baseline"] = .double(baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
@@ -137,20 +142,20 @@ public struct PathTrainingStage {
             let classifier = model.baseline(graph: graph)
             result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
                 classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
-            }, onEpoch: log)
+            }, onEpoch: log, onBatch: progress.tick)
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                  trainer: trainer, log: log)
+                                  trainer: trainer, log: log, progress: progress)
         case .labelSet:
             let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
             result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, lossSum: { batch, parameters in
                 classifier.labelSetLoss(Self.rows(x, batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
-            }, onEpoch: log)
+            }, onEpoch: log, onBatch: progress.tick)
         case .pseudoLabels:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let first = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                     trainer: trainer, log: log)
+                                     trainer: trainer, log: log, progress: progress)
             let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
             let classes = graph.labels(in: cfg.target)
             let classifier = BaselineClassifier(graph: graph, objective: .softmax(classCount: classes.count), featureSize: f, hiddenSize: m)
@@ -160,7 +165,7 @@ public struct PathTrainingStage {
             pseudoKept = relabelled.kept.count
             comm.log0("pseudo-labels: kept \(relabelled.kept.count) of \(others.count) other-dataset samples (the rest contradict their coarse label)")
             result = try trainFFN(model, x: x, rows: fine + relabelled.kept.map { others[$0] },
-                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: trainer, log: log)
+                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: trainer, log: log, progress: progress)
             model.attributes["pseudo_kept"] = .int(relabelled.kept.count)
             model.attributes["pseudo_candidates"] = .int(others.count)
         }
@@ -188,14 +193,15 @@ public struct PathTrainingStage {
 
     /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
     func trainFFN(_ model: PathModelFile, x: Matrix<Float>, rows: [Int], labels: [Int], graph: LabelGraph,
-                  trainer: DataParallelTrainer, log: (EpochSummary, Parameters<Float>) throws -> Void) throws -> DataParallelTrainer.Result {
+                  trainer: DataParallelTrainer, log: (EpochSummary, Parameters<Float>) throws -> Void,
+                  progress: ProgressReporter) throws -> DataParallelTrainer.Result {
         let classes = graph.labels(in: configuration.target)
         let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { classOf[$0]! }
         let classifier = model.baseline(graph: graph)
         return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, lossSum: { batch, parameters in
             classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
-        }, onEpoch: log)
+        }, onEpoch: log, onBatch: progress.tick)
     }
 
     /// Rows `indices` of x.

@@ -142,7 +142,7 @@ struct PathsStageDriver {
         let configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
                                                             outputPath: context.output("model.h5"))
         context.log("train-paths: \(fineRows.count) fine + \(coarseRows.count) coarse training images, \(testLabelled.count) test")
-        let trained = try PathTrainingStage(configuration).run(communicator: comm)
+        let trained = try PathTrainingStage(configuration).run(communicator: comm, progress: context.progress)
         try comm.barrier()  // Distributed: model.h5 is written before rank 0 reads it back
 
         var summary = "", report = ""

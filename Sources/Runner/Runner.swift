@@ -24,20 +24,26 @@ import Stages
 /// measured on rank 0 between two barriers.
 ///
 /// Progress: rank 0 prints one line per stage (`[2/7] fashion-split (split): 450 train, 150 test images (0.4 s)`)
-/// and the stages' own summary lines (one per epoch for training); on a terminal the stages' progress lines
-/// (batches, shards) show as one line rewritten in place; `verbose` prints them all; `quiet` prints only the
-/// final line and errors.
+/// and the stages' own summary lines (one per epoch for training). Within a stage, the `progress` mode
+/// (`ProgressMode`, resolved by the caller) shows the batches of each epoch and the images of extract/encode:
+/// `bar` as one line rewritten in place (the stages' status lines too), `plain` as a timestamped line every
+/// 10 % / 30 s, `none` not at all. `verbose` prints every progress tick and status line; `quiet` prints only the
+/// final line and errors. Whatever the mode, rank 0 appends each stage's metrics (one JSON object per epoch and
+/// per progress interval) to `<out>/<stage>/metrics.jsonl`.
 public struct Runner {
     public enum Verbosity: Sendable { case quiet, normal, verbose }
 
     public let config: RunnerConfig
     public var verbosity: Verbosity
+    /// How progress within a stage is shown (`auto` counts as `plain`; the CLI resolves it from the launcher).
+    public var progress: ProgressMode
     /// Written into the report (the CLI's version).
     public var toolVersion: String
 
-    public init(config: RunnerConfig, verbosity: Verbosity = .normal, toolVersion: String = "") {
+    public init(config: RunnerConfig, verbosity: Verbosity = .normal, progress: ProgressMode = .none, toolVersion: String = "") {
         self.config = config
         self.verbosity = verbosity
+        self.progress = progress
         self.toolVersion = toolVersion
     }
 
@@ -68,9 +74,8 @@ public struct Runner {
         }
         try comm.barrier()  // Distributed: the text snapshots exist before any rank reads them
         var runs: [StageRun] = []
-        // On a terminal, rank 0 shows the stages' progress lines as one line rewritten in place (a progress bar);
-        // in a log file only the summary lines appear.
-        let terminal = isatty(STDOUT_FILENO) != 0
+        // --verbose prints every line, so a bar becomes plain lines; --quiet prints none.
+        let mode: ProgressMode = verbosity == .quiet ? .none : verbosity == .verbose && progress == .bar ? .plain : progress
         for (i, stage) in config.stages.enumerated() {
             let tag = "[\(i + 1)/\(config.stages.count)] \(stage.name) (\(stage.type.name))"
             var decision = ""
@@ -97,14 +102,18 @@ public struct Runner {
             if action == .resumed { say(comm, "\(tag): resuming the interrupted run (finished parts and checkpoints are reused)") }
             try comm.barrier()  // Distributed: the stage folder exists everywhere before the stage starts
             let stageStart = clock.now
+            let reporter = ProgressReporter(name: stage.name, mode: mode, isRoot: comm.isRoot,
+                                            metricsPath: folder(stage) + "/" + Self.metricsFileName, prefix: "    ",
+                                            everyTick: verbosity == .verbose)
             let context = RunnerStageContext(
                 communicator: comm, stage: stage, directory: folder(stage), out: config.out,
                 dataset: stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) },
                 inputs: stage.inputs.mapValues { config.out + "/" + $0 },
                 log: { line in
                     if verbosity == .verbose { comm.log0("    " + line) }
-                    else if verbosity == .normal && comm.isRoot && terminal { Self.overwrite("    " + line) }
-                })
+                    else if verbosity == .normal { reporter.status("    " + line) }
+                },
+                progress: reporter)
             let result: RunnerStageResult
             do {
                 result = try Self.silencingStandardOutput(verbosity == .quiet) { try stage.type.run(context) }
@@ -118,7 +127,7 @@ public struct Runner {
                 }
                 throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: reason)
             }
-            if terminal && comm.isRoot && verbosity == .normal { Self.overwrite("") }
+            reporter.clear()
             try comm.barrier()  // Distributed: every rank finished the stage
             let seconds = stageStart.duration(to: clock.now).inSeconds
             if comm.isRoot {
@@ -227,12 +236,8 @@ public struct Runner {
         }
     }
 
-    /// Rewrites the current terminal line with `line` (carriage return, text, erase to the end of the line).
-    static func overwrite(_ line: String) {
-        fflush(nil)
-        let text = "\r" + String(line.prefix(160)) + "\u{1B}[K"
-        _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
-    }
+    /// Each stage's metrics file, in its folder (JSON lines, see `MetricsLog`).
+    public static let metricsFileName = "metrics.jsonl"
 
     /// Runs `body` with standard output sent to /dev/null when `silence` (`--quiet`: the stages' own summary lines).
     static func silencingStandardOutput<R>(_ silence: Bool, _ body: () throws -> R) rethrows -> R {

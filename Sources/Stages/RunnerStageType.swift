@@ -68,13 +68,16 @@ public struct RunnerStageContext {
     public let dataset: ResolvedDataset?
     /// Input role → the folder of the stage that fills it.
     public let inputs: [String: String]
-    /// Progress lines (printed on rank 0 with `--verbose`).
+    /// Status lines (printed on rank 0 with `--verbose`, shown in the bar with `--progress bar`).
     public let log: (String) -> Void
+    /// The stage's progress (batches, images) and its metrics file `<stage folder>/metrics.jsonl` (rank 0).
+    public let progress: ProgressReporter
 
     public var parameters: StageParameters { stage.parameters }
 
     public init(communicator: any Communicator, stage: RunnerStage, directory: String, out: String,
-                dataset: ResolvedDataset?, inputs: [String: String], log: @escaping (String) -> Void) {
+                dataset: ResolvedDataset?, inputs: [String: String], log: @escaping (String) -> Void,
+                progress: ProgressReporter = .silent()) {
         self.communicator = communicator
         self.stage = stage
         self.directory = directory
@@ -82,6 +85,7 @@ public struct RunnerStageContext {
         self.dataset = dataset
         self.inputs = inputs
         self.log = log
+        self.progress = progress
     }
 
     /// `<folder of the stage filling role>/<file>`.

@@ -50,11 +50,15 @@ public struct DataParallelTrainer {
     }
 
     /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `onEpoch` runs on every rank
-    /// after each epoch (it may use collectives, e.g. a sharded evaluation).
+    /// after each epoch (it may use collectives, e.g. a sharded evaluation). `onBatch` runs on every rank after
+    /// each step with the epoch's progress (batches done / total, the samples and seconds of this process since
+    /// the epoch started or resumed, the running mean loss): it only reads, so it changes no result; hand it a
+    /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives.
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
-        onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in }
+        onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
+        onBatch: (ProgressTick) -> Void = { _ in }
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
@@ -74,10 +78,13 @@ public struct DataParallelTrainer {
             checks += 1
         }
 
+        let clock = ContinuousClock()
         while state.epoch < options.epochs {
             let epoch = state.epoch
             let rate = options.schedule.learningRate(epoch: epoch)
             let order = Self.permutation(count: sampleCount, seed: options.seed, epoch: epoch)
+            // Progress only: where this process started the epoch (part-way when resumed), and when.
+            let epochStart = clock.now, batchAtStart = state.batch, samplesAtStart = state.epochSamples
             while state.batch < stepsPerEpoch {
                 let batch = order[state.batch * options.batchSize ..< min((state.batch + 1) * options.batchSize, sampleCount)]
                 let local = shard(count: batch.count, rank: comm.rank, size: comm.size)
@@ -116,6 +123,11 @@ public struct DataParallelTrainer {
                     && (stopping || (options.checkpointEverySteps > 0 && state.totalSteps % options.checkpointEverySteps == 0)) {
                     try writeCheckpoint(state)
                 }
+                onBatch(ProgressTick(
+                    task: "epoch \(epoch + 1)/\(options.epochs)", done: state.batch, total: stepsPerEpoch, unit: "batches",
+                    doneAtStart: batchAtStart, seconds: epochStart.duration(to: clock.now).inSeconds,
+                    processed: state.epochSamples - samplesAtStart, processedUnit: "samples",
+                    loss: state.epochLoss / Double(max(1, state.epochSamples)), epoch: epoch + 1, epochs: options.epochs))
                 FaultInjection.point("train", step: state.totalSteps, rank: comm.rank, size: comm.size)
                 if stopping && state.batch < stepsPerEpoch {
                     return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)

@@ -7,7 +7,8 @@ import LinearAlgebra
 /// `tributary extract`: dense ORH + COL descriptors of every image → DIR/descriptors.h5 (see `ExtractStage`).
 struct Extract: ParsableCommand, SpecCommand {
     static let spec = StageSpec.extract
-    static let plumbing = ["dataset", "data", "labels_csv", "split", "limit", "subset_seed", "allow_outside_paths", "out"]
+    static let plumbing = ["dataset", "data", "labels_csv", "split", "limit", "subset_seed", "allow_outside_paths", "out",
+                           "progress"]
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Dense ORH + COL descriptors of every image → OUT/descriptors.h5 (per-rank parts; reruns reuse finished parts).")
@@ -16,6 +17,7 @@ struct Extract: ParsableCommand, SpecCommand {
     @OptionGroup var grid: GridOptions
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let config = ExtractConfig(try parameters(), source: dataset.source, selection: dataset.selection,
@@ -23,7 +25,8 @@ struct Extract: ParsableCommand, SpecCommand {
         World.run { comm in
             comm.log0("extract: \(dataset.source.description), P=\(config.patchSize) step=\(config.step) "
                 + "S=\(config.scales), \(comm.size) rank(s) → \(config.output)")
-            try ExtractStage(config: config).run(communicator: comm) { comm.log0($0) }
+            let reporter = progress.reporter("extract", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
+            try ExtractStage(config: config).run(communicator: comm, log: { comm.log0($0) }, progress: reporter)
         }
     }
 }
@@ -73,19 +76,21 @@ struct FitGMM: ParsableCommand, SpecCommand {
 /// `tributary encode`: improved Fisher vectors with spatial pyramids → DIR/fv.h5 (see `EncodeStage`).
 struct Encode: ParsableCommand, SpecCommand {
     static let spec = StageSpec.encode
-    static let plumbing = ["out"]
+    static let plumbing = ["out", "progress"]
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Improved Fisher vectors (1x1, 2x2, 1x3 pyramids; ORH and COL) of every image → OUT/fv.h5.")
 
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let config = EncodeConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
                                   gmm: FisherFiles.gmm(folder.out), output: FisherFiles.fisherVectors(folder.out))
         World.run { comm in
-            try EncodeStage(config: config).run(communicator: comm) { comm.log0($0) }
+            let reporter = progress.reporter("encode", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
+            try EncodeStage(config: config).run(communicator: comm, log: { comm.log0($0) }, progress: reporter)
             comm.log0("encode: wrote \(config.output)")
         }
     }
@@ -111,12 +116,14 @@ struct Fisher: ParsableCommand, SpecCommand {
     @OptionGroup var sample: SampleOptions
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let pipeline = FisherPipeline(try parameters(), source: dataset.source, selection: dataset.selection, directory: folder.out)
         World.run { comm in
             comm.log0("fisher: \(dataset.source.description), \(comm.size) rank(s) → \(folder.out)")
-            try pipeline.run(communicator: comm) { comm.log0($0) }
+            let reporter = progress.reporter("fisher", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
+            try pipeline.run(communicator: comm, log: { comm.log0($0) }, progress: reporter)
             comm.log0("fisher: wrote \(pipeline.encode.output)")
         }
     }

@@ -136,7 +136,7 @@ struct GraphBuild: ParsableCommand {
 /// parameters are `StageSpec.trainPaths`, the same table as the runner's `train-paths` stage.
 struct TrainPaths: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainPaths
-    static let plumbing = ["graph", "join", "target", "threads", "out"]
+    static let plumbing = ["graph", "join", "target", "threads", "out", "progress"]
     static let configuration = CommandConfiguration(
         commandName: "train-paths",
         abstract: "Train the label-graph path decoder (or a baseline) on joined datasets → model HDF5.",
@@ -176,8 +176,9 @@ struct TrainPaths: ParsableCommand, SpecCommand {
     @Flag(help: ArgumentHelp(spec.help("multi_label"))) var multiLabel = false
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
-    @Option(help: "Where rank 0 writes the model (HDF5).")
+    @Option(help: "Where rank 0 writes the model (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
     var out: String
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         _ = try parameters()
@@ -190,7 +191,9 @@ struct TrainPaths: ParsableCommand, SpecCommand {
                                                             outputPath: out)
         World.run { comm in
             if let threads { BLASThreads.set(threads) }
-            _ = try PathTrainingStage(configuration).run(communicator: comm)
+            let reporter = progress.reporter("train-paths", communicator: comm,
+                                             metricsPath: ProgressOptions.metricsPath(besideFile: out))
+            _ = try PathTrainingStage(configuration).run(communicator: comm, progress: reporter)
         }
     }
 }

@@ -10,7 +10,7 @@ import Training
 /// pre-trained `train-text` model and one or more source indexes (`embed` → `index`), data-parallel.
 struct TrainInfused: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainInfused
-    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "index", "threads", "out"]
+    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "index", "threads", "out", "progress"]
     static let configuration = CommandConfiguration(
         commandName: "train-infused",
         abstract: "Train the instance-infused bi-LSTM from a train-text model and source LSH Forest indexes.",
@@ -45,8 +45,9 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("train_fraction"))) var trainFraction = spec.default("train_fraction", as: Double.self)
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
-    @Option(help: "Where rank 0 writes the infused model (HDF5).")
+    @Option(help: "Where rank 0 writes the infused model (HDF5); its metrics go beside it (infused.h5 → infused.metrics.jsonl).")
     var out: String
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         guard !index.isEmpty else { throw ValidationError("pass --index INDEX.h5 (from `tributary index`) at least once") }
@@ -63,7 +64,9 @@ struct TrainInfused: ParsableCommand, SpecCommand {
             let training = configuration.training
             comm.log0("train-infused: lr \(training.learningRate), batch \(training.batchSize) (global), "
                 + "\(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
-            _ = try InfusedTrainingStage(configuration).run(communicator: comm)
+            let reporter = progress.reporter("train-infused", communicator: comm,
+                                             metricsPath: ProgressOptions.metricsPath(besideFile: out))
+            _ = try InfusedTrainingStage(configuration).run(communicator: comm, progress: reporter)
         }
     }
 }

@@ -28,8 +28,10 @@ struct RunPipeline: ParsableCommand {
     @Flag(help: "Print only the final line (and errors).")
     var quiet = false
 
-    @Flag(help: "Also print the stages' progress lines (batches, shards).")
+    @Flag(help: "Also print the stages' status lines (shards) and every progress tick (batches, images).")
     var verbose = false
+
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
@@ -39,7 +41,7 @@ struct RunPipeline: ParsableCommand {
         World.run { comm in
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
-                                toolVersion: TributaryVersion.string)
+                                progress: progress.mode, toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
             try runner.run(communicator: comm)
         }

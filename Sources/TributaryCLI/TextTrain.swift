@@ -13,7 +13,7 @@ import Training
 struct TextTrain: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainText
     static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "checkpoint", "resume", "stop_after_steps",
-                           "threads", "out"]
+                           "threads", "out", "progress"]
     static let configuration = CommandConfiguration(
         commandName: "train-text",
         abstract: "Train the bi-LSTM text classifier (data-parallel); write the model and vocabulary to HDF5.",
@@ -50,8 +50,9 @@ struct TextTrain: ParsableCommand, SpecCommand {
     var stopAfterSteps: Int?
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
-    @Option(help: "The model file rank 0 writes (HDF5).")
+    @Option(help: "The model file rank 0 writes (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
     var out: String
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         _ = try parameters()
@@ -72,7 +73,9 @@ struct TextTrain: ParsableCommand, SpecCommand {
             let training = configuration.training
             comm.log0("train-text: \(training.optimizer) lr \(training.learningRate), batch \(training.batchSize) "
                 + "(global), \(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
-            _ = try TextTrainingStage(configuration).run(communicator: comm)
+            let reporter = progress.reporter("train-text", communicator: comm,
+                                             metricsPath: ProgressOptions.metricsPath(besideFile: out))
+            _ = try TextTrainingStage(configuration).run(communicator: comm, progress: reporter)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 
 /// The `tributary` executable: one subcommand per stage. Library modules never parse arguments; each
 /// subcommand validates its flags, builds a config value and calls into the libraries.
@@ -22,6 +23,13 @@ struct Tributary: ParsableCommand {
             TrainInfused.self, Experiment.self, StatsCommand.self,
             Bench.self,
         ])
+
+    /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), then parses
+    /// and runs the subcommand.
+    static func main() {
+        World.lineBufferStandardStreams()
+        main(nil)
+    }
 }
 
 /// The version printed by `tributary --version` and written into every artifact's header.

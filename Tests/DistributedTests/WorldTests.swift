@@ -45,3 +45,17 @@ final class WorldTests: XCTestCase {
         XCTAssertEqual(MPITransport.split([1, 2, 3, 4, 5], counts: [2, 0, 3]), [[1, 2], [], [3, 4, 5]])
     }
 }
+
+/// `--progress auto` asks the launcher, not the rank's terminal: Open MPI gives ranks a pty.
+final class WorldProgressModeTests: XCTestCase {
+    func testAutoFollowsTheLauncher() {
+        let none: (String) -> String? = { _ in nil }
+        XCTAssertEqual(World.progressMode(.auto, environment: none, terminal: true), .bar)
+        XCTAssertEqual(World.progressMode(.auto, environment: none, terminal: false), .plain)
+        for variable in World.launcherVariables + World.schedulerVariables {
+            let launched: (String) -> String? = { $0 == variable ? "1" : nil }
+            XCTAssertEqual(World.progressMode(.auto, environment: launched, terminal: true), .plain, variable)
+            XCTAssertEqual(World.progressMode(.bar, environment: launched, terminal: true), .bar, variable)
+        }
+    }
+}

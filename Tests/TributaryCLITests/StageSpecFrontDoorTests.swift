@@ -40,13 +40,13 @@ final class StageSpecFrontDoorTests: XCTestCase {
         Twin(stage: "train-text", [
             Door(command: ["train-text"], spec: .trainText, required: ["--out", "/nonexistent/model.h5"],
                  plumbing: ["corpus", "data", "debian-labels", "empty-texts", "checkpoint", "resume", "stop-after-steps",
-                            "threads", "out"]),
+                            "threads", "out", "progress"]),
         ]),
         Twin(stage: "train-paths", [
             Door(command: ["train-paths"], spec: .trainPaths,
                  required: ["--graph", "/nonexistent/g.graph", "--target", "fine", "--out", "/nonexistent/model.h5",
                             "--join", "dataset=fine,features=/nonexistent/e.h5,labels=/nonexistent/l.csv"],
-                 plumbing: ["graph", "join", "target", "threads", "out"]),
+                 plumbing: ["graph", "join", "target", "threads", "out", "progress"]),
             Door(command: ["decode"], spec: .decodePaths,
                  required: ["--model", "/nonexistent/model.h5", "--input", "dataset=fine,features=/nonexistent/e.h5",
                             "--grid-png", "/nonexistent/g.png"],
@@ -58,7 +58,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
             Door(command: ["extract"], spec: .extract, required: [], plumbing: fisherPlumbing),
             Door(command: ["fit-pca"], spec: .fitPCA, required: [], plumbing: ["out"]),
             Door(command: ["fit-gmm"], spec: .fitGMM, required: [], plumbing: ["out"]),
-            Door(command: ["encode"], spec: .encode, required: [], plumbing: ["out"]),
+            Door(command: ["encode"], spec: .encode, required: [], plumbing: ["out", "progress"]),
         ]),
         Twin(stage: "annotate", [
             Door(command: ["annotate", "train"], spec: .annotateTrain, required: ["--fv", "/nonexistent/fv.h5"],
@@ -81,12 +81,12 @@ final class StageSpecFrontDoorTests: XCTestCase {
         Twin(stage: "train-infused", [
             Door(command: ["train-infused"], spec: .trainInfused,
                  required: ["--model", "/nonexistent/model.h5", "--index", "/nonexistent/i.h5", "--out", "/nonexistent/infused.h5"],
-                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out"]),
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out", "progress"]),
         ]),
     ]
 
     static let fisherPlumbing: Set<String> = ["dataset", "data", "labels-csv", "split", "limit", "subset-seed", "allow-outside-paths",
-                                                     "out"]
+                                                     "out", "progress"]
 
     /// Stage types that have no command-line twin, with the reason.
     static let runnerOnly: [String: String] = [
