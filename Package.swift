@@ -45,7 +45,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>: part of libc, nothing to link
+        .systemLibrary(name: "CStartup"),  // glibc start-up tuning (mallopt, stream buffering): libc, nothing to link
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng libturbojpeg",
@@ -54,7 +54,7 @@ let package = Package(
         // MARK: - Core modules
         .target(name: "Core"),
         .target(name: "LinearAlgebra", dependencies: ["Core", "COpenBLAS"]),
-        .target(name: "Distributed", dependencies: ["Core", "CMPI", "CMalloc"]),
+        .target(name: "Distributed", dependencies: ["Core", "CMPI", "CStartup"]),
         .target(name: "Storage", dependencies: ["Core", "CHDF5"]),
         .target(name: "Datasets", dependencies: ["Core", "CImageCodecs", "CZlib"]),
 

@@ -1,4 +1,4 @@
-import CMalloc
+import CStartup
 import Core
 #if canImport(Glibc)
 import Glibc

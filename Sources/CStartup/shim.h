@@ -1,8 +1,8 @@
-// CMalloc: glibc start-up tuning for Swift: the allocator (mallopt) and the buffering of the standard streams
+// CStartup: glibc process start-up tuning for Swift: the allocator (mallopt) and the buffering of the standard streams
 // (stdout/stderr are C globals that Swift 6 refuses to touch as shared mutable state). Only the Distributed
 // module imports this (World's start-up); it is part of libc, so nothing is linked.
-#ifndef TRIBUTARY_CMALLOC_SHIM_H
-#define TRIBUTARY_CMALLOC_SHIM_H
+#ifndef TRIBUTARY_CSTARTUP_SHIM_H
+#define TRIBUTARY_CSTARTUP_SHIM_H
 #include <malloc.h>
 #include <stdio.h>
 
