@@ -300,11 +300,14 @@ public final class MetricsLog {
     let file: UnsafeMutablePointer<FILE>
     public let path: String
 
-    /// Opens `path` for appending; nil (and a warning on standard error) when it cannot be opened: metrics never
-    /// stop a run.
+    /// Opens `path` for appending, creating its folder first (a command's `--out` folder may not exist yet);
+    /// nil (and a warning naming the real condition) when it cannot be opened: metrics never stop a run.
     public init?(path: String) {
-        guard let file = fopen(path, "a") else {
-            FileHandleOutput.standardError.write("warning: cannot open the metrics file \(path) (errno \(errno)); no metrics are written\n")
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let problem = folder.isEmpty ? nil : FileProblem.makeFolder(folder)
+        guard problem == nil, let file = fopen(path, "a") else {
+            let reason = problem ?? FileProblem.from(errno: errno, path: path)
+            FileHandleOutput.standardError.write("warning: metrics file \(path): \(reason); no metrics are written\n")
             return nil
         }
         self.file = file

@@ -127,4 +127,18 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(ProgressMode.bar.resolved(launched: true, terminal: false), .bar)
         XCTAssertEqual(ProgressMode.none.resolved(launched: false, terminal: true), .none)
     }
+
+    /// A command's metrics file sits in its `--out` folder, which the stage creates later: opening the log creates
+    /// the folder (the Fisher smoke test's runs warned "cannot open … errno 2" and lost their metrics).
+    func testMetricsFileCreatesItsFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/out/np1/metrics.jsonl"
+        let log = try XCTUnwrap(MetricsLog(path: path))
+        log.append([("event", .string("epoch"))])
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "{\"event\": \"epoch\"}\n")
+        // A folder that cannot be made (its parent is a file) gives no log, and the run goes on.
+        XCTAssertTrue(FileManager.default.createFile(atPath: root + "/file", contents: Data()))
+        XCTAssertNil(MetricsLog(path: root + "/file/metrics.jsonl"))
+    }
 }
