@@ -104,24 +104,24 @@ public struct TextTrainingStage {
         let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
             corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
         let train = indices.train, test = indices.test
-        var curves: [String: [Double]] = ["mean_loss": [], "test_accuracy": [], "test_macro_f1": []]
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
             initial: model.makeParameters(seed: cfg.seed), sampleCount: train.count, resume: cfg.resume,
             lossSum: { samples, parameters in model.loss(data.batch(samples.map { train[$0] }), parameters: &parameters) },
-            onEpoch: { summary, parameters in
+            evaluate: { _, parameters in
+                guard !test.isEmpty else { return [:] }
+                let m = try TextEvaluation.evaluate(model, parameters: parameters.values, data: data, indices: test,
+                                                    communicator: comm)
+                return ["test_accuracy": m.accuracy, "test_macro_f1": m.macroF1]
+            },
+            onEpoch: { summary, _ in
                 var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
                     + "lr \(summary.learningRate)"
                 var metrics: [(String, MetricValue)] = []
-                if !test.isEmpty {
-                    let m = try TextEvaluation.evaluate(model, parameters: parameters.values, data: data, indices: test,
-                                                        communicator: comm)
-                    line += "  test accuracy \(fixed(100 * m.accuracy, 2))  macro-F1 \(fixed(m.macroF1, 4))"
-                    curves["test_accuracy"]!.append(m.accuracy)
-                    curves["test_macro_f1"]!.append(m.macroF1)
-                    metrics = [("accuracy", .double(m.accuracy)), ("macro_f1", .double(m.macroF1))]
+                if let accuracy = summary.metrics["test_accuracy"], let macroF1 = summary.metrics["test_macro_f1"] {
+                    line += "  test accuracy \(fixed(100 * accuracy, 2))  macro-F1 \(fixed(macroF1, 4))"
+                    metrics = [("accuracy", .double(accuracy)), ("macro_f1", .double(macroF1))]
                 }
-                curves["mean_loss"]!.append(summary.meanLoss)
                 progress.clear()
                 comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
                 progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
@@ -146,9 +146,12 @@ public struct TextTrainingStage {
                 extra["test_accuracy"] = .double(finalTest.accuracy)
                 extra["test_macro_f1"] = .double(finalTest.macroF1)
             }
-            // A resumed run only saw the epochs after the checkpoint: take the loss curve from the trainer.
-            curves["mean_loss"] = result.history.map(\.meanLoss)
-            if curves["test_accuracy"]!.count != result.history.count { curves["test_accuracy"] = nil; curves["test_macro_f1"] = nil }
+            // The whole curve from the trainer: a resumed run gets the epochs before the checkpoint from it too.
+            var curves: [String: [Double]] = ["mean_loss": result.history.map(\.meanLoss)]
+            for name in ["test_accuracy", "test_macro_f1"] where !test.isEmpty {
+                let curve = result.history.compactMap { $0.metrics[name] }
+                if curve.count == result.history.count { curves[name] = curve }  // a checkpoint from an older build lacks them
+            }
             try TextModelFile(configuration: model.configuration, parameters: result.parameters.values,
                               vocabulary: vocabulary, classes: classes, maxLength: cfg.maxLength,
                               stripNewsgroup: cfg.source.tokenizer.stripNewsgroupArtifacts, attributes: extra,

@@ -15,6 +15,7 @@ import Storage
 /// | `parameters` | Float32 (P) | θ |
 /// | `optimizer/m`, `optimizer/v` | Float32 (P) | Adam's moments (zeros under SGD) |
 /// | `history/mean_loss`, `history/learning_rate` | Float64 (E) | the curve so far; `history/samples`, `history/steps` Int64 (E) |
+/// | `history/metrics/<name>` | Float64 (E) | what `evaluate` measured after each epoch (held-out accuracy, …) |
 ///
 /// Resuming at the same rank count continues bit-identically; at another rank count it continues from the same
 /// state, with float-rounding differences from then on.
@@ -49,7 +50,16 @@ extension DataParallelTrainer {
             try file.write(state.history.map(\.learningRate), shape: [e], to: "history/learning_rate")
             try file.write(state.history.map { Int64($0.samples) }, shape: [e], to: "history/samples")
             try file.write(state.history.map { Int64($0.totalSteps) }, shape: [e], to: "history/steps")
+            for name in Self.metricNames(state.history) {
+                try file.write(state.history.map { $0.metrics[name]! }, shape: [e], to: "history/metrics/\(name)")
+            }
         }
+    }
+
+    /// The metric names every epoch of `history` has (the ones a checkpoint can store as full curves).
+    static func metricNames(_ history: [EpochSummary]) -> [String] {
+        guard let first = history.first else { return [] }
+        return first.metrics.keys.filter { name in history.allSatisfy { $0.metrics[name] != nil } }.sorted()
     }
 
     /// Rank 0 reads and checks the checkpoint, then broadcasts it; a failure on rank 0 is broadcast too, so
@@ -60,13 +70,17 @@ extension DataParallelTrainer {
         var state = State(parameters: initial,
                           adam: Adam<Float>(parameterCount: initial.values.count, learningRate: options.learningRate))
         var failure = ""
-        var scalars: [Int64] = [], doubles: [Double] = []
+        var scalars: [Int64] = [], doubles: [Double] = [], metrics: [Double] = []
+        var names = ""
         if comm.isRoot {
             do {
                 try readCheckpoint(path: path, into: &state)
                 scalars = [state.epoch, state.batch, state.totalSteps, state.adam.stepCount, state.epochSamples]
                     .map { Int64($0) } + state.history.flatMap { [Int64($0.samples), Int64($0.totalSteps)] }
                 doubles = [state.epochLoss] + state.history.flatMap { [$0.meanLoss, $0.learningRate] }
+                let metricNames = Self.metricNames(state.history)
+                names = metricNames.joined(separator: "\n")
+                metrics = metricNames.flatMap { name in state.history.map { $0.metrics[name]! } }
             } catch {
                 failure = "\(error)"
             }
@@ -81,12 +95,17 @@ extension DataParallelTrainer {
         try comm.broadcast(&state.adam.secondMoment, root: 0)
         try comm.broadcast(&scalars, root: 0)
         try comm.broadcast(&doubles, root: 0)
+        names = try comm.broadcast(names, root: 0)
+        try comm.broadcast(&metrics, root: 0)
         (state.epoch, state.batch, state.totalSteps) = (Int(scalars[0]), Int(scalars[1]), Int(scalars[2]))
         (state.adam.stepCount, state.epochSamples, state.epochLoss) = (Int(scalars[3]), Int(scalars[4]), doubles[0])
         let epochs = (scalars.count - 5) / 2
+        let metricNames = names.isEmpty ? [] : names.split(separator: "\n").map(String.init)
         state.history = (0 ..< epochs).map { e in
-            EpochSummary(epoch: e, meanLoss: doubles[1 + 2 * e], samples: Int(scalars[5 + 2 * e]),
-                         learningRate: doubles[2 + 2 * e], totalSteps: Int(scalars[6 + 2 * e]))
+            var metricsOfEpoch: [String: Double] = [:]
+            for (m, name) in metricNames.enumerated() { metricsOfEpoch[name] = metrics[m * epochs + e] }
+            return EpochSummary(epoch: e, meanLoss: doubles[1 + 2 * e], samples: Int(scalars[5 + 2 * e]),
+                                learningRate: doubles[2 + 2 * e], totalSteps: Int(scalars[6 + 2 * e]), metrics: metricsOfEpoch)
         }
         return state
     }
@@ -122,9 +141,15 @@ extension DataParallelTrainer {
         let rates: [Double] = try file.read("history/learning_rate").values
         let samples: [Int64] = try file.read("history/samples").values
         let steps: [Int64] = try file.read("history/steps").values
+        var metricCurves: [String: [Double]] = [:]
+        if file.contains("history/metrics") {
+            for name in try file.children(of: "history/metrics") {
+                metricCurves[name] = try file.read("history/metrics/\(name)", as: Double.self, shape: [losses.count])
+            }
+        }
         state.history = losses.indices.map { e in
             EpochSummary(epoch: e, meanLoss: losses[e], samples: Int(samples[e]), learningRate: rates[e],
-                         totalSteps: Int(steps[e]))
+                         totalSteps: Int(steps[e]), metrics: metricCurves.mapValues { $0[e] })
         }
     }
 

@@ -49,14 +49,17 @@ public struct DataParallelTrainer {
         self.configuration = configuration
     }
 
-    /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `onEpoch` runs on every rank
-    /// after each epoch (it may use collectives, e.g. a sharded evaluation). `onBatch` runs on every rank after
+    /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `evaluate` runs on every rank
+    /// after each epoch, before the checkpoint (it may use collectives, e.g. a sharded evaluation); the metrics
+    /// it returns join the epoch's summary and the checkpoint, so the curves survive a resume. `onEpoch` runs
+    /// on every rank after the checkpoint, with that summary. `onBatch` runs on every rank after
     /// each step with the epoch's progress (batches done / total, the samples and seconds of this process since
     /// the epoch started or resumed, the running mean loss): it only reads, so it changes no result; hand it a
     /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives.
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
+        evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double] = { _, _ in [:] },
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
         onBatch: (ProgressTick) -> Void = { _ in }
     ) throws -> Result {
@@ -133,8 +136,9 @@ public struct DataParallelTrainer {
                     return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)
                 }
             }
-            let summary = EpochSummary(epoch: epoch, meanLoss: state.epochLoss / Double(max(1, state.epochSamples)),
+            var summary = EpochSummary(epoch: epoch, meanLoss: state.epochLoss / Double(max(1, state.epochSamples)),
                                        samples: state.epochSamples, learningRate: rate, totalSteps: state.totalSteps)
+            summary.metrics = try evaluate(summary, state.parameters)
             state.history.append(summary)
             state.epoch += 1
             state.batch = 0

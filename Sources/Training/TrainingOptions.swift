@@ -78,6 +78,19 @@ public struct EpochSummary: Sendable, Equatable {
     public var learningRate: Double
     /// Steps taken so far in the whole run (resumed runs count the steps before the interruption).
     public var totalSteps: Int
+    /// What the trainer's `evaluate` measured after this epoch (held-out accuracy, macro-F1, …): kept in the
+    /// checkpoint with the rest of the curve, so a resumed run reports the same curves as an uninterrupted one.
+    public var metrics: [String: Double] = [:]
+
+    public init(epoch: Int, meanLoss: Double, samples: Int, learningRate: Double, totalSteps: Int,
+                metrics: [String: Double] = [:]) {
+        self.epoch = epoch
+        self.meanLoss = meanLoss
+        self.samples = samples
+        self.learningRate = learningRate
+        self.totalSteps = totalSteps
+        self.metrics = metrics
+    }
 }
 
 /// Why training stopped. Each message names the file or step and the fix.

@@ -73,6 +73,38 @@ final class TextStageTests: XCTestCase {
                     rtol: 1e-5, atol: 1e-6)
     }
 
+    /// A run stopped after an epoch boundary and resumed writes the same model file as an uninterrupted run: the
+    /// same weights and every history curve (the held-out accuracy and macro-F1 of the epochs before the
+    /// checkpoint were lost before they were kept in the checkpoint).
+    func testResumeAcrossAnEpochBoundaryKeepsEveryCurve() throws {
+        let csv = try writeCorpus()
+        func configuration(_ name: String, stopAfter: Int? = nil, resume: Bool = false) throws -> TextTrainingStage.Configuration {
+            let folder = root.appendingPathComponent(name).path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var c = TextTrainingStage.Configuration(
+                source: TextCorpusSource(kind: .csv, path: csv), split: .fold(0, of: 5),
+                training: TrainingOptions(epochs: 4, batchSize: 6, learningRate: 0.02, checkpointDirectory: folder,
+                                          stopAfterSteps: stopAfter))
+            (c.embeddingSize, c.hiddenSize, c.contextSize, c.minimumCount) = (8, 6, 5, 1)
+            c.outputPath = folder + "/model.h5"
+            c.resume = resume
+            return c
+        }
+        let whole = try configuration("whole")
+        _ = try TextTrainingStage(whole).run(communicator: SingleProcessCommunicator())
+        // 24 training documents, batch 6: 4 steps per epoch; stop after 6 steps (inside epoch 2), then resume.
+        let cut = try configuration("cut", stopAfter: 6)
+        let stopped = try TextTrainingStage(cut).run(communicator: SingleProcessCommunicator())
+        XCTAssertFalse(stopped.finished)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut.outputPath!), "an interrupted run wrote a model")
+        _ = try TextTrainingStage(try configuration("cut", resume: true)).run(communicator: SingleProcessCommunicator())
+        let a = try TextModelFile.read(path: whole.outputPath!), b = try TextModelFile.read(path: cut.outputPath!)
+        XCTAssertEqual(a.parameters, b.parameters)
+        XCTAssertEqual(Set(a.history.keys), ["mean_loss", "test_accuracy", "test_macro_f1"])
+        XCTAssertEqual(a.history, b.history)
+        XCTAssertEqual(a.history["test_accuracy"]?.count, 4)
+    }
+
     // accuracy = trace / N; macro-F1 averages the per-class F1 over classes seen in truth or predictions.
     func testMetrics() {
         let m = ClassificationMetrics(truth: [0, 0, 1, 1, 2], predicted: [0, 1, 1, 1, 0], classCount: 4)
