@@ -17,10 +17,12 @@ struct Extract: ParsableCommand, SpecCommand {
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = ExtractConfig(try parameters(), source: dataset.source, selection: dataset.selection,
                                    output: FisherFiles.descriptors(folder.out))
-        World.run { comm in
+        job.run { comm in
             comm.log0("extract: \(dataset.source.description), P=\(config.patchSize) step=\(config.step) "
                 + "S=\(config.scales), \(comm.size) rank(s) → \(config.output)")
             try ExtractStage(config: config).run(communicator: comm) { comm.log0($0) }
@@ -39,9 +41,11 @@ struct FitPCA: ParsableCommand, SpecCommand {
     @OptionGroup var sample: SampleOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = PCAConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), output: FisherFiles.pca(folder.out))
-        World.run { comm in
+        job.run { comm in
             try FitPCAStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-pca: wrote \(config.output)")
         }
@@ -60,10 +64,12 @@ struct FitGMM: ParsableCommand, SpecCommand {
     @OptionGroup var sample: SampleOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = GMMConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
                                output: FisherFiles.gmm(folder.out))
-        World.run { comm in
+        job.run { comm in
             try FitGMMStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-gmm: wrote \(config.output)")
         }
@@ -81,10 +87,12 @@ struct Encode: ParsableCommand, SpecCommand {
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = EncodeConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
                                   gmm: FisherFiles.gmm(folder.out), output: FisherFiles.fisherVectors(folder.out))
-        World.run { comm in
+        job.run { comm in
             try EncodeStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("encode: wrote \(config.output)")
         }
@@ -112,9 +120,11 @@ struct Fisher: ParsableCommand, SpecCommand {
     @OptionGroup var chunk: ChunkOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let pipeline = FisherPipeline(try parameters(), source: dataset.source, selection: dataset.selection, directory: folder.out)
-        World.run { comm in
+        job.run { comm in
             comm.log0("fisher: \(dataset.source.description), \(comm.size) rank(s) → \(folder.out)")
             try pipeline.run(communicator: comm) { comm.log0($0) }
             comm.log0("fisher: wrote \(pipeline.encode.output)")

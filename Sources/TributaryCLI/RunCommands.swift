@@ -35,8 +35,10 @@ struct RunPipeline: ParsableCommand {
         if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
                                 toolVersion: TributaryVersion.string)
@@ -62,8 +64,10 @@ struct PipelineStatus: ParsableCommand {
         guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let rows = try Runner(config: config).status(ranks: ranks)
