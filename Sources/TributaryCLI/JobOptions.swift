@@ -25,6 +25,12 @@ struct JobOptions: ParsableArguments {
         }
     }
 
+    /// `--memory` when given, else the config's `"memory"`, else the machine default: bound for `body`.
+    func withBudget<R>(config: MemoryBudget?, _ body: () throws -> R) throws -> R {
+        let budget = memory == nil ? (config ?? MemoryBudget.current) : MemoryBudget.current
+        return try MemoryBudget.$current.withValue(budget) { try body() }
+    }
+
     /// `World.run(body)` under this budget, closing every HDF5 file before an error exit.
     func run<R>(_ body: (any Communicator) throws -> R) -> R {
         let budget = (try? budget()) ?? MemoryBudget.current  // validated at parse time
