@@ -37,4 +37,9 @@ static inline double tributary_h5d_chunk_cache_w0_default(void) { return H5D_CHU
 /// Silence HDF5's automatic error-stack printing: Tributary turns every failure into a typed Swift error.
 static inline void tributary_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/// Every open object of every file (`H5Fget_obj_ids(H5F_OBJ_ALL, …)`), and the flag for files alone.
+static inline hid_t tributary_h5f_obj_all_files(void) { return (hid_t)H5F_OBJ_ALL; }
+static inline unsigned tributary_h5f_obj_all(void) { return H5F_OBJ_ALL; }
+static inline unsigned tributary_h5f_obj_file(void) { return H5F_OBJ_FILE; }
+
 #endif

@@ -48,12 +48,15 @@ extension Communicator {
     /// True on rank 0, the only rank that prints and writes artifacts.
     public var isRoot: Bool { rank == 0 }
 
-    /// Runs `body`; if it throws, aborts the whole job with `[rank r] <error>` (see `abort`).
-    public func runOrAbort<R>(_ body: () throws -> R) -> R {
+    /// Runs `body`; if it throws, runs `beforeAbort` (close open files: `World.run` passes Storage's
+    /// `HDF5Library.closeEverything`), then aborts the whole job with `[rank r] <error>` (see `abort`).
+    public func runOrAbort<R>(beforeAbort: () -> Void = {}, _ body: () throws -> R) -> R {
         do {
             return try body()
         } catch {
-            abort("\(error)", exitCode: 1)
+            let message = "\(error)"  // described before the clean-up, which may invalidate what it names
+            beforeAbort()
+            abort(message, exitCode: 1)
         }
     }
 

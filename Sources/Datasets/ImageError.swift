@@ -1,3 +1,5 @@
+import Core
+
 /// Why an image could not be decoded. Every case names the file (or the in-memory source name) and says what
 /// to do about it; `description` is the message a stage prints before it stops.
 ///
@@ -10,6 +12,7 @@
 /// | `corrupt` | the decoder rejected the data; `message` is libpng's or TurboJPEG's own text |
 /// | `tooLarge` | the header declares more than `RGBImage.maxPixelCount` pixels |
 /// | `unsupportedColorSpace` | a CMYK / YCCK JPEG, which this decoder does not convert |
+/// | `overMemoryBudget` | decoding it (and the feature planes after it) would take more than the per-rank `MemoryBudget` |
 public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case empty(path: String)
@@ -18,12 +21,14 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     case tooLarge(path: String, width: Int, height: Int)
     case unsupportedColorSpace(path: String, colorSpace: String)
+    case overMemoryBudget(path: String, error: MemoryBudgetError)
 
     /// The file (or in-memory source name) the error is about.
     public var path: String {
         switch self {
         case .unreadable(let path, _), .empty(let path), .unsupportedFormat(let path, _), .truncated(let path),
-             .corrupt(let path, _), .tooLarge(let path, _, _), .unsupportedColorSpace(let path, _):
+             .corrupt(let path, _), .tooLarge(let path, _, _), .unsupportedColorSpace(let path, _),
+             .overMemoryBudget(let path, _):
             return path
         }
     }
@@ -60,6 +65,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let path, let width, let height):
             return "\(path): image declares \(width)×\(height) pixels, more than the limit of "
                 + "\(RGBImage.maxPixelCount) (2^28); downscale it before use, or remove it from the manifest"
+        case .overMemoryBudget(_, let error):
+            return error.description
         case .unsupportedColorSpace(let path, let colorSpace):
             return "\(path): \(colorSpace) JPEG is not supported; convert it to RGB (e.g. "
                 + "`convert in.jpg -colorspace sRGB out.jpg`), or remove it from the manifest"

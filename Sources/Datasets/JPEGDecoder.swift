@@ -3,7 +3,7 @@ import CImageCodecs
 /// JPEG → `RGBImage` through the TurboJPEG API, which reports errors by return code (`tjGetErrorStr2`,
 /// `tjGetErrorCode`), never by `longjmp` through Swift frames as libjpeg's classic API would.
 ///
-/// Recipe: `tjInitDecompress` → `tjDecompressHeader3` (size, colour space) → size guard →
+/// Recipe: `tjInitDecompress` → `tjDecompressHeader3` (size, colour space) → size and memory-budget guards →
 /// `tjDecompress2` into 8-bit RGB (`TJPF_RGB`; gray JPEGs come out R = G = B) → v / 255. Baseline and
 /// progressive JPEGs, any chroma subsampling.
 ///
@@ -15,7 +15,7 @@ import CImageCodecs
 ///   `ImageError.truncated`; any other failure is `.corrupt` with TurboJPEG's text.
 /// - CMYK / YCCK JPEGs are refused (`.unsupportedColorSpace`): TurboJPEG cannot convert them to RGB.
 enum JPEGDecoder {
-    static func decode(_ data: UnsafeRawBufferPointer, name: String) throws(ImageError) -> RGBImage {
+    static func decode(_ data: UnsafeRawBufferPointer, name: String, extraBytesPerPixel: Int = 0) throws(ImageError) -> RGBImage {
         guard let handle = tjInitDecompress() else {
             throw .unreadable(path: name, reason: "TurboJPEG could not start: \(String(cString: tjGetErrorStr2(nil)))")
         }
@@ -35,6 +35,8 @@ enum JPEGDecoder {
         guard !overflow, pixels <= RGBImage.maxPixelCount else {
             throw .tooLarge(path: name, width: width, height: height)
         }
+        try ImageDecoder.reserveMemory(width: width, height: height, decodedBytesPerPixel: 3,
+                                       extraBytesPerPixel: extraBytesPerPixel, name: name)
 
         let flags = tributary_tj_flag_stoponwarning() | tributary_tj_flag_accuratedct()
         var rgb = [UInt8](repeating: 0, count: width * height * 3)

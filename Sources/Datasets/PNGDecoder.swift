@@ -3,7 +3,7 @@ import CImageCodecs
 /// PNG → `RGBImage` through libpng's *simplified* API, which reports errors by return code and a message in
 /// `png_image.message`, never by `longjmp` (the classic `png_read_*` API would unwind through Swift frames).
 ///
-/// Recipe: `png_image_begin_read_from_memory` (header only) → size guard → `png_image_finish_read` into 8-bit
+/// Recipe: `png_image_begin_read_from_memory` (header only) → size and memory-budget guards → `png_image_finish_read` into 8-bit
 /// RGBA → drop A → v / 255. Every input colour type (gray, gray+alpha, palette with or without tRNS, RGB, RGBA;
 /// 1–16 bits) is converted by libpng to 8-bit sRGB RGBA: gray becomes R = G = B, palettes are expanded.
 ///
@@ -18,7 +18,7 @@ import CImageCodecs
 enum PNGDecoder {
     static let truncationMessage = "read beyond end of data"
 
-    static func decode(_ data: UnsafeRawBufferPointer, name: String) throws(ImageError) -> RGBImage {
+    static func decode(_ data: UnsafeRawBufferPointer, name: String, extraBytesPerPixel: Int = 0) throws(ImageError) -> RGBImage {
         var image = png_image()
         image.version = tributary_png_image_version()
         defer { png_image_free(&image) }  // no-op once libpng has freed it after an error
@@ -31,6 +31,8 @@ enum PNGDecoder {
         guard !overflow, pixels <= RGBImage.maxPixelCount else {
             throw .tooLarge(path: name, width: width, height: height)
         }
+        try ImageDecoder.reserveMemory(width: width, height: height, decodedBytesPerPixel: 4,
+                                       extraBytesPerPixel: extraBytesPerPixel, name: name)
         image.format = tributary_png_format_rgba()
         image.flags |= tributary_png_flag_16bit_srgb()
 

@@ -57,12 +57,14 @@ public enum World {
     }
 
     /// Runs `body` with the job's communicator (see the table above), finalizes MPI afterwards, and returns
-    /// `body`'s result. Never returns if `body` throws: the job is aborted with `[rank r] <error>`.
-    public static func run<R>(_ body: (any Communicator) throws -> R) -> R {
+    /// `body`'s result. Never returns if `body` throws: `beforeExit` runs (the CLI passes Storage's
+    /// `HDF5Library.closeEverything`, so that no HDF5 file is left to libhdf5's exit-time clean-up), then the
+    /// job is aborted with `[rank r] <error>`.
+    public static func run<R>(beforeExit: () -> Void = {}, _ body: (any Communicator) throws -> R) -> R {
         keepFreedMemoryInTheHeap()
         guard isLaunchedByMPI() else {
             let single = SingleProcessCommunicator()
-            return single.runOrAbort { try body(single) }
+            return single.runOrAbort(beforeAbort: beforeExit) { try body(single) }
         }
         let session: MPISession
         let communicator: MPICommunicator
@@ -75,7 +77,7 @@ public enum World {
             FileHandleOutput.standardError.write("[rank \(rank)] cannot start MPI: \(error)\n")
             exit(1)
         }
-        let result = communicator.runOrAbort { try body(communicator) }
+        let result = communicator.runOrAbort(beforeAbort: beforeExit) { try body(communicator) }
         session.finalize()  // Distributed: collective; every rank that got here calls it
         return result
     }

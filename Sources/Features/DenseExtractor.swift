@@ -1,3 +1,5 @@
+import Core
+
 /// Dense multi-scale ORH + COL extraction (Mensink et al., 2010, ImageCLEF, §4.1): for every scale s of a
 /// `DenseGrid`, the image is area-resampled (`AreaRescale`), ORH gradients are computed once on its gray plane,
 /// and every patch of the grid yields a 128-D `OrientationHistogram` and a 96-D `ColorDescriptor`.
@@ -48,6 +50,12 @@ public struct DenseExtractor: Sendable {
         let levels = grid.levels(width: image.width, height: image.height)
         let n = levels.reduce(0) { $0 + $1.count }
         let wantORH = kinds.contains(.orientationHistogram), wantCOL = kinds.contains(.color)
+        // The descriptor planes (and their x, y, scale) are sized by the image: checked before allocating.
+        let perDescriptor = (wantORH ? OrientationHistogram.dimension : 0) + (wantCOL ? ColorDescriptor.dimension : 0) + 3
+        try MemoryBudget.current.reserve(
+            bytes: MemoryBudget.product([n, perDescriptor, MemoryLayout<Float>.size]),
+            for: "image \(image.width)×\(image.height)", purpose: "its \(n) dense descriptors",
+            fix: "use a larger --step or fewer --scales, or downscale the image")
         var orh = [Float](repeating: 0, count: wantORH ? n * OrientationHistogram.dimension : 0)
         var col = [Float](repeating: 0, count: wantCOL ? n * ColorDescriptor.dimension : 0)
         var xs = [Float](), ys = [Float](), scales = [Int32]()

@@ -15,6 +15,12 @@ public struct ImagePlanes: Sendable, Equatable {
     public static let lumaGreen: Float = 0.587
     public static let lumaBlue: Float = 0.114
 
+    /// Bytes per pixel that dense extraction allocates beyond the image's own float RGB: the gray plane (4),
+    /// the scale-0 level's RGB + gray (16), `AreaRescale`'s column pass (12) and the ORH gradient planes
+    /// (bin, lower, upper: 12). Image readers pass it to `ImageDecoder` so that the memory budget is checked
+    /// for the whole pipeline before a pixel is decoded; the descriptor planes are checked in `DenseExtractor`.
+    public static let workingBytesPerPixel = 44
+
     /// W, in pixels.
     public let width: Int
     /// H, in pixels.

@@ -59,6 +59,7 @@ public struct Runner {
     /// Runs every stage on every rank; returns (on every rank) what happened to each.
     @discardableResult
     public func run(communicator comm: any Communicator) throws -> [StageRun] {
+        try config.checkDatasetSizes()
         let clock = ContinuousClock(), start = clock.now
         var manifest = RunnerManifest()
         var datasetHashes: [String: String] = [:]
@@ -171,6 +172,7 @@ public struct Runner {
 
     /// Every stage's state, without running anything or writing any file (rank-0 work, no communicator).
     public func status(ranks: Int) throws -> [(stage: RunnerStage, state: StageState, record: RunnerManifest.Record?)] {
+        try config.checkDatasetSizes()
         let manifest = try RunnerManifest.read(out: config.out)
         var hashes: [String: String] = [:]
         for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false) }

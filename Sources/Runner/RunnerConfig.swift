@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Stages
 
@@ -22,8 +23,12 @@ public struct RunnerConfig: Sendable {
     public var notes: String
     public var datasets: [String: RunnerDataset]
     public var stages: [RunnerStage]
+    /// The per-rank memory budget the config asks for (`"memory": "4GiB"`); `run --memory` overrides it, and
+    /// without either the machine default applies (see `MemoryBudget`). It is not part of any stage's key:
+    /// a budget changes what is refused, never what is computed.
+    public var memory: MemoryBudget? = nil
 
-    public static let topLevelKeys = ["out", "title", "notes", "datasets", "stages"]
+    public static let topLevelKeys = ["out", "title", "notes", "datasets", "stages", "memory"]
 
     /// Reads and checks the config at `path`. Relative `out` and dataset paths stay relative to the working directory.
     ///
@@ -51,6 +56,14 @@ public struct RunnerConfig: Sendable {
         }
         let title = try top["title"]?.string(file: file, key: "title") ?? "Tributary pipeline"
         let notes = try top["notes"]?.string(file: file, key: "notes") ?? ""
+        var memory: MemoryBudget?
+        if let text = try top["memory"]?.string(file: file, key: "memory") {
+            do {
+                memory = try MemoryBudget(parsing: text, origin: "\"memory\" in \(file)")
+            } catch {
+                throw .badValue(file: file, key: "memory", value: text, rule: "a memory size such as \"4GiB\" or \"512MiB\"")
+            }
+        }
         var datasets: [String: RunnerDataset] = [:]
         for (name, value) in try top["datasets"]?.object(file: file, key: "datasets") ?? [:] {
             datasets[name] = try RunnerDataset.parse(value, name: name, file: file)
@@ -63,7 +76,16 @@ public struct RunnerConfig: Sendable {
             let stage = try RunnerStage.parse(value, index: i, file: file, datasets: datasets, earlier: stages, stageTypes: stageTypes)
             stages.append(stage)
         }
-        return RunnerConfig(path: file, out: out, title: title, notes: notes, datasets: datasets, stages: stages)
+        return RunnerConfig(path: file, out: out, title: title, notes: notes, datasets: datasets, stages: stages, memory: memory)
+    }
+
+    /// Checks the sizes the config's datasets declare (a synthetic dataset's `count`, `width`, `height`) against
+    /// `budget`: `run` and `status` call it before anything is allocated. The message names the key.
+    public func checkDatasetSizes(budget: MemoryBudget = .current) throws {
+        for name in datasets.keys.sorted() {
+            guard case let .images(source, _) = RunnerDatasets.resolve(datasets[name]!, out: out) else { continue }
+            try source.checkDeclaredSizes(input: "\(path): datasets.\(name)", budget: budget)
+        }
     }
 
     static func describe(_ error: Error) -> String {

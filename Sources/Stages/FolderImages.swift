@@ -73,7 +73,7 @@ public struct FolderImages: ImageCollection {
     public func id(at index: Int) -> String { listed[index] }
 
     public func image(at index: Int) throws -> ImagePlanes {
-        let image = try ImageDecoder.decode(contentsOfFile: paths[index])
+        let image = try ImageDecoder.decode(contentsOfFile: paths[index], extraBytesPerPixel: ImagePlanes.workingBytesPerPixel)
         return try ImagePlanes(width: image.width, height: image.height, rgb: image.pixels)
     }
 }
@@ -133,7 +133,8 @@ public struct TarImages: ImageCollection {
 
     public func image(at index: Int) throws -> ImagePlanes {
         let entry = archive.entries[entries[index]]
-        let image = try ImageDecoder.decode(Array(archive.contents(of: entry)), name: archivePath + ":" + entry.path)
+        let image = try ImageDecoder.decode(Array(archive.contents(of: entry)), name: archivePath + ":" + entry.path,
+                                            extraBytesPerPixel: ImagePlanes.workingBytesPerPixel)
         return try ImagePlanes(width: image.width, height: image.height, rgb: image.pixels)
     }
 }

@@ -102,12 +102,28 @@ public enum ImageSource: Sendable, Hashable {
         case let .tar(archive, labelsEntry, split):
             full = try TarImages(archive: archive, labelsEntry: labelsEntry, split: split)
         case let .synthetic(count, width, height, seed):
+            try checkDeclaredSizes(input: description)
             full = SyntheticImages(count: count, width: width, height: height, seed: seed)
         }
         guard full.count > 0 else { throw PipelineError.noImages(source: description) }
         let indices = selection.indices(count: full.count)
         return indices.count == full.count ? full : SubsetCollection(base: full, indices: indices)
     }
+
+    /// Checks what a synthetic collection declares against `budget` (other sources are checked per file as they
+    /// are read): one image costs W × H × (12 + `ImagePlanes.workingBytesPerPixel`) bytes, and the collection
+    /// keeps about 64 bytes per image (ids, labels, shard indices). `input` names the source in the message.
+    public func checkDeclaredSizes(input: String, budget: MemoryBudget = .current) throws(MemoryBudgetError) {
+        guard case let .synthetic(count, width, height, _) = self else { return }
+        try budget.reserve(bytes: MemoryBudget.product([width, height, 12 + ImagePlanes.workingBytesPerPixel]),
+                           for: "\(input) (width \(width), height \(height))", purpose: "one \(width)×\(height) image",
+                           fix: "lower \"width\" and \"height\"")
+        try budget.reserve(bytes: MemoryBudget.product([count, Self.bytesPerListedImage]),
+                           for: "\(input) (count \(count))", purpose: "listing \(count) images", fix: "lower \"count\"")
+    }
+
+    /// Bookkeeping bytes per image of a collection (id, label, shard index): the `count` check above.
+    static let bytesPerListedImage = 64
 
     /// The dense grid used when no `--patch-size/--step/--scales` is given: 12 px patches every 4 px at 2
     /// scales for Fashion-MNIST's 28×28 images (34 descriptors per image), the paper's 32/16/5 otherwise.

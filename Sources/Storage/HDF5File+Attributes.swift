@@ -145,6 +145,7 @@ extension HDF5File {
 
     private func readNumbers<T: HDF5Element>(_ type: T.Type, count: Int, _ attribute: hid_t, _ label: String) throws -> [T] {
         guard count > 0 else { return [] }
+        try reserveMemory(for: [count], elementBytes: MemoryLayout<T>.stride, dataset: "attribute \(label)")
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             try check(H5Aread(attribute, T.hdf5Kind.memoryType, buffer.baseAddress), "read attribute \(label)")
             initialized = count

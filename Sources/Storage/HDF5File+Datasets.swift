@@ -1,4 +1,5 @@
 import CHDF5
+import Core
 
 /// Whole-dataset and row-range I/O of numeric N-D datasets.
 ///
@@ -60,6 +61,7 @@ extension HDF5File {
         try withDataset(name, wholeRead: true) { dataset in
             try checkReadable(dataset, name: name, as: T.self)
             let shape = try datasetShape(dataset, name: name)
+            try reserveMemory(for: shape, elementBytes: MemoryLayout<T>.stride, dataset: name)
             let count = shape.reduce(1, *)
             let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 guard count > 0 else { return }
@@ -113,6 +115,7 @@ extension HDF5File {
                 throw StorageError.rowsOutOfRange(file: path, dataset: name, rows: rows, rowCount: shape[0])
             }
             let blockShape = [rows.count] + shape.dropFirst()
+            try reserveMemory(for: blockShape, elementBytes: MemoryLayout<T>.stride, dataset: name, rows: rows)
             let count = blockShape.reduce(1, *)
             guard count > 0 else { return ([], blockShape) }
             let fileSpace = try selectRows(of: dataset, rows: rows, shape: shape, name: name)
@@ -127,6 +130,16 @@ extension HDF5File {
             }
             return (values, blockShape)
         }
+    }
+
+    /// Throws `MemoryBudgetError` unless a read of `shape` elements of `elementBytes` fits the per-rank
+    /// `MemoryBudget.current`: the shape is what the file declares (10¹² rows cost nothing on disk when the
+    /// chunks are unwritten), so it is checked before the buffer is allocated.
+    func reserveMemory(for shape: [Int], elementBytes: Int, dataset: String, rows: Range<Int>? = nil) throws {
+        try MemoryBudget.current.reserve(
+            bytes: MemoryBudget.product(shape + [elementBytes]), for: "file \(path), dataset '\(dataset)'",
+            purpose: rows.map { "reading rows \($0.lowerBound)..<\($0.upperBound) (shape \(shape))" } ?? "reading its shape \(shape) whole",
+            fix: "check that it is the file you meant and re-run the stage that wrote it if its shape is wrong")
     }
 
     /// The current shape of dataset `name`.

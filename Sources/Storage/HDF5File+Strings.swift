@@ -1,4 +1,5 @@
 import CHDF5
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,9 @@ extension HDF5File {
             let stored = H5Dget_type(dataset)
             guard stored >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
             defer { H5Tclose(stored) }
-            let count = try datasetShape(dataset, name: name).reduce(1, *)
+            let shape = try datasetShape(dataset, name: name)
+            try reserveMemory(for: shape, elementBytes: MemoryLayout<UnsafeMutablePointer<CChar>?>.stride, dataset: name)
+            let count = shape.reduce(1, *)
             return try readStringValues(count: count, storedType: stored, name: name) { memoryType, buffer in
                 H5Dread(dataset, memoryType, tributary_h5s_all(), tributary_h5s_all(), tributary_h5p_default(), buffer)
             }

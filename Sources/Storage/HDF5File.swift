@@ -47,10 +47,19 @@ public final class HDF5File {
     private init(path: String, id: hid_t) {
         self.path = path
         self.id = id
+        HDF5Library.openFiles.withLock { _ = $0.insert(id) }
     }
 
     deinit {
-        if id >= 0 { H5Fclose(id) }
+        if id >= 0 { _ = Self.close(id) }
+    }
+
+    /// `H5Fclose(id)`, keeping `HDF5Library.openFiles` in step. A close that fails (a full disk: the flush fails)
+    /// leaves the file half torn down inside libhdf5, where closing it again crashes; it is forgotten, and
+    /// `HDF5Library.prepareForExit` keeps libhdf5's exit-time clean-up from touching it.
+    static func close(_ id: hid_t) -> Bool {
+        HDF5Library.openFiles.withLock { _ = $0.remove(id) }
+        return H5Fclose(id) >= 0
     }
 
     /// Creates (or truncates) the file at `path`. Prefer `createAtomic(path:_:)` for stage outputs.
@@ -90,9 +99,9 @@ public final class HDF5File {
     /// Any later call on this object throws.
     public func close() throws {
         guard id >= 0 else { return }
-        let status = H5Fclose(id)
+        let closed = Self.close(id)
         id = -1
-        guard status >= 0 else { throw StorageError.io(file: path, operation: "close (flush) the file") }
+        guard closed else { throw StorageError.io(file: path, operation: "close (flush) the file") }
     }
 
     /// Whether `close()` has been called.

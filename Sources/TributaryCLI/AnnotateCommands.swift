@@ -74,6 +74,8 @@ struct AnnotateManifest: ParsableCommand {
 
     @OptionGroup var folder: AnnotateFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let source: AnnotationSource
         switch dataset {
@@ -81,7 +83,7 @@ struct AnnotateManifest: ParsableCommand {
         case .classCSV: source = .classLabels(csv: data, trainPerClass: trainPerClass ?? 40, seed: seed ?? 0)
         case .emojiTags: source = .emojiTags(directory: data, rendering: rendering ?? .both)
         }
-        World.run { comm in
+        job.run { comm in
             let table = try source.load()
             guard comm.isRoot else { return }  // Distributed: rank 0 writes
             let path = AnnotateFiles.annotations(folder.out)
@@ -120,11 +122,13 @@ struct AnnotateTrain: ParsableCommand, SpecCommand {
         _ = try parameters()
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = AnnotateTrainConfig(try parameters(), fisherVectors: inputs.fv ?? "",
                                          annotations: inputs.annotations ?? AnnotateFiles.annotations(folder.out),
                                          output: AnnotateFiles.models(folder.out))
-        World.run { comm in
+        job.run { comm in
             try AnnotateTrainStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("annotate train: wrote \(config.output)")
         }
@@ -144,11 +148,13 @@ struct AnnotatePredict: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("late_fusion")))
     var lateFusion = spec.default("late_fusion", as: LateFusionScores.self)
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = AnnotatePredictConfig(try parameters(), models: AnnotateFiles.models(folder.out),
                                            output: AnnotateFiles.scores(folder.out), fisherVectors: inputs.fv,
                                            annotations: inputs.annotations)
-        World.run { comm in
+        job.run { comm in
             try AnnotatePredictStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("annotate predict: wrote \(config.output)")
         }
@@ -162,8 +168,10 @@ struct AnnotateEval: ParsableCommand {
 
     @OptionGroup var folder: AnnotateFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: evaluation is cheap; rank 0 alone reads and writes
             let path = AnnotateFiles.scores(folder.out)
             let evaluation = AnnotationEvaluation.evaluate(try AnnotationScores.read(path), scoresFile: path)
@@ -181,8 +189,10 @@ struct Report: ParsableCommand {
 
     @OptionGroup var folder: AnnotateFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 prints and writes
             let evaluation = try AnnotationEvaluation.read(AnnotateFiles.evaluation(folder.out))
             let table = AnnotationReport.markdown(evaluation)

@@ -21,8 +21,10 @@ struct BenchAllReduce: ParsableCommand {
         commandName: "allreduce",
         abstract: "Float32 sum all-reduce latency (µs) and GB/s over the ranks, like the W9 anchor.")
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        let totalFailures = World.run { comm -> Int in try AllReduceBench().run(communicator: comm) }
+        let totalFailures = job.run { comm -> Int in try AllReduceBench().run(communicator: comm) }
         if totalFailures > 0 { throw ExitCode.failure }
     }
 }

@@ -26,8 +26,10 @@ struct BenchDSIFT: ParsableCommand {
         }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             try DenseDescriptorBench(repeats: repeats, width: width, height: height).run(communicator: comm)
         }
     }
@@ -52,8 +54,10 @@ struct BenchFisher: ParsableCommand {
         }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             try FisherBench(images: images, dimension: dimension, components: components, descriptors: descriptors)
                 .run(communicator: comm)
         }
@@ -78,8 +82,10 @@ struct BenchGMM: ParsableCommand {
         }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             try GaussianMixtureBench(rows: rows, dimension: dimension, components: components, iterations: iterations)
                 .run(communicator: comm)
         }

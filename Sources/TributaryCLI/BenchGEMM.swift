@@ -30,8 +30,10 @@ struct BenchGEMM: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             try GEMMBench(size: size, repeats: repeats, seed: seed).run(communicator: comm)
         }

@@ -21,8 +21,10 @@ struct BenchBiLSTM: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             try BiLSTMBench(steps: steps, repetitions: repeats).run(communicator: comm)
         }
@@ -42,8 +44,10 @@ struct BenchGRU: ParsableCommand {
     @Option(help: "OpenBLAS threads (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             try GRUBench(steps: steps, repetitions: repeats).run(communicator: comm)
         }

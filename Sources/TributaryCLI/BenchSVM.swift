@@ -27,6 +27,8 @@ struct BenchSVM: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let directory = SVMBenchmark.dataDirectory
         let needed = oneVsRest ? ["svm4k_X.f32", "svm4k_Y.i32"] : ["svm16k_X.f32", "svm16k_y.i32"]
@@ -36,7 +38,7 @@ struct BenchSVM: ParsableCommand {
                 + "(or set $ANCHOR_DATA to the folder that holds it)")
             throw ExitCode.failure
         }
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             try SVMBench(oneVsRest: oneVsRest, repeats: repeats, directory: directory).run(communicator: comm)
         }

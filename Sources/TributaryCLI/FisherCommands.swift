@@ -19,10 +19,12 @@ struct Extract: ParsableCommand, SpecCommand {
     @OptionGroup var folder: FisherFolderOptions
     @OptionGroup var progress: ProgressOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = ExtractConfig(try parameters(), source: dataset.source, selection: dataset.selection,
                                    output: FisherFiles.descriptors(folder.out))
-        World.run { comm in
+        job.run { comm in
             comm.log0("extract: \(dataset.source.description), P=\(config.patchSize) step=\(config.step) "
                 + "S=\(config.scales), \(comm.size) rank(s) → \(config.output)")
             let reporter = progress.reporter("extract", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
@@ -42,9 +44,11 @@ struct FitPCA: ParsableCommand, SpecCommand {
     @OptionGroup var sample: SampleOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = PCAConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), output: FisherFiles.pca(folder.out))
-        World.run { comm in
+        job.run { comm in
             try FitPCAStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-pca: wrote \(config.output)")
         }
@@ -63,10 +67,12 @@ struct FitGMM: ParsableCommand, SpecCommand {
     @OptionGroup var sample: SampleOptions
     @OptionGroup var folder: FisherFolderOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = GMMConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
                                output: FisherFiles.gmm(folder.out))
-        World.run { comm in
+        job.run { comm in
             try FitGMMStage(config: config).run(communicator: comm) { comm.log0($0) }
             comm.log0("fit-gmm: wrote \(config.output)")
         }
@@ -85,10 +91,12 @@ struct Encode: ParsableCommand, SpecCommand {
     @OptionGroup var folder: FisherFolderOptions
     @OptionGroup var progress: ProgressOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = EncodeConfig(try parameters(), descriptors: FisherFiles.descriptors(folder.out), pca: FisherFiles.pca(folder.out),
                                   gmm: FisherFiles.gmm(folder.out), output: FisherFiles.fisherVectors(folder.out))
-        World.run { comm in
+        job.run { comm in
             let reporter = progress.reporter("encode", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
             try EncodeStage(config: config).run(communicator: comm, log: { comm.log0($0) }, progress: reporter)
             comm.log0("encode: wrote \(config.output)")
@@ -118,9 +126,11 @@ struct Fisher: ParsableCommand, SpecCommand {
     @OptionGroup var folder: FisherFolderOptions
     @OptionGroup var progress: ProgressOptions
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let pipeline = FisherPipeline(try parameters(), source: dataset.source, selection: dataset.selection, directory: folder.out)
-        World.run { comm in
+        job.run { comm in
             comm.log0("fisher: \(dataset.source.description), \(comm.size) rank(s) → \(folder.out)")
             let reporter = progress.reporter("fisher", communicator: comm, metricsPath: ProgressOptions.metricsPath(inFolder: folder.out))
             try pipeline.run(communicator: comm, log: { comm.log0($0) }, progress: reporter)

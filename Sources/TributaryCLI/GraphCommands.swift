@@ -185,11 +185,13 @@ struct TrainPaths: ParsableCommand, SpecCommand {
         guard !join.isEmpty else { throw ValidationError("pass at least one --join dataset=…,features=…,labels=…") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let specs = try join.map { try PathDataSpec(parsing: $0) }
         let configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
                                                             outputPath: out)
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             let reporter = progress.reporter("train-paths", communicator: comm,
                                              metricsPath: ProgressOptions.metricsPath(besideFile: out))
@@ -274,6 +276,8 @@ struct Decode: ParsableCommand, SpecCommand {
         }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let spec = try PathDataSpec(parsing: input)
         if multiLabel { return try runMultiLabel(spec) }
@@ -293,7 +297,7 @@ struct Decode: ParsableCommand, SpecCommand {
                 throw ValidationError("--grid-nodes: '\(node)' is not a node of the graph of \(model)")
             }
         }
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).run()
             warn(report.warnings)
@@ -325,7 +329,7 @@ extension Decode {
     func runMultiLabel(_ spec: PathDataSpec) throws {
         let candidates = (thresholds?.items ?? ["0.5"]).compactMap { Double($0) }  // checked by validate()
         let tune = try tuneOn.map { try PathDataSpec(parsing: $0) }
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 decodes (one small vector per sample)
             let report = try PathDecodeStage(modelPath: model, input: spec).runMultiLabel(thresholds: candidates, tuneOn: tune)
             warn(report.warnings)

@@ -30,9 +30,11 @@ struct IndexCommand: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("metric"))) var metric = spec.default("metric", as: IndexMetric.self)
     @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = IndexConfig(try parameters(), embeddings: embeddings, output: out)
-        World.run { comm in
+        job.run { comm in
             try IndexStage(config: config).run(communicator: comm) { comm.log0($0) }
         }
     }
@@ -65,9 +67,11 @@ struct QueryCommand: ParsableCommand, SpecCommand {
 
     @Flag(help: ArgumentHelp(spec.help("exclude_self"))) var excludeSelf = spec.default("exclude_self", as: Bool.self)
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let config = QueryConfig(try parameters(), index: index, queries: queries, output: out)
-        World.run { comm in
+        job.run { comm in
             _ = try QueryStage(config: config).run(communicator: comm) { comm.log0($0) }
         }
     }

@@ -54,10 +54,12 @@ struct TrainInfused: ParsableCommand, SpecCommand {
         _ = try parameters()
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let source = try corpus.source()
         let p = try parameters()
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             let configuration = try InfusedTrainingStage.Configuration(p, modelPath: model, source: source, indexes: index,
                                                                        outputPath: out)
@@ -100,10 +102,12 @@ struct ExperimentBaselinesCommand: ParsableCommand, SpecCommand {
     @Option(help: "Rank 0 writes the Markdown table here too.")
     var out: String?
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let configuration = try ExperimentBaselines.Configuration(try parameters(), source: try corpus.source())
         let out = out
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // one process's work; the other ranks have nothing to do
             let rows = try ExperimentBaselines(configuration).run { comm.log0($0) }
             let table = ExperimentBaselines.markdown(rows)

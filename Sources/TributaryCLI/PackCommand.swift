@@ -24,8 +24,10 @@ struct PackCommand: ParsableCommand {
         guard input != output else { throw ValidationError("OUT must differ from IN, got \(input) twice") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: packing is one rank's file copy
             let datasets = try HDF5File.pack(input, to: output)
             print("packed \(input) (\(datasets.count) datasets) → \(output)")

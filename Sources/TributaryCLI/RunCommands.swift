@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Distributed
 import Runner
 import StageRegistry
@@ -37,13 +38,15 @@ struct RunPipeline: ParsableCommand {
         if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
             let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
                                 progress: progress.mode, toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
-            try runner.run(communicator: comm)
+            _ = try job.withBudget(config: config.memory) { try runner.run(communicator: comm) }
         }
     }
 }
@@ -64,11 +67,16 @@ struct PipelineStatus: ParsableCommand {
         guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        World.run { comm in
+        job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
-            let rows = try Runner(config: config).status(ranks: ranks)
+            // --memory, else the config's "memory", else the default for the --ranks of the next run.
+            let budget = try job.memory.map { _ in try job.budget() } ?? config.memory
+                ?? MemoryBudget.machineDefault(ranksOnHost: ranks)
+            let rows = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).status(ranks: ranks) }
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {
                 var line = "[\(i + 1)/\(rows.count)] \(row.stage.name) (\(row.stage.type.name)): \(row.state.rawValue)"

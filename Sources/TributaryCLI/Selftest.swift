@@ -27,8 +27,10 @@ struct Selftest: ParsableCommand {
     @Flag(help: "Keep the HDF5 files instead of removing them (to inspect with h5dump or h5py).")
     var keep = false
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
-        let passed = World.run { comm -> Bool in
+        let passed = job.run { comm -> Bool in
             let report = CollectiveSelfTest.run(communicator: comm)
             for line in report.lines { comm.log0(line) }
             let storage = try storageRoundTrip(comm)

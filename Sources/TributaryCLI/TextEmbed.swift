@@ -25,10 +25,12 @@ struct TextEmbed: ParsableCommand, SpecCommand {
     @Option(help: "Where rank 0 writes the embeddings (HDF5).")
     var out: String
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let source = try corpus.source()
         let p = try parameters()
-        World.run { comm in
+        job.run { comm in
             _ = try TextEmbeddingStage(p, modelPath: model, source: source, outputPath: out).run(communicator: comm)
         }
     }

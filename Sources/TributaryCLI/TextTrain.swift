@@ -60,10 +60,12 @@ struct TextTrain: ParsableCommand, SpecCommand {
         if checkpointEverySteps > 0 && checkpoint == nil { throw ValidationError("--checkpoint-every-steps needs --checkpoint DIR") }
     }
 
+    @OptionGroup var job: JobOptions
+
     func run() throws {
         let source = try corpus.source()
         let p = try parameters()
-        World.run { comm in
+        job.run { comm in
             if let threads { BLASThreads.set(threads) }
             var configuration = try TextTrainingStage.Configuration(p, source: source, checkpointDirectory: checkpoint,
                                                                     outputPath: out)

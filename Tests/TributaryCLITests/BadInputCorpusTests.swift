@@ -36,9 +36,10 @@ final class BadInputCorpusTests: XCTestCase {
     static let fisherParams = #""params": {"patch_size": 16, "step": 8, "scales": 1, "components": 2, "pca_dims": 4, "sample_size": 100, "iterations": 2}"#
 
     /// A config reading images from a folder or archive of the corpus (written into @OUT@ by `materialise`).
-    static func imageConfig(_ kind: String, _ data: String, labels: String?) -> String {
+    static func imageConfig(_ kind: String, _ data: String, labels: String?, memory: String? = nil) -> String {
         let csv = labels.map { #", "labels_csv": "\#($0)""# } ?? ""
-        return #"{"out": "@OUT@/run", "datasets": {"img": {"kind": "\#(kind)", "data": "\#(data)"\#(csv)}}, "stages": [{"name": "fv", "type": "fisher", "dataset": "img", \#(fisherParams)}]}"#
+        let budget = memory.map { #""memory": "\#($0)", "# } ?? ""
+        return #"{\#(budget)"out": "@OUT@/run", "datasets": {"img": {"kind": "\#(kind)", "data": "\#(data)"\#(csv)}}, "stages": [{"name": "fv", "type": "fisher", "dataset": "img", \#(fisherParams)}]}"#
     }
 
     static var cases: [Case] {
@@ -60,6 +61,10 @@ final class BadInputCorpusTests: XCTestCase {
                 "folder", "@IN@/images/\(folder)", labels: "@IN@/images/\(folder)/labels.csv")], names: [bad],
                 absent: ["root:x", "72 6F 6F 74", "\u{FFFD}"]))
         }
+        // Memory budget (docs/reliability.md): 16384² pixels in 32 KB, refused before decoding under a 1 GiB budget.
+        cases.append(Case(name: "images/png-over-memory-budget", arguments: ["run", "config:" + imageConfig(
+            "folder", "@IN@/images/png-over-memory-budget", labels: "@IN@/images/png-over-memory-budget/labels.csv",
+            memory: "1GiB")], names: ["bad.png", "memory budget", "16384×16384"]))
         cases.append(Case(name: "images/folder-without-images", arguments: ["run", "config:" + imageConfig(
             "folder", "@IN@/images/folder-without-images", labels: nil)], names: ["folder-without-images"]))
         for archive in ["tar-truncated.tar", "tar-without-labels.tar", "tar-gzip-corrupt.tar.gz", "tar-base256-size.tar",
@@ -75,7 +80,7 @@ final class BadInputCorpusTests: XCTestCase {
                               names: ["\(c)/descriptors.h5"], allowed: ["descriptors.h5"]))
         }
         for c in ["embeddings-one-dimensional", "embeddings-wrong-stage", "embeddings-nan", "embeddings-missing-dataset",
-                  "embeddings-integer-type"] {
+                  "embeddings-integer-type", "embeddings-trillion-rows"] {
             cases.append(Case(name: "hdf5/" + c, arguments: ["index", "--embeddings", "@IN@/hdf5/\(c)/embeddings.h5",
                                                              "--out", "@OUT@/index.h5", "--trees", "2"],
                               names: ["\(c)/embeddings.h5"], allowed: ["embeddings.h5"]))
@@ -134,6 +139,8 @@ final class BadInputCorpusTests: XCTestCase {
             ("fashion-mnist-folder-missing", ["no-such-folder"], []),
             ("text-class-filter-leaves-nothing", ["good.csv", "min_class_size"], []),
             ("embed-unknown-label", ["unknown-label.csv", "cooking"], ["model.h5"]),
+            ("synthetic-count-over-memory-budget", ["datasets.img", "count 100000000000", "memory budget"], []),
+            ("synthetic-height-over-memory-budget", ["datasets.img", "height 100000000000", "memory budget"], []),
         ]
         for (name, names, allowed) in configs {
             cases.append(Case(name: "configs/" + name, arguments: ["run", "@IN@/configs/\(name).json"], names: names, allowed: allowed))

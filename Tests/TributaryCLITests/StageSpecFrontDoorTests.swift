@@ -161,7 +161,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
             }
             let shared = Set(door.spec.keys.map { String(ParameterSpec.flag(of: $0).dropFirst(2)) })
             for flag in cli.keys.sorted() where !shared.contains(flag) && flag != "help" && flag != "version" {
-                XCTAssertTrue(door.plumbing.contains(flag), "\(door.command.joined(separator: " ")) --\(flag) is neither a \(door.spec.name) parameter nor declared plumbing")
+                // --memory is every job command's plumbing (JobOptions: the per-rank memory budget).
+                XCTAssertTrue(door.plumbing.union(["memory"]).contains(flag), "\(door.command.joined(separator: " ")) --\(flag) is neither a \(door.spec.name) parameter nor declared plumbing")
             }
         }
     }

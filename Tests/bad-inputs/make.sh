@@ -79,6 +79,12 @@ image_case('png-not-a-png', 'bad.png', b'this is a text file, not an image\n')
 image_case('png-empty', 'bad.png', b'')
 image_case('png-header-only', 'bad.png', good[:33])
 image_case('png-huge-dimensions', 'bad.png', shutil.os.read(os.open(f'{root}/Tests/DatasetsTests/Fixtures/huge.png', os.O_RDONLY), 4096))
+# 16384² pixels (exactly the 2^28-pixel cap) in 32 KB: 1-bit gray, all black. Decoding it and its feature planes
+# needs about 15 GiB, so the memory budget (the case's config sets "memory": "1GiB") refuses it before decoding.
+def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+sparse = 16384
+image_case('png-over-memory-budget', 'bad.png', b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', sparse, sparse, 1, 0, 0, 0, 0))
+           + chunk(b'IDAT', zlib.compress((b'\x00' * (1 + sparse // 8)) * sparse, 9)) + chunk(b'IEND', b''))
 j = jpeg(40, 40)
 image_case('jpeg-truncated', 'bad.jpg', j[:len(j) // 3])
 image_case('jpeg-garbage', 'bad.jpg', bytes((i * 37 + 11) % 256 for i in range(600)))
@@ -160,6 +166,9 @@ hdf5_case('embeddings-wrong-stage', emb, 'embeddings.h5', set_attr('stage', 'ext
 hdf5_case('embeddings-nan', emb, 'embeddings.h5', replace('embeddings', nan_at))
 hdf5_case('embeddings-missing-dataset', emb, 'embeddings.h5', delete('embeddings'))
 hdf5_case('embeddings-integer-type', emb, 'embeddings.h5', replace('embeddings', lambda a: a.astype(np.int32)))
+def trillion_rows(d):  # 'embeddings' declares 10^12 rows in unwritten chunks: a few KB on disk, 11 TiB to read
+    del d['embeddings']; d.create_dataset('embeddings', shape=(10**12, 3), maxshape=(None, 3), chunks=(1024, 3), dtype='<f4')
+hdf5_case('embeddings-trillion-rows', emb, 'embeddings.h5', trillion_rows)
 fv = f'{out}/fv/fv.h5'
 csv_rows = open(f'{out}/split/images.csv').read()
 def fv_case(name, edit):
