@@ -34,15 +34,8 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("penalty"))) var penalty = spec.default("penalty", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("refresh_every"))) var refreshEvery = spec.default("refresh_every", as: Int.self)
     @Flag(help: ArgumentHelp(spec.help("exclude_self"))) var excludeSelf = spec.default("exclude_self", as: Bool.self)
-    @Option(help: ArgumentHelp(spec.help("epochs"))) var epochs: Int?
-    @Option(help: ArgumentHelp(spec.help("batch_size"))) var batchSize: Int?
-    @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
-    @Option(help: ArgumentHelp(spec.help("clip_norm"))) var clipNorm = spec.default("clip_norm", as: Double.self)
-    @Option(help: ArgumentHelp(spec.help("check_every"))) var checkEvery = spec.default("check_every", as: Int.self)
-    @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
-    @Option(help: ArgumentHelp(spec.help("fold"))) var fold: String?
-    @Option(help: ArgumentHelp(spec.help("test_fraction"))) var testFraction: Double?
-    @Option(help: ArgumentHelp(spec.help("train_fraction"))) var trainFraction = spec.default("train_fraction", as: Double.self)
+    @OptionGroup var loop: TextTrainingLoopOptions
+    @OptionGroup var split: TextSplitOptions
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "Where rank 0 writes the infused model (HDF5); its metrics go beside it (infused.h5 → infused.metrics.jsonl).")

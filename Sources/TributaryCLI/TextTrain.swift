@@ -24,22 +24,15 @@ struct TextTrain: ParsableCommand, SpecCommand {
 
     @OptionGroup var corpus: TextCorpusOptions
 
-    @Option(help: ArgumentHelp(spec.help("epochs"))) var epochs: Int?
-    @Option(help: ArgumentHelp(spec.help("batch_size"))) var batchSize: Int?
     @Option(help: ArgumentHelp(spec.help("max_length"))) var maxLength = spec.default("max_length", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("vocab_size"))) var vocabSize = spec.default("vocab_size", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("min_count"))) var minCount = spec.default("min_count", as: Int.self)
-    @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("optimizer"))) var optimizer = spec.default("optimizer", as: TrainingOptions.Optimizer.self)
-    @Option(help: ArgumentHelp(spec.help("clip_norm"))) var clipNorm = spec.default("clip_norm", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("hidden_size"))) var hiddenSize = spec.default("hidden_size", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("embedding_size"))) var embeddingSize = spec.default("embedding_size", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("context_size"))) var contextSize = spec.default("context_size", as: Int.self)
-    @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
-    @Option(help: ArgumentHelp(spec.help("fold"))) var fold: String?
-    @Option(help: ArgumentHelp(spec.help("test_fraction"))) var testFraction: Double?
-    @Option(help: ArgumentHelp(spec.help("train_fraction"))) var trainFraction = spec.default("train_fraction", as: Double.self)
-    @Option(help: ArgumentHelp(spec.help("check_every"))) var checkEvery = spec.default("check_every", as: Int.self)
+    @OptionGroup var loop: TextTrainingLoopOptions
+    @OptionGroup var split: TextSplitOptions
     @Option(help: ArgumentHelp(spec.help("checkpoint_every_steps")))
     var checkpointEverySteps = spec.default("checkpoint_every_steps", as: Int.self)
     @Option(help: "Folder for checkpoint.h5 (rank 0 writes it every epoch).")
