@@ -72,7 +72,9 @@ public struct TarArchive: Sendable {
         self.entries = entries
     }
 
-    /// Reads a `.tar`, or a `.tar.gz` / `.tgz` (detected by the gzip magic bytes), from `path`.
+    /// Reads a `.tar`, or a `.tar.gz` / `.tgz` (detected by the gzip magic bytes), from `path`, all in memory.
+    /// Datasets read archives with `TarReader` instead (member by member, in bounded memory); this is the
+    /// reference its tests compare against.
     public init(contentsOfFile path: String) throws {
         var raw = try Gzip.readFile(path)
         if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { raw = try Gzip.decompress(raw, name: path) }
@@ -85,7 +87,7 @@ public struct TarArchive: Sendable {
     // MARK: - Header fields
 
     /// A NUL-terminated name field (or GNU long-name data starting at byte `offset`), decoded strictly.
-    private static func text(_ field: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
+    static func text(_ field: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
         let end = field.firstIndex(of: 0) ?? field.endIndex
         do {
             return try StrictText.decode(field[field.startIndex ..< end], file: archive, firstOffset: offset)
@@ -94,7 +96,7 @@ public struct TarArchive: Sendable {
         }
     }
 
-    private static func path(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
+    static func path(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String {
         let base = header.startIndex
         let name = try text(header[base ..< base + 100], archive: archive, offset: offset)
         let isUstar = header[base + 257 ..< base + 262].elementsEqual("ustar".utf8)
@@ -103,7 +105,7 @@ public struct TarArchive: Sendable {
     }
 
     /// The size field (124..<136): octal digits, or GNU base-256 (top bit set) for sizes ≥ 8 GiB; range-checked.
-    private static func size(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> Int {
+    static func size(_ header: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> Int {
         let field = header[header.startIndex + 124 ..< header.startIndex + 136]
         let first = field[field.startIndex]
         if first & 0x80 != 0 {
@@ -128,7 +130,7 @@ public struct TarArchive: Sendable {
     /// An octal header number: optional spaces, octal digits, then spaces, or a NUL (after which the field is
     /// ignored, as before); nil for anything else (signs, other bytes) or a value that does not fit in `Int`.
     /// An empty field is 0.
-    private static func octal(_ field: ArraySlice<UInt8>) -> Int? {
+    static func octal(_ field: ArraySlice<UInt8>) -> Int? {
         var value = 0
         var i = field.startIndex
         while i < field.endIndex && field[i] == 32 { i += 1 }
@@ -144,7 +146,7 @@ public struct TarArchive: Sendable {
     }
 
     /// The unsigned sum of the header bytes with the checksum field read as spaces.
-    private static func checksumMatches(_ header: ArraySlice<UInt8>) -> Bool {
+    static func checksumMatches(_ header: ArraySlice<UInt8>) -> Bool {
         let base = header.startIndex
         var sum = 0
         for i in 0 ..< 512 { sum += (148 ..< 156).contains(i) ? 32 : Int(header[base + i]) }
@@ -152,7 +154,7 @@ public struct TarArchive: Sendable {
     }
 
     /// The `path=` record of a pax extended header ("<length> path=<value>\n" records) starting at byte `offset`.
-    private static func paxPath(_ data: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String? {
+    static func paxPath(_ data: ArraySlice<UInt8>, archive: String, offset: Int) throws(TarError) -> String? {
         let records: String
         do { records = try StrictText.decode(data, file: archive, firstOffset: offset) } catch {
             throw .badName(archive: archive, offset: offset, problem: error)
@@ -174,6 +176,8 @@ public enum TarError: Error, Equatable, CustomStringConvertible {
     case badSize(archive: String, offset: Int, reason: String)
     /// An entry name (header at byte `offset`) is not UTF-8 or holds a NUL byte.
     case badName(archive: String, offset: Int, problem: TextDecodingError)
+    /// Member `entry` declares `size` bytes, more than `MemoryBudget.current` allows; refused before allocating.
+    case overMemoryBudget(archive: String, entry: String, size: Int, error: MemoryBudgetError)
 
     public var description: String {
         switch self {
@@ -187,6 +191,12 @@ public enum TarError: Error, Equatable, CustomStringConvertible {
         case let .badName(archive, offset, problem):
             return "\(archive): the entry name in the header at byte \(offset) is unusable (\(problem)); rename the "
                 + "file to a UTF-8 name and re-create the archive"
+        case let .overMemoryBudget(archive, entry, size, error):
+            guard case let .overBudget(_, _, _, allowed, origin, _) = error else { return "\(error)" }
+            return "\(archive): the member '\(entry)' is \(MemoryBudget.format(size)) uncompressed, more than the memory "
+                + "budget of \(MemoryBudget.format(allowed)) per rank (\(origin)); unpack the archive (tar -xf) and "
+                + "remove or shrink that member, or raise the budget with --memory <size> (\"memory\" in a pipeline "
+                + "config) if this host has the memory"
         }
     }
 }

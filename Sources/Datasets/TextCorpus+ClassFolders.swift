@@ -40,23 +40,29 @@ extension TextCorpus {
         return nil
     }
 
+    /// The documents of a `.tar` / `.tar.gz`, read member by member (`TarReader`): only the document being
+    /// decoded is in memory, and a member larger than the memory budget is refused before it is read.
     private static func readArchive(_ path: String, latin1: inout Int) throws(CorpusError) -> [TextDocument] {
-        let archive: TarArchive
+        var documents: [TextDocument] = []
+        var count = 0
         do {
-            archive = try TarArchive(contentsOfFile: path)
+            let reader = try TarReader(contentsOfFile: path)
+            while let entry = try reader.next() {
+                count += 1
+                let parts = entry.path.split(separator: "/").map(String.init)
+                guard parts.count == 3, !parts.contains(where: { $0.hasPrefix(".") }) else { continue }
+                let bytes = try reader.contents(of: entry)
+                let body = try decodeDocument(bytes[...], file: path + ":" + entry.path)
+                if body.latin1 { latin1 += 1 }
+                documents.append(TextDocument(id: entry.path, text: body.text, labels: [parts[1]], subset: subset(ofTop: parts[0])))
+            }
+        } catch let error as CorpusError {
+            throw error
         } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
-        var documents: [TextDocument] = []
-        for entry in archive.entries {
-            let parts = entry.path.split(separator: "/").map(String.init)
-            guard parts.count == 3, !parts.contains(where: { $0.hasPrefix(".") }) else { continue }
-            let body = try decodeDocument(archive.contents(of: entry), file: path + ":" + entry.path)
-            if body.latin1 { latin1 += 1 }
-            documents.append(TextDocument(id: entry.path, text: body.text, labels: [parts[1]], subset: subset(ofTop: parts[0])))
-        }
         guard !documents.isEmpty else {
-            throw .badLayout(path: path, reason: "no file at depth <top>/<class>/<file> among \(archive.entries.count) entries")
+            throw .badLayout(path: path, reason: "no file at depth <top>/<class>/<file> among \(count) entries")
         }
         return documents
     }

@@ -58,9 +58,10 @@ public enum EmojiTagsDataset {
         guard regularFileExists(archive) else {
             throw PipelineError.missingInput(path: archive, producer: "a copy of ../shared/data/emoji-tags (see --data)")
         }
-        let tar = try TarArchive(contentsOfFile: archive)
+        let tar = try TarReader(contentsOfFile: archive)  // member by member: one PNG in memory at a time
         var written = 0
-        for entry in tar.entries where entry.path.hasSuffix(".png") {
+        while let entry = try tar.next() {
+            guard entry.path.hasSuffix(".png") else { continue }
             let target = URL(fileURLWithPath: folder).appendingPathComponent(entry.path)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(tar.contents(of: entry)).write(to: target)

@@ -81,13 +81,17 @@ public struct FolderImages: ImageCollection {
 /// The PNG/JPEG entries of a `.tar` / `.tar.gz` archive as an `ImageCollection`, listed by a labels CSV
 /// inside the same archive (Flowers17: `labels.csv` with `filename,label,class_name`; Flowers102 adds `split`).
 ///
-/// The archive is read into memory once (21 MB for Flowers17) and never unpacked; each image is decoded from
-/// its entry's bytes, and errors name `archive:entry`. The CSV entry is found by exact path, else by its last
+/// The archive is never unpacked nor held in memory: `init` lists its entries in one streamed pass (`TarReader`,
+/// reading only the CSV), and `image(at:)` reads one entry through a `TarMemberCursor` (one pass when images are
+/// asked for in archive order) and decodes it. An entry larger than the memory budget is refused before it is
+/// read (`TarError.overMemoryBudget`); errors name `archive:entry`. The CSV entry is found by exact path, else by its last
 /// path component (`labels.csv` matches `flowers17/labels.csv`).
 public struct TarImages: ImageCollection {
     public let archivePath: String
-    public let archive: TarArchive
-    /// Entry index in `archive.entries`, one per image.
+    /// The archive's regular files, in archive order.
+    public let archiveEntries: [TarArchive.Entry]
+    private let cursor: TarMemberCursor
+    /// Entry index in `archiveEntries`, one per image.
     public let entries: [Int]
     public let classNames: [String]
     public let labels: [Int]
@@ -96,19 +100,27 @@ public struct TarImages: ImageCollection {
         guard regularFileExists(archivePath) else {
             throw PipelineError.missingInput(path: archivePath, producer: "a download of the dataset (see --data)")
         }
-        let archive = try TarArchive(contentsOfFile: archivePath)
-        let csvEntry = archive.entries.first { $0.path == labelsEntry }
-            ?? archive.entries.first { $0.path.hasSuffix("/" + labelsEntry) }
-        guard let csvEntry else {
+        // One pass: every entry's path and range, and the CSV's bytes (an exact match beats a suffix match).
+        let reader = try TarReader(contentsOfFile: archivePath)
+        var archiveEntries: [TarArchive.Entry] = []
+        var csv: (entry: TarArchive.Entry, bytes: [UInt8], exact: Bool)?
+        while let entry = try reader.next() {
+            archiveEntries.append(entry)
+            let exact = entry.path == labelsEntry
+            if exact && csv?.exact != true || csv == nil && entry.path.hasSuffix("/" + labelsEntry) {
+                csv = (entry, try reader.contents(of: entry), exact)
+            }
+        }
+        guard let (csvEntry, csvBytes, _) = csv else {
             throw PipelineError.invalidParameter(
                 name: "--labels-csv", value: labelsEntry,
                 rule: "\(archivePath) has no entry named \(labelsEntry); name the labels CSV inside the archive")
         }
         let name = archivePath + ":" + csvEntry.path
-        let table = try LabelsTable.parse(Array(archive.contents(of: csvEntry)), name: name)
+        let table = try LabelsTable.parse(csvBytes, name: name)
         try FolderImages.checkSplit(split, table: table, name: name)
         var byPath: [String: Int] = [:]  // lookup only, never iterated
-        for (i, entry) in archive.entries.enumerated() { byPath[entry.path] = i }
+        for (i, entry) in archiveEntries.enumerated() { byPath[entry.path] = i }
         let folder = csvEntry.path.contains("/") ? String(csvEntry.path[..<csvEntry.path.lastIndex(of: "/")!]) + "/" : ""
         var entries: [Int] = [], names: [String] = []
         for row in table.rows where split == nil || row.split == split {
@@ -121,7 +133,8 @@ public struct TarImages: ImageCollection {
         let classes = Array(Set(names)).sorted()
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })  // lookup only
         self.archivePath = archivePath
-        self.archive = archive
+        self.archiveEntries = archiveEntries
+        self.cursor = TarMemberCursor(path: archivePath)
         self.entries = entries
         self.classNames = classes
         self.labels = names.map { index[$0]! }
@@ -129,11 +142,11 @@ public struct TarImages: ImageCollection {
 
     public var count: Int { entries.count }
     public func label(at index: Int) -> Int { labels[index] }
-    public func id(at index: Int) -> String { archive.entries[entries[index]].path }
+    public func id(at index: Int) -> String { archiveEntries[entries[index]].path }
 
     public func image(at index: Int) throws -> ImagePlanes {
-        let entry = archive.entries[entries[index]]
-        let image = try ImageDecoder.decode(Array(archive.contents(of: entry)), name: archivePath + ":" + entry.path,
+        let entry = archiveEntries[entries[index]]
+        let image = try ImageDecoder.decode(try cursor.contents(of: entry), name: archivePath + ":" + entry.path,
                                             extraBytesPerPixel: ImagePlanes.workingBytesPerPixel)
         return try ImagePlanes(width: image.width, height: image.height, rgb: image.pixels)
     }

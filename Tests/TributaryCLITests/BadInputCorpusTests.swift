@@ -72,6 +72,11 @@ final class BadInputCorpusTests: XCTestCase {
             cases.append(Case(name: "images/" + archive, arguments: ["run", "config:" + imageConfig("tar", "@IN@/images/\(archive)", labels: nil)],
                               names: [archive]))
         }
+        // Archives in bounded memory (docs/reliability.md): bad.png inflates to 64 MiB from ~70 KB; under an 8 MiB
+        // budget it is refused before it is read, naming the archive, the member and its size.
+        cases.append(Case(name: "images/tar-gzip-member-over-memory-budget.tar.gz", arguments: ["run", "config:" + imageConfig(
+            "tar", "@IN@/images/tar-gzip-member-over-memory-budget.tar.gz", labels: nil, memory: "8MiB")],
+            names: ["tar-gzip-member-over-memory-budget.tar.gz", "'bad.png'", "64.0 MiB", "memory budget"]))
         // HDF5 inputs of the stage commands.
         for c in ["descriptors-empty-file", "descriptors-not-hdf5", "descriptors-truncated", "descriptors-wrong-format-attr",
                   "descriptors-wrong-stage-attr", "descriptors-wrong-version", "descriptors-missing-version",

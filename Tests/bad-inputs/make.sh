@@ -111,6 +111,10 @@ data = open(p, 'rb').read(); open(p, 'wb').write(data[:1700])
 tar_case('tar-without-labels.tar', [('a.png', good), ('b.png', png(40, 40, 2))])
 p = tar_case('tar-gzip-corrupt.tar.gz', [('labels.csv', b'filename,label\na.png,a\n'), ('a.png', good)], 'w:gz')
 data = bytearray(open(p, 'rb').read()); data[30:60] = bytes(30); open(p, 'wb').write(bytes(data))
+# A gzip bomb: bad.png inflates to 64 MiB of zeros (the .tar.gz is ~65 KB); read under an 8 MiB budget it must
+# be refused before it is read (docs/reliability.md, "Archives in bounded memory").
+tar_case('tar-gzip-member-over-memory-budget.tar.gz', [('labels.csv', b'filename,label\na.png,a\nbad.png,b\n'), ('a.png', good),
+         ('bad.png', bytes(64 << 20))], 'w:gz')
 
 # --- hdf5: standalone copies (no virtual datasets) of valid files, then broken ------------------------------
 def materialise(src, dst, edit=None):
