@@ -96,8 +96,9 @@ final class EXIFOrientationTests: XCTestCase {
     }
 
     /// 600 seeded mutants of an APP1 segment (byte flips, 16/32-bit fields set to extremes, cuts): the reader
-    /// never traps (a trap kills the test run) and returns a value in 1…8.
-    func testMutatedSegmentsNeverTrap() {
+    /// never traps (a trap kills the test run) and returns a value in 1…8; 60 of them also go through the decoder.
+    func testMutatedSegmentsNeverTrap() throws {
+        let stored = try progressive()
         var rng = SeededRandom(seed: 112)
         let extremes: [[UInt8]] = [[0xFF, 0xFF], [0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0x80], [0xFE, 0xFF, 0xFF, 0x7F]]
         for round in 0 ..< 600 {
@@ -115,6 +116,14 @@ final class EXIFOrientationTests: XCTestCase {
             }
             let o = EXIFOrientation.read(jpeg: [0xFF, 0xD8] + segment + [0xFF, 0xD9])
             XCTAssertTrue((1 ... 8).contains(o.rawValue))
+            guard round % 10 == 0 else { continue }
+            // Every 10th mutant inside a real JPEG: decoded upright by what the reader says, or a thrown
+            // `ImageError` when the mutant broke the marker structure itself; never a trap.
+            let jpeg = Self.inserting(segment, into: stored)
+            if let image = try? ImageDecoder.decode(jpeg) {
+                let expected = EXIFOrientation.read(jpeg: jpeg)
+                XCTAssertEqual([image.width, image.height], expected.transposes ? [16, 24] : [24, 16])
+            }
         }
     }
 
