@@ -14,6 +14,10 @@ import CImageCodecs
 /// - Truncation: a failed decode of data that does not end with the EOI marker (FF D9) is reported as
 ///   `ImageError.truncated`; any other failure is `.corrupt` with TurboJPEG's text.
 /// - CMYK / YCCK JPEGs are refused (`.unsupportedColorSpace`): TurboJPEG cannot convert them to RGB.
+/// - EXIF orientation is applied (`EXIFOrientation`, read from the APP1 segment without trusting any offset):
+///   the 8-bit samples are moved upright before v / 255, in place of the decoded buffer, so the memory reserved
+///   above still covers the decode. A file without EXIF, with orientation 1 or with an EXIF block that cannot be
+///   trusted decodes bit for bit as before.
 enum JPEGDecoder {
     static func decode(_ data: UnsafeRawBufferPointer, name: String, extraBytesPerPixel: Int = 0) throws(ImageError) -> RGBImage {
         guard let handle = tjInitDecompress() else {
@@ -44,7 +48,11 @@ enum JPEGDecoder {
             tjDecompress2(handle, jpeg.baseAddress, size, out.baseAddress, w, 0, h, tributary_tj_pf_rgb(), flags)
         }
         guard status == 0 else { throw failure(handle, jpeg, name: name) }
-        return RGBImage(width: width, height: height, pixels: unitRGB(fromInterleaved: rgb, channels: 3))
+        let upright = orientedInterleaved(rgb, width: width, height: height, channels: 3,
+                                          EXIFOrientation.read(jpegBytes: data))
+        rgb = []  // the stored layout is no longer needed: at most two 8-bit buffers live at once
+        return RGBImage(width: upright.width, height: upright.height,
+                        pixels: unitRGB(fromInterleaved: upright.pixels, channels: 3))
     }
 
     private static func failure(_ handle: tjhandle, _ jpeg: UnsafeBufferPointer<UInt8>, name: String) -> ImageError {
