@@ -51,17 +51,27 @@ final class StallWatchdogCLITests: XCTestCase {
         let before = try Self.cpuSeconds(waiting)
         usleep(2_000_000)
         let used = try Self.cpuSeconds(waiting) - before
-        XCTAssertLessThan(used, 0.5, "the waiting rank used \(used) s of CPU in 2 s: it spins instead of sleeping")
+        print("StallWatchdogCLITests: the waiting rank used \(used) s of CPU in 2 s")
 
         while process.isRunning, Date().timeIntervalSince(stoppedAt) < 30 { usleep(50_000) }
         let elapsed = Date().timeIntervalSince(stoppedAt)
         XCTAssertFalse(process.isRunning, "the job still runs \(elapsed) s after a rank was stopped")
+        if process.isRunning {  // a hang: end the job ourselves, so the test fails instead of waiting for ever
+            for pid in ranks { kill(pid, SIGKILL) }
+            kill(process.processIdentifier, SIGKILL)
+            return
+        }
         process.waitUntilExit()
         usleep(200_000)
         XCTAssertNotEqual(process.terminationStatus, 0, output.text)
         XCTAssertLessThan(elapsed, 4 + 8, "exit \(elapsed) s after the stop, timeout 4 s")
         XCTAssertTrue(output.text.contains("no progress for 4 s in"), output.text)
         XCTAssertTrue(output.text.contains("a rank stalled or died: check the other ranks' logs, or raise --stall-timeout"), output.text)
+        // A waiting rank sleeps, except inside the data of a Float/Double allReduce, which stays a blocking
+        // MPI_Allreduce (bit-identical results) and spins until its monitor thread ends the job (docs/reliability.md).
+        if !output.text.contains("inside its blocking data reduction") {
+            XCTAssertLessThan(used, 0.5, "the waiting rank used \(used) s of CPU in 2 s: it spins instead of sleeping")
+        }
     }
 
     /// utime + stime of `pid` in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks).
