@@ -19,9 +19,10 @@ extension MPICommunicator {
         var flat = [T](repeating: 0, count: isRoot ? total : 0)
         try MPITransport.withVariableCountBuffers(send: local, receive: &flat, layout: layout) { send, receive, c, d in
             // Distributed: root receives every rank's piece at its displacement, in rank order.
-            try MPITransport.check(
-                MPI_Gatherv(send, Int32(local.count), datatype, isRoot ? receive : nil, c, d, datatype, Int32(root), comm),
-                "gather")
+            let n = Int32(local.count), into = isRoot ? receive : nil
+            try collective(
+                "gather", blocking: { MPI_Gatherv(send, n, datatype, into, c, d, datatype, Int32(root), comm) },
+                start: { MPI_Igatherv(send, n, datatype, into, c, d, datatype, Int32(root), comm, &$0) })
         }
         return isRoot ? MPITransport.split(flat, counts: counts) : nil
     }
@@ -35,8 +36,10 @@ extension MPICommunicator {
         var flat = [T](repeating: 0, count: total)
         try MPITransport.withVariableCountBuffers(send: local, receive: &flat, layout: layout) { send, receive, c, d in
             // Distributed: every rank receives every rank's piece, in rank order.
-            try MPITransport.check(
-                MPI_Allgatherv(send, Int32(local.count), datatype, receive, c, d, datatype, comm), "allGather")
+            let n = Int32(local.count)
+            try collective(
+                "allGather", blocking: { MPI_Allgatherv(send, n, datatype, receive, c, d, datatype, comm) },
+                start: { MPI_Iallgatherv(send, n, datatype, receive, c, d, datatype, comm, &$0) })
         }
         return MPITransport.split(flat, counts: counts)
     }
@@ -55,8 +58,10 @@ extension MPICommunicator {
             }
         }
         try header.withUnsafeMutableBufferPointer { h in
-            try MPITransport.check(
-                MPI_Bcast(h.baseAddress, Int32(size), tributary_mpi_int64(), Int32(root), comm), "scatter (counts)")
+            let n = Int32(size), int64 = tributary_mpi_int64()
+            try collective(
+                "scatter (counts)", blocking: { MPI_Bcast(h.baseAddress, n, int64, Int32(root), comm) },
+                start: { MPI_Ibcast(h.baseAddress, n, int64, Int32(root), comm, &$0) })
         }
         if header[0] < 0 {
             throw CommunicatorError.chunkCount(expected: size, got: Int(-header[0] - 1))
@@ -69,9 +74,10 @@ extension MPICommunicator {
         var mine = [T](repeating: 0, count: counts[rank])
         try MPITransport.withVariableCountBuffers(send: flat, receive: &mine, layout: layout) { send, receive, c, d in
             // Distributed: each rank receives chunk[rank] from root.
-            try MPITransport.check(
-                MPI_Scatterv(isRoot ? send : nil, c, d, datatype, receive, Int32(counts[rank]), datatype, Int32(root), comm),
-                "scatter")
+            let from = isRoot ? send : nil, n = Int32(counts[rank])
+            try collective(
+                "scatter", blocking: { MPI_Scatterv(from, c, d, datatype, receive, n, datatype, Int32(root), comm) },
+                start: { MPI_Iscatterv(from, c, d, datatype, receive, n, datatype, Int32(root), comm, &$0) })
         }
         return mine
     }

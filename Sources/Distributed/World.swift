@@ -59,8 +59,11 @@ public enum World {
     /// Runs `body` with the job's communicator (see the table above), finalizes MPI afterwards, and returns
     /// `body`'s result. Never returns if `body` throws: `beforeExit` runs (the CLI passes Storage's
     /// `HDF5Library.closeEverything`, so that no HDF5 file is left to libhdf5's exit-time clean-up), then the
-    /// job is aborted with `[rank r] <error>`.
-    public static func run<R>(beforeExit: () -> Void = {}, _ body: (any Communicator) throws -> R) -> R {
+    /// job is aborted with `[rank r] <error>`. Under MPI every collective waits under `watchdog`
+    /// (`StallWatchdog`): a collective that makes no progress for its timeout runs `beforeExit` and aborts the job.
+    public static func run<R>(beforeExit: @escaping () -> Void = {},
+                              watchdog: StallWatchdog = StallWatchdog(timeout: StallWatchdog.defaultTimeout),
+                              _ body: (any Communicator) throws -> R) -> R {
         keepFreedMemoryInTheHeap()
         guard isLaunchedByMPI() else {
             let single = SingleProcessCommunicator()
@@ -77,6 +80,8 @@ public enum World {
             FileHandleOutput.standardError.write("[rank \(rank)] cannot start MPI: \(error)\n")
             exit(1)
         }
+        communicator.watchdog = watchdog
+        communicator.beforeAbort = beforeExit
         let result = communicator.runOrAbort(beforeAbort: beforeExit) { try body(communicator) }
         session.finalize()  // Distributed: collective; every rank that got here calls it
         return result

@@ -117,7 +117,10 @@ public struct Runner {
                 progress: reporter)
             let result: RunnerStageResult
             do {
-                result = try Self.silencingStandardOutput(verbosity == .quiet) { try stage.type.run(context) }
+                // A stalled rank's watchdog message names the stage (StallWatchdog.activity).
+                result = try StallWatchdog.$activity.withValue("stage \(stage.name) (\(stage.type.name))") {
+                    try Self.silencingStandardOutput(verbosity == .quiet) { try stage.type.run(context) }
+                }
             } catch let error as RunnerError {
                 throw error
             } catch {

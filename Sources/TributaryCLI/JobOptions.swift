@@ -3,8 +3,8 @@ import Core
 import Distributed
 import Storage
 
-/// What every command shares about the job it runs in: the per-rank memory budget (`--memory`) and the way out
-/// on an error. `run` is `World.run` with both: the budget is bound for the body (`MemoryBudget.current`), and a
+/// What every command shares about the job it runs in: the per-rank memory budget (`--memory`), the stall
+/// watchdog of the collectives (`--stall-timeout`, `StallWatchdog`) and the way out on an error. `run` is `World.run` with both: the budget is bound for the body (`MemoryBudget.current`), and a
 /// failing rank closes every HDF5 file (`HDF5Library.closeEverything`) before it exits.
 struct JobOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -13,7 +13,31 @@ struct JobOptions: ParsableArguments {
         valueName: "size"))
     var memory: String?
 
-    func validate() throws { _ = try budget() }
+    @Option(help: ArgumentHelp(
+        "Abort the job when a collective makes no progress for this many seconds (a rank stalled or died); 0 = wait for ever.",
+        discussion: "Default: $TRIBUTARY_STALL_TIMEOUT, else \(Int(StallWatchdog.defaultTimeout)) s.",
+        valueName: "seconds"))
+    var stallTimeout: Double?
+
+    func validate() throws {
+        _ = try budget()
+        _ = try watchdog()
+    }
+
+    /// `--stall-timeout` when given, else `TRIBUTARY_STALL_TIMEOUT`, else `StallWatchdog.defaultTimeout`.
+    func watchdog(environment: (String) -> String? = World.environmentValue) throws -> StallWatchdog {
+        if let stallTimeout {
+            guard stallTimeout.isFinite, stallTimeout >= 0 else {
+                throw ValidationError("--stall-timeout \(stallTimeout) must be a number of seconds ≥ 0 (0 = no watchdog)")
+            }
+            return StallWatchdog(timeout: stallTimeout)
+        }
+        do {
+            return StallWatchdog(timeout: try StallWatchdog.timeout(fromEnvironment: environment) ?? StallWatchdog.defaultTimeout)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
     /// `--memory` when given, else the machine default (see `MemoryBudget`).
     func budget(ranksOnHost: Int = MemoryBudget.ranksOnThisHost()) throws -> MemoryBudget {
@@ -34,9 +58,10 @@ struct JobOptions: ParsableArguments {
     /// `World.run(body)` under this budget, closing every HDF5 file before an error exit.
     func run<R>(_ body: (any Communicator) throws -> R) -> R {
         let budget = (try? budget()) ?? MemoryBudget.current  // validated at parse time
+        let watchdog = (try? watchdog()) ?? StallWatchdog(timeout: StallWatchdog.defaultTimeout)
         HDF5Library.prepareForExit()
         let result = MemoryBudget.$current.withValue(budget) {
-            World.run(beforeExit: HDF5Library.closeEverything, body)
+            World.run(beforeExit: HDF5Library.closeEverything, watchdog: watchdog, body)
         }
         HDF5Library.closeEverything()
         return result

@@ -27,11 +27,22 @@ struct Selftest: ParsableCommand {
     @Flag(help: "Keep the HDF5 files instead of removing them (to inspect with h5dump or h5py).")
     var keep = false
 
+    @Option(help: "Run the collective checks this many times (a soak of the launch; each round prints its report).")
+    var rounds = 1
+
     @OptionGroup var job: JobOptions
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds \(rounds) must be at least 1") }
+    }
 
     func run() throws {
         let passed = job.run { comm -> Bool in
-            let report = CollectiveSelfTest.run(communicator: comm)
+            var report = CollectiveSelfTest.run(communicator: comm)
+            for round in 1 ..< rounds where report.passed {
+                comm.log0("round \(round + 1)/\(rounds)")
+                report = CollectiveSelfTest.run(communicator: comm)
+            }
             for line in report.lines { comm.log0(line) }
             let storage = try storageRoundTrip(comm)
             comm.log0("\(storage.passed ? "PASS" : "FAIL")  hdf5 part files + stitched master: \(storage.detail)")
