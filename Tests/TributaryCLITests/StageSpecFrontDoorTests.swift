@@ -94,6 +94,9 @@ final class StageSpecFrontDoorTests: XCTestCase {
             + "command line `annotate manifest` writes images.csv from the dataset itself (class-csv: --train-per-class)",
     ]
 
+    /// The options every command has from `JobOptions` (the per-rank memory budget, the stall watchdog).
+    static let jobPlumbing: Set<String> = ["memory", "stall-timeout"]
+
     /// Every door of every twin, with its stage type's name.
     static var doors: [(stage: String, door: Door)] { twins.flatMap { twin in twin.doors.map { (twin.stage, $0) } } }
 
@@ -161,8 +164,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
             }
             let shared = Set(door.spec.keys.map { String(ParameterSpec.flag(of: $0).dropFirst(2)) })
             for flag in cli.keys.sorted() where !shared.contains(flag) && flag != "help" && flag != "version" {
-                // --memory is every job command's plumbing (JobOptions: the per-rank memory budget).
-                XCTAssertTrue(door.plumbing.union(["memory"]).contains(flag), "\(door.command.joined(separator: " ")) --\(flag) is neither a \(door.spec.name) parameter nor declared plumbing")
+                // --memory and --stall-timeout are every job command's plumbing (JobOptions).
+                XCTAssertTrue(door.plumbing.union(Self.jobPlumbing).contains(flag), "\(door.command.joined(separator: " ")) --\(flag) is neither a \(door.spec.name) parameter nor declared plumbing")
             }
         }
     }
