@@ -15,7 +15,6 @@ import Glibc
 /// | `permissionDenied` | EACCES, EPERM | permission denied, check the permissions |
 /// | `readOnlyFileSystem` | EROFS | on a read-only file system, choose a writable folder |
 /// | `noSpace` | ENOSPC, EDQUOT | no space left, free some or choose another disk |
-/// | `notUTF8(offset)` | | not valid UTF-8 at that byte, convert it |
 /// | `other(errno, text)` | any other | `strerror`'s text |
 public enum FileProblem: Sendable, Equatable, CustomStringConvertible {
     case missing
@@ -25,7 +24,6 @@ public enum FileProblem: Sendable, Equatable, CustomStringConvertible {
     case permissionDenied
     case readOnlyFileSystem
     case noSpace
-    case notUTF8(offset: Int)
     case other(errno: Int32, text: String)
 
     /// The condition and what to do, e.g. "is a directory, not a file; pass the file itself".
@@ -45,9 +43,6 @@ public enum FileProblem: Sendable, Equatable, CustomStringConvertible {
             return "is on a read-only file system; choose a folder on a writable disk"
         case .noSpace:
             return "no space left on the device (or quota exceeded); free disk space or choose another disk"
-        case let .notUTF8(offset):
-            return "is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8 "
-                + "(e.g. `iconv -f latin1 -t utf-8`)"
         case let .other(code, text):
             return "\(text) (errno \(code)); check the path"
         }
@@ -123,17 +118,5 @@ public enum FileProblem: Sendable, Equatable, CustomStringConvertible {
             if (info.st_mode & S_IFMT) != S_IFDIR { return prefix.hasPrefix("./") ? String(prefix.dropFirst(2)) : prefix }
         }
         return nil
-    }
-
-    /// The offset of the first byte of `bytes` that is not part of valid UTF-8, or nil when all are valid.
-    public static func firstInvalidUTF8Offset<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
-        var iterator = bytes.makeIterator(), decoder = UTF8(), offset = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case let .scalarValue(scalar): offset += UTF8.width(scalar)
-            case .emptyInput: return nil
-            case .error: return offset
-            }
-        }
     }
 }

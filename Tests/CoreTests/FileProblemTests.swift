@@ -39,10 +39,11 @@ final class FileProblemTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/x/y/z"), [], "no probe left")
     }
 
+    /// Text that is not UTF-8 is `StrictText`'s to find (FileProblem names file-system conditions only).
     func testFirstInvalidUTF8Offset() {
-        XCTAssertNil(FileProblem.firstInvalidUTF8Offset(Array("node café root ✓".utf8)))
-        XCTAssertEqual(FileProblem.firstInvalidUTF8Offset(Array("caf".utf8) + [0xE9, 0x20]), 3, "Latin-1 é")
-        XCTAssertEqual(FileProblem.firstInvalidUTF8Offset(Array("é".utf8) + [0xFF]), 2)
-        XCTAssertEqual(FileProblem.firstInvalidUTF8Offset([0xC3]), 0, "a truncated sequence")
+        XCTAssertNil(StrictText.firstProblem(in: Array("node café root ✓".utf8)))
+        XCTAssertEqual(StrictText.firstProblem(in: Array("caf".utf8) + [0xE9, 0x20])?.byteOffset, 3, "Latin-1 é")
+        XCTAssertEqual(StrictText.firstProblem(in: Array("é".utf8) + [0xFF])?.byteOffset, 2)
+        XCTAssertEqual(StrictText.firstProblem(in: [0xC3])?.byteOffset, 0, "a truncated sequence")
     }
 }
