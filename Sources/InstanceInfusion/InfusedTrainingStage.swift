@@ -222,7 +222,8 @@ public struct InfusedTrainingStage {
                 attributes["baseline_test_macro_f1"] = .double(initialTest.macroF1)
             }
             try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
-                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves).write(to: out)
+                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves)
+                .write(to: out, layout: layout)
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,

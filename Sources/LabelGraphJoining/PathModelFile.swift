@@ -1,6 +1,8 @@
 import Foundation
 import LabelGraphs
+import NeuralNets
 import Storage
+import Training
 
 /// The model written by `train-paths` (rank 0, atomically) and read by `decode`.
 ///
@@ -9,6 +11,7 @@ import Storage
 /// | root attributes | header | stage `train-paths`, version 1; `method`, `target` (the evaluated dataset), `feature_size` F, `encoder_hidden` M, `embedding_size` E, `hidden_size` H, `feature_sets`, `graph_file`, the training options |
 /// | `graph` | strings (1) | the label graph in the `.graph` format (the model is self-contained) |
 /// | `parameters` | Float32 (P) | θ of `PathDecoder` (label-aug) or `BaselineClassifier` (ffn, label-set, pseudo-labels) |
+/// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
 public struct PathModelFile: Sendable {
@@ -46,6 +49,7 @@ public struct PathModelFile: Sendable {
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")
             try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
+            try file.writeTensorNames(try tensorLayout(), parameterCount: self.parameters.count)
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
             try file.write(series: ["mean_loss": history], under: "history")
