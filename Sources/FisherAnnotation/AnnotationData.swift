@@ -12,10 +12,11 @@ import Storage
 /// 1x3}, named `orh/1x1` …; the tag block `tags` is the L2-normalised binary tag vector over a `TagVocabulary`
 /// (paper §4.1) built from the training and test items' tags (or given: `predict` reuses the training one).
 ///
-/// **Concepts.** All concepts of the annotations (sorted), or `concepts` when given (an unknown name is an
-/// error). A concept with no positive training item cannot be learnt: it is *skipped* (listed in
-/// `skippedConcepts`, printed by `train`), not an error. `predict` passes the trained list, and every one must
-/// still be present.
+/// **Concepts.** All concepts of the annotations — in the dataset's class order (`fv.h5` `class_names`), so that
+/// models, scores and evaluations list them as the Fisher vectors' `labels` count them; others sorted — or
+/// `concepts` when given (an unknown name is an error). A concept with no positive training item cannot be
+/// learnt: it is *skipped* (listed in `skippedConcepts`, printed by `train`), not an error. `predict` passes the
+/// trained list, and every one must still be present.
 ///
 /// **Shapes.** `train[b]`: (N, D_b), `test[b]`: (Q, D_b); labels (N, K) and (Q, K); tags (N, V) and (Q, V).
 public struct AnnotationData: Sendable {
@@ -58,7 +59,7 @@ public struct AnnotationData: Sendable {
         guard !trainRows.isEmpty else { throw AnnotateError.emptySplit(split: "train", fisherVectors: fv, annotations: path) }
         guard !testRows.isEmpty else { throw AnnotateError.emptySplit(split: "test", fisherVectors: fv, annotations: path) }
         let items = ids.map { table.items[row[$0]!] }
-        let known = table.conceptNames
+        let known = table.conceptNames(orderedLike: file.isDataset("class_names") ? try file.readStrings("class_names") : [])
         for name in requested ?? [] where !known.contains(name) {
             throw AnnotateError.unknownConcept(name: name, annotations: path, known: known)
         }

@@ -35,6 +35,7 @@ fv = tio.load_fisher_vectors(f"{out}/fv/fv.h5", manifest=f"{out}/split/images.cs
 ids, concepts, truth, raw = tio.load_scores(f"{out}/svm/scores.h5")
 ev = tio.load_eval(f"{out}/svm/eval.h5")
 check(ev.concepts == concepts, "eval.h5 and scores.h5 list the concepts in one order")
+check(concepts == [c for c in fv.class_names if c in concepts], "… which is fv.h5's class_names order")
 test_rows = np.array([fv.ids.index(i) for i in ids])
 check(set(fv.split[test_rows]) == {"test"}, "scores.h5 holds exactly the manifest's test rows")
 names = [fv.class_names[c] for c in fv.labels[test_rows]]
