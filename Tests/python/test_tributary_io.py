@@ -7,8 +7,11 @@ Each check recomputes a figure Tributary reported, from the files alone, and fai
      reaches eval.h5's early-fusion mAP within 0.02 (another implementation of the same objective);
   4. the text model's named tensors (classifier.W, classifier.b) on the embeddings' test rows give model.h5's
      test accuracy, and the embeddings' split matches the model's;
-  5. a copy of fv.h5 without its .parts folder raises MissingPartError.
+  5. a copy of fv.h5 without its .parts folder raises MissingPartError;
+  6. every dataset and root attribute of every HDF5 file of the run is documented in docs/artifacts.md.
 """
+import glob
+import re
 import os
 import shutil
 import sys
@@ -88,6 +91,11 @@ check(abs(accuracy - model.attrs["test_accuracy"]) < 1e-9,
       f"classifier.W/b on the test embeddings: accuracy {accuracy:.4f} = model.h5 test_accuracy "
       f"{model.attrs['test_accuracy']:.4f}")
 
+for name in ("infused/infused.h5", "paths/model.h5"):
+    m = tio.load_model(f"{out}/{name}")
+    check(sum(v.size for v in m.tensors.values()) == m.parameters.size and len(m.tensors) > 2,
+          f"{name}: {len(m.tensors)} named tensors tile the {m.parameters.size} parameters")
+
 # 5. A moved master without its parts.
 with tempfile.TemporaryDirectory() as tmp:
     shutil.copy(f"{out}/fv/fv.h5", tmp)
@@ -96,6 +104,47 @@ with tempfile.TemporaryDirectory() as tmp:
         check(False, "fv.h5 without .parts is refused")
     except tio.MissingPartError as e:
         check("does not exist" in str(e) and "tributary pack" in str(e), f"fv.h5 without .parts is refused: {e}")
+
+# 6. docs/artifacts.md lists everything the files hold.
+def documented(doc_path):
+    """stage → (dataset patterns, attribute patterns) from the `## `file` — stage `name`` sections' tables."""
+    sections, current = {}, None
+    for line in open(doc_path, encoding="utf-8"):
+        m = re.match(r"## `[^`]+` — stage `([^`]+)`", line)
+        if m:
+            current = sections.setdefault(m.group(1), ([], []))
+            continue
+        if line.startswith("## "):
+            current = None
+        if current is None or not line.startswith("| ") or line.startswith("| ---") or line.startswith("| object"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        names = re.findall(r"`([^`]+)`", cells[2] if cells[0] == "root attributes" else cells[0])
+        target = current[1] if cells[0] == "root attributes" else current[0]
+        for n in names:
+            pattern = re.escape(n).replace(r"\.\*", r"\..+")
+            pattern = re.sub(r"<[^>]+>", ".+", pattern.replace(r"\<", "<").replace(r"\>", ">"))
+            target.append(re.compile(pattern + "$"))
+    return sections
+
+
+docs = documented(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "artifacts.md"))
+always = {"format", "stage", "version"}
+for path in sorted(glob.glob(f"{out}/**/*.h5", recursive=True)):
+    if ".parts" in path:
+        continue
+    with h5py.File(path, "r") as f:
+        stage = f.attrs.get("stage")
+        if stage not in docs:
+            check(False, f"{path}: stage '{stage}' has no section in docs/artifacts.md")
+            continue
+        datasets, attributes = docs[stage]
+        names = []
+        f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        missing = [n for n in names if not any(p.match(n) for p in datasets)]
+        missing += [f"@{a}" for a in f.attrs if a not in always and not any(p.match(a) for p in attributes)]
+        check(not missing, f"{os.path.relpath(path, out)} ({stage}): every dataset and attribute is in docs/artifacts.md"
+              + (f"; missing {missing}" if missing else ""))
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -5,12 +5,14 @@
 #   Tests/smoke/python-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success; see lib.sh)
 #
 # 1. `tributary run` of a small pipeline with -np 2: Fisher vectors of 400 Fashion-MNIST images → split → SVM
-#    (early and late fusion), and a bi-LSTM on a generated 3-class corpus → embed.
+#    (early and late fusion) and the label-graph decoder; a bi-LSTM on a generated 3-class corpus → embed → index →
+#    query and instance infusion.
 # 2. Tests/python/test_tributary_io.py on its outputs (/usr/bin/python3 with python3-h5py, python3-numpy and
 #    python3-sklearn): the models' weights reproduce scores.h5, scikit-learn's AP of those scores is eval.h5's,
 #    a LinearSVC (LIBLINEAR's solver) trained on the stored training rows gets eval.h5's mAP within 0.02, the
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
-#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros.
+#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
+#    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
 # SKIP without dataset-fashion-mnist or python3-sklearn.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" python-smoke "${1:-}"
@@ -35,7 +37,18 @@ cat > "$work/pipeline.json" <<JSON
     {"name": "lstm", "type": "train-text", "dataset": "texts",
      "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
                 "context_size": 4, "test_fraction": 0.2, "seed": 0}},
-    {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}}
+    {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
+    {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
+    {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
+     "params": {"neighbours": 3, "exclude_self": true}},
+    {"name": "infused", "type": "train-infused", "dataset": "texts", "inputs": {"model": "lstm", "index": "index"},
+     "params": {"epochs": 1, "batch_size": 32, "learning_rate": 0.01, "neighbours": 3, "exclude_self": true,
+                "test_fraction": 0.2, "seed": 0}},
+    {"name": "paths", "type": "train-paths", "dataset": "fashion", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"graph": "$root/data/label-graphs/fashion-mnist.graph",
+                "fine_map": "$root/data/label-graphs/fashion-mnist.classes.csv",
+                "coarse_map": "$root/data/label-graphs/fashion-coarse.classes.csv", "fine_fraction": 0.25,
+                "method": "label-aug", "epochs": 2, "batch_size": 32, "learning_rate": 0.001, "seed": 0}}
   ]
 }
 JSON
