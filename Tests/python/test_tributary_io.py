@@ -142,7 +142,11 @@ for path in sorted(glob.glob(f"{out}/**/*.h5", recursive=True)):
         names = []
         f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
         missing = [n for n in names if not any(p.match(n) for p in datasets)]
-        missing += [f"@{a}" for a in f.attrs if a not in always and not any(p.match(a) for p in attributes)]
+        missing += [f"@{a}" for a in f.attrs if a not in always and not a.startswith("provenance.")
+                    and not any(p.match(a) for p in attributes)]
+        check(f.attrs.get("provenance.ranks") == 2 and len(str(f.attrs.get("provenance.commit", ""))) >= 7,
+              f"{os.path.relpath(path, out)}: provenance recorded (commit {f.attrs.get('provenance.commit')}, "
+              f"ranks {f.attrs.get('provenance.ranks')})")
         check(not missing, f"{os.path.relpath(path, out)} ({stage}): every dataset and attribute is in docs/artifacts.md"
               + (f"; missing {missing}" if missing else ""))
 
