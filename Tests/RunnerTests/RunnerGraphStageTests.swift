@@ -55,7 +55,7 @@ final class RunnerGraphStageTests: XCTestCase {
                         }
                     }
                 }
-                let png = PathFigure.png(width: 24, height: 24, rgb: rgb)
+                let png = try PathFigure.png(width: 24, height: 24, rgb: rgb)
                 try Data(png).write(to: folder.appendingPathComponent(String(format: "%02d.png", n)))
             }
         }
