@@ -9,9 +9,7 @@ import Foundation
 ///               deterministic and nondeterministic ones interleaved so both kinds show when both occur
 ///     tile    = the gray image scaled ×`scale`, a `border`-pixel frame (blue 0,90,255 / green 0,170,60), 2 px gap
 ///
-/// The PNG is written by a minimal encoder (`png(width:height:rgb:)`): 8-bit RGB, filter 0 on every scanline, the
-/// zlib stream made of stored (uncompressed) deflate blocks, CRC-32 per chunk and Adler-32 over the raw data
-/// (RFC 2083, RFC 1950, RFC 1951). Figures are small, so no compression is needed.
+/// The PNG is 8-bit RGB written by libpng (`png(width:height:rgb:)` → `PNGEncoder`).
 public enum PathFigure {
     public struct Gray: Sendable {
         public var width: Int
