@@ -13,6 +13,8 @@
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
 #    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
 #    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
+# 3. launch/seed-config.py (the SLURM array recipe) derives task 7's config from it: it parses, names no missing
+#    input, and sets the pipeline's 6 stage seeds and the dataset's subset_seed to 7.
 # SKIP without dataset-fashion-mnist or python3-sklearn.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" python-smoke "${1:-}"
@@ -54,6 +56,11 @@ cat > "$work/pipeline.json" <<JSON
 JSON
 say "-np 2 run → $work/out"
 ranks 2 run "$work/pipeline.json" --progress none > "$work/run.log"
+say "launch/seed-config.py: the derived config of array task 7 parses, names existing inputs, sets the seeds"
+derived="$("$python" "$root/launch/seed-config.py" "$work/pipeline.json" 7)"
+"$bin" status "$derived" > "$work/seed-status.log" || fail "status of the derived config failed: $(cat "$work/seed-status.log")"
+grep -q "missing input" "$work/seed-status.log" && fail "the derived config names missing inputs: $(cat "$work/seed-status.log")"
+[ "$(grep -c '"seed": 7' "$derived")" = 6 ] && grep -q '"subset_seed": 7' "$derived" || fail "the derived config does not set the pipeline's 6 stage seeds and its subset_seed to 7"
 say "Tests/python/test_tributary_io.py"
 "$python" "$root/Tests/python/test_tributary_io.py" "$work/out" || fail "the Python reader checks failed (above)"
 finish
