@@ -96,7 +96,7 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
             let block = reduction.rows(ofBlock: b, totalRows: n)
             var part = [Double](repeating: 0, count: k), gradientPart: [Scalar] = []
             var d = Matrix<Scalar>(rows: block.count, columns: k)
-            for (rows, x) in try data.chunks(b) {  // in row order: the partial's bits depend only on the block
+            try data.forEachChunk(b) { rows, x in  // in row order: the partial's bits depend only on the block
                 let z = scores(x, w)
                 var r = Matrix<Scalar>(rows: z.rows, columns: k)
                 for i in 0 ..< z.rows {
@@ -137,7 +137,7 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
         var parts: [Int: [Double]] = [:]
         for b in data.ownedBlocks {
             var part = [Double](repeating: 0, count: k)
-            for (rows, x) in try data.chunks(b) {
+            try data.forEachChunk(b) { rows, x in
                 let z = scores(x, w)
                 for i in 0 ..< z.rows {
                     for c in 0 ..< k {
@@ -174,7 +174,7 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
             let first = reduction.rows(ofBlock: b, totalRows: n).lowerBound
             let d = curvature[b]!
             var part: [Scalar] = []
-            for (rows, x) in try data.chunks(b) {
+            try data.forEachChunk(b) { rows, x in
                 var u = scores(x, v)
                 let offset = (rows.lowerBound - first) * k
                 for i in u.values.indices { u.values[i] *= d.values[offset + i] }

@@ -72,22 +72,27 @@ public final class RowBlocks<Scalar: BLASScalar>: @unchecked Sendable {
         self.isCached = bytes <= cacheBytes
     }
 
-    /// The chunks of row block `b` in row order: each the global rows it covers and one matrix per column block.
-    public func chunks(_ b: Int) throws -> [(rows: Range<Int>, x: [Matrix<Scalar>])] {
+    /// Calls `body` on the chunks of row block `b` in row order, each with the global rows it covers and one
+    /// matrix per column block. Streaming, only the chunk being processed is held.
+    public func forEachChunk(_ b: Int, _ body: (Range<Int>, [Matrix<Scalar>]) throws -> Void) throws {
         let block = reduction.rows(ofBlock: b, totalRows: rowCount)
-        let starts = Array(stride(from: block.lowerBound, to: block.upperBound, by: chunkRows))
-        let ranges = starts.map { $0 ..< $0 + Swift.min(chunkRows, block.upperBound - $0) }
-        if let hit = cache[b] { return Array(zip(ranges, hit)).map { (rows: $0.0, x: $0.1) } }
-        var read: [[Matrix<Scalar>]] = []
+        let ranges = stride(from: block.lowerBound, to: block.upperBound, by: chunkRows).map {
+            $0 ..< $0 + Swift.min(chunkRows, block.upperBound - $0)
+        }
+        if let hit = cache[b] {
+            for (range, x) in zip(ranges, hit) { try body(range, x) }
+            return
+        }
+        var kept: [[Matrix<Scalar>]] = []
         for range in ranges {
-            let blocks = try sources.map { try $0.rows(range) }
-            for (source, m) in zip(sources, blocks) where m.rows != range.count || m.columns != source.dimension {
+            let x = try sources.map { try $0.rows(range) }
+            for (source, m) in zip(sources, x) where m.rows != range.count || m.columns != source.dimension {
                 throw ClassifierError.shapeMismatch(what: "RowBlocks: values read for rows \(range)",
                                                     expected: range.count * source.dimension, got: m.values.count)
             }
-            read.append(blocks)
+            if isCached { kept.append(x) }
+            try body(range, x)
         }
-        if isCached { cache[b] = read }
-        return Array(zip(ranges, read)).map { (rows: $0.0, x: $0.1) }
+        if isCached { cache[b] = kept }
     }
 }
