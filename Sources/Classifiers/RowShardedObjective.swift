@@ -64,7 +64,13 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
         var z = Matrix<Scalar>(rows: n, columns: k)
         let bf = Scalar(biasFeature)
         for i in 0 ..< n { for c in 0 ..< k { z[i, c] = bf * w.bias[c] } }
-        for (xb, wb) in zip(x, w.blocks) { BLAS.gemm(xb, wb, into: &z, alpha: 1, beta: 1) }
+        for (xb, wb) in zip(x, w.blocks) {
+            if k == 1 {  // one concept: a GEMV (sgemm with one column packs X first, several times slower)
+                BLAS.gemv(xb, wb.values, into: &z.values, alpha: 1, beta: 1)
+            } else {
+                BLAS.gemm(xb, wb, into: &z, alpha: 1, beta: 1)
+            }
+        }
         return z
     }
 
@@ -73,7 +79,11 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
         var out: [Scalar] = []
         for xb in x {
             var g = Matrix<Scalar>(rows: xb.columns, columns: r.columns)
-            BLAS.gemm(xb, r, into: &g, transposeA: true)
+            if r.columns == 1 {
+                BLAS.gemv(xb, r.values, into: &g.values, transpose: true)
+            } else {
+                BLAS.gemm(xb, r, into: &g, transposeA: true)
+            }
             out += g.values
         }
         let bf = Scalar(biasFeature)
