@@ -19,8 +19,8 @@ import Storage
 ///
 /// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
 /// `LinearScorer`) — or, when the training blocks exceed the memory budget, rows split over ranks
-/// (`TrainingLayout`, chosen automatically and printed; squared-hinge SVMs by TRON, SLR by row-sharded FISTA). TagProp: each rank searches the neighbours of its slice of the training items
-/// (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
+/// (`TrainingLayout`, chosen automatically and printed; squared-hinge SVMs by TRON, SLR by row-sharded FISTA).
+/// TagProp: each rank searches the neighbours of its slice of the training items (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
 /// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
 /// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
 ///
