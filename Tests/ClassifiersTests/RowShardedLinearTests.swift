@@ -217,4 +217,13 @@ final class RowShardedLinearTests: XCTestCase {
         for i in a.weights.values.indices { XCTAssertEqual(a.weights.values[i], b.weights.values[i], accuracy: 1e-6) }
         for c in 0 ..< 2 { XCTAssertEqual(a.biases[c], b.biases[c], accuracy: 1e-6) }
     }
+
+    func testColumnBlocksWithDifferentRowCountsAreRefused() {
+        let text = errorText {
+            _ = try RowShardedLinear<Float>.train([InMemoryRows(randomMatrix(rows: 5, columns: 2, seed: 1)),
+                                                   InMemoryRows(randomMatrix(rows: 4, columns: 2, seed: 2))],
+                                                  labels: LabelMatrix(rows: 5, columns: 1, values: [true, false, true, false, true]))
+        }
+        XCTAssertTrue(text.contains("rows of every column block"), text)
+    }
 }

@@ -83,4 +83,18 @@ final class AnnotateRowLayoutTests: XCTestCase {
         XCTAssertTrue(text.contains("set svm_loss squared-hinge"), text)
         XCTAssertTrue(text.contains("--memory"), text)
     }
+
+    func testTagPropUnderTheRowLayoutNamesTheFix() throws {
+        var config = try config(.squaredHinge)
+        config.runs = [.svmLateVisual, .tagpropVisual]
+        let stage = AnnotateTrainStage(config: config)
+        // No early fusion: the widest block is 16 columns, 48 × 16 × 4 B = 3 KiB; a 1 KiB budget forces rows.
+        let tiny = MemoryBudget(bytes: 1 << 10, origin: "test 1KiB")
+        XCTAssertEqual(try stage.chooseLayout(budget: Self.small).layout, .concepts)
+        let text = errorText {
+            try MemoryBudget.$current.withValue(tiny) { _ = try stage.run(communicator: SingleProcessCommunicator()) }
+        }
+        XCTAssertTrue(text.contains("run tagprop-visual"), text)
+        XCTAssertTrue(text.contains("annotate train --runs tagprop-visual"), text)
+    }
 }
