@@ -36,8 +36,11 @@ public struct AnnotateTrainStage: Sendable {
     /// Loads the data, trains on every rank, and writes the models on rank 0.
     @discardableResult
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> AnnotateModels {
-        let (layout, reason) = try chooseLayout()
-        log("annotate train: linear classifiers with \(reason)")
+        // A file that cannot be read fails in `load` below, with its own message and in its order (images.csv first).
+        let layout = (try? chooseLayout()).map { choice in
+            log("annotate train: linear classifiers with \(choice.reason)")
+            return choice.layout
+        } ?? .concepts
         if layout == .rows { try checkRowLayout() }
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
                                            concepts: config.concepts, minimumTagCount: config.minimumTagCount,
