@@ -18,8 +18,9 @@ import Storage
 /// | TagProp | tagprop-visual, tagprop-mixed | leave-one-out neighbours per measure, then `TagProp.train` |
 ///
 /// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
-/// `LinearScorer`). TagProp: each rank searches the neighbours of its slice of the training items
-/// (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
+/// `LinearScorer`) — or, when the training blocks exceed the memory budget, rows split over ranks
+/// (`TrainingLayout`, chosen automatically and printed; squared-hinge SVMs by TRON, SLR by row-sharded FISTA).
+/// TagProp: each rank searches the neighbours of its slice of the training items (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
 /// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
 /// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
 ///
@@ -35,27 +36,35 @@ public struct AnnotateTrainStage: Sendable {
     /// Loads the data, trains on every rank, and writes the models on rank 0.
     @discardableResult
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+        // A file that cannot be read fails in `load` below, with its own message and in its order (images.csv first).
+        let layout = (try? chooseLayout()).map { choice in
+            log("annotate train: linear classifiers with \(choice.reason)")
+            return choice.layout
+        } ?? .concepts
+        if layout == .rows { try checkRowLayout() }
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
                                            concepts: config.concepts, minimumTagCount: config.minimumTagCount,
-                                           maximumTags: config.maximumTags)
+                                           maximumTags: config.maximumTags, visual: layout == .concepts)
         log("annotate train: \(data.trainIDs.count) training / \(data.testIDs.count) test images, "
             + "\(data.concepts.count) concepts, \(data.vocabulary.tags.count) tags in the vocabulary")
         if !data.skippedConcepts.isEmpty {
             log("annotate train: skipped \(data.skippedConcepts.count) concept(s) without a positive training image: "
                 + data.skippedConcepts.joined(separator: ", "))
         }
-        let models = try train(data, communicator: comm, log: log)
+        let models = try train(data, communicator: comm, log: log, layout: layout)
         if comm.isRoot { try models.write(to: config.output) }  // Distributed: rank 0 writes
         try comm.barrier()  // Distributed: nobody reads models.h5 before it exists
         return models
     }
 
-    /// Trains every model the configured runs need.
+    /// Trains every model the configured runs need; under `.rows`, `data` need not hold the visual blocks.
     public func train(_ data: AnnotationData, communicator comm: any Communicator,
-                      log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+                      log: (String) -> Void = { _ in }, layout: TrainingLayout = .concepts) throws -> AnnotateModels {
         let runs = Set(config.runs)
+        if layout == .rows { try checkRowLayout() }
+        let fileRows = layout == .rows ? try trainingFileRows(data) : []
         var models = AnnotateModels(concepts: data.concepts, skippedConcepts: data.skippedConcepts,
-                                    vocabulary: data.vocabulary, header: header(data))
+                                    vocabulary: data.vocabulary, header: header(data, layout: layout))
         let clock = ContinuousClock()
         func timed(_ what: String, _ body: () throws -> Void) rethrows {
             let start = clock.now
@@ -65,8 +74,12 @@ public struct AnnotateTrainStage: Sendable {
             log("annotate train: \(what) in \(String(format: "%.1f", seconds)) s")
         }
         func svm(_ names: [String]) throws -> LinearScorer {
-            LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels, options: config.svm,
-                                                    communicator: comm))
+            if layout == .rows {
+                return try rowShardedSVM(try rowSources(names, data: data, fileRows: fileRows), labels: data.trainLabels,
+                                         communicator: comm)
+            }
+            return LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels,
+                                                           options: config.svm, communicator: comm))
         }
         let visual = AnnotationData.visualBlocks
         if !runs.isDisjoint(with: [.svmLateVisual, .svmLateMixed]) {
@@ -86,8 +99,11 @@ public struct AnnotateTrainStage: Sendable {
         if runs.contains(.slrLateVisual) {
             for name in visual {
                 try timed("SLR \(name)") {
-                    models.slr[name] = try LinearScorer.sparseLogisticRegression(
-                        try data.features([name]), labels: data.trainLabels, options: config.slr, communicator: comm)
+                    models.slr[name] = layout == .rows
+                        ? try rowShardedSLR(try rowSources([name], data: data, fileRows: fileRows), labels: data.trainLabels,
+                                            communicator: comm)
+                        : try LinearScorer.sparseLogisticRegression(try data.features([name]), labels: data.trainLabels,
+                                                                   options: config.slr, communicator: comm)
                 }
             }
         }
@@ -132,11 +148,12 @@ public struct AnnotateTrainStage: Sendable {
         return options
     }
 
-    func header(_ data: AnnotationData) -> ArtifactHeader {
+    func header(_ data: AnnotationData, layout: TrainingLayout) -> ArtifactHeader {
         return ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
             "fisher_vectors": .string(config.fisherVectors), "annotations": .string(config.annotations),
             "runs": .strings(config.runs.map(\.rawValue)), "svm_cost": .double(config.svm.cost),
-            "svm_bias": .double(config.svm.bias), "slr_cost": .double(config.slr.cost),
+            "svm_bias": .double(config.svm.bias), "svm_loss": .string(config.svm.loss.rawValue),
+            "linear_layout": .string(layout.rawValue), "slr_cost": .double(config.slr.cost),
             "tagprop_neighbours": .int(config.tagProp.neighbours),
             "tagprop_layouts": .string(config.tagPropLayouts.rawValue), "min_tag_count": .int(config.minimumTagCount),
             "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),

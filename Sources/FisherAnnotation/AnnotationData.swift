@@ -41,9 +41,11 @@ public struct AnnotationData: Sendable {
     public let isSingleLabel: Bool
 
     /// Reads and joins the files. `concepts`: restrict to (or, from `predict`, require) these concepts.
+    /// `visual: false` leaves the 6 visual blocks unread (`train`/`test` hold only `tags`): the row-sharded
+    /// `annotate train` reads its rows of them itself (`FisherVectorRows`).
     public static func load(fisherVectors fv: String, annotations path: String, concepts requested: [String]? = nil,
                             vocabulary given: TagVocabulary? = nil, minimumTagCount: Int = 25,
-                            maximumTags: Int = .max) throws -> AnnotationData {
+                            maximumTags: Int = .max, visual: Bool = true) throws -> AnnotationData {
         let table = try AnnotationTable.read(path)
         let file = try openArtifact(fv, stage: EncodeStage.stage, version: EncodeStage.version,
                                     producer: "`tributary fisher` (or `tributary encode`)")
@@ -71,7 +73,7 @@ public struct AnnotationData: Sendable {
             LabelMatrix(rows.map { r in let c = Set(items[r].concepts); return concepts.map { c.contains($0) } })
         }
         var train: [String: Matrix<Float>] = [:], test: [String: Matrix<Float>] = [:]
-        for name in visualBlocks {
+        for name in visualBlocks where visual {
             let (values, shape) = try file.read("fv/" + name, as: Float.self)
             guard shape.count == 2, shape[0] == ids.count else {
                 throw PipelineError.inconsistent(file: fv, what: "fv/\(name) has shape \(shape) for \(ids.count) ids",

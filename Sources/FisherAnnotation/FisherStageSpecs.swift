@@ -92,6 +92,10 @@ extension StageSpec {
         ParameterSpec("max_tags", .int, .null, dataDefault: "no cap", "Keep at most this many tags, most frequent first"),
         ParameterSpec("cost", .double, .double(1), range: 1e-12 ... 1e12, reference: "Mensink et al. 2010 §4.2",
                       "SVM cost C (LIBLINEAR -c)"),
+        ParameterSpec("svm_loss", .string, .string(SVMLoss.hinge.rawValue), choices: SVMLoss.choices,
+                      reference: "LIBLINEAR -s 3 (hinge), -s 1 / -s 2 (squared-hinge)",
+                      "SVM loss: hinge (dual coordinate descent) or squared-hinge (dual CD, or TRON when the training "
+                        + "Fisher vectors exceed the memory budget and their rows are split over ranks, which needs it)"),
         ParameterSpec("slr_cost", .double, .double(100), range: 1e-12 ... 1e12,
                       "SLR data-term weight C (smaller: sparser; C = 1 under-fits Fisher vectors: Flowers17 accuracy 71.6 % at 1, 84.3 % at 100)"),
         ParameterSpec("slr_iterations", .int, .int(300), range: 1 ... 1e12, "Most FISTA iterations per SLR concept"),
@@ -117,6 +121,7 @@ extension BadImagePolicy: ParameterChoice {}
 extension TagPropLayouts: ParameterChoice {}
 extension LateFusionScores: ParameterChoice {}
 extension AnnotationRun: ParameterChoice {}
+extension SVMLoss: ParameterChoice {}
 
 extension ExtractConfig {
     /// `extract`'s parameters `p` (a spec with `StageSpec.extract`'s keys) on `source`: the grid defaults to the dataset's.
@@ -172,7 +177,8 @@ extension AnnotateTrainConfig {
                   runs: p.strings("runs").compactMap(AnnotationRun.init(rawValue:)),
                   concepts: p.isNull("concepts") ? nil : p.strings("concepts"), minimumTagCount: p.int("min_tag_count"),
                   maximumTags: p.optionalInt("max_tags") ?? .max,
-                  svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed"))),
+                  svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed")),
+                                        loss: SVMLoss(rawValue: p.string("svm_loss")) ?? .hinge),
                   slr: .init(cost: p.double("slr_cost"), tolerance: 1e-2, maxIterations: p.int("slr_iterations")),
                   tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed)
     }
