@@ -1,0 +1,133 @@
+import Core
+import Encoding
+import LinearAlgebra
+import Stages
+import Storage
+
+/// How `encode` stores its vectors (`fv_storage`, `fv_compression`; see `FisherVectorStorage`), the size check
+/// before it writes, and the product quantizers of `fv_storage = pq`.
+///
+/// **Size.** Bytes = I · (Σ_l B(F_l) + 16) (+ the PQ codebooks, Σ_l 4 · K · F_l), where F_l is dataset l's row
+/// width and B(F) = 4F (float32), 2F (float16) or F / d_s (pq); the 16 bytes are `labels` and `image`. Compression
+/// can only shrink it, so the figure is an upper bound. Rank 0 measures the free space (`DiskSpace.freeBytes`) and
+/// broadcasts it, so every rank reaches the same verdict.
+///
+/// **PQ training.** The codebooks are fitted on the vectors of a seeded sample of `pq_training_images` images
+/// (labels are never read: like the PCA and the GMM, the codebooks are unsupervised, and a split made later picks
+/// its training rows among images that the codebooks may have seen). Each rank encodes its share of the sample
+/// (`shard` of the sorted sample), the rows are all-gathered in rank order, so every rank holds the same sample in
+/// the same order and fits the same `ProductQuantizer` (a pure function of its rows): bit-identical codes for any
+/// number of ranks.
+extension EncodeStage {
+    /// The seed of the PQ sample and of the codebooks' k-means (dataset l uses seed + l).
+    static let pqSeed: UInt64 = 0x5051
+
+    /// Creates `fv/…` dataset `name` (rows of `width` floats) in a part, in the configured storage.
+    func createDataset(_ name: String, width: Int, models: Models, in file: HDF5File) throws {
+        let gzip = config.compress ? FisherVectorStorage.deflateLevel : nil
+        switch config.storage {
+        case .float32, .float16:
+            try file.createExtendable(name, of: Float.self, rowShape: [width], chunkRows: 16, gzip: gzip,
+                                      shuffle: config.compress, storedAs: config.storage == .float16 ? .float16 : nil)
+        case .pq:
+            try file.createExtendable(name, of: UInt8.self, rowShape: [models.quantizers[name]!.subvectors],
+                                      chunkRows: 256, gzip: gzip)
+        }
+    }
+
+    /// Appends float rows to `name`, as codes when the storage is PQ.
+    func append(_ rows: [Float], to name: String, models: Models, in file: HDF5File) throws {
+        guard config.storage == .pq, let quantizer = models.quantizers[name] else {
+            try file.append(rows: rows, to: name)
+            return
+        }
+        let x = Matrix(rows: rows.count / quantizer.dimension, columns: quantizer.dimension, values: rows)
+        try file.append(rows: quantizer.encode(x), to: name)
+    }
+
+    /// The master's `pq/<kind>/<layout>` codebooks (nothing unless the storage is PQ).
+    func writeCodebooks(_ models: Models, to file: HDF5File) throws {
+        guard config.storage == .pq else { return }
+        for name in Self.vectorDatasets {
+            let q = models.quantizers[name]!
+            try file.write(q.codebooks.values, shape: [q.codebooks.rows, q.codebooks.columns],
+                           to: FisherVectorStorage.codebooksName(name))
+        }
+    }
+
+    /// The bytes `fv.h5` (its parts) will take for `storage`, for the models' image count and row widths.
+    func byteCount(_ models: Models, storage: FisherVectorStorage) -> Int {
+        let widths = DescriptorKind.allCases.flatMap { kind in
+            Self.layouts.map { $0.regionCount * FisherEncoder(mixture: models.gmm[kind]!).dimension }
+        }
+        let d = Swift.max(1, config.pqSubvectorDimension)
+        let perImage = widths.reduce(16) { $0 + storage.rowBytes(values: $1, subvectorDimension: d) }
+        let images = models.descriptors.imageCount
+        let codebooks = storage == .pq
+            ? widths.reduce(0) { $0 + 4 * Swift.min(ProductQuantizer.maxCentroids, Swift.min(config.pqTrainingImages, images)) * $1 } : 0
+        return images * perImage + codebooks
+    }
+
+    /// What encode will write, with the fixes that write less.
+    public func sizePlan(_ models: Models) -> DiskSpace.Plan {
+        let images = models.descriptors.imageCount
+        let bytes = byteCount(models, storage: config.storage)
+        var fixes = ["fewer images (--limit; \(MemoryBudget.format(bytes / Swift.max(1, images))) per image)"]
+        for other in FisherVectorStorage.allCases where byteCount(models, storage: other) < bytes {
+            fixes.append("fv_storage \(other.rawValue) (--fv-storage \(other.rawValue): "
+                         + "\(MemoryBudget.format(byteCount(models, storage: other))))")
+        }
+        if !config.compress { fixes.append("fv_compression (--fv-compression: shuffle + deflate, size depends on the data)") }
+        let what = "\(EncodeStage.stage) \(config.output) (\(images) images, \(config.storage.rawValue))"
+        let folder = String(config.output.prefix(upTo: config.output.lastIndex(of: "/") ?? config.output.startIndex))
+        return DiskSpace.Plan(what: what, folder: folder.isEmpty ? "." : folder, bytes: bytes, fixes: fixes)
+    }
+
+    /// Prints the plan and refuses it on every rank when it does not fit (rank 0's free-space figure, broadcast).
+    func checkSpace(_ models: Models, communicator comm: any Communicator, log: (String) -> Void) throws {
+        var plan = sizePlan(models)
+        var free = [comm.isRoot ? (config.assumedFreeBytes ?? DiskSpace.freeBytes(at: plan.folder) ?? -1) : 0]
+        try comm.broadcast(&free, root: 0)  // Distributed: one verdict for all ranks
+        plan.free = free[0] < 0 ? nil : free[0]
+        if plan.free == nil { log("encode: cannot measure the free space of \(plan.folder); not checked") }
+        try DiskSpace.check(plan, log: { log("encode: " + $0) })
+    }
+
+    /// The images whose vectors train the codebooks: a seeded sample of `pq_training_images`, sorted.
+    func pqSample(imageCount: Int) -> [Int] {
+        var rng = SeededRandom(seed: Self.pqSeed)
+        return rng.sample(Swift.min(config.pqTrainingImages, imageCount), from: imageCount).sorted()
+    }
+
+    /// Fits one quantizer per `fv/…` dataset on the sample's vectors (every rank, same rows, same result).
+    func fitQuantizers(_ models: Models, communicator comm: any Communicator,
+                       log: (String) -> Void) throws -> [String: ProductQuantizer] {
+        let sample = pqSample(imageCount: models.descriptors.imageCount)
+        let mine = sample[shard(count: sample.count, rank: comm.rank, size: comm.size)]
+        let inputs = try ImageInputs(models)
+        let widths = inputs.datasetWidths
+        try MemoryBudget.current.reserve(bytes: MemoryBudget.product([sample.count, widths.reduce(0, +), 4]),
+                                         for: "encode \(config.output)", purpose: "the PQ training vectors of \(sample.count) images",
+                                         fix: "lower pq_training_images (--pq-training-images)")
+        var workspace = FisherEncoder.Workspace()
+        var local = [[Float]](repeating: [], count: widths.count)
+        for n in mine {
+            let rows = try vectors(of: n ..< n + 1, models, inputs, workspace: &workspace)
+            for l in rows.indices { local[l] += rows[l] }
+        }
+        var quantizers: [String: ProductQuantizer] = [:]
+        for (l, name) in Self.vectorDatasets.enumerated() {
+            let rows = try comm.allGather(local[l]).flatMap { $0 }  // Distributed: the sample in rank order
+            let x = Matrix(rows: sample.count, columns: widths[l], values: rows)
+            let q = try ProductQuantizer.fit(x, subvectorDimension: config.pqSubvectorDimension, seed: Self.pqSeed &+ UInt64(l))
+            log("encode: PQ \(name): \(q.subvectors) codes of \(q.centroids) centroids per image, training MSE "
+                + "\(q.distortion) (mean squared norm \(meanSquaredNorm(x)))")
+            quantizers[name] = q
+        }
+        return quantizers
+    }
+
+    func meanSquaredNorm(_ x: Matrix<Float>) -> Double {
+        x.values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(Swift.max(1, x.rows))
+    }
+}
