@@ -14,8 +14,8 @@ import CHDF5
 /// Reads are strict: a `float32` dataset read as `Double` is a `StorageError.typeMismatch`, never a silent
 /// conversion, because a changed dtype almost always means the writer's settings changed. The one exception is
 /// `.float16`, a *storage* format for `Float` values (`HDF5File.write(_:shape:to:storedAs:)`): it is read as
-/// `Float` (libhdf5 converts every half exactly to float on read and rounds float to half on write), so a
-/// reader asking for `Float` works unchanged whichever of the two a writer chose.
+/// `Float` (libhdf5 widens every half exactly to float on read; writes round with Swift's `Float16(x)`, see
+/// `withWriteBuffer`), so a reader asking for `Float` works unchanged whichever of the two a writer chose.
 public enum HDF5ElementKind: String, Sendable, CaseIterable, CustomStringConvertible {
     case float32, float64, int32, int64, uint8, float16
 

@@ -52,11 +52,24 @@ extension HDF5File {
         guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create dataset '\(name)'") }
         defer { H5Dclose(dataset) }
         guard !values.isEmpty else { return }
-        let status = values.withUnsafeBytes { bytes in
-            H5Dwrite(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
-                     tributary_h5p_default(), bytes.baseAddress)
+        let status = try withWriteBuffer(values, storedAs: kind) { type, bytes in
+            H5Dwrite(dataset, type, tributary_h5s_all(), tributary_h5s_all(), tributary_h5p_default(), bytes)
         }
         try check(status, "write dataset '\(name)'")
+    }
+
+    /// Runs `write` with the memory type and buffer that put `values` into a dataset stored as `kind`. For
+    /// `.float16` the values are rounded here (`Float16(x)`: IEEE round to nearest, ties to even) and handed over as
+    /// halves with the file's own type, so libhdf5 copies bits: its float → half conversion (1.10.8) loses the carry
+    /// when rounding up crosses a power of two (0.12499 became 0.0625) and truncates half subnormals. Widening half
+    /// → float on read is exact in libhdf5 (tested).
+    func withWriteBuffer<T: HDF5Element>(_ values: [T], storedAs kind: HDF5ElementKind,
+                                         _ write: (hid_t, UnsafeRawPointer?) -> herr_t) throws -> herr_t {
+        guard kind == .float16, let floats = values as? [Float] else {
+            return values.withUnsafeBytes { write(T.hdf5Kind.memoryType, $0.baseAddress) }
+        }
+        let halves = floats.map { Float16($0).bitPattern }
+        return try kind.withFileType { type in halves.withUnsafeBytes { write(type, $0.baseAddress) } }
     }
 
     /// Reads the whole dataset `name` and its shape.

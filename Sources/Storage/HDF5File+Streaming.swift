@@ -69,12 +69,21 @@ extension HDF5File {
             defer { H5Sclose(fileSpace) }
             let memorySpace = try dataspace([added] + shape.dropFirst())
             defer { H5Sclose(memorySpace) }
-            let status = values.withUnsafeBytes { bytes in
-                H5Dwrite(dataset, T.hdf5Kind.memoryType, memorySpace, fileSpace, tributary_h5p_default(),
-                         bytes.baseAddress)
+            let stored = try storedKind(of: dataset, name: name)
+            let status = try withWriteBuffer(values, storedAs: stored) { type, bytes in
+                H5Dwrite(dataset, type, memorySpace, fileSpace, tributary_h5p_default(), bytes)
             }
             try check(status, "append rows \(rows) to '\(name)'")
             return rows
         }
+    }
+
+    /// The stored element kind of the open `dataset` (`.float32` for anything unclassified: the strict type check
+    /// has already passed).
+    func storedKind(of dataset: hid_t, name: String) throws -> HDF5ElementKind {
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
+        defer { H5Tclose(type) }
+        return HDF5ElementKind(storedType: type) ?? .float32
     }
 }

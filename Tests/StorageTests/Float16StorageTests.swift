@@ -7,8 +7,15 @@ import XCTest
 /// `Float` values stored as IEEE half (`storedAs: .float16`): read back as `Float` by every reader, rounded as
 /// Swift's own `Float16` rounds, readable by h5py as `<f2`; shuffle + deflate shrink a file and change no value.
 final class Float16StorageTests: XCTestCase {
-    /// Values that exercise rounding: thirds (inexact in binary), subnormal halves, ±1, a tie, zero.
-    private let values: [Float] = (0 ..< 60).map { Float($0 - 30) / 3 } + [1, -1, 0, 1e-6, -3e-5, 1 + 1.0 / 2048, 0.1, 65504]
+    /// Values that exercise rounding: thirds (inexact in binary), subnormal halves, ±1, a tie, zero, values just
+    /// below a power of two (rounding up carries into the exponent: libhdf5's own conversion got 0.12499 → 0.0625),
+    /// and seeded values of every magnitude in [−1, 1] (Fisher vectors).
+    private let values: [Float] = {
+        var rng = SeededRandom(seed: 17)
+        let spread = (0 ..< 2000).map { i in Float(rng.normal()) * Float(sign: .plus, exponent: -(i % 30), significand: 1) }
+        return (0 ..< 60).map { Float($0 - 30) / 3 } + [1, -1, 0, 1e-6, -3e-5, 1 + 1.0 / 2048, 0.1, 65504,
+                                                        0.124988586, 0.0019529165, 1.07306626e-07, -2.2153615e-07] + spread
+    }()
 
     func testHalfRoundTripEqualsSwiftFloat16Rounding() throws {
         let path = try makeTemporaryDirectory() + "/half.h5"
@@ -22,12 +29,12 @@ final class Float16StorageTests: XCTestCase {
         defer { try? file.close() }
         XCTAssertEqual(try file.elementKind(of: "whole"), .float16)
         XCTAssertEqual(try file.elementKind(of: "rows"), .float16)
-        // libhdf5's float → half conversion rounds to nearest like Float16(x), except that an exact tie goes away
-        // from zero (IEEE: to even); 1 + 2⁻¹¹ is the one tie here, halfway between 1 and 1 + 2⁻¹⁰.
-        let expected = values.map { $0 == 1 + 1.0 / 2048 ? 1 + 1.0 / 1024 : Float(Float16($0)) }
+        // Rounded to nearest, ties to even (1 + 2⁻¹¹ → 1), carries and subnormals included: exactly Float16(x).
+        let expected = values.map { Float(Float16($0)) }
         XCTAssertEqual(try file.read("whole", as: Float.self).values, expected)
-        XCTAssertEqual(Float(Float16(Float(1 + 1.0 / 2048))), 1, "Swift's Float16 rounds the tie to even")
+        XCTAssertEqual(expected[65], 1, "the tie 1 + 2⁻¹¹ rounds to even")
         XCTAssertEqual(try file.read("rows", as: Float.self).values, Array(expected.prefix(64)))
+        XCTAssertEqual(Array(expected[68 ..< 72]), [0.125, 0.001953125, 1.1920929e-07, -2.3841858e-07])
         XCTAssertEqual(try file.readRows("rows", rows: 3 ..< 5, as: Float.self).values, Array(expected[12 ..< 20]))
         // Bound for unit-scale values (Fisher vectors lie in [−1, 1]): |x − half(x)| ≤ 2⁻¹¹ |x|, or ≤ 2⁻²⁵ near 0.
         for (x, h) in zip(values, expected) where abs(x) <= 1 {
