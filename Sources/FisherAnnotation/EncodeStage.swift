@@ -35,7 +35,8 @@ import Training
 ///
 /// Each region's FV has unit L2 norm, or is zero when the region holds no descriptor. Root attributes: the
 /// header plus `components`, `pca_dims_orh`, `pca_dims_col`, `layouts`, `normalization`, the input paths, and
-/// `fv_storage` / `fv_compression` (+ `pq_subvector_dims`, `pq_training_images`): with `fv_storage` float16 the
+/// (when not the defaults float32 / off) `fv_storage` / `fv_compression` (+ `pq_subvector_dims`,
+/// `pq_training_images`): with `fv_storage` float16 the
 /// `fv/…` datasets are IEEE half, with `pq` uint8 codes (`FisherVectorStorage`; read them with `FisherVectorRows`).
 ///
 /// Before writing, the stage prints the bytes it will write and refuses when the output's file system cannot hold
@@ -82,8 +83,11 @@ public struct EncodeStage {
             "components": .int(m), "pca_dims_orh": .int(pca[.orh]!.outputDimension),
             "pca_dims_col": .int(pca[.col]!.outputDimension), "image_count": .int(descriptors.imageCount),
             "layouts": .strings(Self.layouts.map(\.description)), "normalization": .string("improved"),
-            "fv_storage": .string(config.storage.rawValue), "fv_compression": .int(config.compress ? 1 : 0),
         ]
+        // Recorded only when not the default, so a default run's header (and parts key) is the one it was before
+        // these options existed: earlier fv.h5 files and their parts stay valid and resumable.
+        if config.storage != .float32 { parameters["fv_storage"] = .string(config.storage.rawValue) }
+        if config.compress { parameters["fv_compression"] = .int(1) }
         if config.storage == .pq {
             parameters["pq_subvector_dims"] = .int(config.pqSubvectorDimension)
             parameters["pq_training_images"] = .int(Swift.min(config.pqTrainingImages, descriptors.imageCount))
