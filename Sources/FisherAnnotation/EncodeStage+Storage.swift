@@ -55,27 +55,42 @@ extension EncodeStage {
         }
     }
 
+    /// F_l of every `fv/…` dataset (kind-major, then layout) for PCA dimensions d_kind and M components: regions · 2·M·d.
+    public static func rowWidths(pcaDimensions: (DescriptorKind) -> Int, components: Int) -> [Int] {
+        DescriptorKind.allCases.flatMap { kind in layouts.map { $0.regionCount * 2 * components * pcaDimensions(kind) } }
+    }
+
+    /// The row widths of the models' datasets.
+    func rowWidths(_ models: Models) -> [Int] {
+        Self.rowWidths(pcaDimensions: { models.gmm[$0]!.dimension }, components: models.gmm[.orh]!.components)
+    }
+
     /// The bytes `fv.h5` (its parts) will take for `storage`, for the models' image count and row widths.
     func byteCount(_ models: Models, storage: FisherVectorStorage) -> Int {
-        let widths = DescriptorKind.allCases.flatMap { kind in
-            Self.layouts.map { $0.regionCount * FisherEncoder(mixture: models.gmm[kind]!).dimension }
-        }
+        byteCount(images: models.descriptors.imageCount, widths: rowWidths(models), storage: storage)
+    }
+
+    /// The bytes of `images` rows of `widths` in `storage` (see the type's comment).
+    func byteCount(images: Int, widths: [Int], storage: FisherVectorStorage) -> Int {
         let d = Swift.max(1, config.pqSubvectorDimension)
         let perImage = widths.reduce(16) { $0 + storage.rowBytes(values: $1, subvectorDimension: d) }
-        let images = models.descriptors.imageCount
-        let codebooks = storage == .pq
-            ? widths.reduce(0) { $0 + 4 * Swift.min(ProductQuantizer.maxCentroids, Swift.min(config.pqTrainingImages, images)) * $1 } : 0
+        let centroids = Swift.min(ProductQuantizer.maxCentroids, Swift.min(config.pqTrainingImages, images))
+        let codebooks = storage == .pq ? widths.reduce(0) { $0 + 4 * centroids * $1 } : 0
         return images * perImage + codebooks
     }
 
     /// What encode will write, with the fixes that write less.
     public func sizePlan(_ models: Models) -> DiskSpace.Plan {
-        let images = models.descriptors.imageCount
-        let bytes = byteCount(models, storage: config.storage)
+        sizePlan(images: models.descriptors.imageCount, widths: rowWidths(models))
+    }
+
+    /// What encode will write for `images` rows of `widths`, with the fixes that write less.
+    public func sizePlan(images: Int, widths: [Int]) -> DiskSpace.Plan {
+        let bytes = byteCount(images: images, widths: widths, storage: config.storage)
         var fixes = ["fewer images (--limit; \(MemoryBudget.format(bytes / Swift.max(1, images))) per image)"]
-        for other in FisherVectorStorage.allCases where byteCount(models, storage: other) < bytes {
+        for other in FisherVectorStorage.allCases where byteCount(images: images, widths: widths, storage: other) < bytes {
             fixes.append("fv_storage \(other.rawValue) (--fv-storage \(other.rawValue): "
-                         + "\(MemoryBudget.format(byteCount(models, storage: other))))")
+                         + "\(MemoryBudget.format(byteCount(images: images, widths: widths, storage: other))))")
         }
         if !config.compress { fixes.append("fv_compression (--fv-compression: shuffle + deflate, size depends on the data)") }
         let what = "\(EncodeStage.stage) \(config.output) (\(images) images, \(config.storage.rawValue))"
@@ -85,7 +100,12 @@ extension EncodeStage {
 
     /// Prints the plan and refuses it on every rank when it does not fit (rank 0's free-space figure, broadcast).
     func checkSpace(_ models: Models, communicator comm: any Communicator, log: (String) -> Void) throws {
-        var plan = sizePlan(models)
+        try checkSpace(sizePlan(models), communicator: comm, log: log)
+    }
+
+    /// `checkSpace` for a plan made before the models exist (`FisherPipeline`, before extraction).
+    public func checkSpace(_ plan: DiskSpace.Plan, communicator comm: any Communicator, log: (String) -> Void) throws {
+        var plan = plan
         var free = [comm.isRoot ? (config.assumedFreeBytes ?? DiskSpace.freeBytes(at: plan.folder) ?? -1) : 0]
         try comm.broadcast(&free, root: 0)  // Distributed: one verdict for all ranks
         plan.free = free[0] < 0 ? nil : free[0]

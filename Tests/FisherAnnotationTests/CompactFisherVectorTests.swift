@@ -127,6 +127,18 @@ final class CompactFisherVectorTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: enough.output))
     }
 
+    func testFisherRefusesBeforeExtractingWhenTheVectorsCannotFit() throws {
+        var pipeline = FisherFixture.pipeline(folder.appendingPathComponent("tiny"))
+        pipeline.encode.assumedFreeBytes = 16 << 20  // all margin: nothing usable
+        var lines: [String] = []
+        XCTAssertThrowsError(try pipeline.run(communicator: SingleProcessCommunicator(), log: { lines.append($0) })) { error in
+            XCTAssertTrue(error is DiskSpaceError, "\(error)")
+            XCTAssertTrue("\(error)".contains("(\(10 * (2 * 8 * 128 * 4 + 16)) bytes)"), "\(error)")  // the same hand count
+        }
+        XCTAssertEqual(lines.count, 1, "\(lines)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pipeline.extract.output), "refused before extraction")
+    }
+
     /// SVM runs trained on float16 / PQ vectors (PQ codebooks fitted on the training rows only) score within
     /// 0.05 mAP of float32 on the annotation fixture (observed: identical to 3 decimals for float16, PQ within 0.02).
     func testAnnotationOnCompactVectorsIsWithinAStatedMAPOfFloat32() throws {
