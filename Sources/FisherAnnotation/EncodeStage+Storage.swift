@@ -12,9 +12,10 @@ import Storage
 /// can only shrink it, so the figure is an upper bound. Rank 0 measures the free space (`DiskSpace.freeBytes`) and
 /// broadcasts it, so every rank reaches the same verdict.
 ///
-/// **PQ training.** The codebooks are fitted on the vectors of a seeded sample of `pq_training_images` images
-/// (labels are never read: like the PCA and the GMM, the codebooks are unsupervised, and a split made later picks
-/// its training rows among images that the codebooks may have seen). Each rank encodes its share of the sample
+/// **PQ training.** The codebooks are fitted on the vectors of a seeded sample of `pq_training_images` images:
+/// of the `train` rows of `pq_training_manifest` (an `images.csv`) when given, so that no test vector shapes
+/// the codebooks, else of all images (labels are never read: like the PCA and the GMM, the codebooks are
+/// unsupervised). Each rank encodes its share of the sample
 /// (`shard` of the sorted sample), the rows are all-gathered in rank order, so every rank holds the same sample in
 /// the same order and fits the same `ProductQuantizer` (a pure function of its rows): bit-identical codes for any
 /// number of ranks.
@@ -113,16 +114,31 @@ extension EncodeStage {
         try DiskSpace.check(plan, log: { log("encode: " + $0) })
     }
 
-    /// The images whose vectors train the codebooks: a seeded sample of `pq_training_images`, sorted.
-    func pqSample(imageCount: Int) -> [Int] {
+    /// The images whose vectors train the codebooks: a seeded sample of `pq_training_images` of `candidates`
+    /// (sorted image indices), sorted.
+    func pqSample(candidates: [Int]) -> [Int] {
         var rng = SeededRandom(seed: Self.pqSeed)
-        return rng.sample(Swift.min(config.pqTrainingImages, imageCount), from: imageCount).sorted()
+        return rng.sample(Swift.min(config.pqTrainingImages, candidates.count), from: candidates.count).map { candidates[$0] }.sorted()
+    }
+
+    /// The images the sample is drawn from: those whose id is a `train` row of `pq_training_manifest`, or all.
+    func pqCandidates(_ models: Models) throws -> [Int] {
+        let all = Array(0 ..< models.descriptors.imageCount)
+        guard let manifest = config.pqTrainingManifest else { return all }
+        let train = Set(try AnnotationTable.read(manifest).items.filter { $0.split == "train" }.map(\.path))
+        let ids = try models.descriptors.file.readStrings("ids")
+        let chosen = all.filter { train.contains(ids[$0]) }
+        guard !chosen.isEmpty else {
+            throw PipelineError.inconsistent(file: manifest, what: "none of its train rows is an image of \(config.descriptors) "
+                                             + "(paths must equal the descriptors' ids, e.g. \(ids.first ?? "none"))", rerun: "annotate manifest")
+        }
+        return chosen
     }
 
     /// Fits one quantizer per `fv/…` dataset on the sample's vectors (every rank, same rows, same result).
     func fitQuantizers(_ models: Models, communicator comm: any Communicator,
                        log: (String) -> Void) throws -> [String: ProductQuantizer] {
-        let sample = pqSample(imageCount: models.descriptors.imageCount)
+        let sample = pqSample(candidates: try pqCandidates(models))
         let mine = sample[shard(count: sample.count, rank: comm.rank, size: comm.size)]
         let inputs = try ImageInputs(models)
         let widths = inputs.datasetWidths

@@ -91,6 +91,7 @@ public struct EncodeStage {
         if config.storage == .pq {
             parameters["pq_subvector_dims"] = .int(config.pqSubvectorDimension)
             parameters["pq_training_images"] = .int(Swift.min(config.pqTrainingImages, descriptors.imageCount))
+            if let manifest = config.pqTrainingManifest { parameters["pq_training_manifest"] = .string(manifest) }
         }
         return Models(descriptors: descriptors, pca: pca, gmm: gmm,
                       header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters))

@@ -70,6 +70,9 @@ extension StageSpec {
                       "fv_storage pq: sub-vector length d_s, one 256-centroid codebook each; must divide every FV width"),
         ParameterSpec("pq_training_images", .int, .int(1000), range: 1 ... 1e12, unit: "images",
                       "fv_storage pq: images (a seeded sample) whose vectors train the codebooks"),
+        ParameterSpec("pq_training_manifest", .string, .null, dataDefault: "all images",
+                      "fv_storage pq: an images.csv (annotate manifest / split) whose train rows are the only images the "
+                        + "codebook sample is drawn from, so test vectors never shape the codebooks"),
     ])
 
     public static let fisher = StageSpec("fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
@@ -158,7 +161,8 @@ extension EncodeConfig {
     public init(_ p: StageParameters, descriptors: String, pca: String, gmm: String, output: String) {
         self.init(descriptors: descriptors, pca: pca, gmm: gmm, output: output, batchSize: p.int("chunk_size"),
                   storage: FisherVectorStorage(rawValue: p.string("fv_storage")) ?? .float32, compress: p.bool("fv_compression"),
-                  pqSubvectorDimension: p.int("pq_subvector_dims"), pqTrainingImages: p.int("pq_training_images"))
+                  pqSubvectorDimension: p.int("pq_subvector_dims"), pqTrainingImages: p.int("pq_training_images"),
+                  pqTrainingManifest: p.optionalString("pq_training_manifest"))
     }
 }
 

@@ -111,6 +111,9 @@ struct VectorStorageOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(StageSpec.encode.help("pq_training_images")))
     var pqTrainingImages = StageSpec.encode.default("pq_training_images", as: Int.self)
+
+    @Option(help: ArgumentHelp(StageSpec.encode.help("pq_training_manifest")))
+    var pqTrainingManifest: String?
 }
 
 /// `--sample-size`, `--seed` (`fit-pca`, `fit-gmm`).

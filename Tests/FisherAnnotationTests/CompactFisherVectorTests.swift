@@ -38,7 +38,7 @@ final class CompactFisherVectorTests: XCTestCase {
         let deflated = encodeAgain(base, "gz") { $0.compress = true }
         let pq = encodeAgain(base, "pq") { $0.storage = .pq; $0.pqSubvectorDimension = 8; $0.pqTrainingImages = 6 }
         for config in [half, deflated, pq] { try EncodeStage(config: config).run(communicator: SingleProcessCommunicator()) }
-        let sample = EncodeStage(config: pq).pqSample(imageCount: 10)
+        let sample = EncodeStage(config: pq).pqSample(candidates: Array(0 ..< 10))
         XCTAssertEqual(sample.count, 6)
         for (l, name) in EncodeStage.vectorDatasets.enumerated() {
             let exact = try rows(base.encode.output, name)
@@ -74,6 +74,40 @@ final class CompactFisherVectorTests: XCTestCase {
             XCTAssertEqual(error(sample), twin.distortion, accuracy: 1e-6, name)
             XCTAssertGreaterThan(error((0 ..< 10).filter { !sample.contains($0) }), 1e-3, name)
         }
+    }
+
+    func testPQCodebooksSeeOnlyTheManifestsTrainingRows() throws {
+        let base = FisherFixture.pipeline(folder.appendingPathComponent("f32"))
+        try base.run(communicator: SingleProcessCommunicator())
+        let ids = (0 ..< 10).map { String(format: "synthetic/%06d", $0) }
+        let manifest = folder.appendingPathComponent("images.csv").path
+        try AnnotationTable(source: "test", items: ids.enumerated().map { i, id in
+            .init(path: id, concepts: ["a"], tags: [], split: [1, 4, 6, 8].contains(i) ? "train" : "test")
+        }).write(to: manifest)
+        let config = encodeAgain(base, "pq") {
+            $0.storage = .pq; $0.pqSubvectorDimension = 8; $0.pqTrainingImages = 3; $0.pqTrainingManifest = manifest
+        }
+        let stage = EncodeStage(config: config)
+        let models = try stage.loadModels()
+        XCTAssertEqual(try stage.pqCandidates(models), [1, 4, 6, 8])
+        models.descriptors.close()
+        let sample = stage.pqSample(candidates: [1, 4, 6, 8])
+        XCTAssertEqual(sample.count, 3)
+        try stage.run(communicator: SingleProcessCommunicator())
+        let name = EncodeStage.vectorDatasets[0], exact = try rows(base.encode.output, name)
+        let twin = try ProductQuantizer.fit(Matrix(rows: 3, columns: exact.columns, values: sample.flatMap { exact.row($0) }),
+                                            subvectorDimension: 8, seed: EncodeStage.pqSeed)
+        let file = try HDF5File.open(path: config.output)
+        defer { try? file.close() }
+        XCTAssertEqual(try file.read(FisherVectorStorage.codebooksName(name), as: Float.self).values, twin.codebooks.values)
+        XCTAssertEqual(try file.attribute("pq_training_manifest", as: String.self), manifest)
+        // A manifest that names none of the images is refused with the fix.
+        try AnnotationTable(source: "test", items: [.init(path: "elsewhere.png", concepts: ["a"], tags: [], split: "train")])
+            .write(to: manifest)
+        var bad = config
+        bad.output = folder.appendingPathComponent("bad").appendingPathComponent("fv.h5").path
+        let text = FisherFixture.message { try EncodeStage(config: bad).run(communicator: SingleProcessCommunicator()) }
+        XCTAssertTrue(text.contains("none of its train rows") && text.contains("synthetic/000000"), text)
     }
 
     func testPQCodesAreTheSameBitsForOneTwoAndThreeRanks() throws {
