@@ -73,7 +73,19 @@ extension StageSpec {
         ParameterSpec("pq_training_manifest", .string, .null, dataDefault: "all images",
                       "fv_storage pq: an images.csv (annotate manifest / split) whose train rows are the only images the "
                         + "codebook sample is drawn from, so test vectors never shape the codebooks"),
-    ])
+    ], constraints: [pqParametersNeedPQ])
+
+    /// The `pq_*` parameters shape PQ codebooks only: one changed from its default under another `fv_storage` would
+    /// be accepted and ignored, so it is refused.
+    static let pqParametersNeedPQ: Constraint = { p in
+        guard p.string("fv_storage") != FisherVectorStorage.pq.rawValue else { return nil }
+        let changed = [("pq_subvector_dims", p.int("pq_subvector_dims") != encode.default("pq_subvector_dims", as: Int.self)),
+                       ("pq_training_images", p.int("pq_training_images") != encode.default("pq_training_images", as: Int.self)),
+                       ("pq_training_manifest", !p.isNull("pq_training_manifest"))]
+        guard let key = changed.first(where: \.1)?.0 else { return nil }
+        return p.inconsistent(key, "applies to fv_storage pq only (fv_storage is \(p.string("fv_storage"))): "
+            + "add fv_storage pq (--fv-storage pq) or remove it")
+    }
 
     public static let fisher = StageSpec("fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
                                          combining: [.extract, .fitPCA, .fitGMM, .encode])

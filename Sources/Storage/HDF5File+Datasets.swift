@@ -58,20 +58,6 @@ extension HDF5File {
         try check(status, "write dataset '\(name)'")
     }
 
-    /// Runs `write` with the memory type and buffer that put `values` into a dataset stored as `kind`. For
-    /// `.float16` the values are rounded here (`Float16(x)`: IEEE round to nearest, ties to even) and handed over as
-    /// halves with the file's own type, so libhdf5 copies bits: its float → half conversion (1.10.8) loses the carry
-    /// when rounding up crosses a power of two (0.12499 became 0.0625) and truncates half subnormals. Widening half
-    /// → float on read is exact in libhdf5 (tested).
-    func withWriteBuffer<T: HDF5Element>(_ values: [T], storedAs kind: HDF5ElementKind,
-                                         _ write: (hid_t, UnsafeRawPointer?) -> herr_t) throws -> herr_t {
-        guard kind == .float16, let floats = values as? [Float] else {
-            return values.withUnsafeBytes { write(T.hdf5Kind.memoryType, $0.baseAddress) }
-        }
-        let halves = floats.map { Float16($0).bitPattern }
-        return try kind.withFileType { type in halves.withUnsafeBytes { write(type, $0.baseAddress) } }
-    }
-
     /// Reads the whole dataset `name` and its shape.
     ///
     /// - Throws: `StorageError.datasetMissing`, `StorageError.typeMismatch` when the stored type is not `T`,
@@ -242,16 +228,6 @@ extension HDF5File {
     }
 
     /// Dataset creation properties: contiguous, or chunked (+ deflate) when asked or needed.
-    /// The file kind for `T` values stored as `stored` (nil: `T`'s own); only `Float` → `.float16` converts.
-    func storedKind<T: HDF5Element>(_ stored: HDF5ElementKind?, for type: T.Type, dataset name: String) throws -> HDF5ElementKind {
-        guard let stored, stored != T.hdf5Kind else { return T.hdf5Kind }
-        guard stored.readKind == T.hdf5Kind else {
-            throw StorageError.typeMismatch(file: path, name: name, expected: "\(T.hdf5Kind) values stored as \(T.hdf5Kind)"
-                                            + " (or float32 values as float16)", got: "a request to store them as \(stored)")
-        }
-        return stored
-    }
-
     func creationList(shape: [Int], extendable: Bool, elementBytes: Int, chunk: [Int]?, gzip: Int?,
                       shuffle: Bool = false) throws -> hid_t {
         let dcpl = H5Pcreate(tributary_h5p_dataset_create())

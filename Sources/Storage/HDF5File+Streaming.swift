@@ -77,13 +77,4 @@ extension HDF5File {
             return rows
         }
     }
-
-    /// The stored element kind of the open `dataset` (`.float32` for anything unclassified: the strict type check
-    /// has already passed).
-    func storedKind(of dataset: hid_t, name: String) throws -> HDF5ElementKind {
-        let type = H5Dget_type(dataset)
-        guard type >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
-        defer { H5Tclose(type) }
-        return HDF5ElementKind(storedType: type) ?? .float32
-    }
 }

@@ -173,6 +173,21 @@ final class CompactFisherVectorTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: pipeline.extract.output), "refused before extraction")
     }
 
+    func testPQParametersWithoutPQStorageAreRefused() throws {
+        for (key, value) in [("pq_subvector_dims", JSONValue.int(4)), ("pq_training_images", .int(10)),
+                             ("pq_training_manifest", .string("images.csv"))] {
+            for spec in [StageSpec.encode, StageSpec.fisher] {
+                let text = FisherFixture.message { _ = try spec.resolve([key: value], door: .commandLine) }
+                XCTAssertTrue(text.contains("applies to fv_storage pq only") && text.contains("--fv-storage pq"), "\(spec.name) \(key): \(text)")
+                XCTAssertNoThrow(try spec.resolve([key: value, "fv_storage": .string("pq")], door: .commandLine))
+            }
+        }
+        let p = try StageSpec.encode.resolve(["fv_storage": .string("float16"), "fv_compression": .bool(true)], door: .commandLine)
+        let config = EncodeConfig(p, descriptors: "d", pca: "p", gmm: "g", output: "o")
+        XCTAssertEqual(config.storage, .float16)
+        XCTAssertTrue(config.compress)
+    }
+
     /// SVM runs trained on float16 / PQ vectors (PQ codebooks fitted on the training rows only) score within
     /// 0.05 mAP of float32 on the annotation fixture (observed: identical to 3 decimals for float16, PQ within 0.02).
     func testAnnotationOnCompactVectorsIsWithinAStatedMAPOfFloat32() throws {
