@@ -110,24 +110,30 @@ final class CompactFisherVectorTests: XCTestCase {
         XCTAssertTrue(text.contains("none of its train rows") && text.contains("synthetic/000000"), text)
     }
 
-    func testPQCodesAreTheSameBitsForOneTwoAndThreeRanks() throws {
+    func testFloat16AndPQFilesAreTheSameBitsForOneTwoAndThreeRanks() throws {
         let base = FisherFixture.pipeline(folder.appendingPathComponent("f32"))
         try base.run(communicator: SingleProcessCommunicator())
-        var outputs: [[UInt8]] = [], books: [[Float]] = []
-        for size in 1 ... 3 {
-            let config = encodeAgain(base, "pq\(size)") { $0.storage = .pq; $0.pqSubvectorDimension = 4; $0.pqTrainingImages = 7 }
-            _ = try ThreadedWorld.run(size: size) { comm in try EncodeStage(config: config).run(communicator: comm) }
-            let file = try HDF5File.open(path: config.output)
-            outputs.append(try EncodeStage.vectorDatasets.flatMap { try file.read($0, as: UInt8.self).values })
-            books.append(try EncodeStage.vectorDatasets.flatMap {
-                try file.read(FisherVectorStorage.codebooksName($0), as: Float.self).values
-            })
-            try file.close()
+        for storage in [FisherVectorStorage.float16, .pq] {
+            var outputs: [[UInt32]] = [], codes: [[UInt8]] = []
+            for size in 1 ... 3 {
+                let config = encodeAgain(base, "\(storage)\(size)") {
+                    $0.storage = storage; $0.compress = true; $0.pqSubvectorDimension = 4; $0.pqTrainingImages = 7
+                }
+                _ = try ThreadedWorld.run(size: size) { comm in try EncodeStage(config: config).run(communicator: comm) }
+                // What readers get (decoded floats), and for PQ the stored codes and codebooks themselves.
+                outputs.append(try EncodeStage.vectorDatasets.flatMap { try rows(config.output, $0).values.map(\.bitPattern) })
+                guard storage == .pq else { continue }
+                let file = try HDF5File.open(path: config.output)
+                codes.append(try EncodeStage.vectorDatasets.flatMap { try file.read($0, as: UInt8.self).values })
+                try file.close()
+            }
+            XCTAssertEqual(outputs[1], outputs[0], "\(storage) 2 ranks")
+            XCTAssertEqual(outputs[2], outputs[0], "\(storage) 3 ranks")
+            if storage == .pq {
+                XCTAssertEqual(codes[1], codes[0])
+                XCTAssertEqual(codes[2], codes[0])
+            }
         }
-        XCTAssertEqual(outputs[1], outputs[0])
-        XCTAssertEqual(outputs[2], outputs[0])
-        XCTAssertEqual(books[1].map(\.bitPattern), books[0].map(\.bitPattern))
-        XCTAssertEqual(books[2].map(\.bitPattern), books[0].map(\.bitPattern))
     }
 
     func testEncodePrintsItsSizeAndRefusesWhatTheDiskCannotHold() throws {
