@@ -74,12 +74,12 @@ public struct AnnotationData: Sendable {
         }
         var train: [String: Matrix<Float>] = [:], test: [String: Matrix<Float>] = [:]
         for name in visualBlocks where visual {
-            let (values, shape) = try file.read("fv/" + name, as: Float.self)
+            let all = try FisherVectorReader(file: file, dataset: "fv/" + name).all()  // float32, float16 or PQ
+            let (values, shape) = (all.values, [all.rows, all.columns])
             guard shape.count == 2, shape[0] == ids.count else {
                 throw PipelineError.inconsistent(file: fv, what: "fv/\(name) has shape \(shape) for \(ids.count) ids",
                                                  rerun: "encode")
             }
-            let all = Matrix(rows: shape[0], columns: shape[1], values: values)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw AnnotateError.nonFinite(file: fv, dataset: "fv/" + name, row: bad / Swift.max(1, shape[1]))
             }

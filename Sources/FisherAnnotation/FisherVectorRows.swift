@@ -6,9 +6,10 @@ import Storage
 
 /// The training rows of one `fv.h5` block as a `RowSource` for the row-sharded solvers: training item i is file
 /// row `fileRows[i]` (increasing: the file's order, test rows interleaved). `rows(a ..< b)` opens the file, reads
-/// the one contiguous file span from `fileRows[a]` to `fileRows[b − 1]` (`HDF5File.readRows`, which checks the
-/// span against `MemoryBudget.current`), and keeps the training rows of it. Nothing else of the file is read.
-public struct FisherVectorRows: RowSource {
+/// the one contiguous file span from `fileRows[a]` to `fileRows[b − 1]` through `FisherVectorReader` (float32,
+/// float16 or PQ-decoded; `HDF5File.readRows` checks the span against `MemoryBudget.current`), and keeps the
+/// training rows of it. Nothing else of the file is read. (A PQ file's codebooks are re-read per call.)
+public struct FisherVectorRows: Classifiers.RowSource {
     public let path: String
     /// `fv/<kind>/<layout>`.
     public let dataset: String
@@ -36,7 +37,7 @@ public struct FisherVectorRows: RowSource {
         let span = fileRows[range.lowerBound] ..< fileRows[range.upperBound - 1] + 1
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
-        let (values, _) = try file.readRows(dataset, rows: span, as: Float.self)
+        let values = try FisherVectorReader(file: file, dataset: dataset).rows(span).values
         var out: [Float] = []
         out.reserveCapacity(range.count * dimension)
         for i in range {
