@@ -18,8 +18,12 @@ import Foundation
 /// iterations), so with a single reduction block (N ≤ `reduction.blockSize`) the model equals `TagProp.train`'s
 /// bit for bit; with several blocks the sums are associated by block and agree to rounding.
 extension TagProp {
+    /// The item blocks of the sharded fit and search: 256 items (`NearestNeighbours.defaultBlockSize`), so ranks
+    /// share the work from a few hundred images on. N ≤ 256: the model is `TagProp.train`'s, bit for bit.
+    public static var itemBlocks: OrderedReduction { OrderedReduction(blockSize: NearestNeighbours.defaultBlockSize) }
+
     public static func train(neighbours: [Neighbours], rows: Range<Int>, labels: LabelMatrix, options: Options = Options(),
-                             reduction: OrderedReduction = OrderedReduction(),
+                             reduction: OrderedReduction = itemBlocks,
                              communicator comm: any Communicator) throws -> TagProp {
         let n = labels.rows, words = labels.columns
         guard n > 0 else { throw ClassifierError.emptyTrainingSet(what: "TagProp.train") }

@@ -93,7 +93,7 @@ public struct AnnotateTrainStage: Sendable {
             }
         }
         var cache: [String: Neighbours] = [:]  // lookup only, never iterated
-        let reduction = OrderedReduction(), n = data.trainIDs.count
+        let reduction = TagProp.itemBlocks, n = data.trainIDs.count
         let mine = reduction.rows(totalRows: n, rank: comm.rank, size: comm.size)  // this rank's TagProp items
         for run in [AnnotationRun.tagpropVisual, .tagpropMixed] where runs.contains(run) {
             let measures = Self.measures(run, layouts: config.tagPropLayouts)
