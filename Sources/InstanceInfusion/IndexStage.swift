@@ -49,9 +49,9 @@ public struct IndexConfig: Sendable, Equatable {
 /// Every rank reads rows `shard(count: N, rank: r, size: R)` of `embeddings`, builds a forest over them with the
 /// *same* hyperplanes (same seed), with global ids = row numbers in the embeddings file, and writes its forest as
 /// a part (`IndexFiles`). Rank 0 then writes the master: the header, virtual datasets `ids` and `vectors` over all
-/// parts (row i = embeddings row i: each part stores its rows in id order), and the source's string ids. Any rank
-/// count may load the index (`IndexFiles.loadShard` re-shards it), and answers exactly what one forest over all N
-/// rows would.
+/// parts (each part holds its id range, rows in its forest's order: `IndexFiles.readVectors` reads by id), and the
+/// source's string ids. Any rank count may load the index (`IndexFiles.loadShard` re-shards it), and answers
+/// exactly what one forest over all N rows would.
 public struct IndexStage: Sendable {
     public let config: IndexConfig
 
