@@ -166,7 +166,13 @@ public struct InfusedTrainingStage {
                 let (c, cache) = model.encodeForTraining(batch, parameters: parameters.values)
                 let sources = (0 ..< forests.count).map { j in
                     // Lists of k checked when retrieved; rows prefetched for exactly these samples (`prefetch`).
-                    try! RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: neighbours.rows[j], k: cfg.neighbours)
+                    do {
+                        return try RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: neighbours.rows[j],
+                                                           k: cfg.neighbours)
+                    } catch {
+                        preconditionFailure("train-infused: a sample's source rows were not prefetched (prefetch(epoch:) "
+                            + "must run before each epoch, with the trainer's schedule): \(error)")
+                    }
                 }
                 let (loss, headCache) = head.forward(context: c, sources: sources, targets: batch.labels,
                                                      parameters: parameters.values)

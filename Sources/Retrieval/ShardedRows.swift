@@ -10,8 +10,9 @@ import LinearAlgebra
 /// Protocol of `ShardedForest.fetch` (collective; every rank calls it, with its own request):
 ///
 ///  1. Q_r ← sorted unique request; **all-gather** [a_r, b_r] and Q_r (ids only, 8 bytes each);
-///  2. every rank checks, identically, that the ranges are ascending and disjoint and that every requested id of
-///     every rank lies in one of them (so all ranks throw together, none hangs);
+///  2. every rank checks, identically, that the ranges are ascending and disjoint, that every requested id of
+///     every rank lies in one of them and that the largest request fits `MemoryBudget.current` (so all ranks throw
+///     together, none hangs);
 ///  3. for t = 0 … R−1: rank r packs Z[Q_t ∩ owned_r] (ascending) and **gathers to root t**; because the ranges
 ///     ascend with the rank and Q_t is sorted, rank t's concatenation in rank order is Z[Q_t] in Q_t's order.
 ///
@@ -63,6 +64,11 @@ extension ShardedForest {
                     rule: "must be a row of the sharded matrix, 0 ..< \(ranges.last?[1] ?? 0)")
             }
         }
+        // Every rank checks the largest request (the same numbers everywhere), so all ranks throw together.
+        let largest = requests.map(\.count).max() ?? 0
+        try MemoryBudget.current.reserve(bytes: MemoryBudget.product([largest, d, MemoryLayout<Float>.size]),
+                                         for: "the retrieved source rows", purpose: "\(largest) rows of \(d) floats on one rank",
+                                         fix: "run on more ranks, or retrieve for fewer documents at a time")
         var mine: [Float] = []
         for t in 0 ..< comm.size {
             let asked = requests[t]

@@ -55,4 +55,18 @@ final class ShardedRowsTests: XCTestCase {
         }
         for outcome in outcomes { XCTAssertTrue(outcome.contains("requested row (rank 1) = \(n)"), outcome) }
     }
+
+    /// The rows asked for are checked against the memory budget before any is copied.
+    func testARequestOverTheBudgetIsRefused() throws {
+        let z = randomMatrix(rows: n, columns: d, seed: 2)
+        let index = try ShardedForest(shard: z, firstID: 0, parameters: parameters)
+        let small = MemoryBudget(bytes: 10 * d * 4, origin: "test")
+        XCTAssertThrowsError(try MemoryBudget.$current.withValue(small) {
+            try index.fetch(rows: Array(0 ..< 11), communicator: SingleProcessCommunicator())
+        }) { XCTAssertTrue("\($0)".contains("retrieved source rows"), "\($0)") }
+        let fits = try MemoryBudget.$current.withValue(small) {
+            try index.fetch(rows: Array(0 ..< 10), communicator: SingleProcessCommunicator())
+        }
+        XCTAssertEqual(fits.rows, z.rows(0 ..< 10))
+    }
 }
