@@ -10,7 +10,7 @@ import Storage
 /// at master rows [a_p, b_p), in its forest's storage order (`ids` says which). On Q ranks:
 ///
 /// - Q = P: rank r loads its saved part (forest and rows), as `index` wrote it;
-/// - Q ≠ P: rank r reads rows `shard(N, r, Q)` of Z from the master (`readVectors`: the overlapping parts only,
+/// - Q ≠ P, or a packed index (`tributary pack`: the vectors without the forests): rank r reads rows `shard(N, r, Q)` of Z from the master (`readVectors`: the overlapping parts only,
 ///   in chunks) and builds a
 ///   forest over them with the index's parameters (same L, K, c, metric and seed, hence the same hyperplanes).
 ///
@@ -24,13 +24,20 @@ extension IndexFiles {
     public static func loadShard(master: String, communicator comm: any Communicator) throws -> ShardedForest {
         let header = try readHeader(master)
         let built = try int(header, "ranks", master), n = try int(header, "count", master)
-        if built == comm.size {
+        if built == comm.size, try hasPartFiles(master) {
             return try loadPart(master: master, masterHeader: header, rank: comm.rank, ranks: built)
         }
         guard n >= comm.size else { throw IndexError.tooFewRows(file: master, rows: n, ranks: comm.size) }
         let range = shard(count: n, rank: comm.rank, size: comm.size)
         let rows = try readVectors(master: master, rows: range, header: header)
         return try ShardedForest(shard: rows, firstID: range.lowerBound, parameters: try config(from: header).parameters())
+    }
+
+    /// Whether the master still names its part files (a packed index does not).
+    static func hasPartFiles(_ master: String) throws -> Bool {
+        let file = try HDF5File.open(path: master)
+        defer { try? file.close() }
+        return file.hasAttribute("part_files", on: "ids")
     }
 
     /// Rows `rows` of the index's vectors Z, in id order (row i of the result is Z[rows.lowerBound + i]), read

@@ -115,6 +115,14 @@ final class IndexQueryTests: XCTestCase {
                 }
             }
         }
+        // A packed index (vectors, no forests) is rebuilt on load, on the rank count that built it too.
+        let config = indexConfig(source, "p2-q2/index.h5")
+        _ = try ThreadedWorld.run(size: 2) { comm in try IndexStage(config: config).run(communicator: comm) }
+        _ = try HDF5File.pack(config.output, to: path("packed.h5"))
+        try FileManager.default.removeItem(atPath: config.output + ".parts")
+        let query = QueryConfig(index: path("packed.h5"), queries: queries, output: path("nn-packed.h5"), k: 5)
+        let packed = try ThreadedWorld.run(size: 2) { comm in try QueryStage(config: query).run(communicator: comm) }
+        XCTAssertEqual(packed[0], try QueryStage.reference(index: config, queries: queries, k: 5))
     }
 
     /// --exclude-self: a query from the indexed set never gets itself; without it, it is its own nearest.
