@@ -20,8 +20,10 @@ import Storage
 /// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
 /// `LinearScorer`) — or, when the training blocks exceed the memory budget, rows split over ranks
 /// (`TrainingLayout`, chosen automatically and printed; squared-hinge SVMs by TRON, SLR by row-sharded FISTA).
-/// TagProp: each rank searches the neighbours of its slice of the training items (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
-/// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
+/// TagProp: each rank takes the training items of its `OrderedReduction` blocks, finds their
+/// leave-one-out neighbours against every rank's items (`NearestNeighbours.leaveOneOut(shard:…)`: one chunk of
+/// another rank's features at a time), keeps its own lists, and the γ/α/β fit sums over items in block order
+/// (`TagProp.train(neighbours:rows:…)`; γ, α, β are replicated). Rank 0 writes `models.h5`. The models are
 /// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
 ///
 /// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
@@ -108,6 +110,8 @@ public struct AnnotateTrainStage: Sendable {
             }
         }
         var cache: [String: Neighbours] = [:]  // lookup only, never iterated
+        let reduction = TagProp.itemBlocks, n = data.trainIDs.count
+        let mine = reduction.rows(totalRows: n, rank: comm.rank, size: comm.size)  // this rank's TagProp items
         for run in [AnnotationRun.tagpropVisual, .tagpropMixed] where runs.contains(run) {
             let measures = Self.measures(run, layouts: config.tagPropLayouts)
             let options = effectiveTagPropOptions(measures: measures.count, items: data.trainIDs.count)
@@ -116,12 +120,14 @@ public struct AnnotateTrainStage: Sendable {
                 let lists = try measures.map { names in
                     let key = names.joined(separator: "+") + "@\(kd)"
                     if let hit = cache[key] { return hit }
-                    let found = try ShardedNeighbours.leaveOneOut(database: try data.features(names), count: kd,
-                                                                  communicator: comm)
+                    let shard = try Fusion.concatenate(names.map { data.train[$0]!.rows(mine) })
+                    let found = try NearestNeighbours.leaveOneOut(shard: shard, rows: mine, totalRows: n, count: kd,
+                                                                  reduction: reduction, communicator: comm)
                     cache[key] = found
                     return found
                 }
-                let model = try TagProp.train(neighbours: lists, labels: data.trainLabels, options: options)
+                let model = try TagProp.train(neighbours: lists, rows: mine, labels: data.trainLabels, options: options,
+                                              reduction: reduction, communicator: comm)
                 models.tagProp[run] = AnnotateModels.TagPropModel(model: model, measures: measures)
             }
         }
