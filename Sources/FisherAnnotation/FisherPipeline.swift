@@ -2,6 +2,7 @@ import Core
 import Foundation
 import LinearAlgebra
 import Stages
+import Storage
 
 /// `tributary fisher`: extract → fit-pca → fit-gmm → encode in one job, with the files of `FisherFiles` in
 /// one output folder. Each stage is the same driver its own subcommand runs, so a chained run and four
@@ -60,9 +61,14 @@ public struct FisherPipeline {
     /// PCA and GMM sizes, so that a job that cannot store its vectors stops now rather than after extraction and
     /// fitting (encode checks again with the fitted models).
     func checkSpaceBeforeExtracting(communicator comm: any Communicator, log: (String) -> Void) throws {
+        let stage = EncodeStage(config: encode)
+        try stage.checkSpace(try sizePlan(), communicator: comm, log: log)
+    }
+
+    /// What the encode step will write, from the image count and the PCA and GMM sizes (no image is decoded).
+    public func sizePlan() throws -> DiskSpace.Plan {
         let images = try extract.source.open(selection: extract.selection).count
         let widths = EncodeStage.rowWidths(pcaDimensions: { Swift.min(pca.dimensions, $0.dimension) }, components: gmm.components)
-        let stage = EncodeStage(config: encode)
-        try stage.checkSpace(stage.sizePlan(images: images, widths: widths), communicator: comm, log: log)
+        return EncodeStage(config: encode).sizePlan(images: images, widths: widths)
     }
 }

@@ -18,7 +18,11 @@ extension RunnerStageType {
     static let fisher = RunnerStageType(
         spec: .fisher,
         dataset: .image,
-        outputs: ["fv.h5"]
+        outputs: ["fv.h5"],
+        estimate: { stage, directory, dataset in
+            guard case let .images(source, selection)? = dataset else { return [] }
+            return [try FisherPipeline(stage.parameters, source: source, selection: selection, directory: directory).sizePlan()]
+        }
     ) { context in
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters

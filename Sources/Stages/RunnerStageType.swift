@@ -1,5 +1,6 @@
 import Core
 import LinearAlgebra
+import Storage
 
 /// A kind of stage the pipeline runner can run (`"type"` in a config): its inputs, its parameters with their
 /// defaults, the files it writes, and the driver call. Each method module lists its stage types
@@ -32,12 +33,16 @@ public struct RunnerStageType: Sendable {
     /// True when the output depends on the rank count (per-rank index parts): the key then includes it.
     public var rankDependent: Bool
     public var run: Driver
+    /// What the stage will write, estimated before it runs without reading images or training (`tributary plan`;
+    /// nil: the type cannot say). Gets the stage, its folder and its dataset.
+    public typealias Estimator = @Sendable (RunnerStage, String, ResolvedDataset?) throws -> [DiskSpace.Plan]
+    public var estimate: Estimator?
 
     /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
     /// plumbing that the command line expresses with its own options (input files, class maps, report rows).
     public init(spec: StageSpec, version: Int = 1, dataset: RunnerDataset.Category? = nil,
                 inputs: [String: [String]] = [:], configOnly: [ParameterSpec] = [], outputs: [String],
-                rankDependent: Bool = false, run: @escaping Driver) {
+                rankDependent: Bool = false, estimate: Estimator? = nil, run: @escaping Driver) {
         self.name = spec.name
         self.version = version
         self.summary = spec.summary
@@ -47,6 +52,7 @@ public struct RunnerStageType: Sendable {
         self.sharedKeys = spec.keys
         self.outputs = outputs
         self.rankDependent = rankDependent
+        self.estimate = estimate
         self.run = run
     }
 

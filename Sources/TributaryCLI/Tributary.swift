@@ -18,7 +18,7 @@ struct Tributary: ParsableCommand {
             Annotate.self, Report.self,
             TextTrain.self, TextEmbed.self,
             IndexCommand.self, QueryCommand.self,
-            RunPipeline.self, PipelineStatus.self, PackCommand.self,
+            RunPipeline.self, PipelineStatus.self, PipelinePlan.self, PackCommand.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
             TrainInfused.self, Experiment.self, StatsCommand.self,
             Bench.self,

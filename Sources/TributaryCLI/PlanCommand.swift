@@ -1,0 +1,56 @@
+import ArgumentParser
+import Core
+import Runner
+import StageRegistry
+import Storage
+
+/// `tributary plan <config>`: what `run` would do and write, before it does anything (writes nothing).
+struct PipelinePlan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Dry run: each stage's state, missing inputs, the bytes the stages to run will write and the free "
+            + "space; exit 1 when run would stop (writes nothing).")
+
+    @Argument(help: "The pipeline config (JSON).")
+    var config: String
+
+    @Option(help: "The rank count the next run will use (the index and query stages depend on it).")
+    var ranks = 1
+
+    func validate() throws {
+        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
+    }
+
+    @OptionGroup var job: JobOptions
+
+    func run() throws {
+        let feasible = job.run { comm -> Bool in
+            guard comm.isRoot else { return true }  // Distributed: rank 0 reads and prints
+            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
+            let budget = try job.memory.map { _ in try job.budget() } ?? config.memory
+                ?? MemoryBudget.machineDefault(ranksOnHost: ranks)
+            let plan = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).plan(ranks: ranks) }
+            print("plan of \(config.path) (out: \(config.out), \(ranks) rank(s)):")
+            for (i, row) in plan.rows.enumerated() {
+                var line = "[\(i + 1)/\(plan.rows.count)] \(row.stage) (\(row.type)): \(row.state.rawValue)"
+                if let writes = row.writes, !writes.isEmpty {
+                    line += "; writes " + writes.map { "\($0.what): \(MemoryBudget.format($0.bytes))" }.joined(separator: ", ")
+                } else if row.writes == nil, row.state != .done {
+                    line += row.problem.map { "; size unknown (\($0))" } ?? "; size not estimated for this stage type"
+                }
+                print(line)
+            }
+            for input in plan.missing { print("missing input: \(input.key) = \(input.path) (relative paths are from the config's folder)") }
+            let free = plan.free.map { MemoryBudget.format($0) } ?? "unknown"
+            print("estimated to write: \(MemoryBudget.format(plan.bytes)) (stages with an estimate); free at \(config.out): \(free)")
+            if !plan.missing.isEmpty { print("run would stop before its first stage: \(plan.missing.count) input file(s) missing") }
+            if let bytes = plan.free, plan.bytes > DiskSpace.usable(free: bytes) {
+                print("run would be refused: the estimate exceeds the free space (keep \(MemoryBudget.format(bytes - DiskSpace.usable(free: bytes))) spare); "
+                      + "write fewer or smaller files (e.g. fv_storage float16 or pq) or use another disk for out")
+            }
+            print(plan.feasible ? "plan: run can start" : "plan: run would fail")
+            return plan.feasible
+        }
+        if !feasible { throw ExitCode(1) }
+    }
+}
