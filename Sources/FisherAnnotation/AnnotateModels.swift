@@ -10,6 +10,7 @@ import Storage
 /// | dataset | shape, type | meaning |
 /// | --- | --- | --- |
 /// | `concepts`, `skipped_concepts` | string | the K trained concepts (in score-column order); those without a positive training item |
+/// | `train_ids` | string (N) | the images the models were trained on (the manifest's `train` rows; absent in older files) |
 /// | `tags/vocabulary`, `tags/counts` | string (V), int64 (V) | the tag vocabulary (the tag block's columns) |
 /// | `svm/<block>/weights`, `svm/<block>/biases` | (K, D_b), (K) float32 | one-vs-rest SVMs; block ∈ orh/1x1 … col/1x3, tags, early-visual, early-mixed |
 /// | `slr/<block>/weights`, `slr/<block>/biases` | (K, D_b), (K) float32 | sparse logistic regressions per visual block |
@@ -38,6 +39,8 @@ public struct AnnotateModels: Sendable {
     public var svm: [String: LinearScorer] = [:]
     public var slr: [String: LinearScorer] = [:]
     public var tagProp: [AnnotationRun: TagPropModel] = [:]
+    /// The training images' ids (the split the models saw); empty when unknown.
+    public var trainIDs: [String] = []
     public var header: ArtifactHeader
 
     public init(concepts: [String], skippedConcepts: [String], vocabulary: TagVocabulary, header: ArtifactHeader) {
@@ -64,6 +67,7 @@ public struct AnnotateModels: Sendable {
         try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(concepts, to: "concepts")
             try file.writeStrings(skippedConcepts, to: "skipped_concepts")
+            if !trainIDs.isEmpty { try file.writeStrings(trainIDs, to: "train_ids") }
             try file.writeStrings(vocabulary.tags, to: "tags/vocabulary")
             try file.write(vocabulary.counts.map(Int64.init), shape: [vocabulary.counts.count], to: "tags/counts")
             for (group, scorers) in [("svm", svm), ("slr", slr)] {
@@ -96,6 +100,7 @@ public struct AnnotateModels: Sendable {
         var models = AnnotateModels(concepts: try file.readStrings("concepts"),
                                     skippedConcepts: try file.readStrings("skipped_concepts"),
                                     vocabulary: TagVocabulary(tags: tags, counts: counts), header: header)
+        if file.isDataset("train_ids") { models.trainIDs = try file.readStrings("train_ids") }
         let k = models.concepts.count
         for group in ["svm", "slr"] where file.contains(group) {
             for kind in try file.children(of: group) {

@@ -67,6 +67,7 @@ public struct AnnotateTrainStage: Sendable {
         let fileRows = layout == .rows ? try trainingFileRows(data) : []
         var models = AnnotateModels(concepts: data.concepts, skippedConcepts: data.skippedConcepts,
                                     vocabulary: data.vocabulary, header: header(data, layout: layout))
+        models.trainIDs = data.trainIDs  // the split the models saw, for readers of models.h5
         let clock = ContinuousClock()
         func timed(_ what: String, _ body: () throws -> Void) rethrows {
             let start = clock.now

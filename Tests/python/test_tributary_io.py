@@ -50,7 +50,10 @@ import h5py  # noqa: E402
 with tio.open_artifact(f"{out}/svm/models.h5") as m:
     model_concepts = tio._text(m["concepts"][()])
     w_early, b_early = m["svm/early-visual/weights"][()], m["svm/early-visual/biases"][()]
+    train_ids = tio._text(m["train_ids"][()])
 check(model_concepts == concepts, "models.h5 lists the concepts in scores.h5's order")
+check(train_ids == [i for i, part in zip(fv.ids, fv.split) if part == "train"],
+      "models.h5 train_ids = the manifest's training rows, in fv.h5 order")
 x_test = fv.X[test_rows]
 early = x_test @ w_early.T + b_early
 check(np.allclose(early, raw["svm-early-visual"], rtol=1e-4, atol=1e-4),
