@@ -33,8 +33,10 @@ public struct AnnotatePredictStage: Sendable {
     @discardableResult
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> AnnotationScores {
         let models = try AnnotateModels.read(config.models)
-        guard let fv = config.fisherVectors ?? models.string("fisher_vectors"),
-              let annotations = config.annotations ?? models.string("annotations") else {
+        // Paths in models.h5's header are relative to models.h5.
+        let stored = { (key: String) in models.string(key).map { ArtifactHeader.resolvedPath($0, in: config.models) } }
+        guard let fv = config.fisherVectors ?? stored("fisher_vectors"),
+              let annotations = config.annotations ?? stored("annotations") else {
             throw PipelineError.inconsistent(file: config.models, what: "the header names no fisher_vectors/annotations",
                                              rerun: "annotate train")
         }
@@ -89,8 +91,10 @@ public struct AnnotatePredictStage: Sendable {
             decisions[run] = Fusion.decisions(decisionScores ?? scores, threshold: run.threshold)
         }
         let header = ArtifactHeader(stage: AnnotationScores.stage, version: AnnotationScores.version, parameters: [
-            "models": .string(config.models), "fisher_vectors": .string(data.fisherVectors),
-            "annotations": .string(data.annotations), "single_label": .int(data.isSingleLabel ? 1 : 0),
+            "models": ArtifactHeader.storedPath(config.models, in: config.output),
+            "fisher_vectors": ArtifactHeader.storedPath(data.fisherVectors, in: config.output),
+            "annotations": ArtifactHeader.storedPath(data.annotations, in: config.output),
+            "single_label": .int(data.isSingleLabel ? 1 : 0),
             "late_fusion": .string(config.lateFusion.rawValue),
         ])
         return AnnotationScores(runs: models.runs, concepts: data.concepts, ids: data.testIDs, truth: data.testLabels,

@@ -157,7 +157,8 @@ public struct AnnotateTrainStage: Sendable {
 
     func header(_ data: AnnotationData, layout: TrainingLayout) -> ArtifactHeader {
         return ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
-            "fisher_vectors": .string(config.fisherVectors), "annotations": .string(config.annotations),
+            "fisher_vectors": ArtifactHeader.storedPath(config.fisherVectors, in: config.output),
+            "annotations": ArtifactHeader.storedPath(config.annotations, in: config.output),
             "runs": .strings(config.runs.map(\.rawValue)), "svm_cost": .double(config.svm.cost),
             "svm_bias": .double(config.svm.bias), "svm_loss": .string(config.svm.loss.rawValue),
             "linear_layout": .string(layout.rawValue), "slr_cost": .double(config.slr.cost),

@@ -77,7 +77,7 @@ public struct AnnotationEvaluation: Sendable {
     public func write(to path: String) throws {
         try ShardedOutput.makeDirectory(containing: path)
         let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-            "scores": .string(scoresFile), "single_label": .int(isSingleLabel ? 1 : 0),
+            "scores": ArtifactHeader.storedPath(scoresFile, in: path), "single_label": .int(isSingleLabel ? 1 : 0),
         ])
         try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(runs.map(\.run.rawValue), to: "runs")

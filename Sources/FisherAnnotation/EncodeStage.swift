@@ -79,7 +79,9 @@ public struct EncodeStage {
         let gmm = try ModelFiles.readGMM(config.gmm, pca: pca)
         let m = gmm[.orh]!.components
         var parameters: [String: HDF5AttributeValue] = [
-            "descriptors": .string(config.descriptors), "pca": .string(config.pca), "gmm": .string(config.gmm),
+            "descriptors": ArtifactHeader.storedPath(config.descriptors, in: config.output),
+            "pca": ArtifactHeader.storedPath(config.pca, in: config.output),
+            "gmm": ArtifactHeader.storedPath(config.gmm, in: config.output),
             "components": .int(m), "pca_dims_orh": .int(pca[.orh]!.outputDimension),
             "pca_dims_col": .int(pca[.col]!.outputDimension), "image_count": .int(descriptors.imageCount),
             "layouts": .strings(Self.layouts.map(\.description)), "normalization": .string("improved"),

@@ -52,8 +52,8 @@ public struct FitGMMStage {
             }
             models[kind] = gmm
         }
-        var parameters = descriptorsProvenance(descriptors)
-        parameters["pca"] = .string(config.pca)
+        var parameters = descriptorsProvenance(descriptors, in: config.output)
+        parameters["pca"] = ArtifactHeader.storedPath(config.pca, in: config.output)
         parameters["components"] = .int(config.components)
         parameters["sample_size"] = .int(config.sampleSize)
         parameters["sample_rows"] = .int(indices.count)

@@ -42,7 +42,7 @@ public struct FitPCAStage {
                 + "\(Int((explained * 1000).rounded()) / 10)% of the variance kept")
             models[kind] = pca
         }
-        var parameters = descriptorsProvenance(descriptors)
+        var parameters = descriptorsProvenance(descriptors, in: config.output)
         parameters["pca_dims"] = .int(config.dimensions)
         parameters["sample_size"] = .int(config.sampleSize)
         parameters["sample_rows"] = .int(indices.count)
@@ -53,8 +53,8 @@ public struct FitPCAStage {
     }
 }
 
-/// The attributes that tie a model to the descriptors it was fitted on.
-func descriptorsProvenance(_ descriptors: DescriptorsFile) -> [String: HDF5AttributeValue] {
-    ["descriptors": .string(descriptors.path), "descriptor_rows": .int(descriptors.descriptorCount),
+/// The attributes that tie a model (the file `output`) to the descriptors it was fitted on.
+func descriptorsProvenance(_ descriptors: DescriptorsFile, in output: String) -> [String: HDF5AttributeValue] {
+    ["descriptors": ArtifactHeader.storedPath(descriptors.path, in: output), "descriptor_rows": .int(descriptors.descriptorCount),
      "image_count": .int(descriptors.imageCount)]
 }

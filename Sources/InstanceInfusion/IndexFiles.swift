@@ -63,7 +63,7 @@ public enum IndexFiles {
         ArtifactHeader(stage: stage, version: version, parameters: [
             "trees": .int(p.trees), "max_depth": .int(p.maxDepth), "candidates_per_tree": .int(p.candidatesPerTree),
             "metric": .string(config.metric), "seed": .int(Int(truncatingIfNeeded: p.seed)), "ranks": .int(ranks),
-            "count": .int(count), "dimension": .int(dimension), "embeddings": .string(config.embeddings),
+            "count": .int(count), "dimension": .int(dimension), "embeddings": ArtifactHeader.storedPath(config.embeddings, in: config.output),
         ])
     }
 

@@ -215,8 +215,8 @@ public struct InfusedTrainingStage {
         }
         if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
             var attributes: [String: HDF5AttributeValue] = cfg.training.checkedAttributes
-            attributes["model"] = .string(cfg.modelPath)
-            attributes["indexes"] = .strings(cfg.indexes)
+            attributes["model"] = ArtifactHeader.storedPath(cfg.modelPath, in: out)
+            attributes["indexes"] = ArtifactHeader.storedPaths(cfg.indexes, in: out)
             attributes["neighbours"] = .int(cfg.neighbours)
             attributes["penalty_scale"] = .double(cfg.penaltyScale)
             attributes["refresh_every"] = .int(cfg.refreshEvery)

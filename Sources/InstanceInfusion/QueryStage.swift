@@ -112,7 +112,8 @@ public struct QueryStage: Sendable {
         if comm.isRoot {
             try ShardedOutput.makeDirectory(containing: config.output)
             let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-                "index": .string(config.index), "queries": .string(config.queries), "k": .int(config.k),
+                "index": ArtifactHeader.storedPath(config.index, in: config.output),
+                "queries": ArtifactHeader.storedPath(config.queries, in: config.output), "k": .int(config.k),
                 "exclude_self": .int(config.excludeSelf ? 1 : 0), "ranks": .int(comm.size),
             ])
             try ArtifactFile.create(config.output, header: header) { file in

@@ -88,7 +88,9 @@ extension RunnerStageType {
         let labels = try embeddings.read("labels", as: Int32.self).values
         let ids = try embeddings.readStrings("ids")
         var sourcePath = config.queries
-        if case let .string(path)? = try IndexFiles.readHeader(config.index).parameters["embeddings"] { sourcePath = path }
+        if case let .string(path)? = try IndexFiles.readHeader(config.index).parameters["embeddings"] {
+            sourcePath = ArtifactHeader.resolvedPath(path, in: config.index)  // stored relative to the index
+        }
         let sourceFile = try HDF5File.open(path: sourcePath)
         defer { try? sourceFile.close() }
         let sourceLabels = try sourceFile.read("labels", as: Int32.self).values

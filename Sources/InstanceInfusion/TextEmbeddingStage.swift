@@ -80,7 +80,8 @@ public struct TextEmbeddingStage {
         if comm.isRoot, let gathered {
             let embeddings = gathered.flatMap { $0 }
             let header = ArtifactHeader(stage: Self.stage, version: Self.version, parameters: [
-                "model": .string(modelPath), "corpus": .string(corpus.source), "context_size": .int(m),
+                "model": ArtifactHeader.storedPath(modelPath, in: outputPath),
+                "corpus": ArtifactHeader.storedPath(corpus.source, in: outputPath), "context_size": .int(m),
                 "count": .int(data.count), "subset": .string(subset ?? "all"),
             ])
             try ArtifactFile.create(outputPath, header: header) { out in

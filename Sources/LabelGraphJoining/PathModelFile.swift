@@ -44,7 +44,7 @@ public struct PathModelFile: Sendable {
         parameters["encoder_hidden"] = .int(encoderHidden)
         parameters["embedding_size"] = .int(embeddingSize)
         parameters["hidden_size"] = .int(hiddenSize)
-        parameters["graph_file"] = .string(graph.file)
+        parameters["graph_file"] = ArtifactHeader.storedPath(graph.file, in: path)
         parameters["multi_label"] = .int(multiLabel ? 1 : 0)
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")

@@ -1,3 +1,4 @@
+import Foundation
 /// The header every Tributary artifact carries: root attributes that say what wrote the file.
 ///
 /// | root attribute | type | meaning |
@@ -94,5 +95,63 @@ public struct ArtifactHeader: Sendable, Equatable {
             throw StorageError.wrongVersion(file: file.path, stage: stage, found: header.version, expected: version)
         }
         return header
+    }
+}
+
+// MARK: - Paths in headers
+
+extension ArtifactHeader {
+    /// The value to store for an input `path` in the header of `file`: rewritten relative to `file`'s folder —
+    /// where a reader of `file` resolves it (`resolvedPath`) — so that a run folder can be moved or read from any
+    /// working directory (both are first made absolute against the working directory); absolute when the two
+    /// have nothing in common but `/`. Never relative to the working directory.
+    ///
+    ///     storedPath("out/a/pca.h5", in: "out/a/gmm.h5") == "pca.h5"
+    ///     storedPath("data/x.csv", in: "out/a/m.h5") == "../../data/x.csv"
+    public static func storedPath(_ path: String, in file: String) -> HDF5AttributeValue {
+        .string(relativePath(path, in: file))
+    }
+
+    /// `storedPath` for several paths.
+    public static func storedPaths(_ paths: [String], in file: String) -> HDF5AttributeValue {
+        .strings(paths.map { relativePath($0, in: file) })
+    }
+
+    /// The path a header of `file` names: relative values are from `file`'s folder.
+    public static func resolvedPath(_ stored: String, in file: String) -> String {
+        if stored.isEmpty || stored.hasPrefix("/") { return stored }
+        let folder = components(file).dropLast()
+        return join(Array(folder) + components(stored), absolute: file.hasPrefix("/"))
+    }
+
+    static func relativePath(_ path: String, in file: String) -> String {
+        guard !path.isEmpty else { return path }
+        let (target, from) = (absolute(path), absolute(file))
+        let t = components(target), folder = Array(components(from).dropLast())
+        var common = 0
+        while common < folder.count, common < t.count - 1, folder[common] == t[common] { common += 1 }
+        if common == 0 { return target }  // nothing in common but the root (/usr/share/… from /work/…): absolute
+        let up = [String](repeating: "..", count: folder.count - common)
+        return (up + t[common...]).joined(separator: "/")
+    }
+
+    /// `path` made absolute against the working directory.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? join(components(path), absolute: true)
+            : join(components(FileManager.default.currentDirectoryPath) + components(path), absolute: true)
+    }
+
+    /// The path's parts with `.` and `a/..` removed (`..` kept at the front).
+    static func components(_ path: String) -> [String] {
+        var parts: [String] = []
+        for part in path.split(separator: "/").map(String.init) where part != "." {
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
+        }
+        return parts
+    }
+
+    static func join(_ parts: [String], absolute: Bool) -> String {
+        let joined = components(parts.joined(separator: "/")).joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }

@@ -147,6 +147,12 @@ for path in sorted(glob.glob(f"{out}/**/*.h5", recursive=True)):
         missing = [n for n in names if not any(p.match(n) for p in datasets)]
         missing += [f"@{a}" for a in f.attrs if a not in always and not a.startswith("provenance.")
                     and not any(p.match(a) for p in attributes)]
+        for key in ("descriptors", "pca", "gmm", "fisher_vectors", "annotations", "models", "scores", "model",
+                    "embeddings", "index", "queries"):
+            value = f.attrs.get(key)
+            if isinstance(value, str):
+                where = os.path.join(os.path.dirname(path), value)
+                check(os.path.exists(where), f"{os.path.relpath(path, out)}: @{key} = {value} exists relative to the file")
         check(f.attrs.get("provenance.ranks") == 2 and len(str(f.attrs.get("provenance.commit", ""))) >= 7,
               f"{os.path.relpath(path, out)}: provenance recorded (commit {f.attrs.get('provenance.commit')}, "
               f"ranks {f.attrs.get('provenance.ranks')})")
