@@ -26,14 +26,16 @@ public struct InfusedModelFile {
         self.history = history
     }
 
-    /// Writes the file atomically (rank 0 only).
-    public func write(to path: String) throws {
+    /// Writes the file atomically (rank 0 only); `midway` runs after `parameters` is written, before the history
+    /// and the rename (the `write` fault-injection point: a kill there must leave no model file).
+    public func write(to path: String, midway: () -> Void = {}) throws {
         var header = attributes
         header["encoder_parameter_count"] = .int(encoderParameterCount)
         header["source_count"] = .int(sourceCount)
         header["parameter_count"] = .int(parameters.count)
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
+            midway()
             try file.write(series: history.filter { !$0.value.isEmpty }, under: "history")
         }
     }

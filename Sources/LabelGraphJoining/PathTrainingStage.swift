@@ -52,6 +52,8 @@ public struct PathTrainingStage {
         /// instead of a softmax on its first label — the multi-label FFN baseline (`--multi-label`). Label-aug
         /// and Label Set use a sample's label set whatever this says (`PredictionPaths.groundTruth(labels:)`).
         public var multiLabel = false
+        /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
+        public var resume = false
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -105,7 +107,7 @@ public struct PathTrainingStage {
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
-        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: [:])
+        let settings = settings(samples: samples.count, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()
             comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
@@ -117,45 +119,55 @@ public struct PathTrainingStage {
         switch cfg.method {
         case .labelAug:
             let decoder = try model.decoder()
-            var baseline = RewardBaseline(momentum: cfg.baselineMomentum)
-            var step: UInt64 = 0
+            let state = LabelAugState(momentum: cfg.baselineMomentum)
+            let trainer = try trainer(comm, settings: settings,
+                                      extras: state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
             let b = cfg.training.batchSize, n = samples.count
             let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
             if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
-            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, lossSum: { batch, parameters in
-                step += 1
-                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: step)
-                let streams = batch.map { SeededRandom(seed: cfg.seed &+ step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
+            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, resume: cfg.resume,
+                                       lossSum: { batch, parameters in
+                state.step += 1
+                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: state.step)
+                let streams = batch.map { SeededRandom(seed: cfg.seed &+ state.step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
                 let loss = decoder.loss(PathBatch(features: Self.rows(x, batch), truths: batch.map { truths[$0] }),
-                                        options: cfg.pathOptions, baseline: baseline.value, parameters: &parameters,
+                                        options: cfg.pathOptions, baseline: state.baseline.value, parameters: &parameters,
                                         rng: &coin, sampleStreams: streams)
                 var rewards = [loss.rewardSum, Double(loss.rewardCount)]
                 comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
-                baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
+                state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
                 return loss.loss
             }, onEpoch: log, onBatch: progress.tick)
-            model.attributes["reward_baseline"] = .double(baseline.value)
+            model.attributes["reward_baseline"] = .double(state.baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let classOf = Dictionary(uniqueKeysWithValues: graph.labels(in: cfg.target).enumerated().map { ($1, $0) })
             let targets = fine.map { samples.labelSets[$0].map { classOf[$0]! } }
             let classifier = model.baseline(graph: graph)
-            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
+            result = try trainer(comm, settings: settings).train(
+                initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, resume: cfg.resume, lossSum: { batch, parameters in
                 classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
             }, onEpoch: log, onBatch: progress.tick)
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                  trainer: trainer, log: log, progress: progress)
+                                  trainer: trainer(comm, settings: settings), resume: cfg.resume, log: log, progress: progress)
         case .labelSet:
             let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
-            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, lossSum: { batch, parameters in
+            result = try trainer(comm, settings: settings).train(
+                initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, lossSum: { batch, parameters in
                 classifier.labelSetLoss(Self.rows(x, batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
             }, onEpoch: log, onBatch: progress.tick)
         case .pseudoLabels:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let firstTrainer = try trainer(comm, phase: Self.pseudoPhases.first, settings: settings)
             let first = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                     trainer: trainer, log: log, progress: progress)
+                                     trainer: firstTrainer, resume: try resumes(firstTrainer, optional: false), log: log,
+                                     progress: progress)
+            guard first.finished else {  // stopped early (`stopAfterSteps`): nothing to relabel with yet
+                result = first
+                break
+            }
             let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
             let classes = graph.labels(in: cfg.target)
             let classifier = BaselineClassifier(graph: graph, objective: .softmax(classCount: classes.count), featureSize: f, hiddenSize: m)
@@ -164,8 +176,10 @@ public struct PathTrainingStage {
             let relabelled = PseudoLabels.relabel(coarse: others.map { samples.labels[$0]! }, predictedFine: predicted, in: graph)
             pseudoKept = relabelled.kept.count
             comm.log0("pseudo-labels: kept \(relabelled.kept.count) of \(others.count) other-dataset samples (the rest contradict their coarse label)")
+            let secondTrainer = try trainer(comm, phase: Self.pseudoPhases.second, settings: settings)
             result = try trainFFN(model, x: x, rows: fine + relabelled.kept.map { others[$0] },
-                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: trainer, log: log, progress: progress)
+                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: secondTrainer,
+                                  resume: try resumes(secondTrainer, optional: true), log: log, progress: progress)
             model.attributes["pseudo_kept"] = .int(relabelled.kept.count)
             model.attributes["pseudo_candidates"] = .int(others.count)
         }
@@ -184,8 +198,8 @@ public struct PathTrainingStage {
         model.attributes["joined"] = .strings(cfg.specs.map(\.description))
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("parameter hash: \(String(hash, radix: 16))")
-        if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
-            try model.write(to: out)
+        if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
+            try model.write(to: out, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, parameterHash: hash, sampleCount: samples.count, pseudoKept: pseudoKept, model: model)
@@ -193,13 +207,14 @@ public struct PathTrainingStage {
 
     /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
     func trainFFN(_ model: PathModelFile, x: Matrix<Float>, rows: [Int], labels: [Int], graph: LabelGraph,
-                  trainer: DataParallelTrainer, log: (EpochSummary, Parameters<Float>) throws -> Void,
+                  trainer: DataParallelTrainer, resume: Bool, log: (EpochSummary, Parameters<Float>) throws -> Void,
                   progress: ProgressReporter) throws -> DataParallelTrainer.Result {
         let classes = graph.labels(in: configuration.target)
         let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { classOf[$0]! }
         let classifier = model.baseline(graph: graph)
-        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, lossSum: { batch, parameters in
+        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, resume: resume,
+                                 lossSum: { batch, parameters in
             classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
         }, onEpoch: log, onBatch: progress.tick)
     }

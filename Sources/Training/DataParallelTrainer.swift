@@ -30,6 +30,8 @@ public struct DataParallelTrainer {
     public let communicator: any Communicator
     /// The model/data settings stored in the checkpoint and compared on resume (besides `options`).
     public let configuration: [String: HDF5AttributeValue]
+    /// Caller state saved with every checkpoint and restored on resume (`CheckpointExtras`); nil = none.
+    public var extras: CheckpointExtras?
 
     /// What a run returns.
     public struct Result {
@@ -43,10 +45,11 @@ public struct DataParallelTrainer {
     }
 
     public init(options: TrainingOptions, communicator: any Communicator,
-                configuration: [String: HDF5AttributeValue] = [:]) {
+                configuration: [String: HDF5AttributeValue] = [:], extras: CheckpointExtras? = nil) {
         self.options = options
         self.communicator = communicator
         self.configuration = configuration
+        self.extras = extras
     }
 
     /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `evaluate` runs on every rank
