@@ -91,25 +91,10 @@ final class RunFaultTests: XCTestCase {
     }
 
     func testKillRankOneAndResumeUnderMpirunTwoRanks() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let mpirun = path.split(separator: ":").map({ "\($0)/mpirun" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard mpirunPath != nil else {
             print("RunFaultTests: skipped the 2-rank test: mpirun is not on PATH (install openmpi-bin)")
             throw XCTSkip("mpirun is not on PATH")
         }
-        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
-        try killAndResume(ranks: 2) { arguments, extra in
-            var environment = ProcessInfo.processInfo.environment
-            for name in environment.keys where name.hasPrefix("OMPI_COMM_WORLD") || name.hasPrefix("PMIX_") || name == "PMI_RANK" {
-                environment[name] = nil
-            }
-            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-            environment["OMPI_MCA_btl"] = "^openib"
-            environment["OPENBLAS_NUM_THREADS"] = "1"
-            environment.merge(extra) { $1 }
-            let forward = extra.keys.sorted().flatMap { ["-x", $0] }
-            return try runProcess(mpirun, ["-np", "2", "--oversubscribe", "--bind-to", "none"] + forward + [binary] + arguments,
-                                  environment: environment)
-        }
+        try killAndResume(ranks: 2) { arguments, extra in try runTributaryUnderMpirun(ranks: 2, arguments, environment: extra)! }
     }
 }
