@@ -66,9 +66,10 @@ final class TrainingResumeFaultTests: XCTestCase {
     }
 
     /// Step 9 = epoch 2, batch 3 (resumed from step 8, after the first retrieval refresh); step 6 = epoch 1's last.
+    /// Under 2 ranks rank 1 is killed in training, and rank 0 too mid-epoch; only rank 0 writes.
     static func infusedMoments(ranks: Int) -> [Moment] {
         [("mid-epoch", "train:9", ranks - 1, true), ("epoch-boundary", "train:6", ranks - 1, false),
-         ("final-write", "write:1", 0, true)]
+         ("final-write", "write:1", 0, true)] + (ranks > 1 ? [("mid-epoch-rank-0", "train:9", 0, true)] : [])
     }
 
     func testTrainInfusedKillAndResumeInAWorldOfOne() throws {
@@ -118,7 +119,7 @@ final class TrainingResumeFaultTests: XCTestCase {
     static func pathMoments(_ method: String, ranks: Int) -> [Moment] {
         method == "label-aug"
             ? [("mid-epoch", "train:11", ranks - 1, true), ("epoch-boundary", "train:8", ranks - 1, false),
-               ("final-write", "write:1", 0, true)]
+               ("final-write", "write:1", 0, true)] + (ranks > 1 ? [("mid-epoch-rank-0", "train:11", 0, true)] : [])
             : [("first-run-mid-epoch", "train:5", ranks - 1, false), ("second-run-mid-epoch", "train:12", ranks - 1, false),
                ("final-write", "write:1", 0, true)]
     }
