@@ -91,18 +91,21 @@ public struct PathTrainingStage {
         for (i, spec) in cfg.specs.enumerated() where spec.labels == nil {
             throw PathTrainingError.invalidOption(name: "--join #\(i + 1)", reason: "\(spec) has no labels=FILE.csv; training needs labels")
         }
-        let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets)
+        // Labels and provenance of every sample; X is read by rows (`PathFeatureRows`): streamed once for the
+        // standardisation, then each epoch only this rank's samples.
+        let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets, readFeatures: false)
         for warning in samples.warnings { comm.log0("warning: \(warning)") }
-        let (mean, scale) = PathSamples.standardisation(samples.features)
-        let x = PathSamples.standardise(samples.features, mean: mean, scale: scale)
+        let x = PathFeatureRows(samples: samples, specs: cfg.specs, featureSets: featureSets)
+        try x.fitStandardisation()
+        let (mean, scale) = (x.mean, x.scale)
         let paths = PredictionPaths(graph: graph)
         let truths = try samples.labelSets.indices.map { try paths.groundTruth(labels: samples.labelSets[$0], dataset: samples.datasets[$0]) }
         let perDataset = Dictionary(grouping: samples.datasets, by: { $0 }).mapValues(\.count)
         comm.log0("train-paths: \(cfg.method.rawValue) on \(samples.count) samples (" + perDataset.keys.sorted()
-            .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.columns) (\(featureSets.joined(separator: " + "))), "
+            .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.width) (\(featureSets.joined(separator: " + "))), "
             + "graph \(cfg.graphPath): \(graph.count) nodes, \(graph.labelNodes.count) labels; \(comm.size) rank(s)")
 
-        let f = x.columns, m = cfg.encoderHidden
+        let f = x.width, m = cfg.encoderHidden
         var model = PathModelFile(method: cfg.method, target: cfg.target, graph: graph, featureSets: featureSets, featureSize: f,
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
@@ -130,14 +133,14 @@ public struct PathTrainingStage {
                 state.step += 1
                 var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: state.step)
                 let streams = batch.map { SeededRandom(seed: cfg.seed &+ state.step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
-                let loss = decoder.loss(PathBatch(features: Self.rows(x, batch), truths: batch.map { truths[$0] }),
+                let loss = decoder.loss(PathBatch(features: x.matrix(batch), truths: batch.map { truths[$0] }),
                                         options: cfg.pathOptions, baseline: state.baseline.value, parameters: &parameters,
                                         rng: &coin, sampleStreams: streams)
                 var rewards = [loss.rewardSum, Double(loss.rewardCount)]
                 comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
                 state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
                 return loss.loss
-            }, onEpoch: log, onBatch: progress.tick)
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
             model.attributes["reward_baseline"] = .double(state.baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
@@ -146,8 +149,8 @@ public struct PathTrainingStage {
             let classifier = model.baseline(graph: graph)
             result = try trainer(comm, settings: settings).train(
                 initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, resume: cfg.resume, lossSum: { batch, parameters in
-                classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick)
+                classifier.multiLabelLoss(x.matrix(batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { fine[$0] }) })
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
@@ -156,8 +159,8 @@ public struct PathTrainingStage {
             let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
             result = try trainer(comm, settings: settings).train(
                 initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, lossSum: { batch, parameters in
-                classifier.labelSetLoss(Self.rows(x, batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick)
+                classifier.labelSetLoss(x.matrix(batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
         case .pseudoLabels:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let firstTrainer = try trainer(comm, phase: Self.pseudoPhases.first, settings: settings)
@@ -171,7 +174,8 @@ public struct PathTrainingStage {
             let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
             let classes = graph.labels(in: cfg.target)
             let classifier = BaselineClassifier(graph: graph, objective: .softmax(classCount: classes.count), featureSize: f, hiddenSize: m)
-            let predicted = classifier.predict(Self.rows(x, others), parameters: first.parameters.values, candidates: Array(classes.indices))
+            try x.keep(others)  // read whole: every rank relabels every other-dataset sample (see PathFeatureRows)
+            let predicted = classifier.predict(x.matrix(others), parameters: first.parameters.values, candidates: Array(classes.indices))
                 .map { classes[$0] }
             let relabelled = PseudoLabels.relabel(coarse: others.map { samples.labels[$0]! }, predictedFine: predicted, in: graph)
             pseudoKept = relabelled.kept.count
@@ -206,7 +210,7 @@ public struct PathTrainingStage {
     }
 
     /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
-    func trainFFN(_ model: PathModelFile, x: Matrix<Float>, rows: [Int], labels: [Int], graph: LabelGraph,
+    func trainFFN(_ model: PathModelFile, x: PathFeatureRows, rows: [Int], labels: [Int], graph: LabelGraph,
                   trainer: DataParallelTrainer, resume: Bool, log: (EpochSummary, Parameters<Float>) throws -> Void,
                   progress: ProgressReporter) throws -> DataParallelTrainer.Result {
         let classes = graph.labels(in: configuration.target)
@@ -215,15 +219,7 @@ public struct PathTrainingStage {
         let classifier = model.baseline(graph: graph)
         return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, resume: resume,
                                  lossSum: { batch, parameters in
-            classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
-        }, onEpoch: log, onBatch: progress.tick)
-    }
-
-    /// Rows `indices` of x.
-    static func rows(_ x: Matrix<Float>, _ indices: [Int]) -> Matrix<Float> {
-        var values: [Float] = []
-        values.reserveCapacity(indices.count * x.columns)
-        for i in indices { values += x.values[i * x.columns ..< (i + 1) * x.columns] }
-        return Matrix(rows: indices.count, columns: x.columns, values: values)
+            classifier.softmaxLoss(x.matrix(batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
+        }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
     }
 }

@@ -58,13 +58,16 @@ public struct DataParallelTrainer {
     /// on every rank after the checkpoint, with that summary. `onBatch` runs on every rank after
     /// each step with the epoch's progress (batches done / total, the samples and seconds of this process since
     /// the epoch started or resumed, the running mean loss): it only reads, so it changes no result; hand it a
-    /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives.
+    /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives. `prepareEpoch` runs
+    /// on every rank when an epoch starts (or resumes part-way) with the samples this rank's `lossSum` calls of
+    /// that epoch will ask for (`localSamples`), so a stage can read just those (sharded epochs); no collectives.
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
         evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double] = { _, _ in [:] },
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
-        onBatch: (ProgressTick) -> Void = { _ in }
+        onBatch: (ProgressTick) -> Void = { _ in },
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in }
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
@@ -89,6 +92,8 @@ public struct DataParallelTrainer {
             let epoch = state.epoch
             let rate = options.schedule.learningRate(epoch: epoch)
             let order = Self.permutation(count: sampleCount, seed: options.seed, epoch: epoch)
+            try prepareEpoch(epoch, Self.localSamples(order: order, fromBatch: state.batch, batchSize: options.batchSize,
+                                                      rank: comm.rank, size: comm.size))
             // Progress only: where this process started the epoch (part-way when resumed), and when.
             let epochStart = clock.now, batchAtStart = state.batch, samplesAtStart = state.epochSamples
             while state.batch < stepsPerEpoch {
@@ -161,6 +166,18 @@ public struct DataParallelTrainer {
     public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var rng = SeededRandom(seed: seed, stream: UInt64(epoch) &+ 1)
         return rng.permutation(count)
+    }
+
+    /// The samples rank `rank` of `size` visits in the batches `fromBatch`… of the epoch whose order is `order`
+    /// (step 3's slices, concatenated): all that rank needs of the epoch, about N/R samples.
+    public static func localSamples(order: [Int], fromBatch: Int, batchSize: Int, rank: Int, size: Int) -> [Int] {
+        var samples: [Int] = []
+        for start in stride(from: fromBatch * batchSize, to: order.count, by: batchSize) {
+            let batch = order[start ..< min(start + batchSize, order.count)]
+            let local = shard(count: batch.count, rank: rank, size: size)
+            samples += batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]
+        }
+        return samples
     }
 
     /// 64-bit FNV-1a over the bit patterns of `values`.
