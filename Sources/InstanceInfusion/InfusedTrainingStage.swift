@@ -33,6 +33,10 @@ import Training
 /// **Distributed**: every rank loads its part of each index (the index must have been built on the same rank
 /// count) and every source's vectors; training is `DataParallelTrainer` (one gradient all-reduce per step), so
 /// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
+///
+/// **Checkpoints**: `DataParallelTrainer`'s, with the neighbour ids and per-rank penalty sums as its extras
+/// (`InfusedTrainingStage+Checkpoint`); the penalty, test curves and retrieval refresh run in the trainer's
+/// `evaluate`, before each epoch's checkpoint, so a resumed run writes the same model as an uninterrupted one.
 public struct InfusedTrainingStage {
     public struct Configuration: Sendable {
         /// The pre-trained target model (`tributary train-text --out`).

@@ -20,12 +20,13 @@ public enum PathMethod: String, Sendable, CaseIterable {
 
 /// The `train-paths` stage: joined datasets (encoder vectors + graph labels) → a trained model file.
 ///
-///     specs ─▶ PathSamples (X (N, F), label nodes) ─▶ standardise (train mean / std) ─▶ ground truths (graph)
+///     specs ─▶ PathSamples (label nodes; X's shape) ─▶ PathFeatureRows: mean / std streamed over X ─▶ ground truths
 ///           ─▶ DataParallelTrainer: PathDecoder.loss (label-aug) | BaselineClassifier (ffn, label-set, pseudo)
-///           ─▶ model.h5 (rank 0)
+///              (each epoch, a rank reads and standardises only the rows of its samples: `prepareEpoch`)
+///           ─▶ model.h5 (rank 0); checkpoints and resume: `PathTrainingStage+Checkpoint`
 ///
-/// Every rank loads all the data (the files are small: one vector per sample); each step's batch is split over
-/// the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
+/// Every rank holds every sample's labels and, during an epoch, the rows of X its slices need (≈ N/R);
+/// each step's batch is split over the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
 /// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
 /// are rank-count independent: the teacher-forcing coin of step s comes from (seed, s) and sample i's path
 /// subset and REINFORCE draws from (seed, s, i) (`PathDecoder.loss(sampleStreams:)`), so 1 and R ranks give the

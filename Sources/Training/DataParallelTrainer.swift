@@ -20,7 +20,11 @@ import Storage
 ///    GLOBAL batch, whatever the split), clipped when ‖g‖/n > clipNorm: s ← s · clipNorm / (‖g‖/n);
 /// 7. every `consistencyCheckEvery` steps and at each epoch end, the ranks all-reduce [h, ¬h] with max, h a
 ///    64-bit FNV-1a hash of the parameter bits: max h − min h ≠ 0 is `TrainingError.parametersDiverged`;
-/// 8. rank 0 writes `checkpoint.h5` atomically at every epoch end (and every `checkpointEverySteps` steps).
+/// 8. rank 0 writes `checkpoint.h5` atomically at every epoch end (and every `checkpointEverySteps` steps),
+///    with the caller's own state (`extras`, `CheckpointExtras`).
+///
+/// Sharded epochs: when an epoch starts (or resumes part-way) `prepareEpoch` tells each rank the samples of its
+/// slices, `localSamples` (≈ N/R), so a stage can read only those.
 ///
 /// Determinism: at a fixed rank count, runs are bit-identical, and a resumed run ends with the same bits as an
 /// uninterrupted one. Across rank counts the loss curves agree to float rounding (the gradient sums are
