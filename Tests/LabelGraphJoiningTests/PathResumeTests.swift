@@ -19,6 +19,7 @@ final class PathResumeTests: XCTestCase {
             (.labelAug, 1, [7, 5]), (.labelAug, 2, [5]), (.labelAug, 2, [7]), (.labelSet, 1, [6]), (.ffn, 1, [4]),
             (.pseudoLabels, 1, [4]), (.pseudoLabels, 1, [11]), (.pseudoLabels, 2, [9, 3]),
         ]
+        XCTAssertFalse(PathTrainingStage.hasCheckpoint(in: fixture.directory.path))
         var reference: [String: PathModelFile] = [:]
         for (n, (method, ranks, stops)) in cases.enumerated() {
             func configuration(_ name: String, stopAfter: Int?, resume: Bool) throws -> PathTrainingStage.Configuration {
@@ -50,6 +51,8 @@ final class PathResumeTests: XCTestCase {
                 let c = try configuration("cut-\(n)", stopAfter: stop, resume: i > 0)
                 try run(c)
                 XCTAssertFalse(FileManager.default.fileExists(atPath: c.outputPath!), "\(label): an interrupted run wrote a model")
+                // What the runner asks before resuming the stage (pseudo-labels: the first run's `ffn/` folder).
+                XCTAssertTrue(PathTrainingStage.hasCheckpoint(in: c.training.checkpointDirectory!), label)
             }
             let last = try configuration("cut-\(n)", stopAfter: nil, resume: true)
             try run(last)

@@ -48,7 +48,7 @@ final class RunFaultTests: XCTestCase {
     }
 
     /// Stage name → its outputs' content hashes, from the manifest.
-    func outputHashes(_ folder: URL) throws -> [String: [String: String]] {
+    static func outputHashes(_ folder: URL) throws -> [String: [String: String]] {
         let data = try Data(contentsOf: folder.appendingPathComponent("out/run-manifest.json"))
         let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let stages = manifest?["stages"] as? [String: [String: Any]] ?? [:]
@@ -61,7 +61,7 @@ final class RunFaultTests: XCTestCase {
         let config = try writeConfig(folder)
         let clean = try launch(["run", config], [:])
         XCTAssertEqual(clean.status, 0, clean.output)
-        let expected = try outputHashes(folder)
+        let expected = try Self.outputHashes(folder)
         XCTAssertEqual(expected.count, 7)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("out"))
 
@@ -83,7 +83,7 @@ final class RunFaultTests: XCTestCase {
         XCTAssertTrue(resumed.output.contains("lstm (train-text): resuming"), resumed.output)
         let report = try String(contentsOf: folder.appendingPathComponent("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("(resumed from a checkpoint)"), report)
-        XCTAssertEqual(try outputHashes(folder), expected, "outputs after kill + resume differ from an uninterrupted run")
+        XCTAssertEqual(try Self.outputHashes(folder), expected, "outputs after kill + resume differ from an uninterrupted run")
     }
 
     func testKillAndResumeInAWorldOfOne() throws {

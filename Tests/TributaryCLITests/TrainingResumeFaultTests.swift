@@ -85,6 +85,42 @@ final class TrainingResumeFaultTests: XCTestCase {
                           ranks: 2, launch: launch)
     }
 
+    /// Through the runner: a pipeline train-text → embed → index → train-infused killed in train-infused (step 15
+    /// = epoch 3, batch 3: train-text has only 12 steps) and rerun resumes that stage from its `checkpoint/`
+    /// folder; every output's content hash equals an uninterrupted run's (`RunFaultTests.outputHashes`).
+    func testPipelineResumesAnInterruptedTrainInfused() throws {
+        try Data(RunFaultTests.texts.utf8).write(to: URL(fileURLWithPath: path("texts.csv")))
+        let json = """
+            {"out": "\(path("out"))", "datasets": {"t": {"kind": "csv", "data": "\(path("texts.csv"))"}},
+             "stages": [
+               {"name": "lstm", "type": "train-text", "dataset": "t",
+                "params": {"epochs": 2, "batch_size": 10, "embedding_size": 8, "hidden_size": 6, "context_size": 5,
+                           "min_count": 1, "fold": "1/3"}},
+               {"name": "embed", "type": "embed", "dataset": "t", "inputs": {"model": "lstm"}},
+               {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "max_depth": 10}},
+               {"name": "infused", "type": "train-infused", "dataset": "t", "inputs": {"model": "lstm", "index": "index"},
+                "params": {"epochs": 3, "batch_size": 10, "neighbours": 3, "exclude_self": true, "fold": "1/3",
+                           "checkpoint_every_steps": 2}}
+             ]}
+            """
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path("cfg.json")))
+        let clean = try runTributary(["run", path("cfg.json")])
+        XCTAssertEqual(clean.status, 0, clean.output)
+        let expected = try RunFaultTests.outputHashes(directory)
+        XCTAssertEqual(expected["infused"]?.keys.sorted(), ["infused.h5"])
+        try FileManager.default.removeItem(atPath: path("out"))
+        let killed = try runTributary(["run", path("cfg.json")], environment: ["TRIBUTARY_FAIL_AT": "train:15"])
+        XCTAssertNotEqual(killed.status, 0, killed.output)
+        XCTAssertTrue(killed.output.contains("fault injected at train:15"), killed.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out/infused/infused.h5")))
+        let resumed = try runTributary(["run", path("cfg.json")])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("lstm (train-text): unchanged, skipped"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("infused (train-infused): resuming the interrupted run"), resumed.output)
+        XCTAssertFalse(resumed.output.contains("epoch 2/3 "), "the resumed stage retrained epoch 2\n\(resumed.output)")
+        XCTAssertEqual(try RunFaultTests.outputHashes(directory), expected, "outputs after kill + resume differ")
+    }
+
     // MARK: - train-paths
 
     /// A two-level graph (coarse A, B over fine a1 a2 b1 b2) and 150 4-D vectors around one centre per fine
