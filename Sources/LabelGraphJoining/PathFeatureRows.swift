@@ -25,6 +25,7 @@ final class PathFeatureRows {
     /// Sample id → its row in `kept`; `kept` is (|ids|, F), standardised.
     private var position: [Int: Int] = [:]
     private var kept: [Float] = []
+    private var keptIDs: [Int] = []
     var gap = 8
 
     init(samples: PathSamples, specs: [PathDataSpec], featureSets: [String]) {
@@ -77,16 +78,19 @@ final class PathFeatureRows {
         (mean, scale) = sums.result()
     }
 
-    /// Keeps the standardised rows of `ids` (replacing what was kept).
+    /// Keeps the standardised rows of `ids` (replacing what was kept; nothing is read when the same samples are
+    /// kept already, e.g. every epoch of a single rank, which visits all of them).
     func keep(_ ids: [Int]) throws {
         let distinct = Set(ids).sorted()
-        kept = []  // the previous epoch's part goes before the next is read
+        guard distinct != keptIDs else { return }
+        (kept, keptIDs) = ([], [])  // the previous epoch's part goes before the next is read
         var values = try read(distinct)
         let f = width
         for k in distinct.indices {
             for j in 0 ..< f { values[k * f + j] = (values[k * f + j] - mean[j]) * scale[j] }
         }
         kept = values
+        keptIDs = distinct
         position = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
     }
 

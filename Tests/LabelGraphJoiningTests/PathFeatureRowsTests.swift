@@ -54,5 +54,14 @@ final class PathFeatureRowsTests: XCTestCase {
                 XCTAssertEqual(reader.matrix(Array(ids.reversed())).rows, ids.count)
             }
         }
+        // Keeping the samples already kept (a single rank's every epoch) reads nothing: with the file gone it
+        // still succeeds, while another part must be read and fails.
+        let (meta, sets) = try PathSamples.load(cases[1].0, graph: graph, featureSets: cases[1].1, readFeatures: false)
+        let reader = PathFeatureRows(samples: meta, specs: cases[1].0, featureSets: sets)
+        try reader.fitStandardisation()
+        try reader.keep(Array(0 ..< meta.count))
+        try FileManager.default.removeItem(atPath: second)
+        XCTAssertNoThrow(try reader.keep(Array((0 ..< meta.count).reversed())))
+        XCTAssertThrowsError(try reader.keep([0, 1]))
     }
 }
