@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"]),
         .testTarget(
             name: "FisherAnnotationTests",
-            dependencies: ["Core", "LinearAlgebra", "Storage", "Classifiers", "Stages", "FisherAnnotation", "TestSupport"]),
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Classifiers", "Encoding", "Stages", "FisherAnnotation", "TestSupport"]),
         .testTarget(
             name: "InstanceInfusionTests",
             dependencies: ["Core", "LinearAlgebra", "Storage", "Training", "Stages", "InstanceInfusion", "TestSupport"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instance Infusion experiments (papers/instance-infusion-lsh-bilstm.txt), one command per table / figure:
 #
-#   experiments/infusion-experiment.sh table1  [OUT]   baseline, infused, infused + penalty (accuracy, macro-F1)
+#   experiments/infusion-experiment.sh table1  [OUT]   baseline, infused, infused + penalty, the continued-training
+#                                                      control (accuracy, macro-F1), paired tests between them
 #   experiments/infusion-experiment.sh table4  [OUT]   source = target, self excluded
 #   experiments/infusion-experiment.sh figure2 [OUT]   target fractions 0.3 … 1.0, baseline vs infused (+ PNG)
 #   experiments/infusion-experiment.sh table6  [OUT]   50 % of the target, one source vs several
@@ -77,9 +78,36 @@ self_index() {  # self_index T FOLD FRACTION → the target's own embeddings (it
 baseline() {  # baseline T FOLD FRACTION → "acc f1"
     local w="$WORK/$1-f$2-p$3"
     mkdir -p "$w"
-    [ -f "$w/baseline.h5" ] || run "$w/baseline.log" train-text --corpus "$1" --data "$(data "$1")" "${SIZES[@]}" \
-        --epochs "$EPOCHS" --fold "$2/$K" --train-fraction "$3" --out "$w/baseline.h5"
+    [ -f "$w/baseline.h5" ] && [ -f "$w/baseline-checkpoint/checkpoint.h5" ] || run "$w/baseline.log" train-text \
+        --corpus "$1" --data "$(data "$1")" "${SIZES[@]}" --epochs "$EPOCHS" --fold "$2/$K" --train-fraction "$3" \
+        --checkpoint "$w/baseline-checkpoint" --out "$w/baseline.h5"
     metrics "$w/baseline.log"
+}
+
+control() {  # control T FOLD FRACTION → "acc f1": the baseline trained on for the infused runs' extra epochs
+    # The continued-training control: resume the baseline's final checkpoint (its weights, Adam moments and
+    # learning-rate schedule) and train INFUSED_EPOCHS more epochs on the same training rows, without retrieval.
+    local w="$WORK/$1-f$2-p$3"
+    baseline "$@" >/dev/null
+    if [ ! -f "$w/control.h5" ]; then
+        rm -rf "$w/control-checkpoint"; cp -r "$w/baseline-checkpoint" "$w/control-checkpoint"
+        run "$w/control.log" train-text --corpus "$1" --data "$(data "$1")" "${SIZES[@]}" \
+            --epochs $((EPOCHS + ${INFUSED_EPOCHS:-$EPOCHS})) --fold "$2/$K" --train-fraction "$3" \
+            --checkpoint "$w/control-checkpoint" --resume --out "$w/control.h5"
+    fi
+    metrics "$w/control.log"
+}
+
+compare() {  # compare LABEL "acc f1"… -- "acc f1"… → a `tributary stats compare` row on accuracy (paired by fold)
+    local label=$1; shift
+    local base=() method=() side=base x
+    for x in "$@"; do
+        if [ "$x" = "--" ]; then side=method; continue; fi
+        if [ $side = base ]; then base+=("${x%% *}"); else method+=("${x%% *}"); fi
+    done
+    printf '%s\n' "${base[@]}" >"$WORK/compare-base.txt"; printf '%s\n' "${method[@]}" >"$WORK/compare-method.txt"
+    "$TRIBUTARY" stats compare --header --baseline "$WORK/compare-base.txt" --method "$WORK/compare-method.txt" \
+        --label "$label" 2>/dev/null || echo "| $label | ${#base[@]} | – | – | – | – | – | one fold: run FOLDS with ≥ 2 folds for a paired test |"
 }
 
 infused() {  # infused T FOLD FRACTION PENALTY TAG [extra flags…] → "acc f1"
@@ -118,6 +146,7 @@ EOF
 case $EXPERIMENT in
 table1)
     PAIRS=${PAIRS:-"bbcsport:bbc bbc:bbcsport"}
+    rows=()
     { header
       echo "| target ← source | method | accuracy (%) | macro-F1 | paper accuracy | paper F1 |"
       echo "| --- | --- | --- | --- | --- | --- |"
@@ -138,7 +167,20 @@ table1)
           echo "| $t ← $s | bi-LSTM (target only) | $(stats "${b[@]}") | $pb |"
           echo "| $t ← $s | instance-infused | $(stats "${i[@]}") | $pi |"
           echo "| $t ← $s | instance-infused + penalty | $(stats "${ip[@]}") | $pp |"
-      done; } >"$OUT/table1.md"
+          c=(); for f in $FOLDS; do c+=("$(control "$t" "$f" 1.0)"); done
+          echo "| $t ← $s | control: bi-LSTM trained ${INFUSED_EPOCHS:-$EPOCHS} more epochs | $(stats "${c[@]}") | – |"
+          rows+=("$(compare "$t ← $s: infused vs baseline" "${b[@]}" -- "${i[@]}")")
+          rows+=("$(compare "$t ← $s: infused + penalty vs baseline" "${b[@]}" -- "${ip[@]}")")
+          rows+=("$(compare "$t ← $s: control vs baseline" "${b[@]}" -- "${c[@]}")")
+          rows+=("$(compare "$t ← $s: infused + penalty vs control" "${c[@]}" -- "${ip[@]}")")
+      done
+      echo
+      echo "Paired by fold (accuracy, %; \`tributary stats compare\`): the control isolates what the infused runs' extra"
+      echo "epochs alone give."
+      echo
+      echo "| comparison | n | baseline (mean ± std) | method (mean ± std) | difference [95 % CI] | paired t p | Wilcoxon p | verdict (α = 0.05) |"
+      echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+      printf '%s\n' "${rows[@]}" | grep -v '^| comparison' | grep -v '^| ---' ; } >"$OUT/table1.md"
     ;;
 table4)
     TARGETS=${TARGETS:-"bbcsport bbc"}

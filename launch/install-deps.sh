@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing. Needs root (or sudo) the first time only.
 set -euo pipefail
 PKGS=(libopenmpi-dev openmpi-bin libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools
-      libpng-dev libturbojpeg0-dev zlib1g-dev gnuplot-nox pkg-config python3-h5py python3-numpy dataset-fashion-mnist)
+      libpng-dev libturbojpeg0-dev zlib1g-dev gnuplot-nox pkg-config python3-h5py python3-numpy python3-sklearn dataset-fashion-mnist)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, runs every unit test (the bad-input corpus and the
 # fault-injection resume tests among them), then the MPI smoke tests
-# (selftest, Fisher vectors, text training, index/query, instance infusion under mpirun -np 1, 2 and 3).
+# (selftest, Fisher vectors, text training, index/query, instance infusion under mpirun -np 1, 2 and 3) and the
+# Python reader's checks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash launch/install-deps.sh
@@ -20,3 +21,5 @@ echo "== index/query smoke test (-np 1, 2, 3 bit-identical neighbours, --exclude
 bash Tests/smoke/index-smoke.sh
 echo "== instance-infusion smoke test (index + train-infused, -np 1 vs -np 2 loss curves, starts at the baseline)"
 bash Tests/smoke/infusion-smoke.sh
+echo "== Python reader smoke test (python/tributary_io.py + scikit-learn reproduce the reported figures)"
+bash Tests/smoke/python-smoke.sh

@@ -9,7 +9,8 @@ struct DualCoordinateDescent<Scalar: BLASScalar> {
     let x: Matrix<Scalar>
     let y: [Scalar]                 // N labels ±1
     let options: LinearSVMOptions
-    let upper: Scalar               // C
+    let upper: Scalar               // U: C (hinge) or ∞ (squared hinge)
+    let shift: Scalar               // D_ii: 0 (hinge) or 1/(2C) (squared hinge)
     let biasFeature: Scalar         // B
     var alpha: [Scalar]             // N
     var w: [Scalar]                 // D
@@ -22,11 +23,14 @@ struct DualCoordinateDescent<Scalar: BLASScalar> {
         self.x = x
         self.y = labels.map { $0 ? 1 : -1 }
         self.options = options
-        self.upper = Scalar(options.cost)
+        let squared = options.loss == .squaredHinge
+        self.upper = squared ? .infinity : Scalar(options.cost)
+        let shift: Scalar = squared ? Scalar(1 / (2 * options.cost)) : 0
+        self.shift = shift
         self.biasFeature = Scalar(options.bias)
         self.alpha = [Scalar](repeating: 0, count: x.rows)
         self.w = [Scalar](repeating: 0, count: x.columns)
-        let n = x.rows, d = x.columns, b2 = Scalar(options.bias * options.bias)
+        let n = x.rows, d = x.columns, b2 = Scalar(options.bias * options.bias) + shift
         var q = [Scalar](repeating: 0, count: n)
         x.values.withUnsafeBufferPointer { px in
             for i in 0 ..< n {
@@ -39,7 +43,7 @@ struct DualCoordinateDescent<Scalar: BLASScalar> {
 
     mutating func solve() {
         let n = x.rows, d = x.columns
-        let c = upper, bf = biasFeature, threshold = LinearSVM<Scalar>.stepThreshold
+        let c = upper, bf = biasFeature, shift = self.shift, threshold = LinearSVM<Scalar>.stepThreshold
         var rng = SeededRandom(seed: options.seed)
         var index = Array(0 ..< n)
         var activeSize = n
@@ -69,8 +73,8 @@ struct DualCoordinateDescent<Scalar: BLASScalar> {
                         let i = index[s]
                         let row = px + i * d
                         let yi = y[i]
-                        let g = yi * ((d > 0 ? Scalar.dot(n: d, x: row, y: pw) : 0) + wBias * bf) - 1
                         let ai = alpha[i]
+                        let g = yi * ((d > 0 ? Scalar.dot(n: d, x: row, y: pw) : 0) + wBias * bf) - 1 + shift * ai
                         var pg: Scalar = 0
                         if ai == 0 {
                             if g > pgMaxOld && options.shrinking {
@@ -129,15 +133,18 @@ struct DualCoordinateDescent<Scalar: BLASScalar> {
         let f = partial.decisionValues(x)
         var norm2 = Double(wBias) * Double(wBias)
         for v in w { norm2 += Double(v) * Double(v) }
-        var alphaSum = 0.0, hinge = 0.0, support = 0, bounded = 0
+        let squared = options.loss == .squaredHinge
+        var alphaSum = 0.0, alphaSquares = 0.0, hinge = 0.0, support = 0, bounded = 0
         for i in 0 ..< x.rows {
             alphaSum += Double(alpha[i])
-            hinge += Swift.max(0, 1 - Double(y[i]) * Double(f[i]))
+            alphaSquares += Double(alpha[i]) * Double(alpha[i])
+            let margin = Swift.max(0, 1 - Double(y[i]) * Double(f[i]))
+            hinge += squared ? margin * margin : margin
             if alpha[i] > 0 { support += 1 }
             if alpha[i] == upper { bounded += 1 }
         }
         let stats = SVMTrainingStatistics(
-            iterations: iterations, converged: converged, dualObjective: alphaSum - 0.5 * norm2,
+            iterations: iterations, converged: converged, dualObjective: alphaSum - 0.5 * norm2 - (squared ? alphaSquares / (4 * options.cost) : 0),
             primalObjective: 0.5 * norm2 + options.cost * hinge, supportVectors: support,
             boundedSupportVectors: bounded)
         return LinearSVM(weights: w, bias: wBias * bf, dualCoefficients: alpha, statistics: stats)

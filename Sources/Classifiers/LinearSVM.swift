@@ -11,7 +11,10 @@ import LinearAlgebra
 ///     primal  P(ŵ) = ½‖ŵ‖² + C Σ_i max(0, 1 − y_i ŵ·x̂_i)
 ///     dual    D(α) = Σ_i α_i − ½‖ŵ(α)‖²,   ŵ(α) = Σ_i α_i y_i x̂_i,   0 ≤ α_i ≤ C
 ///
-/// (the bias is regularised, as in LIBLINEAR). At the optimum P(ŵ*) = D(α*), and the KKT conditions read
+/// (the bias is regularised, as in LIBLINEAR). With `loss: .squaredHinge` (LIBLINEAR `-s 1`, L2-loss SVC, dual)
+/// the loss is C Σ_i max(0, 1 − y_i ŵ·x̂_i)², the dual gains −Σ_i α_i²/(4C) and loses the upper bound
+/// (0 ≤ α_i < ∞): the solver below is the same with Q_ii ← Q_ii + 1/(2C), G ← G + α_i/(2C) and U = ∞.
+/// At the optimum P(ŵ*) = D(α*), and the KKT conditions read
 /// α_i = 0 ⇒ y_i f(x_i) ≥ 1, 0 < α_i < C ⇒ y_i f(x_i) = 1, α_i = C ⇒ y_i f(x_i) ≤ 1.
 ///
 /// **Algorithm.** With Q_ii = ‖x_i‖² + B², each coordinate step maximises D over α_i alone:
@@ -91,9 +94,12 @@ public struct LinearSVMOptions: Sendable, Equatable {
     public var shrinking: Bool
     /// Seed of the per-iteration permutations.
     public var seed: UInt64
+    /// Hinge (`-s 3`, the default) or squared hinge (`-s 1`).
+    public var loss: SVMLoss
 
     public init(cost: Double = 1, bias: Double = 1, tolerance: Double = 0.1, maxIterations: Int = 1000,
-                shrinking: Bool = true, seed: UInt64 = 1) {
+                shrinking: Bool = true, seed: UInt64 = 1, loss: SVMLoss = .hinge) {
+        self.loss = loss
         self.cost = cost
         self.bias = bias
         self.tolerance = tolerance
@@ -118,15 +124,21 @@ public struct LinearSVMOptions: Sendable, Equatable {
     }
 }
 
+/// The loss of a linear SVM: max(0, 1 − yf) (LIBLINEAR `-s 3`) or max(0, 1 − yf)² (`-s 1`, `-s 2`).
+public enum SVMLoss: String, Sendable, Equatable, CaseIterable {
+    case hinge
+    case squaredHinge = "squared-hinge"
+}
+
 /// What `LinearSVM.train` did.
 public struct SVMTrainingStatistics: Sendable, Equatable {
     /// Outer iterations run.
     public var iterations: Int
     /// False when `maxIterations` stopped the solver before PGmax − PGmin ≤ ε.
     public var converged: Bool
-    /// D(α) = Σα_i − ½‖ŵ‖² (a lower bound of the primal optimum).
+    /// D(α) = Σα_i − ½‖ŵ‖² [− Σα_i²/(4C) for the squared hinge] (a lower bound of the primal optimum).
     public var dualObjective: Double
-    /// P(ŵ) = ½‖ŵ‖² + C Σ max(0, 1 − y_i ŵ·x̂_i) (an upper bound); P − D is the duality gap.
+    /// P(ŵ) = ½‖ŵ‖² + C Σ loss(y_i ŵ·x̂_i) (an upper bound); P − D is the duality gap.
     public var primalObjective: Double
     /// Rows with α_i > 0.
     public var supportVectors: Int

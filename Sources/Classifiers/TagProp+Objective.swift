@@ -43,9 +43,14 @@ struct TagPropObjective {
 
     /// L = Σ_{i,w} t log σ(z) + (1 − t) log σ(−z), z = α_w x_iw + β_w (log σ evaluated stably).
     func logLikelihood(x: [Double], alpha: [Double], beta: [Double]) -> Double {
+        logLikelihood(x: x, alpha: alpha, beta: beta, over: 0 ..< items)
+    }
+
+    /// The part of L from the items `range` (what `TagProp+Sharded` sums over blocks in order).
+    func logLikelihood(x: [Double], alpha: [Double], beta: [Double], over range: Range<Int>) -> Double {
         guard let targets else { preconditionFailure("TagPropObjective: no targets") }
         var sum = 0.0
-        for i in 0 ..< items {
+        for i in range {
             for w in 0 ..< words {
                 let z = alpha[w] * x[i * words + w] + beta[w]
                 sum += TagProp.logSigmoid(targets[i, w] ? z : -z)
@@ -70,15 +75,21 @@ struct TagPropObjective {
     /// ∂L/∂γ_s = Σ_i Σ_w e_iw α_w q_{n(i,s)w}
     ///         = Σ_i [ε Σ_w e_iw α_w + (1 − 2ε) Σ_{w ∈ pos(n(i,s))} e_iw α_w].
     func gammaGradient(x: [Double], alpha: [Double], beta: [Double]) -> [Double] {
+        gammaGradient(x: x, alpha: alpha, beta: beta, over: 0 ..< items)
+    }
+
+    /// The part of ∂L/∂γ from the items `range`.
+    func gammaGradient(x: [Double], alpha: [Double], beta: [Double], over range: Range<Int>) -> [Double] {
+        guard let targets else { preconditionFailure("TagPropObjective: no targets") }
         let epsilon = TagProp.epsilon
-        let e = residuals(x: x, alpha: alpha, beta: beta)
-        var g = [Double](repeating: 0, count: slots)
-        for i in 0 ..< items {
+        var g = [Double](repeating: 0, count: slots), e = [Double](repeating: 0, count: words)  // e: item i's residuals
+        for i in range {
+            for w in 0 ..< words { e[w] = (targets[i, w] ? 1 : 0) - TagProp.sigmoid(alpha[w] * x[i * words + w] + beta[w]) }
             var all = 0.0
-            for w in 0 ..< words { all += e[i * words + w] * alpha[w] }
+            for w in 0 ..< words { all += e[w] * alpha[w] }
             for s in 0 ..< slots {
                 var positive = 0.0
-                for w in positives[neighbours[i * slots + s]] { positive += e[i * words + w] * alpha[w] }
+                for w in positives[neighbours[i * slots + s]] { positive += e[w] * alpha[w] }
                 g[s] += epsilon * all + (1 - 2 * epsilon) * positive
             }
         }

@@ -77,3 +77,14 @@ func mpiErrorString(_ code: Int32) -> String {
     let bytes = text[0 ..< Int(length)].map { UInt8(bitPattern: $0) }
     return String(decoding: bytes, as: UTF8.self) + " (code \(code))"
 }
+
+extension MPISession {
+    /// The MPI library's version line (`MPI_Get_library_version`'s first line), e.g. "Open MPI v4.1.4, …".
+    public static var libraryVersion: String {
+        var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_LIBRARY_VERSION_STRING) + 1)
+        var length: Int32 = 0
+        guard MPI_Get_library_version(&buffer, &length) == MPI_SUCCESS else { return "unknown" }
+        let text = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: "\n").first.map(String.init) ?? text
+    }
+}

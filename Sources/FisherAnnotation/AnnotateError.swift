@@ -12,6 +12,8 @@ public enum AnnotateError: Error, Equatable, Sendable, CustomStringConvertible {
     case noConcepts(annotations: String)
     /// A run needs a model the models file does not hold.
     case missingModel(file: String, run: String)
+    /// The training blocks exceed the memory budget (rows split over ranks) and `what` cannot train that way.
+    case rowLayoutUnsupported(what: String, fix: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,10 @@ public enum AnnotateError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no concept of \(annotations) has a positive training image; check the concepts and split columns"
         case let .missingModel(file, run):
             return "\(file) holds no model for run \(run); re-run `tributary annotate train --runs \(run)`"
+        case let .rowLayoutUnsupported(what, fix):
+            return "the training Fisher vectors exceed the memory budget, so annotate train splits their rows over ranks, "
+                + "and \(what) cannot train that way; \(fix), or raise the budget with --memory <size> (more memory "
+                + "per rank, or fewer ranks per host) so every rank holds them"
         }
     }
 }

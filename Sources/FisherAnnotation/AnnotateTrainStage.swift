@@ -18,9 +18,12 @@ import Storage
 /// | TagProp | tagprop-visual, tagprop-mixed | leave-one-out neighbours per measure, then `TagProp.train` |
 ///
 /// **Distribution.** SVMs and SLRs: concepts split over ranks, models all-gathered (`OneVsRest`,
-/// `LinearScorer`). TagProp: each rank searches the neighbours of its slice of the training items
-/// (`ShardedNeighbours.leaveOneOut`), the lists are all-gathered, and every rank then runs the
-/// same deterministic `TagProp.train` (γ, α, β are small). Rank 0 writes `models.h5`. The models are
+/// `LinearScorer`) — or, when the training blocks exceed the memory budget, rows split over ranks
+/// (`TrainingLayout`, chosen automatically and printed; squared-hinge SVMs by TRON, SLR by row-sharded FISTA).
+/// TagProp: each rank takes the training items of its `OrderedReduction` blocks, finds their
+/// leave-one-out neighbours against every rank's items (`NearestNeighbours.leaveOneOut(shard:…)`: one chunk of
+/// another rank's features at a time), keeps its own lists, and the γ/α/β fit sums over items in block order
+/// (`TagProp.train(neighbours:rows:…)`; γ, α, β are replicated). Rank 0 writes `models.h5`. The models are
 /// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
 ///
 /// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
@@ -35,27 +38,35 @@ public struct AnnotateTrainStage: Sendable {
     /// Loads the data, trains on every rank, and writes the models on rank 0.
     @discardableResult
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+        // A file that cannot be read fails in `load` below, with its own message and in its order (images.csv first).
+        let layout = (try? chooseLayout()).map { choice in
+            log("annotate train: linear classifiers with \(choice.reason)")
+            return choice.layout
+        } ?? .concepts
+        if layout == .rows { try checkRowLayout() }
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
                                            concepts: config.concepts, minimumTagCount: config.minimumTagCount,
-                                           maximumTags: config.maximumTags)
+                                           maximumTags: config.maximumTags, visual: layout == .concepts)
         log("annotate train: \(data.trainIDs.count) training / \(data.testIDs.count) test images, "
             + "\(data.concepts.count) concepts, \(data.vocabulary.tags.count) tags in the vocabulary")
         if !data.skippedConcepts.isEmpty {
             log("annotate train: skipped \(data.skippedConcepts.count) concept(s) without a positive training image: "
                 + data.skippedConcepts.joined(separator: ", "))
         }
-        let models = try train(data, communicator: comm, log: log)
+        let models = try train(data, communicator: comm, log: log, layout: layout)
         if comm.isRoot { try models.write(to: config.output) }  // Distributed: rank 0 writes
         try comm.barrier()  // Distributed: nobody reads models.h5 before it exists
         return models
     }
 
-    /// Trains every model the configured runs need.
+    /// Trains every model the configured runs need; under `.rows`, `data` need not hold the visual blocks.
     public func train(_ data: AnnotationData, communicator comm: any Communicator,
-                      log: (String) -> Void = { _ in }) throws -> AnnotateModels {
+                      log: (String) -> Void = { _ in }, layout: TrainingLayout = .concepts) throws -> AnnotateModels {
         let runs = Set(config.runs)
+        if layout == .rows { try checkRowLayout() }
+        let fileRows = layout == .rows ? try trainingFileRows(data) : []
         var models = AnnotateModels(concepts: data.concepts, skippedConcepts: data.skippedConcepts,
-                                    vocabulary: data.vocabulary, header: header(data))
+                                    vocabulary: data.vocabulary, header: header(data, layout: layout))
         let clock = ContinuousClock()
         func timed(_ what: String, _ body: () throws -> Void) rethrows {
             let start = clock.now
@@ -65,8 +76,12 @@ public struct AnnotateTrainStage: Sendable {
             log("annotate train: \(what) in \(String(format: "%.1f", seconds)) s")
         }
         func svm(_ names: [String]) throws -> LinearScorer {
-            LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels, options: config.svm,
-                                                    communicator: comm))
+            if layout == .rows {
+                return try rowShardedSVM(try rowSources(names, data: data, fileRows: fileRows), labels: data.trainLabels,
+                                         communicator: comm)
+            }
+            return LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels,
+                                                           options: config.svm, communicator: comm))
         }
         let visual = AnnotationData.visualBlocks
         if !runs.isDisjoint(with: [.svmLateVisual, .svmLateMixed]) {
@@ -86,12 +101,17 @@ public struct AnnotateTrainStage: Sendable {
         if runs.contains(.slrLateVisual) {
             for name in visual {
                 try timed("SLR \(name)") {
-                    models.slr[name] = try LinearScorer.sparseLogisticRegression(
-                        try data.features([name]), labels: data.trainLabels, options: config.slr, communicator: comm)
+                    models.slr[name] = layout == .rows
+                        ? try rowShardedSLR(try rowSources([name], data: data, fileRows: fileRows), labels: data.trainLabels,
+                                            communicator: comm)
+                        : try LinearScorer.sparseLogisticRegression(try data.features([name]), labels: data.trainLabels,
+                                                                   options: config.slr, communicator: comm)
                 }
             }
         }
         var cache: [String: Neighbours] = [:]  // lookup only, never iterated
+        let reduction = TagProp.itemBlocks, n = data.trainIDs.count
+        let mine = reduction.rows(totalRows: n, rank: comm.rank, size: comm.size)  // this rank's TagProp items
         for run in [AnnotationRun.tagpropVisual, .tagpropMixed] where runs.contains(run) {
             let measures = Self.measures(run, layouts: config.tagPropLayouts)
             let options = effectiveTagPropOptions(measures: measures.count, items: data.trainIDs.count)
@@ -100,12 +120,14 @@ public struct AnnotateTrainStage: Sendable {
                 let lists = try measures.map { names in
                     let key = names.joined(separator: "+") + "@\(kd)"
                     if let hit = cache[key] { return hit }
-                    let found = try ShardedNeighbours.leaveOneOut(database: try data.features(names), count: kd,
-                                                                  communicator: comm)
+                    let shard = try Fusion.concatenate(names.map { data.train[$0]!.rows(mine) })
+                    let found = try NearestNeighbours.leaveOneOut(shard: shard, rows: mine, totalRows: n, count: kd,
+                                                                  reduction: reduction, communicator: comm)
                     cache[key] = found
                     return found
                 }
-                let model = try TagProp.train(neighbours: lists, labels: data.trainLabels, options: options)
+                let model = try TagProp.train(neighbours: lists, rows: mine, labels: data.trainLabels, options: options,
+                                              reduction: reduction, communicator: comm)
                 models.tagProp[run] = AnnotateModels.TagPropModel(model: model, measures: measures)
             }
         }
@@ -132,11 +154,12 @@ public struct AnnotateTrainStage: Sendable {
         return options
     }
 
-    func header(_ data: AnnotationData) -> ArtifactHeader {
+    func header(_ data: AnnotationData, layout: TrainingLayout) -> ArtifactHeader {
         return ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
             "fisher_vectors": .string(config.fisherVectors), "annotations": .string(config.annotations),
             "runs": .strings(config.runs.map(\.rawValue)), "svm_cost": .double(config.svm.cost),
-            "svm_bias": .double(config.svm.bias), "slr_cost": .double(config.slr.cost),
+            "svm_bias": .double(config.svm.bias), "svm_loss": .string(config.svm.loss.rawValue),
+            "linear_layout": .string(layout.rawValue), "slr_cost": .double(config.slr.cost),
             "tagprop_neighbours": .int(config.tagProp.neighbours),
             "tagprop_layouts": .string(config.tagPropLayouts.rawValue), "min_tag_count": .int(config.minimumTagCount),
             "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),

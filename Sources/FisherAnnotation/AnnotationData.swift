@@ -12,10 +12,11 @@ import Storage
 /// 1x3}, named `orh/1x1` …; the tag block `tags` is the L2-normalised binary tag vector over a `TagVocabulary`
 /// (paper §4.1) built from the training and test items' tags (or given: `predict` reuses the training one).
 ///
-/// **Concepts.** All concepts of the annotations (sorted), or `concepts` when given (an unknown name is an
-/// error). A concept with no positive training item cannot be learnt: it is *skipped* (listed in
-/// `skippedConcepts`, printed by `train`), not an error. `predict` passes the trained list, and every one must
-/// still be present.
+/// **Concepts.** All concepts of the annotations — in the dataset's class order (`fv.h5` `class_names`), so that
+/// models, scores and evaluations list them as the Fisher vectors' `labels` count them; others sorted — or
+/// `concepts` when given (an unknown name is an error). A concept with no positive training item cannot be
+/// learnt: it is *skipped* (listed in `skippedConcepts`, printed by `train`), not an error. `predict` passes the
+/// trained list, and every one must still be present.
 ///
 /// **Shapes.** `train[b]`: (N, D_b), `test[b]`: (Q, D_b); labels (N, K) and (Q, K); tags (N, V) and (Q, V).
 public struct AnnotationData: Sendable {
@@ -40,9 +41,11 @@ public struct AnnotationData: Sendable {
     public let isSingleLabel: Bool
 
     /// Reads and joins the files. `concepts`: restrict to (or, from `predict`, require) these concepts.
+    /// `visual: false` leaves the 6 visual blocks unread (`train`/`test` hold only `tags`): the row-sharded
+    /// `annotate train` reads its rows of them itself (`FisherVectorRows`).
     public static func load(fisherVectors fv: String, annotations path: String, concepts requested: [String]? = nil,
                             vocabulary given: TagVocabulary? = nil, minimumTagCount: Int = 25,
-                            maximumTags: Int = .max) throws -> AnnotationData {
+                            maximumTags: Int = .max, visual: Bool = true) throws -> AnnotationData {
         let table = try AnnotationTable.read(path)
         let file = try openArtifact(fv, stage: EncodeStage.stage, version: EncodeStage.version,
                                     producer: "`tributary fisher` (or `tributary encode`)")
@@ -58,7 +61,7 @@ public struct AnnotationData: Sendable {
         guard !trainRows.isEmpty else { throw AnnotateError.emptySplit(split: "train", fisherVectors: fv, annotations: path) }
         guard !testRows.isEmpty else { throw AnnotateError.emptySplit(split: "test", fisherVectors: fv, annotations: path) }
         let items = ids.map { table.items[row[$0]!] }
-        let known = table.conceptNames
+        let known = table.conceptNames(orderedLike: file.isDataset("class_names") ? try file.readStrings("class_names") : [])
         for name in requested ?? [] where !known.contains(name) {
             throw AnnotateError.unknownConcept(name: name, annotations: path, known: known)
         }
@@ -70,13 +73,13 @@ public struct AnnotationData: Sendable {
             LabelMatrix(rows.map { r in let c = Set(items[r].concepts); return concepts.map { c.contains($0) } })
         }
         var train: [String: Matrix<Float>] = [:], test: [String: Matrix<Float>] = [:]
-        for name in visualBlocks {
-            let (values, shape) = try file.read("fv/" + name, as: Float.self)
+        for name in visualBlocks where visual {
+            let all = try FisherVectorReader(file: file, dataset: "fv/" + name).all()  // float32, float16 or PQ
+            let (values, shape) = (all.values, [all.rows, all.columns])
             guard shape.count == 2, shape[0] == ids.count else {
                 throw PipelineError.inconsistent(file: fv, what: "fv/\(name) has shape \(shape) for \(ids.count) ids",
                                                  rerun: "encode")
             }
-            let all = Matrix(rows: shape[0], columns: shape[1], values: values)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw AnnotateError.nonFinite(file: fv, dataset: "fv/" + name, row: bad / Swift.max(1, shape[1]))
             }

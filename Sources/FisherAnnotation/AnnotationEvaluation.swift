@@ -15,10 +15,13 @@ import Storage
 ///
 /// `eval.h5` (stage `annotate eval`, version 1): `runs`, `concepts` (string); `<run>/ap`, `<run>/eer`,
 /// `<run>/auc` (K) float64; `<run>/summary` (6) float64 = [mAP, EER, AUC, F-ex, accuracy, macro-F1] (NaN when
-/// not defined). Root attributes: the header plus `scores` and `single_label`.
+/// not defined), named in that order by `summary_names` (string, 6: `summaryNames`). Root attributes: the header
+/// plus `scores` and `single_label`.
 public struct AnnotationEvaluation: Sendable {
     public static let stage = "annotate eval"
     public static let version = 1
+    /// The names of the 6 values of `<run>/summary`, in order (written to `summary_names`).
+    public static let summaryNames = ["mAP", "mean_EER", "mean_AUC", "F_ex", "accuracy", "macro_F1"]
 
     public struct RunMetrics: Sendable, Equatable {
         public var run: AnnotationRun
@@ -79,6 +82,7 @@ public struct AnnotationEvaluation: Sendable {
         try ArtifactFile.create(path, header: header) { file in
             try file.writeStrings(runs.map(\.run.rawValue), to: "runs")
             try file.writeStrings(concepts, to: "concepts")
+            try file.writeStrings(Self.summaryNames, to: "summary_names")
             for r in runs {
                 let g = r.run.rawValue
                 try file.write(r.averagePrecision, shape: [concepts.count], to: g + "/ap")
@@ -101,7 +105,8 @@ public struct AnnotationEvaluation: Sendable {
             return RunMetrics(run: run, averagePrecision: try file.read(name + "/ap", as: Double.self, shape: [k]),
                               equalErrorRate: try file.read(name + "/eer", as: Double.self, shape: [k]),
                               areaUnderROC: try file.read(name + "/auc", as: Double.self, shape: [k]),
-                              summary: try file.read(name + "/summary", as: Double.self, shape: [6]))
+                              summary: try file.read(name + "/summary", as: Double.self,
+                                                     shape: [summaryNames.count]))
         }
         var single = false, scores = ""
         if case let .int(flag)? = header.parameters["single_label"] { single = flag != 0 }

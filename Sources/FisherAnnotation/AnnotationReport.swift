@@ -42,24 +42,44 @@ public enum AnnotationReport {
         }
         try ShardedOutput.makeDirectory(containing: png)
         try rows.write(toFile: dat, atomically: true, encoding: .utf8)
-        let width = min(4000, max(800, 30 * evaluation.concepts.count * max(1, evaluation.runs.count) / 2 + 200))
+        // Horizontal bars: one row of bars per concept (names readable at any count), the AP axis starting just
+        // below the smallest AP so that differences between runs show, each bar labelled with its value. The
+        // bars' positions are written out (`<png>-bars.dat`: one block per run of `y  AP`), not computed by gnuplot.
+        let defined = evaluation.runs.flatMap(\.averagePrecision).filter { !$0.isNaN }
+        let low = max(0, ((defined.min() ?? 0) * 10).rounded(.down) / 10 - 0.05)
+        let k = evaluation.concepts.count, r = max(1, evaluation.runs.count)
+        let bar = 0.8 / Double(r)  // each run's bar height within a concept's unit row
+        let bars = base + "-bars.dat"
+        var blocks: [String] = []
+        for (i, run) in evaluation.runs.enumerated() {
+            let offset = (Double(i) - Double(r - 1) / 2) * bar
+            blocks.append(run.averagePrecision.enumerated().map { c, ap in
+                String(format: "%.4f\t%@", Double(c) + offset, ap.isNaN ? "NaN" : String(format: "%.4f", ap))
+            }.joined(separator: "\n"))
+        }
+        try (blocks.joined(separator: "\n\n\n") + "\n").write(toFile: bars, atomically: true, encoding: .utf8)
+        let tics = evaluation.concepts.enumerated().map { c, name in
+            "\"\(name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\\", with: "/"))\" \(c)"
+        }.joined(separator: ", ")
+        let titles = evaluation.runs.map(\.run.rawValue)
+        let height = min(8000, max(360, Int(22 * Double(k) * max(1, Double(r) / 1.5)) + 140))
         func program(_ terminal: String) -> String {
             """
-            set terminal \(terminal) size \(width),600
+            set terminal \(terminal) size 900,\(height)
             set output '\(png)'
-            set datafile separator "\\t"
             set datafile missing "NaN"
-            set style data histograms
-            set style histogram clustered gap 1
             set style fill solid 0.85 border -1
-            set boxwidth 0.9
-            set xtics rotate by -60 font ",8" nomirror
-            set ylabel "average precision"
-            set yrange [0:1]
-            set grid ytics
+            set ytics (\(tics)) nomirror font ",9"
+            set yrange [\(k) - 0.5:-0.5]
+            set xrange [\(String(format: "%.2f", low)):1.06]
+            set xlabel "average precision (axis from \(String(format: "%.2f", low)), not 0)"
+            set grid xtics
             set key outside top center horizontal
-            set title "Per-concept AP (\(evaluation.concepts.count) concepts)"
-            plot for [i=2:\(evaluation.runs.count + 1)] '\(dat)' using i:xtic(1) title columnheader(i)
+            set title "Per-concept AP (\(k) concepts, \(r) run(s))"
+            titles = "\(titles.joined(separator: " "))"
+            plot for [i=0:\(r - 1)] '\(bars)' index i using (($2 + \(low)) / 2):1:(\(low)):2:($1 - \(bar / 2)):($1 + \(bar / 2)) \\
+                 with boxxyerror title word(titles, i + 1), \\
+                 for [i=0:\(r - 1)] '\(bars)' index i using 2:1:(sprintf(" %.3f", $2)) with labels left font ",7" notitle
 
             """
         }

@@ -28,12 +28,19 @@ import Training
 /// | `fv/orh/2x2` | (I, 4F) float32 | quadrant FVs, row-major over the grid (top-left, top-right, …) |
 /// | `fv/orh/1x3` | (I, 3F) float32 | top, middle, bottom strip FVs |
 /// | `fv/col/…` | as for ORH | COL |
+/// | `pq/<kind>/<layout>` | (S·K, d_s) float32 | with `fv_storage = pq` only: the codebooks of `fv/<kind>/<layout>` |
 /// | `labels` | (I) int64 | class index into `class_names` |
 /// | `image` | (I) int64 | image index in `descriptors.h5` |
 /// | `ids`, `class_names` | string | copied from `descriptors.h5` |
 ///
 /// Each region's FV has unit L2 norm, or is zero when the region holds no descriptor. Root attributes: the
-/// header plus `components`, `pca_dims_orh`, `pca_dims_col`, `layouts`, `normalization`, the input paths.
+/// header plus `components`, `pca_dims_orh`, `pca_dims_col`, `layouts`, `normalization`, the input paths, and
+/// (when not the defaults float32 / off) `fv_storage` / `fv_compression` (+ `pq_subvector_dims`,
+/// `pq_training_images`): with `fv_storage` float16 the
+/// `fv/…` datasets are IEEE half, with `pq` uint8 codes (`FisherVectorStorage`; read them with `FisherVectorRows`).
+///
+/// Before writing, the stage prints the bytes it will write and refuses when the output's file system cannot hold
+/// them (`sizePlan`, `DiskSpace.check`).
 public struct EncodeStage {
     public static let stage = "encode"
     public static let version = 1
@@ -61,6 +68,8 @@ public struct EncodeStage {
         public let pca: [DescriptorKind: PCA]
         public let gmm: [DescriptorKind: GaussianMixture]
         public let header: ArtifactHeader
+        /// With `fv_storage = pq`: the quantizer of each `fv/…` dataset (`fitQuantizers`); looked up, never iterated.
+        public var quantizers: [String: ProductQuantizer] = [:]
     }
 
     /// Opens descriptors.h5, pca.h5 and gmm.h5 and checks that they fit together.
@@ -69,12 +78,21 @@ public struct EncodeStage {
         let pca = try ModelFiles.readPCA(config.pca)
         let gmm = try ModelFiles.readGMM(config.gmm, pca: pca)
         let m = gmm[.orh]!.components
-        let parameters: [String: HDF5AttributeValue] = [
+        var parameters: [String: HDF5AttributeValue] = [
             "descriptors": .string(config.descriptors), "pca": .string(config.pca), "gmm": .string(config.gmm),
             "components": .int(m), "pca_dims_orh": .int(pca[.orh]!.outputDimension),
             "pca_dims_col": .int(pca[.col]!.outputDimension), "image_count": .int(descriptors.imageCount),
             "layouts": .strings(Self.layouts.map(\.description)), "normalization": .string("improved"),
         ]
+        // Recorded only when not the default, so a default run's header (and parts key) is the one it was before
+        // these options existed: earlier fv.h5 files and their parts stay valid and resumable.
+        if config.storage != .float32 { parameters["fv_storage"] = .string(config.storage.rawValue) }
+        if config.compress { parameters["fv_compression"] = .int(1) }
+        if config.storage == .pq {
+            parameters["pq_subvector_dims"] = .int(config.pqSubvectorDimension)
+            parameters["pq_training_images"] = .int(Swift.min(config.pqTrainingImages, descriptors.imageCount))
+            if let manifest = config.pqTrainingManifest { parameters["pq_training_manifest"] = .string(manifest) }
+        }
         return Models(descriptors: descriptors, pca: pca, gmm: gmm,
                       header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters))
     }
@@ -83,12 +101,14 @@ public struct EncodeStage {
     /// `log` receives the shard lines, `progress` the images done in rank 0's shard.
     public func run(communicator comm: any Communicator, log: (String) -> Void = { _ in },
                     progress: ProgressReporter = .silent()) throws {
-        let models = try loadModels()
+        var models = try loadModels()
         defer { models.descriptors.close() }
         guard models.descriptors.imageCount >= comm.size else {
             throw TooManyRanksError(items: models.descriptors.imageCount, ranks: comm.size, what: "images")
         }
         try ShardedOutput.makeDirectory(containing: config.output)
+        try checkSpace(models, communicator: comm, log: log)
+        if config.storage == .pq { models.quantizers = try fitQuantizers(models, communicator: comm, log: log) }
         let reused = try writeShard(models, rank: comm.rank, size: comm.size, log: log, progress: progress.tick)
         let flags = try comm.allGather([reused ? 1 : 0])  // Distributed: every part is complete before the stitch
         for (r, flag) in flags.enumerated() {
@@ -111,51 +131,73 @@ public struct EncodeStage {
         let parts = partFiles(models, size: size)
         guard let blocker = ShardedOutput.reuseBlocker(parts: parts, rank: rank, expected: header) else { return true }
         if blocker != "no part yet" { log("encode: rewriting shard \(rank): its part was \(blocker)") }
-        let labels = try d.file.read("labels", as: Int64.self).values
-        let widths = try d.file.read("image_width", as: Int64.self).values
-        let heights = try d.file.read("image_height", as: Int64.self).values
-        let pyramid = SpatialPyramid(layouts: Self.layouts)
-        let encoders = DescriptorKind.allCases.map { FisherEncoder(mixture: models.gmm[$0]!) }
+        let inputs = try ImageInputs(models)
         var workspace = FisherEncoder.Workspace()
         try parts.writePart(rank: rank) { file in
             try header.write(to: file)
-            for (k, kind) in DescriptorKind.allCases.enumerated() {
-                for layout in Self.layouts {
-                    try file.createExtendable(Self.datasetName(kind, layout), of: Float.self,
-                                              rowShape: [layout.regionCount * encoders[k].dimension], chunkRows: 16)
-                }
+            for (name, width) in zip(Self.vectorDatasets, inputs.datasetWidths) {
+                try createDataset(name, width: width, models: models, in: file)
             }
             let step = Swift.max(1, config.batchSize)
             let clock = ContinuousClock(), started = clock.now
             for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                 let batch = start ..< Swift.min(start + step, range.upperBound)
-                let rows = d.offsets[batch.lowerBound] ..< d.offsets[batch.upperBound]
-                let x = try d.file.readRows("x", rows: rows, as: Float.self).values
-                let y = try d.file.readRows("y", rows: rows, as: Float.self).values
-                for (k, kind) in DescriptorKind.allCases.enumerated() {
-                    let all = try d.rows(kind, rows)
-                    var out = [[Float]](repeating: [], count: Self.layouts.count)
-                    for n in batch {
-                        let local = (d.offsets[n] - rows.lowerBound) ..< (d.offsets[n + 1] - rows.lowerBound)
-                        let vectors = encode(all.rows(local), x: Array(x[local]), y: Array(y[local]),
-                                             width: Float(widths[n]), height: Float(heights[n]),
-                                             pca: models.pca[kind]!, encoder: encoders[k], pyramid: pyramid,
-                                             workspace: &workspace)
-                        for l in vectors.indices { out[l] += vectors[l] }
-                    }
-                    for (l, layout) in Self.layouts.enumerated() {
-                        try file.append(rows: out[l], to: Self.datasetName(kind, layout))
-                    }
-                }
+                let rows = try vectors(of: batch, models, inputs, workspace: &workspace)
+                for (name, values) in zip(Self.vectorDatasets, rows) { try append(values, to: name, models: models, in: file) }
                 let done = batch.upperBound - range.lowerBound
                 progress(ProgressTick(task: "encode (rank \(rank) shard)", done: done, total: range.count, unit: "images",
                                       seconds: started.duration(to: clock.now).inSeconds, processed: done, processedUnit: "images"))
                 FaultInjection.point("encode", step: (batch.upperBound - range.lowerBound + step - 1) / step, rank: rank, size: size)
             }
-            try file.write(range.map { labels[$0] }, shape: [range.count], to: "labels")
+            try file.write(range.map { inputs.labels[$0] }, shape: [range.count], to: "labels")
             try file.write(range.map { Int64($0) }, shape: [range.count], to: "image")
         }
         return false
+    }
+
+    /// What encoding an image needs besides the models: labels, sizes, the pyramid, one encoder per kind.
+    struct ImageInputs {
+        let labels: [Int64], widths: [Int64], heights: [Int64]
+        let pyramid = SpatialPyramid(layouts: EncodeStage.layouts)
+        let encoders: [FisherEncoder]
+
+        init(_ models: Models) throws {
+            let d = models.descriptors
+            labels = try d.file.read("labels", as: Int64.self).values
+            widths = try d.file.read("image_width", as: Int64.self).values
+            heights = try d.file.read("image_height", as: Int64.self).values
+            encoders = DescriptorKind.allCases.map { FisherEncoder(mixture: models.gmm[$0]!) }
+        }
+
+        /// F_l of each dataset of `vectorDatasets`.
+        var datasetWidths: [Int] { encoders.flatMap { e in EncodeStage.layouts.map { $0.regionCount * e.dimension } } }
+    }
+
+    /// The `fv/…` datasets, kind-major then layout.
+    public static var vectorDatasets: [String] { datasets.filter { $0.hasPrefix("fv/") } }
+
+    /// The FV rows of images `batch` (contiguous): one `[Float]` of batch.count rows per `vectorDatasets` entry.
+    func vectors(of batch: Range<Int>, _ models: Models, _ inputs: ImageInputs,
+                 workspace: inout FisherEncoder.Workspace) throws -> [[Float]] {
+        let d = models.descriptors
+        let rows = d.offsets[batch.lowerBound] ..< d.offsets[batch.upperBound]
+        let x = try d.file.readRows("x", rows: rows, as: Float.self).values
+        let y = try d.file.readRows("y", rows: rows, as: Float.self).values
+        var out: [[Float]] = []
+        for (k, kind) in DescriptorKind.allCases.enumerated() {
+            let all = try d.rows(kind, rows)
+            var perLayout = [[Float]](repeating: [], count: Self.layouts.count)
+            for n in batch {
+                let local = (d.offsets[n] - rows.lowerBound) ..< (d.offsets[n + 1] - rows.lowerBound)
+                let vectors = encode(all.rows(local), x: Array(x[local]), y: Array(y[local]),
+                                     width: Float(inputs.widths[n]), height: Float(inputs.heights[n]),
+                                     pca: models.pca[kind]!, encoder: inputs.encoders[k], pyramid: inputs.pyramid,
+                                     workspace: &workspace)
+                for l in vectors.indices { perLayout[l] += vectors[l] }
+            }
+            out += perLayout
+        }
+        return out
     }
 
     /// The per-layout FVs of one image's descriptors of one kind (zeros for an image without descriptors).
@@ -188,6 +230,7 @@ public struct EncodeStage {
         try partFiles(models, size: size).stitch(datasets: Self.datasets, header: models.header) { file in
             try file.writeStrings(ids, to: "ids")
             try file.writeStrings(classes, to: "class_names")
+            try writeCodebooks(models, to: file)
         }
     }
 }

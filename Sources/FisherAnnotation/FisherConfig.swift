@@ -127,12 +127,32 @@ public struct EncodeConfig: Sendable, Hashable {
     public var output: String
     /// Images encoded per append.
     public var batchSize: Int
+    /// How the vectors are stored: float32, float16 or PQ codes (`FisherVectorStorage`).
+    public var storage: FisherVectorStorage
+    /// HDF5 shuffle + deflate (level `FisherVectorStorage.deflateLevel`) on the stored vectors.
+    public var compress: Bool
+    /// PQ: d_s, the sub-vector dimension (one byte per d_s values).
+    public var pqSubvectorDimension: Int
+    /// PQ: the images (a seeded sample) whose vectors train the codebooks.
+    public var pqTrainingImages: Int
+    /// PQ: an `images.csv` whose `train` rows are the only images the sample is drawn from (nil: all images).
+    public var pqTrainingManifest: String?
+    /// The free bytes to assume for the output folder instead of `statvfs` (tests of the size check).
+    public var assumedFreeBytes: Int?
 
-    public init(descriptors: String, pca: String, gmm: String, output: String, batchSize: Int = 256) {
+    public init(descriptors: String, pca: String, gmm: String, output: String, batchSize: Int = 256,
+                storage: FisherVectorStorage = .float32, compress: Bool = false, pqSubvectorDimension: Int = 8,
+                pqTrainingImages: Int = 1000, pqTrainingManifest: String? = nil, assumedFreeBytes: Int? = nil) {
         self.descriptors = descriptors
         self.pca = pca
         self.gmm = gmm
         self.output = output
         self.batchSize = batchSize
+        self.storage = storage
+        self.compress = compress
+        self.pqSubvectorDimension = pqSubvectorDimension
+        self.pqTrainingImages = pqTrainingImages
+        self.pqTrainingManifest = pqTrainingManifest
+        self.assumedFreeBytes = assumedFreeBytes
     }
 }

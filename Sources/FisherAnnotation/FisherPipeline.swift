@@ -43,6 +43,7 @@ public struct FisherPipeline {
             seconds.append((name, start.duration(to: clock.now).inSeconds))
             progress.record([("event", .string("step")), ("step", .string(name)), ("seconds", .double(seconds.last!.1))])
         }
+        try checkSpaceBeforeExtracting(communicator: comm, log: log)
         try timed("extract") { try ExtractStage(config: extract).run(communicator: comm, log: log, progress: progress) }
         try timed("fit-pca") { try FitPCAStage(config: pca).run(communicator: comm, log: log) }
         try timed("fit-gmm") { try FitGMMStage(config: gmm).run(communicator: comm, log: log) }
@@ -53,5 +54,15 @@ public struct FisherPipeline {
         let parts = seconds.map { "\($0.0) \(String(format: "%.1f", $0.1)) s" }.joined(separator: ", ")
         log("fisher: \(images.imageCount) images on \(comm.size) rank(s) in \(String(format: "%.1f", total)) s "
             + "(\(parts)) = \(String(format: "%.1f", Double(images.imageCount) / total)) images/s")
+    }
+
+    /// The encode step's size check (`EncodeStage.checkSpace`) before the chain starts, from the image count and the
+    /// PCA and GMM sizes, so that a job that cannot store its vectors stops now rather than after extraction and
+    /// fitting (encode checks again with the fitted models).
+    func checkSpaceBeforeExtracting(communicator comm: any Communicator, log: (String) -> Void) throws {
+        let images = try extract.source.open(selection: extract.selection).count
+        let widths = EncodeStage.rowWidths(pcaDimensions: { Swift.min(pca.dimensions, $0.dimension) }, components: gmm.components)
+        let stage = EncodeStage(config: encode)
+        try stage.checkSpace(stage.sizePlan(images: images, widths: widths), communicator: comm, log: log)
     }
 }

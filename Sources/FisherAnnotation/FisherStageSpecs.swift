@@ -58,7 +58,34 @@ extension StageSpec {
         sampleSeed,
     ])
 
-    public static let encode = StageSpec("encode", summary: "improved Fisher vectors, 1x1 + 2x2 + 1x3 pyramids (fv.h5)", [chunkSize])
+    public static let encode = StageSpec("encode", summary: "improved Fisher vectors, 1x1 + 2x2 + 1x3 pyramids (fv.h5)", [
+        chunkSize,
+        ParameterSpec("fv_storage", .string, .string(FisherVectorStorage.float32.rawValue), choices: FisherVectorStorage.choices,
+                      reference: "Sánchez & Perronnin 2011 (PQ-compressed FVs); Jégou et al. 2011 (PQ)",
+                      "How fv.h5 stores the vectors: float32 (4 bytes a value), float16 (IEEE half, 2) or pq (1 byte per "
+                        + "pq_subvector_dims values, decoded on read); readers get floats from all three"),
+        ParameterSpec("fv_compression", .bool, .bool(false),
+                      "HDF5 shuffle + deflate on the stored vectors (smaller files, slower writes and reads)"),
+        ParameterSpec("pq_subvector_dims", .int, .int(8), range: 1 ... 1e6, unit: "values",
+                      "fv_storage pq: sub-vector length d_s, one 256-centroid codebook each; must divide every FV width"),
+        ParameterSpec("pq_training_images", .int, .int(1000), range: 1 ... 1e12, unit: "images",
+                      "fv_storage pq: images (a seeded sample) whose vectors train the codebooks"),
+        ParameterSpec("pq_training_manifest", .string, .null, dataDefault: "all images",
+                      "fv_storage pq: an images.csv (annotate manifest / split) whose train rows are the only images the "
+                        + "codebook sample is drawn from, so test vectors never shape the codebooks"),
+    ], constraints: [pqParametersNeedPQ])
+
+    /// The `pq_*` parameters shape PQ codebooks only: one changed from its default under another `fv_storage` would
+    /// be accepted and ignored, so it is refused.
+    static let pqParametersNeedPQ: Constraint = { p in
+        guard p.string("fv_storage") != FisherVectorStorage.pq.rawValue else { return nil }
+        let changed = [("pq_subvector_dims", p.int("pq_subvector_dims") != encode.default("pq_subvector_dims", as: Int.self)),
+                       ("pq_training_images", p.int("pq_training_images") != encode.default("pq_training_images", as: Int.self)),
+                       ("pq_training_manifest", !p.isNull("pq_training_manifest"))]
+        guard let key = changed.first(where: \.1)?.0 else { return nil }
+        return p.inconsistent(key, "applies to fv_storage pq only (fv_storage is \(p.string("fv_storage"))): "
+            + "add fv_storage pq (--fv-storage pq) or remove it")
+    }
 
     public static let fisher = StageSpec("fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
                                          combining: [.extract, .fitPCA, .fitGMM, .encode])
@@ -92,6 +119,10 @@ extension StageSpec {
         ParameterSpec("max_tags", .int, .null, dataDefault: "no cap", "Keep at most this many tags, most frequent first"),
         ParameterSpec("cost", .double, .double(1), range: 1e-12 ... 1e12, reference: "Mensink et al. 2010 §4.2",
                       "SVM cost C (LIBLINEAR -c)"),
+        ParameterSpec("svm_loss", .string, .string(SVMLoss.hinge.rawValue), choices: SVMLoss.choices,
+                      reference: "LIBLINEAR -s 3 (hinge), -s 1 / -s 2 (squared-hinge)",
+                      "SVM loss: hinge (dual coordinate descent) or squared-hinge (dual CD, or TRON when the training "
+                        + "Fisher vectors exceed the memory budget and their rows are split over ranks, which needs it)"),
         ParameterSpec("slr_cost", .double, .double(100), range: 1e-12 ... 1e12,
                       "SLR data-term weight C (smaller: sparser; C = 1 under-fits Fisher vectors: Flowers17 accuracy 71.6 % at 1, 84.3 % at 100)"),
         ParameterSpec("slr_iterations", .int, .int(300), range: 1 ... 1e12, "Most FISTA iterations per SLR concept"),
@@ -117,6 +148,7 @@ extension BadImagePolicy: ParameterChoice {}
 extension TagPropLayouts: ParameterChoice {}
 extension LateFusionScores: ParameterChoice {}
 extension AnnotationRun: ParameterChoice {}
+extension SVMLoss: ParameterChoice {}
 
 extension ExtractConfig {
     /// `extract`'s parameters `p` (a spec with `StageSpec.extract`'s keys) on `source`: the grid defaults to the dataset's.
@@ -144,7 +176,10 @@ extension GMMConfig {
 
 extension EncodeConfig {
     public init(_ p: StageParameters, descriptors: String, pca: String, gmm: String, output: String) {
-        self.init(descriptors: descriptors, pca: pca, gmm: gmm, output: output, batchSize: p.int("chunk_size"))
+        self.init(descriptors: descriptors, pca: pca, gmm: gmm, output: output, batchSize: p.int("chunk_size"),
+                  storage: FisherVectorStorage(rawValue: p.string("fv_storage")) ?? .float32, compress: p.bool("fv_compression"),
+                  pqSubvectorDimension: p.int("pq_subvector_dims"), pqTrainingImages: p.int("pq_training_images"),
+                  pqTrainingManifest: p.optionalString("pq_training_manifest"))
     }
 }
 
@@ -172,7 +207,8 @@ extension AnnotateTrainConfig {
                   runs: p.strings("runs").compactMap(AnnotationRun.init(rawValue:)),
                   concepts: p.isNull("concepts") ? nil : p.strings("concepts"), minimumTagCount: p.int("min_tag_count"),
                   maximumTags: p.optionalInt("max_tags") ?? .max,
-                  svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed"))),
+                  svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed")),
+                                        loss: SVMLoss(rawValue: p.string("svm_loss")) ?? .hinge),
                   slr: .init(cost: p.double("slr_cost"), tolerance: 1e-2, maxIterations: p.int("slr_iterations")),
                   tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed)
     }

@@ -27,7 +27,7 @@ extension RunnerStageType {
         let fv = try HDF5File.open(path: pipeline.encode.output)
         defer { try? fv.close() }
         let images = try fv.shape(of: "labels")[0]
-        let dims = try EncodeStage.datasets.filter { $0.hasPrefix("fv/") }.map { try fv.shape(of: $0)[1] }.reduce(0, +)
+        let dims = try EncodeStage.vectorDatasets.map { try FisherVectorReader(file: fv, dataset: $0).dimension }.reduce(0, +)
         let classes = try fv.readStrings("class_names")
         let report = """
             \(images) images of \(source.description)\(selection.limit.map { " (subset: \($0) images)" } ?? ""); \

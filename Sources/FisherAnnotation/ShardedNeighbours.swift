@@ -9,22 +9,14 @@ import LinearAlgebra
 /// depend on where the query sits in its block; a near-tie between two neighbours can then flip. To keep every
 /// query in the same block whatever the rank count, ranks split whole blocks: rank r takes the blocks
 /// `shard(count: ⌈Q/B⌉, rank: r, size:)`, i.e. the queries from block boundary to block boundary (the last
-/// block may be short, as in a single-rank run). The slices are all-gathered in rank (= query) order.
+/// block may be short, as in a single-rank run). The slices are all-gathered in rank (= query) order. (Used by
+/// `annotate predict`; training's leave-one-out search shards the database too: `NearestNeighbours.leaveOneOut(shard:…)`.)
 /// (Bit identity also needs the same number of BLAS threads per rank, as for the Fisher stages.)
 enum ShardedNeighbours {
     /// The queries this rank searches: whole blocks of `blockSize`.
     static func queries(count: Int, rank: Int, size: Int, blockSize: Int = NearestNeighbours.defaultBlockSize) -> Range<Int> {
         let blocks = shard(count: (count + blockSize - 1) / blockSize, rank: rank, size: size)
         return Swift.min(count, blocks.lowerBound * blockSize) ..< Swift.min(count, blocks.upperBound * blockSize)
-    }
-
-    /// Leave-one-out neighbours of every database row (each query excludes itself).
-    static func leaveOneOut(database: Matrix<Float>, count: Int, communicator comm: any Communicator) throws -> Neighbours {
-        let mine = queries(count: database.rows, rank: comm.rank, size: comm.size)
-        let local = mine.isEmpty
-            ? Neighbours(queries: 0, count: count, indices: [], similarities: [])
-            : try NearestNeighbours.leaveOneOut(database: database, rows: mine, count: count)
-        return try gather(local, queries: database.rows, count: count, communicator: comm)
     }
 
     /// The `count` nearest database rows of every query row.

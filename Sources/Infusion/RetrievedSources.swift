@@ -31,3 +31,24 @@ public enum RetrievedSources {
         return z
     }
 }
+
+extension RetrievedSources {
+    /// Z (B·k, M) as `gather(_:from:k:)` builds it, from a `RowTable` of fetched source rows (the rows this rank
+    /// asked their owners for: `ShardedForest.fetch`) instead of the whole source matrix; bit-identical to the
+    /// gather from the replicated matrix. An id the table lacks is `InfusionError.unknownSource`.
+    public static func gather(_ neighbours: [[Neighbor]], from table: RowTable, k: Int) throws -> Matrix<Float> {
+        let m = table.rows.columns
+        var z = Matrix<Float>(rows: neighbours.count * k, columns: m)
+        for (b, list) in neighbours.enumerated() {
+            guard list.count >= k else { throw InfusionError.tooFewNeighbours(query: b, expected: k, got: list.count) }
+            for i in 0 ..< k {
+                guard let row = table.index(of: list[i].id) else {
+                    throw InfusionError.unknownSource(query: b, id: list[i].id, sourceRows: table.ids.count)
+                }
+                let target = (b * k + i) * m
+                for j in 0 ..< m { z.values[target + j] = table.rows.values[row * m + j] }
+            }
+        }
+        return z
+    }
+}

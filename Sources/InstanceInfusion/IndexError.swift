@@ -1,8 +1,6 @@
 /// Errors of the `index` and `query` stages given bad input; every message names the file and the fix.
 /// Errors from the layers below (`StorageError`, `RetrievalError`) pass through unchanged.
 public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The index was built on `built` ranks and is being loaded on `running`.
-    case rankCountMismatch(index: String, built: Int, running: Int)
     /// An embeddings file with fewer rows than ranks (every rank needs a non-empty shard).
     case tooFewRows(file: String, rows: Int, ranks: Int)
     /// Query vectors of another width than the indexed ones.
@@ -16,9 +14,6 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .rankCountMismatch(index, built, running):
-            return "\(index) was built on \(built) rank(s) but this run has \(running); run `mpirun -np \(built) "
-                + "tributary query …`, or re-run `tributary index` under `mpirun -np \(running)`"
         case let .tooFewRows(file, rows, ranks):
             return "\(file) has \(rows) embedding(s), fewer than the \(ranks) ranks; run with at most \(rows) ranks"
         case let .dimensionMismatch(file, got, index, expected):

@@ -14,7 +14,7 @@ import Storage
 ///
 /// | file | content |
 /// | --- | --- |
-/// | `out/index.h5` | header (below); virtual datasets `ids` (N) Int64 and `vectors` (N, D) Float32 over all parts (row i of `vectors` is embeddings row `ids[i]`: forests store rows in their own order); `source_ids` (N) strings |
+/// | `out/index.h5` | header (below); virtual datasets `ids` (N) Int64 and `vectors` (N, D) Float32 over all parts (row i of `vectors` is embeddings row `ids[i]`: each part's forest stores its rows in its own order, within the part's id range; `readVectors` reads rows by id); `source_ids` (N) strings |
 /// | `out/index.h5.parts/[g<key>/]part-0000r.h5` | rank r's forest: the header plus `shard_start`, `shard_end`, `part_digest`; datasets below (the master's `PartManifest` names the generation) |
 ///
 /// Part datasets (`LSHForest.Parts`, n = shard rows):

@@ -49,8 +49,9 @@ public struct IndexConfig: Sendable, Equatable {
 /// Every rank reads rows `shard(count: N, rank: r, size: R)` of `embeddings`, builds a forest over them with the
 /// *same* hyperplanes (same seed), with global ids = row numbers in the embeddings file, and writes its forest as
 /// a part (`IndexFiles`). Rank 0 then writes the master: the header, virtual datasets `ids` and `vectors` over all
-/// parts (the whole source set, for gathering retrieved vectors), and the source's string ids. The same rank count
-/// must load the index (`QueryStage`), which answers exactly what one forest over all N rows would.
+/// parts (each part holds its id range, rows in its forest's order: `IndexFiles.readVectors` reads by id), and the
+/// source's string ids. Any rank count may load the index (`IndexFiles.loadShard` re-shards it), and answers
+/// exactly what one forest over all N rows would.
 public struct IndexStage: Sendable {
     public let config: IndexConfig
 
@@ -101,30 +102,5 @@ extension IndexStage {
         let file = try HDF5File.open(path: master)
         defer { try? file.close() }
         return try file.attribute("part_rows", of: "ids", as: [Int].self)
-    }
-}
-
-extension IndexStage {
-    /// All indexed vectors (N, D) in embeddings-file row order (row i = global id i), read from the master's
-    /// virtual `ids` and `vectors` over every part: what a training loop gathers retrieved source vectors from
-    /// (`RetrievedSources.gather`), on any rank, whatever the rank count of the index.
-    public static func sourceVectors(_ master: String) throws -> Matrix<Float> {
-        let header = try IndexFiles.readHeader(master)
-        let (n, d) = (try IndexFiles.int(header, "count", master), try IndexFiles.int(header, "dimension", master))
-        let file = try HDF5File.open(path: master)
-        defer { try? file.close() }
-        let ids = try file.read("ids", as: Int64.self, shape: [n])
-        let stored = try file.read("vectors", as: Float.self, shape: [n, d])
-        var vectors = Matrix<Float>(rows: n, columns: d)
-        var seen = [Bool](repeating: false, count: n)
-        for (row, id) in ids.enumerated() {
-            let i = Int(id)
-            guard i >= 0, i < n, !seen[i] else {
-                throw IndexError.inconsistentPart(part: master, reason: "ids are not a permutation of 0..<\(n)")
-            }
-            seen[i] = true
-            for j in 0 ..< d { vectors.values[i * d + j] = stored[row * d + j] }
-        }
-        return vectors
     }
 }

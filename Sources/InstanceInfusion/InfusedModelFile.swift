@@ -1,4 +1,6 @@
+import NeuralNets
 import Storage
+import Training
 
 /// The model file `train-infused` writes (`--out infused.h5`).
 ///
@@ -6,6 +8,7 @@ import Storage
 /// | --- | --- | --- |
 /// | root attributes | header | stage `train-infused`, version 1; `model` (the target train-text file: vocabulary, classes, sizes), `indexes` (source index masters, in source order), `neighbours` k, `penalty_scale` λ, `refresh_every`, `exclude_self`, `split`, `train_fraction`, training options, `encoder_parameter_count` P, `source_count` S, test and baseline metrics |
 /// | `parameters` | Float32 (P + ((1+S)·M + 1)·C) | the target model's layout (P values) followed by W1 ((1+S)·M, C) and b1 (C) |
+/// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `history/mean_loss`, `history/mean_penalty`, `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | per-epoch curves (`mean_penalty`: the λ‖z_s − z_t‖² part of `mean_loss`) |
 public struct InfusedModelFile {
     public static let stage = "train-infused"
@@ -26,15 +29,17 @@ public struct InfusedModelFile {
         self.history = history
     }
 
-    /// Writes the file atomically (rank 0 only); `midway` runs after `parameters` is written, before the history
-    /// and the rename (the `write` fault-injection point: a kill there must leave no model file).
-    public func write(to path: String, midway: () -> Void = {}) throws {
+    /// Writes the file atomically (rank 0 only); `layout` names the tensors of `parameters`. `midway` runs after
+    /// `parameters` and its names are written, before the history and the rename (the `write` fault-injection
+    /// point: a kill there must leave no model file).
+    public func write(to path: String, layout: ParameterLayout, midway: () -> Void = {}) throws {
         var header = attributes
         header["encoder_parameter_count"] = .int(encoderParameterCount)
         header["source_count"] = .int(sourceCount)
         header["parameter_count"] = .int(parameters.count)
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
+            try file.writeTensorNames(layout, parameterCount: parameters.count)
             midway()
             try file.write(series: history.filter { !$0.value.isEmpty }, under: "history")
         }

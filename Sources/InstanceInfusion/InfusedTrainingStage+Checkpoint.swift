@@ -14,6 +14,8 @@ import Training
 final class NeighbourTable {
     /// lists[j][i]: the k neighbours in source j of training document i (position in the training list).
     var lists: [[[Neighbor]]]
+    /// rows[j]: the rows of source j that this rank's samples of the current epoch retrieve (`prefetch`).
+    var rows: [RowTable] = []
     init(_ lists: [[[Neighbor]]]) { self.lists = lists }
 
     /// lists[j] flattened to (id, score) pairs, k per document.

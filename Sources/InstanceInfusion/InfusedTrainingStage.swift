@@ -12,9 +12,10 @@ import Training
 /// The `train-infused` stage: joint training of the instance-infused bi-LSTM (paper § 3, eqs. 4–10).
 ///
 ///     target model.h5 (train-text) ─▶ θ_enc, W_y, b_y, vocabulary          (the pre-trained target classifier)
-///     source INDEX.h5 × S (index)  ─▶ per-rank LSH Forest parts + all source vectors Z^j (fixed)
+///     source INDEX.h5 × S (index)  ─▶ this rank's shard of each index: forest + its rows of Z^j (fixed)
 ///     every `refreshEvery` epochs:  c_t = f_θ(x) for all training documents (sharded encode, all-gather)
 ///                                  ─▶ k = 5 nearest source ids per document and source (ShardedForest.search)
+///     each epoch: the rows Z^j[ids] this rank's samples need, fetched from their owners (ShardedForest.fetch)
 ///     each step (DataParallelTrainer): c_t = f_θ(x_b); z_i = Z^j[ids]; α = softmax(c_t·z_i); z^j_s = Σ α_i z_i
 ///                                  s = [c_t, z^1_s, …]; ℓ = CE(softmax(s W1 + b1)) + λ Σ_j ‖z^j_s − c_t‖²
 ///                                  dC (InfusedClassifier.backward) ─▶ encoder (TextClassifier.backwardEncoder)
@@ -30,8 +31,9 @@ import Training
 /// are fixed while attention weights always use the current c_t. Test documents are retrieved with the final
 /// encoder. With `excludeSelf` (source = target, Table 4) document i never retrieves its own row i.
 ///
-/// **Distributed**: every rank loads its part of each index (the index must have been built on the same rank
-/// count) and every source's vectors; training is `DataParallelTrainer` (one gradient all-reduce per step), so
+/// **Distributed**: every rank loads its shard of each index (`IndexFiles.loadShard`, re-sharded when the index
+/// was built on another rank count) and never the whole Z^j: before each epoch it fetches the source rows of its
+/// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is `DataParallelTrainer` (one gradient all-reduce per step), so
 /// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
 ///
 /// **Checkpoints**: `DataParallelTrainer`'s, with the neighbour ids and per-rank penalty sums as its extras
@@ -106,14 +108,10 @@ public struct InfusedTrainingStage {
                                        tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),
                                        maxLength: file.maxLength)
 
-        // Sources: this rank's forest of each index, and every source vector.
-        var forests: [ShardedForest] = [], vectors: [Matrix<Float>] = []
+        // Sources: this rank's shard (forest and rows) of each index, on any rank count.
+        var forests: [ShardedForest] = [], counts: [Int] = []
         for index in cfg.indexes {
             let header = try IndexFiles.readHeader(index)
-            let built = try IndexFiles.int(header, "ranks", index)
-            guard built == comm.size else {
-                throw IndexError.rankCountMismatch(index: index, built: built, running: comm.size)
-            }
             let dimension = try IndexFiles.int(header, "dimension", index)
             guard dimension == m else {
                 throw InfusedTrainingError.dimensionMismatch(index: index, dimension: dimension, model: cfg.modelPath,
@@ -127,11 +125,11 @@ public struct InfusedTrainingStage {
             if cfg.excludeSelf && count != corpus.count {
                 throw InfusedTrainingError.notTheTargetCorpus(index: index, indexed: count, documents: corpus.count)
             }
-            forests.append(try IndexFiles.loadPart(master: index, masterHeader: header, rank: comm.rank, ranks: built))
-            vectors.append(try IndexStage.sourceVectors(index))
+            forests.append(try IndexFiles.loadShard(master: index, communicator: comm))
+            counts.append(count)
         }
         comm.log0("train-infused: \(corpus.source): train \(indices.train.count), test \(indices.test.count); "
-            + "\(cfg.indexes.count) source(s) \(zip(cfg.indexes, vectors).map { "\($0) (\($1.rows))" }.joined(separator: ", ")); "
+            + "\(cfg.indexes.count) source(s) \(zip(cfg.indexes, counts).map { "\($0) (\($1))" }.joined(separator: ", ")); "
             + "k = \(cfg.neighbours), λ = \(cfg.penaltyScale), retrieval every \(cfg.refreshEvery) epoch(s)"
             + (cfg.excludeSelf ? ", self excluded" : "") + "; \(comm.size) rank(s)")
 
@@ -147,11 +145,14 @@ public struct InfusedTrainingStage {
         head.initialize(&initial.values, fromBaselineWeight: baseline.value(model.classifier.weight),
                         bias: baseline.value(model.classifier.bias))
 
-        let retrieval = SourceRetrieval(model: model, data: data, forests: forests, vectors: vectors, k: cfg.neighbours,
+        let retrieval = SourceRetrieval(model: model, data: data, forests: forests, k: cfg.neighbours,
                                   excludeSelf: cfg.excludeSelf, communicator: comm)
         let train = indices.train, test = indices.test
         // A resumed run takes the ids of its epoch from the checkpoint (restored before the first step).
         let neighbours = NeighbourTable(cfg.resume ? [] : try retrieval.neighbours(of: train, parameters: initial.values))
+        // The source rows of this rank's samples in the rest of an epoch (collective: `prepareEpoch` runs on every
+        // rank at the start of each epoch, and of a resumed one after the checkpoint's ids are restored).
+        func prefetch(_ samples: [Int]) throws { neighbours.rows = try retrieval.rows(neighbours.lists, of: samples) }
         let initialTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: initial.values)
         if let initialTest {
             comm.log0("before training (= the baseline): test accuracy \(fixed(100 * initialTest.accuracy, 2))  "
@@ -161,7 +162,7 @@ public struct InfusedTrainingStage {
         let penaltyMeter = PenaltyMeter()
         let trainer = DataParallelTrainer(
             options: cfg.training, communicator: comm, configuration: settings(trainCount: train.count),
-            extras: Self.checkpointExtras(neighbours: neighbours, penalty: penaltyMeter, sources: vectors.count,
+            extras: Self.checkpointExtras(neighbours: neighbours, penalty: penaltyMeter, sources: cfg.indexes.count,
                                           documents: train.count, k: cfg.neighbours, communicator: comm,
                                           path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
         let clock = ContinuousClock(), start = clock.now
@@ -170,9 +171,15 @@ public struct InfusedTrainingStage {
             lossSum: { samples, parameters in
                 let batch = data.batch(samples.map { train[$0] })
                 let (c, cache) = model.encodeForTraining(batch, parameters: parameters.values)
-                let sources = (0 ..< vectors.count).map { j in
-                    // The ids were checked against the source rows when retrieved.
-                    try! RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: vectors[j], k: cfg.neighbours)
+                let sources = (0 ..< forests.count).map { j in
+                    // Lists of k checked when retrieved; rows prefetched for exactly these samples (`prefetch`).
+                    do {
+                        return try RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: neighbours.rows[j],
+                                                           k: cfg.neighbours)
+                    } catch {
+                        preconditionFailure("train-infused: a sample's source rows were not prefetched (prefetch runs in the "
+                            + "trainer's prepareEpoch, with the epoch's local samples): \(error)")
+                    }
                 }
                 let (loss, headCache) = head.forward(context: c, sources: sources, targets: batch.labels,
                                                      parameters: parameters.values)
@@ -207,7 +214,8 @@ public struct InfusedTrainingStage {
                 progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
                                learningRate: summary.learningRate, extra: record)
             },
-            onBatch: progress.tick)
+            onBatch: progress.tick,
+            prepareEpoch: { _, samples in try prefetch(samples) })
         let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
@@ -234,7 +242,7 @@ public struct InfusedTrainingStage {
             }
             try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
                                  sourceCount: cfg.indexes.count, attributes: attributes, history: curves)
-                .write(to: out, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
+                .write(to: out, layout: layout, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,
@@ -277,7 +285,6 @@ extension InfusedTrainingStage {
         let model: TextClassifier
         let data: EncodedTexts
         let forests: [ShardedForest]
-        let vectors: [Matrix<Float>]
         let k: Int
         let excludeSelf: Bool
         let communicator: any Communicator
@@ -307,12 +314,22 @@ extension InfusedTrainingStage {
         }
 
         func search(_ c: Matrix<Float>, _ indices: [Int]) throws -> [[[Neighbor]]] {
-            try forests.enumerated().map { j, forest in
+            try forests.map { forest in
                 let lists = try forest.search(queries: c, k: k, excluding: excludeSelf ? indices : nil,
                                               communicator: communicator)
-                // Validates every id against the source rows once, so the training steps can gather freely.
-                _ = try RetrievedSources.gather(lists, from: vectors[j], k: k)
+                // Checks every list holds k once, so the training steps can gather freely.
+                if let b = lists.firstIndex(where: { $0.count < k }) {
+                    throw InfusionError.tooFewNeighbours(query: b, expected: k, got: lists[b].count)
+                }
                 return lists
+            }
+        }
+
+        /// Per source j, the rows Z^j[id] of the neighbours of the documents at `positions` (of `lists[j]`),
+        /// fetched from the ranks that hold them (collective).
+        func rows(_ lists: [[[Neighbor]]], of positions: [Int]) throws -> [RowTable] {
+            try forests.enumerated().map { j, forest in
+                try forest.fetch(rows: positions.flatMap { lists[j][$0].map(\.id) }, communicator: communicator)
             }
         }
 
@@ -323,10 +340,11 @@ extension InfusedTrainingStage {
             let lists = try search(c, indices)
             let classes = head.configuration.classCount
             var counts = [Int](repeating: 0, count: classes * classes)
+            let tables = try rows(lists, of: Array(mine))
             if !mine.isEmpty {
                 let local = Matrix(rows: mine.count, columns: m, values: Array(c.values[mine.lowerBound * m ..< mine.upperBound * m]))
-                let sources = try (0 ..< vectors.count).map { j in
-                    try RetrievedSources.gather(Array(lists[j][mine]), from: vectors[j], k: k)
+                let sources = try (0 ..< forests.count).map { j in
+                    try RetrievedSources.gather(Array(lists[j][mine]), from: tables[j], k: k)
                 }
                 let z = head.logits(context: local, sources: sources, parameters: parameters)
                 for (row, i) in mine.enumerated() {

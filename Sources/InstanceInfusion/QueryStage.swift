@@ -59,7 +59,8 @@ public struct QueryResult: Sendable, Equatable {
     public func neighbours(of b: Int) -> [Int] { ids[b * k ..< (b + 1) * k].filter { $0 >= 0 } }
 }
 
-/// The `query` stage: loads the per-rank forests of an index on the same number of ranks, and answers every row
+/// The `query` stage: loads this rank's shard of an index (on any rank count: `IndexFiles.loadShard` re-shards
+/// an index built on another), and answers every row
 /// of a query embeddings file with `ShardedForest.search` (prefix counts all-reduced, per-rank top-k all-gathered
 /// and merged), so the result equals one forest over the whole indexed set. Rank 0 writes the neighbours file:
 ///
@@ -85,13 +86,9 @@ public struct QueryStage: Sendable {
             throw IndexError.invalidParameter(name: "k", value: "\(config.k)", rule: "must be ≥ 1")
         }
         let header = try IndexFiles.readHeader(config.index)
-        let built = try IndexFiles.int(header, "ranks", config.index)
-        guard built == comm.size else {
-            throw IndexError.rankCountMismatch(index: config.index, built: built, running: comm.size)
-        }
         let count = try IndexFiles.int(header, "count", config.index)
         let dimension = try IndexFiles.int(header, "dimension", config.index)
-        let forest = try IndexFiles.loadPart(master: config.index, masterHeader: header, rank: comm.rank, ranks: built)
+        let forest = try IndexFiles.loadShard(master: config.index, communicator: comm)  // any rank count
         let (queries, queryIDs) = try IndexFiles.readEmbeddings(config.queries)
         guard queries.columns == dimension else {
             throw IndexError.dimensionMismatch(file: config.queries, got: queries.columns, index: config.index,

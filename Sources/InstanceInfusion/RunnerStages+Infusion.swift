@@ -6,8 +6,9 @@ import Training
 
 /// The instance-infusion stage of the runner: `train-infused` — the bi-LSTM of a `train-text` stage joined with
 /// the k nearest source instances retrieved from an `index` stage's per-rank LSH Forests (attention over them,
-/// similarity penalty λ), data-parallel, starting exactly at the pre-trained classifier. The index must be built
-/// on the same rank count (one forest per rank), so the stage is rank-dependent. The split parameters must repeat
+/// similarity penalty λ), data-parallel, starting exactly at the pre-trained classifier. The index loads on any rank
+/// count (re-sharded); the stage is rank-dependent because its gradient sums are associated by the rank count.
+/// The split parameters must repeat
 /// the `train-text` stage's: the stage refuses a model whose split differs (no test document can leak into
 /// training). Checkpointed into the stage's `checkpoint/` folder: an interrupted stage resumes from it.
 extension RunnerStageType {

@@ -42,8 +42,9 @@ extension RunnerStageType {
             summary += ", test accuracy \(fixed(100 * test.accuracy, 2)) %"
         }
         if context.communicator.isRoot,
-           RunnerPlot.line(report.history.map(\.meanLoss), png: context.output("loss.png"), title: "\(context.stage.name): mean training loss",
-                           ylabel: "mean loss") {
+           RunnerPlot.line(report.history.map(\.meanLoss), png: context.output("loss.png"), title: "\(context.stage.name): training loss and held-out accuracy per epoch",
+                           ylabel: "mean loss",
+                           second: (report.history.compactMap { $0.metrics["test_accuracy"].map { 100 * $0 } }, "held-out accuracy (%)")) {
             text += "\n![training loss](\(context.relative("loss.png")))\n"
         }
         return RunnerStageResult(summary: summary, report: text)

@@ -20,6 +20,7 @@ import Storage
 /// | `labels` | Int32 (N) | class index into `classes` |
 /// | `ids` | strings (N) | document ids (archive paths, CSV lines, package names) |
 /// | `classes` | strings (C) | the model's classes |
+/// | `split` | strings (N) | `train` / `test` / `unused`: the row's part in the model's split (absent for a model file that does not store it) |
 ///
 /// The context vector c is the M-dim (M = 50) representation the paper indexes with LSH; the pooled bi-LSTM
 /// state o (2H) is internal to `TextClassifier` and not written.
@@ -39,6 +40,13 @@ public struct TextEmbeddingStage {
         self.source = source
         self.subset = subset
         self.outputPath = outputPath
+    }
+
+    /// Each row's part in the model's split: `train`, `test`, or `unused` (held out of training by
+    /// `train_fraction`, or not in the corpus the model was trained on).
+    static func splitColumn(ids: [String], split: (train: [String], test: [String])) -> [String] {
+        let train = Set(split.train), test = Set(split.test)
+        return ids.map { train.contains($0) ? "train" : test.contains($0) ? "test" : "unused" }
     }
 
     /// Returns N (on every rank).
@@ -80,6 +88,7 @@ public struct TextEmbeddingStage {
                 try out.write(labels.map { Int32($0) }, shape: [data.count], to: "labels")
                 try out.writeStrings(data.ids, to: "ids")
                 try out.writeStrings(file.classes, to: "classes")
+                if let split = file.split { try out.writeStrings(Self.splitColumn(ids: data.ids, split: split), to: "split") }
             }
             comm.log0("wrote \(outputPath)")
         }

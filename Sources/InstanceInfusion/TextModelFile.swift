@@ -3,6 +3,7 @@ import Datasets
 import LinearAlgebra
 import NeuralNets
 import Storage
+import Training
 
 /// The model file `train-text` writes (`--out model.h5`) and `embed` reads.
 ///
@@ -10,8 +11,10 @@ import Storage
 /// | --- | --- | --- |
 /// | root attributes | header | stage `train-text`, version 1; `vocabulary_size` V, `embedding_size` D, `hidden_size` H, `context_size` M, `class_count` C, `max_length`, `strip_newsgroup` (0/1), `corpus`, `parameter_count`, and the training options, test metrics and split used |
 /// | `parameters` | Float32 (P) | θ in `TextClassifier`'s `ParameterLayout` order |
+/// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `vocabulary` | strings (V) | token of each id (`<pad>`, `<unk>`, …) |
 /// | `classes` | strings (C) | class name of each output |
+/// | `split/train_ids`, `split/test_ids` | strings | the ids of the documents the model trained on and was tested on (the `ids` of `embed`'s file) |
 /// | `history/mean_loss` | Float64 (E) | training loss per epoch |
 /// | `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | held-out figures per epoch (absent without a test split) |
 public struct TextModelFile {
@@ -28,10 +31,13 @@ public struct TextModelFile {
     public var attributes: [String: HDF5AttributeValue]
     /// Per-epoch curves written under `history/`.
     public var history: [String: [Double]]
+    /// The document ids of the training and test split (nil in a file written before they were stored).
+    public var split: (train: [String], test: [String])?
 
     public init(configuration: TextClassifier.Configuration, parameters: [Float], vocabulary: Vocabulary,
                 classes: [String], maxLength: Int, stripNewsgroup: Bool,
-                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:]) {
+                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:],
+                split: (train: [String], test: [String])? = nil) {
         self.configuration = configuration
         self.parameters = parameters
         self.vocabulary = vocabulary
@@ -40,6 +46,7 @@ public struct TextModelFile {
         self.stripNewsgroup = stripNewsgroup
         self.attributes = attributes
         self.history = history
+        self.split = split
     }
 
     static let modelKeys = ["vocabulary_size", "embedding_size", "hidden_size", "context_size", "class_count",
@@ -58,9 +65,14 @@ public struct TextModelFile {
         header.merge(model) { _, new in new }
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
+            try file.writeTensorNames(TextClassifier(c).layout, parameterCount: parameters.count)
             try file.writeStrings(vocabulary.tokens, to: "vocabulary")
             try file.writeStrings(classes, to: "classes")
             try file.write(series: history, under: "history")
+            if let split {
+                try file.writeStrings(split.train, to: "split/train_ids")
+                try file.writeStrings(split.test, to: "split/test_ids")
+            }
         }
     }
 
@@ -85,7 +97,9 @@ public struct TextModelFile {
                                  classes: classes, maxLength: try artifact.int("max_length"),
                                  stripNewsgroup: try artifact.int("strip_newsgroup") != 0,
                                  attributes: artifact.header.parameters.filter { !modelKeys.contains($0.key) },
-                                 history: try artifact.series(under: "history"))
+                                 history: try artifact.series(under: "history"),
+                                 split: file.isDataset("split/train_ids")
+                                     ? (try file.readStrings("split/train_ids"), try file.readStrings("split/test_ids")) : nil)
         }
     }
 }

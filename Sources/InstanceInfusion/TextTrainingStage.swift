@@ -157,7 +157,8 @@ public struct TextTrainingStage {
             try TextModelFile(configuration: model.configuration, parameters: result.parameters.values,
                               vocabulary: vocabulary, classes: classes, maxLength: cfg.maxLength,
                               stripNewsgroup: cfg.source.tokenizer.stripNewsgroupArtifacts, attributes: extra,
-                              history: curves).write(to: out)
+                              history: curves, split: (train.map { data.ids[$0] }, test.map { data.ids[$0] }))
+                .write(to: out)
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, test: finalTest, consistencyChecks: result.consistencyChecks,

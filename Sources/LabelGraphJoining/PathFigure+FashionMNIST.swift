@@ -19,6 +19,6 @@ extension PathFigure {
             let data = splits[split.rawValue]!
             return PathFigure.Gray(width: data.columns, height: data.rows, intensities: data.image(at: n))
         }
-        return (PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb), rows)
+        return (try PathFigure.png(width: figure.width, height: figure.height, rgb: figure.rgb), rows)
     }
 }

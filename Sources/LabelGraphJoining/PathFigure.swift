@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// The interpretability figure (Label-graph dataset joining, Figure 4 analog): one row per chosen augmented
@@ -8,9 +9,7 @@ import Foundation
 ///               deterministic and nondeterministic ones interleaved so both kinds show when both occur
 ///     tile    = the gray image scaled ×`scale`, a `border`-pixel frame (blue 0,90,255 / green 0,170,60), 2 px gap
 ///
-/// The PNG is written by a minimal encoder (`png(width:height:rgb:)`): 8-bit RGB, filter 0 on every scanline, the
-/// zlib stream made of stored (uncompressed) deflate blocks, CRC-32 per chunk and Adler-32 over the raw data
-/// (RFC 2083, RFC 1950, RFC 1951). Figures are small, so no compression is needed.
+/// The PNG is 8-bit RGB written by libpng (`png(width:height:rgb:)` → `PNGEncoder`).
 public enum PathFigure {
     public struct Gray: Sendable {
         public var width: Int
@@ -89,56 +88,8 @@ public enum PathFigure {
         return (width, height, rgb)
     }
 
-    /// A PNG file of 8-bit RGB pixels (height, width, 3) row-major.
-    public static func png(width: Int, height: Int, rgb: [UInt8]) -> [UInt8] {
-        precondition(rgb.count == width * height * 3, "PathFigure.png: \(rgb.count) bytes for \(width)×\(height) RGB")
-        var raw: [UInt8] = []
-        raw.reserveCapacity(height * (width * 3 + 1))
-        for y in 0 ..< height {
-            raw.append(0)  // filter type 0 (None)
-            raw += rgb[y * width * 3 ..< (y + 1) * width * 3]
-        }
-        var zlib: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let n = min(65_535, raw.count - offset)
-            let final: UInt8 = offset + n == raw.count ? 1 : 0
-            zlib += [final, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            zlib += raw[offset ..< offset + n]
-            offset += n
-        } while offset < raw.count
-        zlib += bigEndian(adler32(raw))
-        var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        file += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
-        file += chunk("IDAT", zlib)
-        file += chunk("IEND", [])
-        return file
-    }
-
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let body = Array(type.utf8) + data
-        return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
-    }
-
-    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
-
-    /// CRC-32 (polynomial 0xEDB88320, reflected), as PNG chunks use.
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            c ^= UInt32(b)
-            for _ in 0 ..< 8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    /// Adler-32 of the uncompressed data (the zlib trailer).
-    static func adler32(_ bytes: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
-        for v in bytes {
-            a = (a + UInt32(v)) % 65_521
-            b = (b + a) % 65_521
-        }
-        return b << 16 | a
+    /// A PNG file of 8-bit RGB pixels (height, width, 3) row-major (libpng, compressed: `PNGEncoder`).
+    public static func png(width: Int, height: Int, rgb: [UInt8]) throws -> [UInt8] {
+        try PNGEncoder.encode(rgb: rgb, width: width, height: height, name: "the path figure")
     }
 }

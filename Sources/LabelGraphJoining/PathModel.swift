@@ -1,6 +1,7 @@
 import Core
 import LabelGraphs
 import LinearAlgebra
+import NeuralNets
 
 // What the train-paths and decode drivers share: the label-graph file, the networks a saved model describes,
 // and the feature standardisation (statistics from the training rows, stored in the model, applied at decode).
@@ -24,6 +25,11 @@ extension PathModelFile {
     func decoder() throws -> PathDecoder {
         try PathDecoder(graph: graph, configuration: .init(featureSize: featureSize, embeddingSize: embeddingSize,
                                                       hiddenSize: hiddenSize, encoder: .mlp(hiddenSize: encoderHidden)))
+    }
+
+    /// The layout of `parameters`: the decoder's (label-aug) or the baseline classifier's.
+    func tensorLayout() throws -> ParameterLayout {
+        method == .labelAug ? try decoder().layout : baseline(graph: graph).layout
     }
 
     /// The classifier of a baseline model (F → M → C or L).

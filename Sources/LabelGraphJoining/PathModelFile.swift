@@ -1,6 +1,8 @@
 import Foundation
 import LabelGraphs
+import NeuralNets
 import Storage
+import Training
 
 /// The model written by `train-paths` (rank 0, atomically) and read by `decode`.
 ///
@@ -9,6 +11,7 @@ import Storage
 /// | root attributes | header | stage `train-paths`, version 1; `method`, `target` (the evaluated dataset), `feature_size` F, `encoder_hidden` M, `embedding_size` E, `hidden_size` H, `feature_sets`, `graph_file`, the training options |
 /// | `graph` | strings (1) | the label graph in the `.graph` format (the model is self-contained) |
 /// | `parameters` | Float32 (P) | θ of `PathDecoder` (label-aug) or `BaselineClassifier` (ffn, label-set, pseudo-labels) |
+/// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
 public struct PathModelFile: Sendable {
@@ -32,7 +35,7 @@ public struct PathModelFile: Sendable {
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
 
-    /// `midway` runs after the graph and parameters are written, before the history and the rename (the `write`
+    /// `midway` runs after the graph, parameters and their names are written, before the history and the rename (the `write`
     /// fault-injection point: a kill there must leave no model file).
     public func write(to path: String, midway: () -> Void = {}) throws {
         var parameters = attributes
@@ -48,6 +51,7 @@ public struct PathModelFile: Sendable {
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")
             try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
+            try file.writeTensorNames(try tensorLayout(), parameterCount: self.parameters.count)
             midway()
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")

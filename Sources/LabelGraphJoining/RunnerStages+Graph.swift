@@ -231,7 +231,7 @@ struct PathsStageDriver {
             let image = try collection.image(at: i)
             return PathFigure.Gray(width: image.width, height: image.height, intensities: image.gray)
         }
-        let bytes = PathFigure.png(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
+        let bytes = try PathFigure.png(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
         try RunnerFiles.writeAtomically(bytes, to: context.output("paths.png"))
         let counts = rows.map { row in
             "`\(row.node)` \(decoded.predictions.filter { $0.path.contains(row.node) }.count)"

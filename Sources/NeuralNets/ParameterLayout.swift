@@ -11,6 +11,13 @@ public struct ParameterView: Sendable, Hashable, CustomStringConvertible {
     public let rows: Int
     public let columns: Int
 
+    public init(name: String, offset: Int, rows: Int, columns: Int) {
+        self.name = name
+        self.offset = offset
+        self.rows = rows
+        self.columns = columns
+    }
+
     /// rows · columns.
     public var count: Int { rows * columns }
     /// The indices of the view in the flat buffer.

@@ -28,6 +28,9 @@ public struct ShardedForest: Sendable {
     public let forest: LSHForest
     /// The global ids this rank holds: firstID ..< firstID + n.
     public let globalIDs: Range<Int>
+    /// localRows[id − firstID] = the forest's stored row of global id `id` (the forest stores its rows in
+    /// tree 0's label order); nil when that is the identity.
+    let localRows: [Int]?
 
     /// Queries per round of collectives.
     public static let chunkSize = 1024
@@ -39,12 +42,22 @@ public struct ShardedForest: Sendable {
         }
         self.forest = try LSHForest(shard, ids: Array(firstID ..< firstID + shard.rows), parameters: parameters)
         self.globalIDs = firstID ..< firstID + shard.rows
+        self.localRows = Self.localRows(forest.ids, globalIDs)
     }
 
     /// Wraps an existing forest (e.g. loaded with `LSHForest(parts:)`) whose ids are this rank's global ids.
     public init(forest: LSHForest, globalIDs: Range<Int>) {
         self.forest = forest
         self.globalIDs = globalIDs
+        self.localRows = Self.localRows(forest.ids, globalIDs)
+    }
+
+    /// The inverse of the forest's storage order (tree 0's label order, `LSHForest.add`), nil when it is the identity.
+    static func localRows(_ ids: [Int], _ globalIDs: Range<Int>) -> [Int]? {
+        if ids.elementsEqual(globalIDs) { return nil }
+        var rows = [Int](repeating: 0, count: globalIDs.count)
+        for (row, id) in ids.enumerated() where globalIDs.contains(id) { rows[id - globalIDs.lowerBound] = row }
+        return rows
     }
 
     /// The k nearest points of the whole (sharded) base for each query (B, D), on every rank; see the type's

@@ -60,6 +60,7 @@ public struct Runner {
     @discardableResult
     public func run(communicator comm: any Communicator) throws -> [StageRun] {
         try config.checkDatasetSizes()
+        try config.checkInputsExist()  // before any stage: not three stages in, on a missing graph
         let clock = ContinuousClock(), start = clock.now
         var manifest = RunnerManifest()
         var datasetHashes: [String: String] = [:]
@@ -194,7 +195,7 @@ public struct Runner {
     /// The stage key (see the type's documentation).
     func key(_ stage: RunnerStage, manifest: RunnerManifest, datasetHashes: [String: String], ranks: Int) -> String {
         var h = SHA256()
-        h.update("tributary-runner-key 1\ntype \(stage.type.name) \(stage.type.version)\n\(stage.parameters.canonical)\n")
+        h.update("tributary-runner-key 1\ntype \(stage.type.name) \(stage.type.version)\n\(stage.keyParameters)\n")
         if let d = stage.dataset { h.update("dataset \(d) \(datasetHashes[d] ?? "unknown")\n") }
         for name in stage.type.spec.keys.sorted() where stage.type.spec[name].kind == .file {
             guard case let .string(path)? = stage.parameters.values[name], !path.isEmpty else { continue }

@@ -12,6 +12,10 @@ import Stages
 ///       "stages": [ { "name": "fashion-fv", "type": "fisher", "dataset": "fashion", "params": { "components": 16 } },
 ///                   { "name": "fashion-split", "type": "split", "inputs": { "fv": "fashion-fv" } } ] }
 ///
+/// **Paths** (`out`, a dataset's `data` and a folder's `labels_csv`, every stage parameter that is a file) written
+/// in the config are relative to the folder of the config file, not to the working directory (declared defaults
+/// of file parameters stay as declared); stage keys hash them as written.
+///
 /// Reading is strict: an unknown key, a value of the wrong type, an unknown stage type or dataset kind, an input
 /// that names no earlier stage (so the stages form a chain without cycles) is a `RunnerConfigError` that names
 /// the file, the key path (`stages[2].params.cost`) and what is allowed.
@@ -76,7 +80,32 @@ public struct RunnerConfig: Sendable {
             let stage = try RunnerStage.parse(value, index: i, file: file, datasets: datasets, earlier: stages, stageTypes: stageTypes)
             stages.append(stage)
         }
-        return RunnerConfig(path: file, out: out, title: title, notes: notes, datasets: datasets, stages: stages, memory: memory)
+        let base = (file as NSString).deletingLastPathComponent
+        for name in datasets.keys {
+            let kinds = RunnerDataset.keys[datasets[name]!.kind] ?? [:]
+            for (key, kind) in kinds where kind == .file {
+                if case let .string(path)? = datasets[name]!.parameters[key] {
+                    datasets[name]!.parameters[key] = .string(resolve(path, against: base))
+                }
+            }
+        }
+        for i in stages.indices {
+            // Only the paths the config writes: a declared default (data/label-graphs/…) stays as declared.
+            guard case let .object(stage)? = Optional(stageValues[i]), case let .object(given)? = stage["params"] else { continue }
+            for key in stages[i].type.spec.keys where stages[i].type.spec[key].kind == .file && given[key] != nil {
+                if case let .string(path)? = stages[i].parameters.values[key], !path.isEmpty {
+                    stages[i].parameters.values[key] = .string(resolve(path, against: base))
+                }
+            }
+        }
+        return RunnerConfig(path: file, out: resolve(out, against: base), title: title, notes: notes, datasets: datasets,
+                            stages: stages, memory: memory)
+    }
+
+    /// A path of the config: absolute as it is, relative against the config file's folder `base` (so a config
+    /// means the same files from any working directory).
+    public static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") || base.isEmpty || base == "." ? path : base + "/" + path
     }
 
     /// Checks the sizes the config's datasets declare (a synthetic dataset's `count`, `width`, `height`) against
@@ -86,6 +115,35 @@ public struct RunnerConfig: Sendable {
             guard case let .images(source, _) = RunnerDatasets.resolve(datasets[name]!, out: out) else { continue }
             try source.checkDeclaredSizes(input: "\(path): datasets.\(name)", budget: budget)
         }
+    }
+
+    /// The input files the config names (datasets' file keys, stages' file parameters) that do not exist, in
+    /// config order: `run` refuses to start with any (`RunnerConfigError.missingInputs`), `status` lists them.
+    public func missingInputs() -> [MissingInput] {
+        var missing: [MissingInput] = []
+        for name in datasets.keys.sorted() {
+            let dataset = datasets[name]!
+            for (key, kind) in (RunnerDataset.keys[dataset.kind] ?? [:]).sorted(by: { $0.key < $1.key }) where kind == .file {
+                if case let .string(path)? = dataset.parameters[key], !FileManager.default.fileExists(atPath: path) {
+                    missing.append(MissingInput(key: "datasets.\(name).\(key)", path: path))
+                }
+            }
+        }
+        for (i, stage) in stages.enumerated() {
+            for key in stage.type.spec.keys.sorted() where stage.type.spec[key].kind == .file {
+                if case let .string(path)? = stage.parameters.values[key], !path.isEmpty,
+                   !FileManager.default.fileExists(atPath: path) {
+                    missing.append(MissingInput(key: "stages[\(i)].params.\(key)", path: path))
+                }
+            }
+        }
+        return missing
+    }
+
+    /// Throws `RunnerConfigError.missingInputs` when `missingInputs()` is not empty.
+    public func checkInputsExist() throws(RunnerConfigError) {
+        let missing = missingInputs()
+        if !missing.isEmpty { throw .missingInputs(file: path, missing: missing) }
     }
 
     static func describe(_ error: Error) -> String {

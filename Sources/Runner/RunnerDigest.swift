@@ -69,7 +69,7 @@ public enum RunnerDigest {
                     if let kind = try file.elementKind(of: full) {
                         h.update("\(full) \(kind) \(shape)\n")
                         switch kind {
-                        case .float32: feed(try file.read(full, as: Float.self).values, &h)
+                        case .float32, .float16: feed(try file.read(full, as: Float.self).values, &h)
                         case .float64: feed(try file.read(full, as: Double.self).values, &h)
                         case .int32: feed(try file.read(full, as: Int32.self).values, &h)
                         case .int64: feed(try file.read(full, as: Int64.self).values, &h)

@@ -1,5 +1,6 @@
 import Foundation
 import Stages
+import Storage
 
 /// `out/run-manifest.json`: what the runner knows about each stage's last run. Rank 0 rewrites it atomically
 /// before a stage starts (`status: running`, with the stage key) and after it ends (`status: done`, with the
@@ -30,6 +31,9 @@ public struct RunnerManifest: Codable, Sendable {
         public var parameters: String
         /// When the record was written (UTC, ISO 8601).
         public var written: String
+        /// The build, machine and job that ran the stage (`Provenance`, one `name: value` per entry; absent in
+        /// manifests written before it was recorded).
+        public var provenance: [String]? = Provenance.current.lines
     }
 
     public var version = RunnerManifest.formatVersion

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Stages
+import Storage
 
 /// The report of one `tributary run`: `out/report.md` and the same content as `out/report.html`.
 ///
@@ -23,6 +24,10 @@ public struct RunnerReport {
         md += "- written: \(RunnerManifest.now()) by `tributary run \(config.path)`\(toolVersion.isEmpty ? "" : " (tributary \(toolVersion))")\n"
         md += "- ranks: **\(ranks)**; OpenBLAS threads per rank: \(env["OPENBLAS_NUM_THREADS"] ?? "default")\n"
         md += "- config SHA-256: `\(configHash)`; output folder: `\(config.out)`\n"
+        let provenance = Provenance.current.lines
+        if !provenance.isEmpty {  // the build, machine and job: what differs when two machines disagree
+            md += "- provenance: " + provenance.map { "\(RunnerStageType.markdownCell($0))" }.joined(separator: "; ") + "\n"
+        }
         let staged = runs.map(\.seconds).reduce(0, +)
         md += "- wall time of this run: \(fixed(seconds, 1)) s (stages \(fixed(staged, 1)) s; dataset snapshots, content "
             + "hashes and checks \(fixed(max(0, seconds - staged), 1)) s)\n\n"

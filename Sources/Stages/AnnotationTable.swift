@@ -54,6 +54,15 @@ public struct AnnotationTable: Sendable, Equatable {
         Array(Set(items.flatMap(\.concepts))).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// The concepts in one order for every file of a run: those of `classNames` (a dataset's class order, e.g.
+    /// `fv.h5`'s `class_names`) first, in that order, then any others sorted by byte order.
+    public func conceptNames(orderedLike classNames: [String]) -> [String] {
+        let present = Set(conceptNames)
+        var seen = Set<String>()
+        let first = classNames.filter { present.contains($0) && seen.insert($0).inserted }
+        return first + conceptNames.filter { !seen.contains($0) }
+    }
+
     /// True when every item has exactly one concept.
     public var isSingleLabel: Bool { !items.isEmpty && items.allSatisfy { $0.concepts.count == 1 } }
 

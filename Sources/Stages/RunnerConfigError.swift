@@ -8,6 +8,8 @@ public enum RunnerConfigError: Error, Equatable, Sendable, CustomStringConvertib
     case badValue(file: String, key: String, value: String, rule: String)
     /// A stage parameter or dataset key that its spec refuses.
     case parameter(ParameterError)
+    /// Input files the config names that do not exist: (key path, resolved path) pairs.
+    case missingInputs(file: String, missing: [MissingInput])
 
     public var description: String {
         switch self {
@@ -23,8 +25,24 @@ public enum RunnerConfigError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): '\(key)' must be \(expected), got \(got); fix the value"
         case let .parameter(error):
             return error.description
+        case let .missingInputs(file, missing):
+            return "\(file): \(missing.count) input file(s) do not exist, so no stage was run: "
+                + missing.map { "\($0.key) = \($0.path)" }.joined(separator: "; ")
+                + ". Relative paths in a config are from the config's folder; fix the paths (or create the files)"
         case let .badValue(file, key, value, rule):
             return "\(file): '\(key)' = \(value) \(rule)" + (rule.contains("; ") ? "" : "; fix it in the config (see data/pipelines/README.md)")
         }
+    }
+}
+
+/// An input file a config names (`datasets.img.data`, `stages[3].params.graph`) that is not there.
+public struct MissingInput: Sendable, Equatable {
+    public var key: String
+    /// The path as resolved against the config's folder.
+    public var path: String
+
+    public init(key: String, path: String) {
+        self.key = key
+        self.path = path
     }
 }

@@ -2,19 +2,32 @@ import Foundation
 
 /// Line plots for the report (gnuplot, as `AnnotationReport.plot`).
 public enum RunnerPlot {
-    /// Plots `values` against 1 … n into `png`; false when gnuplot is missing or fails (the report then has no figure).
-    public static func line(_ values: [Double], png: String, title: String, ylabel: String) -> Bool {
+    /// Plots `values` against epochs 1 … n into `png` (integer epoch ticks, every point marked); `second`, when
+    /// given, is a curve on the right axis (e.g. held-out accuracy, in its own units). False when gnuplot is
+    /// missing or fails (the report then has no figure).
+    public static func line(_ values: [Double], png: String, title: String, ylabel: String,
+                            second: (values: [Double], label: String)? = nil) -> Bool {
         guard !values.isEmpty, let gnuplot = executable("gnuplot") else { return false }
         let base = String(png.dropLast(4))
-        let data = values.enumerated().map { "\($0.offset + 1)\t\($0.element)" }.joined(separator: "\n") + "\n"
+        let n = values.count
+        let right = second.flatMap { $0.values.count == n ? $0 : nil }
+        let data = values.enumerated().map { i, v in
+            "\(i + 1)\t\(v)" + (right.map { "\t\($0.values[i])" } ?? "")
+        }.joined(separator: "\n") + "\n"
+        var plot = "plot '\(base).dat' using 1:2 with linespoints pt 7 title \"\(ylabel)\""
+        if let right { plot += ", '' using 1:3 axes x1y2 with linespoints pt 5 dt 2 title \"\(right.label)\"" }
         let script = """
-            set terminal png size 640,400
+            set terminal png size 720,420
             set output '\(png)'
             set title "\(title)"
             set xlabel "epoch"
             set ylabel "\(ylabel)"
+            set xrange [0.5:\(n).5]
+            set xtics \(max(1, (n + 9) / 10)) format "%.0f"
             set grid
-            plot '\(base).dat' using 1:2 with linespoints notitle
+            set key below
+            \(right.map { "set y2label \"\($0.label)\"\nset y2tics\nset ytics nomirror" } ?? "")
+            \(plot)
 
             """
         do {

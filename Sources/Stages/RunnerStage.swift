@@ -17,12 +17,12 @@ public struct RunnerDataset: Sendable, Equatable {
     public static let imageKinds = ["fashion-mnist", "folder", "tar", "synthetic"]
     public static let textKinds = ["bbc", "bbcsport", "20news", "csv", "debian"]
     public static let keys: [String: [String: ParameterSpec.Kind]] = [
-        "fashion-mnist": ["data": .string, "split": .string, "limit": .int, "subset_seed": .int],
-        "folder": ["data": .string, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int,
+        "fashion-mnist": ["data": .file, "split": .string, "limit": .int, "subset_seed": .int],
+        "folder": ["data": .file, "labels_csv": .file, "split": .string, "limit": .int, "subset_seed": .int,
                    "allow_outside_paths": .bool],
-        "tar": ["data": .string, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int],
+        "tar": ["data": .file, "labels_csv": .string, "split": .string, "limit": .int, "subset_seed": .int],
         "synthetic": ["count": .int, "width": .int, "height": .int, "seed": .int],
-    ].merging(textKinds.map { ($0, ["data": .string, "limit": .int, "seed": .int, "min_class_size": .int,
+    ].merging(textKinds.map { ($0, ["data": .file, "limit": .int, "seed": .int, "min_class_size": .int,
                                      "labels": .string] as [String: ParameterSpec.Kind]) }) { a, _ in a }
 
     public var category: Category { Self.imageKinds.contains(kind) ? .image : .text }
@@ -46,6 +46,9 @@ public struct RunnerStage: Sendable {
     public var dataset: String?
     public var inputs: [String: String]
     public var parameters: StageParameters
+    /// `parameters.canonical` as the config wrote them, before file paths were resolved against the config's
+    /// folder: what the stage key hashes, so that running the config from another folder reuses the stages.
+    public var keyParameters: String
 
     public static let keys = ["name", "type", "dataset", "inputs", "params"]
 
@@ -55,5 +58,6 @@ public struct RunnerStage: Sendable {
         self.dataset = dataset
         self.inputs = inputs
         self.parameters = parameters
+        self.keyParameters = parameters.canonical
     }
 }

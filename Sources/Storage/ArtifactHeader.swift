@@ -5,6 +5,7 @@
 /// | `format` | String | always `"tributary"` (the magic number) |
 /// | `version` | Int | version of the stage's file layout; bumped when the layout changes |
 /// | `stage` | String | the `tributary` subcommand that wrote the file (`"encode"`, `"fit-gmm"` …) |
+/// | `provenance.*` | see `Provenance` | the build, machine and job that wrote the file (not parameters) |
 /// | any other | see `HDF5AttributeValue` | the hyper-parameters that made the file (`components = 256` …) |
 ///
 /// Readers call `check(_:stage:version:)` before touching the data, and a mismatch is a
@@ -37,13 +38,18 @@ public struct ArtifactHeader: Sendable, Equatable {
         self.parameters = parameters
     }
 
-    /// Writes the header as root attributes of `file` (parameters in sorted name order).
+    /// Writes the header as root attributes of `file` (parameters in sorted name order), then the job's
+    /// `Provenance.current`.
     public func write(to file: HDF5File) throws {
         try file.setAttribute("format", Self.format)
         try file.setAttribute("version", version)
         try file.setAttribute("stage", stage)
-        for name in parameters.keys.sorted() {
+        for name in parameters.keys.sorted() where !name.hasPrefix(Provenance.prefix) {
             try file.setAttribute(name, parameters[name]!)
+        }
+        let provenance = Provenance.current.attributes
+        for name in provenance.keys.sorted() {
+            try file.setAttribute(name, provenance[name]!)
         }
     }
 
@@ -66,7 +72,8 @@ public struct ArtifactHeader: Sendable, Equatable {
             throw StorageError.wrongFormat(file: file.path, found: format, expectedStage: expectedStage)
         }
         var parameters: [String: HDF5AttributeValue] = [:]
-        for name in names where !reservedNames.contains(name) && !storageNames.contains(name) {
+        for name in names where !reservedNames.contains(name) && !storageNames.contains(name)
+            && !name.hasPrefix(Provenance.prefix) {
             parameters[name] = try file.attribute(name, as: HDF5AttributeValue.self)
         }
         return ArtifactHeader(stage: try file.attribute("stage", as: String.self),

@@ -9,11 +9,15 @@ import CHDF5
 /// | `.int32` | `Int32` | `H5T_STD_I32LE` | `int32` |
 /// | `.int64` | `Int64` | `H5T_STD_I64LE` | `int64` |
 /// | `.uint8` | `UInt8` | `H5T_STD_U8LE` | `uint8` |
+/// | `.float16` | `Float` (converted) | IEEE binary16, little-endian (built, see `withFileType`) | `float16` (`<f2`) |
 ///
 /// Reads are strict: a `float32` dataset read as `Double` is a `StorageError.typeMismatch`, never a silent
-/// conversion, because a changed dtype almost always means the writer's settings changed.
+/// conversion, because a changed dtype almost always means the writer's settings changed. The one exception is
+/// `.float16`, a *storage* format for `Float` values (`HDF5File.write(_:shape:to:storedAs:)`): it is read as
+/// `Float` (libhdf5 widens every half exactly to float on read; writes round with Swift's `Float16(x)`, see
+/// `withWriteBuffer`), so a reader asking for `Float` works unchanged whichever of the two a writer chose.
 public enum HDF5ElementKind: String, Sendable, CaseIterable, CustomStringConvertible {
-    case float32, float64, int32, int64, uint8
+    case float32, float64, int32, int64, uint8, float16
 
     public var description: String { rawValue }
 
@@ -23,8 +27,12 @@ public enum HDF5ElementKind: String, Sendable, CaseIterable, CustomStringConvert
         case .float32, .int32: return 4
         case .float64, .int64: return 8
         case .uint8: return 1
+        case .float16: return 2
         }
     }
+
+    /// The kind of the Swift type a dataset of this kind is read as: itself, except `.float16` → `.float32`.
+    public var readKind: HDF5ElementKind { self == .float16 ? .float32 : self }
 
     /// The in-memory (native) HDF5 type.
     var memoryType: hid_t {
@@ -34,17 +42,29 @@ public enum HDF5ElementKind: String, Sendable, CaseIterable, CustomStringConvert
         case .int32: return tributary_h5t_native_int32()
         case .int64: return tributary_h5t_native_int64()
         case .uint8: return tributary_h5t_native_uint8()
+        case .float16: return tributary_h5t_native_float()
         }
     }
 
-    /// The type written to files: explicit little-endian, so files are the same on every machine.
-    var fileType: hid_t {
+    /// Runs `body` with the type written to files: explicit little-endian, so files are the same on every
+    /// machine. libhdf5 1.10 has no predefined half type, so `.float16` is built here from `H5T_IEEE_F32LE`
+    /// (sign bit 15, exponent bits 10–14 with bias 15, mantissa bits 0–9, 2 bytes: the binary16 layout, which
+    /// h5py and numpy read as `<f2`) and closed after `body` (a cached id would not survive `H5close`).
+    func withFileType<R>(_ body: (hid_t) throws -> R) throws -> R {
         switch self {
-        case .float32: return tributary_h5t_ieee_f32le()
-        case .float64: return tributary_h5t_ieee_f64le()
-        case .int32: return tributary_h5t_std_i32le()
-        case .int64: return tributary_h5t_std_i64le()
-        case .uint8: return tributary_h5t_std_u8le()
+        case .float32: return try body(tributary_h5t_ieee_f32le())
+        case .float64: return try body(tributary_h5t_ieee_f64le())
+        case .int32: return try body(tributary_h5t_std_i32le())
+        case .int64: return try body(tributary_h5t_std_i64le())
+        case .uint8: return try body(tributary_h5t_std_u8le())
+        case .float16:
+            let type = H5Tcopy(tributary_h5t_ieee_f32le())
+            guard type >= 0 else { throw StorageError.io(file: "(none)", operation: "copy H5T_IEEE_F32LE for float16") }
+            defer { H5Tclose(type) }
+            guard H5Tset_fields(type, 15, 10, 5, 0, 10) >= 0, H5Tset_size(type, 2) >= 0, H5Tset_ebias(type, 15) >= 0 else {
+                throw StorageError.io(file: "(none)", operation: "build the IEEE binary16 type from H5T_IEEE_F32LE")
+            }
+            return try body(type)
         }
     }
 
@@ -54,6 +74,7 @@ public enum HDF5ElementKind: String, Sendable, CaseIterable, CustomStringConvert
         switch H5Tget_class(type) {
         case H5T_FLOAT:
             switch size {
+            case 2 where H5Tget_ebias(type) == 15: self = .float16
             case 4: self = .float32
             case 8: self = .float64
             default: return nil

@@ -120,7 +120,7 @@ extension HDF5File {
     ) throws {
         let space = try attributeSpace(count: values.count, scalar: scalar)
         defer { H5Sclose(space) }
-        let attribute = H5Acreate2(objectID, name, kind.fileType, space, tributary_h5p_default(), tributary_h5p_default())
+        let attribute = try kind.withFileType { H5Acreate2(objectID, name, $0, space, tributary_h5p_default(), tributary_h5p_default()) }
         guard attribute >= 0 else { throw StorageError.io(file: path, operation: "create attribute '\(name)' on '\(object)'") }
         defer { H5Aclose(attribute) }
         guard !values.isEmpty else { return }

@@ -22,10 +22,15 @@ extension HDF5File {
     ///   - chunk: chunk shape; `nil` stores the dataset contiguously unless `gzip` is set, in which case
     ///     chunks of whole rows of about `defaultChunkBytes` are used. Chunk extents are clamped to the shape.
     ///   - gzip: deflate level 0…9, or `nil` for no compression.
+    ///   - shuffle: the byte-shuffle filter before deflate (groups the values' bytes by significance, which is
+    ///     what lets deflate shrink floats); only with `gzip`.
+    ///   - storedAs: the file's element kind when it differs from `T`'s: `.float16` for `Float` values
+    ///     (rounded to IEEE half by libhdf5); `nil` stores `T.hdf5Kind`.
     /// - Throws: `StorageError.countMismatch` when `values.count != shape.reduce(1, *)`,
     ///   `StorageError.io` when `name` already exists or HDF5 fails.
     public func write<T: HDF5Element>(
-        _ values: [T], shape: [Int], to name: String, chunk: [Int]? = nil, gzip: Int? = nil
+        _ values: [T], shape: [Int], to name: String, chunk: [Int]? = nil, gzip: Int? = nil, shuffle: Bool = false,
+        storedAs stored: HDF5ElementKind? = nil
     ) throws {
         let file = try openID()
         precondition(!shape.isEmpty && shape.allSatisfy { $0 >= 0 }, "shape \(shape) must have rank ≥ 1, extents ≥ 0")
@@ -33,22 +38,22 @@ extension HDF5File {
             throw StorageError.countMismatch(file: path, dataset: name, count: values.count, shape: shape)
         }
         try requireNew(name)
+        let kind = try storedKind(stored, for: T.self, dataset: name)
         let space = try dataspace(shape)
         defer { H5Sclose(space) }
-        let dcpl = try creationList(shape: shape, extendable: false, elementBytes: T.hdf5Kind.byteCount,
-                                    chunk: chunk, gzip: gzip)
+        let dcpl = try creationList(shape: shape, extendable: false, elementBytes: kind.byteCount,
+                                    chunk: chunk, gzip: gzip, shuffle: shuffle)
         defer { H5Pclose(dcpl) }
         let lcpl = try intermediateGroupsList()
         defer { H5Pclose(lcpl) }
         let dapl = try wholeDatasetAccessList()
         defer { H5Pclose(dapl) }
-        let dataset = H5Dcreate2(file, name, T.hdf5Kind.fileType, space, lcpl, dcpl, dapl)
+        let dataset = try kind.withFileType { H5Dcreate2(file, name, $0, space, lcpl, dcpl, dapl) }
         guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create dataset '\(name)'") }
         defer { H5Dclose(dataset) }
         guard !values.isEmpty else { return }
-        let status = values.withUnsafeBytes { bytes in
-            H5Dwrite(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
-                     tributary_h5p_default(), bytes.baseAddress)
+        let status = try withWriteBuffer(values, storedAs: kind) { type, bytes in
+            H5Dwrite(dataset, type, tributary_h5s_all(), tributary_h5s_all(), tributary_h5p_default(), bytes)
         }
         try check(status, "write dataset '\(name)'")
     }
@@ -177,7 +182,7 @@ extension HDF5File {
         let type = H5Dget_type(dataset)
         guard type >= 0 else { throw StorageError.io(file: path, operation: "get the type of '\(name)'") }
         defer { H5Tclose(type) }
-        guard HDF5ElementKind(storedType: type) == T.hdf5Kind else {
+        guard HDF5ElementKind(storedType: type)?.readKind == T.hdf5Kind else {
             throw StorageError.typeMismatch(file: path, name: name, expected: T.hdf5Kind.rawValue,
                                             got: HDF5ElementKind.describe(storedType: type))
         }
@@ -223,7 +228,8 @@ extension HDF5File {
     }
 
     /// Dataset creation properties: contiguous, or chunked (+ deflate) when asked or needed.
-    func creationList(shape: [Int], extendable: Bool, elementBytes: Int, chunk: [Int]?, gzip: Int?) throws -> hid_t {
+    func creationList(shape: [Int], extendable: Bool, elementBytes: Int, chunk: [Int]?, gzip: Int?,
+                      shuffle: Bool = false) throws -> hid_t {
         let dcpl = H5Pcreate(tributary_h5p_dataset_create())
         guard dcpl >= 0 else { throw StorageError.io(file: path, operation: "create a dataset property list") }
         let hasData = shape.allSatisfy { $0 > 0 }
@@ -246,6 +252,11 @@ extension HDF5File {
         }
         if let level = gzip {
             precondition((0...9).contains(level), "gzip level \(level) must be in 0...9")
+            // The shuffle filter must come before deflate in the pipeline (filters run in the order they are set).
+            if shuffle && elementBytes > 1 && H5Pset_shuffle(dcpl) < 0 {
+                H5Pclose(dcpl)
+                throw StorageError.io(file: path, operation: "enable the shuffle filter")
+            }
             guard H5Pset_deflate(dcpl, UInt32(level)) >= 0 else {
                 H5Pclose(dcpl)
                 throw StorageError.io(file: path, operation: "enable gzip (is HDF5 built with zlib?)")

@@ -44,6 +44,7 @@ extension HDF5File {
         }
         switch kind {
         case .float32: try copyRows(name, shape: shape, as: Float.self, to: target)
+        case .float16: try copyRows(name, shape: shape, as: Float.self, to: target, storedAs: .float16)
         case .float64: try copyRows(name, shape: shape, as: Double.self, to: target)
         case .int32: try copyRows(name, shape: shape, as: Int32.self, to: target)
         case .int64: try copyRows(name, shape: shape, as: Int64.self, to: target)
@@ -53,16 +54,18 @@ extension HDF5File {
 
     /// Copies numeric dataset `name`: whole when it is at most one block (`digestBlockBytes`), else block by block
     /// into an extendable dataset (memory stays at one block, whatever the dataset's size).
-    private func copyRows<T: HDF5Element>(_ name: String, shape: [Int], as: T.Type, to target: HDF5File) throws {
+    /// `stored`: the file kind to keep (`.float16` rows are read as `Float` and stored as half again, exactly).
+    private func copyRows<T: HDF5Element>(_ name: String, shape: [Int], as: T.Type, to target: HDF5File,
+                                          storedAs stored: HDF5ElementKind? = nil) throws {
         let rowShape = Array(shape.dropFirst())
         let rowBytes = rowShape.reduce(T.hdf5Kind.byteCount, *)
         guard shape.count >= 1, rowShape.allSatisfy({ $0 > 0 }), shape[0] * rowBytes > Self.digestBlockBytes else {
             let values = try read(name, as: T.self).values
-            try target.write(values, shape: shape, to: name)
+            try target.write(values, shape: shape, to: name, storedAs: stored)
             return
         }
         let step = Swift.max(1, Self.digestBlockBytes / rowBytes)
-        try target.createExtendable(name, of: T.self, rowShape: rowShape)
+        try target.createExtendable(name, of: T.self, rowShape: rowShape, storedAs: stored)
         for start in stride(from: 0, to: shape[0], by: step) {
             try target.append(rows: try readRows(name, rows: start ..< Swift.min(start + step, shape[0]), as: T.self).values,
                               to: name)

@@ -17,22 +17,26 @@ extension HDF5File {
     /// - Parameters:
     ///   - chunkRows: rows per chunk; `nil` picks about `defaultChunkBytes` per chunk.
     ///   - gzip: deflate level 0…9, or `nil` for none.
+    ///   - shuffle: the byte-shuffle filter before deflate (only with `gzip`).
+    ///   - storedAs: the file's element kind when it differs from `T`'s (`.float16` for `Float` rows).
     public func createExtendable<T: HDF5Element>(
-        _ name: String, of type: T.Type, rowShape: [Int], chunkRows: Int? = nil, gzip: Int? = nil
+        _ name: String, of type: T.Type, rowShape: [Int], chunkRows: Int? = nil, gzip: Int? = nil,
+        shuffle: Bool = false, storedAs stored: HDF5ElementKind? = nil
     ) throws {
         let file = try openID()
         precondition(rowShape.allSatisfy { $0 > 0 }, "row shape \(rowShape) must have positive extents")
         try requireNew(name)
+        let kind = try storedKind(stored, for: T.self, dataset: name)
         let shape = [0] + rowShape
         let space = try dataspace(shape, unlimitedRows: true)
         defer { H5Sclose(space) }
         let chunk = chunkRows.map { [$0] + rowShape }
-        let dcpl = try creationList(shape: shape, extendable: true, elementBytes: T.hdf5Kind.byteCount,
-                                    chunk: chunk, gzip: gzip)
+        let dcpl = try creationList(shape: shape, extendable: true, elementBytes: kind.byteCount,
+                                    chunk: chunk, gzip: gzip, shuffle: shuffle)
         defer { H5Pclose(dcpl) }
         let lcpl = try intermediateGroupsList()
         defer { H5Pclose(lcpl) }
-        let dataset = H5Dcreate2(file, name, T.hdf5Kind.fileType, space, lcpl, dcpl, tributary_h5p_default())
+        let dataset = try kind.withFileType { H5Dcreate2(file, name, $0, space, lcpl, dcpl, tributary_h5p_default()) }
         guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create extendable dataset '\(name)'") }
         H5Dclose(dataset)
     }
@@ -65,9 +69,9 @@ extension HDF5File {
             defer { H5Sclose(fileSpace) }
             let memorySpace = try dataspace([added] + shape.dropFirst())
             defer { H5Sclose(memorySpace) }
-            let status = values.withUnsafeBytes { bytes in
-                H5Dwrite(dataset, T.hdf5Kind.memoryType, memorySpace, fileSpace, tributary_h5p_default(),
-                         bytes.baseAddress)
+            let stored = try storedKind(of: dataset, name: name)
+            let status = try withWriteBuffer(values, storedAs: stored) { type, bytes in
+                H5Dwrite(dataset, type, memorySpace, fileSpace, tributary_h5p_default(), bytes)
             }
             try check(status, "append rows \(rows) to '\(name)'")
             return rows

@@ -47,7 +47,7 @@ extension HDF5File {
         H5Sselect_all(virtualSpace)
         let lcpl = try intermediateGroupsList()
         defer { H5Pclose(lcpl) }
-        let dataset = H5Dcreate2(file, name, kind.fileType, virtualSpace, lcpl, dcpl, tributary_h5p_default())
+        let dataset = try kind.withFileType { H5Dcreate2(file, name, $0, virtualSpace, lcpl, dcpl, tributary_h5p_default()) }
         guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create virtual dataset '\(name)'") }
         H5Dclose(dataset)
     }

@@ -43,4 +43,11 @@ public enum HDF5Library {
     public static var openFileCount: Int {
         max(0, Int(H5Fget_obj_count(tributary_h5f_obj_all_files(), tributary_h5f_obj_file())))
     }
+
+    /// The libhdf5 version this process runs with, e.g. "1.10.8".
+    public static var version: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        guard H5get_libversion(&major, &minor, &release) >= 0 else { return "unknown" }
+        return "\(major).\(minor).\(release)"
+    }
 }

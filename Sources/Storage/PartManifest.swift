@@ -156,7 +156,7 @@ extension HDF5File {
             for start in stride(from: 0, to: rows, by: step) {
                 let block = start ..< Swift.min(start + step, rows)
                 switch kind {
-                case .float32: hash.add(try readRows(name, rows: block, as: Float.self).values)
+                case .float32, .float16: hash.add(try readRows(name, rows: block, as: Float.self).values)
                 case .float64: hash.add(try readRows(name, rows: block, as: Double.self).values)
                 case .int32: hash.add(try readRows(name, rows: block, as: Int32.self).values)
                 case .int64: hash.add(try readRows(name, rows: block, as: Int64.self).values)

@@ -172,18 +172,6 @@ public struct DataParallelTrainer {
         return rng.permutation(count)
     }
 
-    /// The samples rank `rank` of `size` visits in the batches `fromBatch`… of the epoch whose order is `order`
-    /// (step 3's slices, concatenated): all that rank needs of the epoch, about N/R samples.
-    public static func localSamples(order: [Int], fromBatch: Int, batchSize: Int, rank: Int, size: Int) -> [Int] {
-        var samples: [Int] = []
-        for start in stride(from: fromBatch * batchSize, to: order.count, by: batchSize) {
-            let batch = order[start ..< min(start + batchSize, order.count)]
-            let local = shard(count: batch.count, rank: rank, size: size)
-            samples += batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]
-        }
-        return samples
-    }
-
     /// 64-bit FNV-1a over the bit patterns of `values`.
     public static func hash(_ values: [Float]) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325

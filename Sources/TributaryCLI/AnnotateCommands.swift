@@ -111,7 +111,7 @@ struct AnnotateTrain: ParsableCommand, SpecCommand {
     static let spec = StageSpec.annotateTrain
     static let plumbing = ["out", "fv", "annotations"]
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train the runs' classifiers on the training images → OUT/models.h5 (concepts split over ranks).")
+        commandName: "train", abstract: "Train the runs' classifiers on the training images → OUT/models.h5 (concepts or, past the memory budget, rows split over ranks).")
 
     @OptionGroup var folder: AnnotateFolderOptions
     @OptionGroup var inputs: AnnotateInputOptions

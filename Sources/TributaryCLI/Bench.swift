@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         subcommands: [
             BenchGEMM.self, BenchAllReduce.self, BenchHDF5.self,
             BenchDSIFT.self, BenchFisher.self, BenchGMM.self,
-            BenchSVM.self,
+            BenchSVM.self, BenchRowSVM.self,
             BenchBiLSTM.self, BenchGRU.self,
             BenchKNN.self,
         ])

@@ -88,6 +88,7 @@ struct Encode: ParsableCommand, SpecCommand {
         abstract: "Improved Fisher vectors (1x1, 2x2, 1x3 pyramids; ORH and COL) of every image → OUT/fv.h5.")
 
     @OptionGroup var chunk: ChunkOptions
+    @OptionGroup var storage: VectorStorageOptions
     @OptionGroup var folder: FisherFolderOptions
     @OptionGroup var progress: ProgressOptions
 
@@ -123,6 +124,7 @@ struct Fisher: ParsableCommand, SpecCommand {
     @OptionGroup var gmm: GMMOptions
     @OptionGroup var sample: SampleOptions
     @OptionGroup var chunk: ChunkOptions
+    @OptionGroup var storage: VectorStorageOptions
     @OptionGroup var folder: FisherFolderOptions
     @OptionGroup var progress: ProgressOptions
 

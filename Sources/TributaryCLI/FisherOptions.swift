@@ -95,6 +95,27 @@ struct ChunkOptions: ParsableArguments {
     var chunkSize = StageSpec.encode.default("chunk_size", as: Int.self)
 }
 
+extension FisherVectorStorage: ExpressibleByArgument {}
+
+/// `--fv-storage`, `--fv-compression`, `--pq-subvector-dims`, `--pq-training-images` (`encode`): how fv.h5 stores
+/// the vectors (`FisherVectorStorage`).
+struct VectorStorageOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(StageSpec.encode.help("fv_storage")))
+    var fvStorage = StageSpec.encode.default("fv_storage", as: FisherVectorStorage.self)
+
+    @Flag(help: ArgumentHelp(StageSpec.encode.help("fv_compression")))
+    var fvCompression = StageSpec.encode.default("fv_compression", as: Bool.self)
+
+    @Option(help: ArgumentHelp(StageSpec.encode.help("pq_subvector_dims")))
+    var pqSubvectorDims = StageSpec.encode.default("pq_subvector_dims", as: Int.self)
+
+    @Option(help: ArgumentHelp(StageSpec.encode.help("pq_training_images")))
+    var pqTrainingImages = StageSpec.encode.default("pq_training_images", as: Int.self)
+
+    @Option(help: ArgumentHelp(StageSpec.encode.help("pq_training_manifest")))
+    var pqTrainingManifest: String?
+}
+
 /// `--sample-size`, `--seed` (`fit-pca`, `fit-gmm`).
 struct SampleOptions: ParsableArguments {
     @Option(help: ArgumentHelp(StageSpec.fitPCA.help("sample_size")))

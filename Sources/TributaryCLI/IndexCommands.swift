@@ -14,7 +14,8 @@ struct IndexCommand: ParsableCommand, SpecCommand {
         abstract: "LSH Forest per rank over its shard of an embeddings file (from `tributary embed`) → INDEX.h5 + parts.",
         discussion: """
             Each rank indexes rows shard(N, rank, size) with the same hyperplanes (same --seed); rank 0 writes the
-            master. Query the index with `tributary query` under the same number of ranks. The same parameters as an
+            master. `tributary query` and `train-infused` load it on any number of ranks (re-sharded when it differs:
+            the same neighbours). The same parameters as an
             `index` stage of a pipeline config (data/pipelines/README.md).
             """)
 

@@ -55,13 +55,17 @@ struct JobOptions: ParsableArguments {
         return try MemoryBudget.$current.withValue(budget) { try body() }
     }
 
-    /// `World.run(body)` under this budget, closing every HDF5 file before an error exit.
+    /// `World.run(body)` under this budget and the job's `Provenance` (written into every artifact), closing every
+    /// HDF5 file before an error exit.
     func run<R>(_ body: (any Communicator) throws -> R) -> R {
         let budget = (try? budget()) ?? MemoryBudget.current  // validated at parse time
         let watchdog = (try? watchdog()) ?? StallWatchdog(timeout: StallWatchdog.defaultTimeout)
         HDF5Library.prepareForExit()
+        let local = JobProvenance.local()  // before MPI starts: it may run git
         let result = MemoryBudget.$current.withValue(budget) {
-            World.run(beforeExit: HDF5Library.closeEverything, watchdog: watchdog, body)
+            World.run(beforeExit: HDF5Library.closeEverything, watchdog: watchdog) { comm in
+                try Provenance.$current.withValue(try JobProvenance.complete(local, communicator: comm)) { try body(comm) }
+            }
         }
         HDF5Library.closeEverything()
         return result

@@ -11,7 +11,7 @@ struct PackCommand: ParsableCommand {
             A sharded output (descriptors.h5, fv.h5, an index) is a master of virtual datasets over the part files in
             IN.parts/; the two must travel together. OUT holds the same root attributes, datasets and values with no
             part files, so it can be moved alone; every Tributary reader accepts it. Every part is checked against the
-            master's manifest first. An index packs its vectors but not its forests (query the unpacked index).
+            master's manifest first. An index packs its vectors but not its forests: loading it rebuilds them (the same neighbours).
             """)
 
     @Argument(help: "The master file to pack (with its .parts/ folder beside it).")

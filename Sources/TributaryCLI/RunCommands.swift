@@ -85,6 +85,9 @@ struct PipelineStatus: ParsableCommand {
             }
             let done = rows.filter { $0.state == .done }.count
             print("\(done)/\(rows.count) stage(s) done")
+            let missing = config.missingInputs()
+            for input in missing { print("missing input: \(input.key) = \(input.path) (relative paths are from the config's folder)") }
+            if !missing.isEmpty { print("run would stop before its first stage: \(missing.count) input file(s) missing") }
         }
     }
 }

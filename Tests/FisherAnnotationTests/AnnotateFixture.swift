@@ -1,5 +1,6 @@
 import Classifiers
 import Core
+import Encoding
 import FisherAnnotation
 import Foundation
 import LinearAlgebra
@@ -23,12 +24,17 @@ enum AnnotateFixture {
     static func has(_ i: Int, _ c: Int) -> Bool { (i % 8) >> c & 1 == 1 }
 
     /// Writes `fv.h5` and `images.csv` into `folder`; returns their paths. `poison` puts a NaN in orh/2x2 row 3.
+    /// `storage`: float16 stores IEEE halves; pq stores the codes of a `ProductQuantizer` (d_s = `pqSubvectorDims`)
+    /// fitted on each block's training rows only, with its codebooks (the `encode` layout).
     @discardableResult
-    static func write(_ folder: URL, poison: Bool = false, stage: String = EncodeStage.stage) throws -> (fv: String, csv: String) {
+    static func write(_ folder: URL, poison: Bool = false, stage: String = EncodeStage.stage,
+                      storage: FisherVectorStorage = .float32) throws -> (fv: String, csv: String) {
         let fv = folder.appendingPathComponent("fv.h5").path, csv = folder.appendingPathComponent("images.csv").path
         var rng = SeededRandom(seed: 11)
+        let header = ArtifactHeader(stage: stage, version: EncodeStage.version,
+                                    parameters: storage == .float32 ? [:] : ["fv_storage": .string(storage.rawValue)])
         try HDF5File.createAtomic(path: fv) { file in
-            try ArtifactHeader(stage: stage, version: EncodeStage.version).write(to: file)
+            try header.write(to: file)
             for (name, regions) in [("1x1", 1), ("2x2", 4), ("1x3", 3)] {
                 for kind in ["orh", "col"] {
                     var values: [Float] = []
@@ -41,7 +47,7 @@ enum AnnotateFixture {
                         }
                     }
                     if poison && kind == "orh" && name == "2x2" { values[3 * regions * regionWidth + 1] = .nan }
-                    try file.write(values, shape: [items, regions * regionWidth], to: "fv/\(kind)/\(name)")
+                    try store(values, columns: regions * regionWidth, to: "fv/\(kind)/\(name)", storage: storage, in: file)
                 }
             }
             try file.writeStrings((0 ..< items).map(id), to: "ids")
@@ -53,11 +59,32 @@ enum AnnotateFixture {
 
     static func id(_ i: Int) -> String { String(format: "img/%02d.png", i) }
 
+    static let pqSubvectorDims = 2
+
+    /// Whether item i is a training item.
+    static func isTraining(_ i: Int) -> Bool { (i / 8) % 2 == 0 }
+
+    /// Writes the (items, columns) block `values` in `storage`.
+    static func store(_ values: [Float], columns: Int, to name: String, storage: FisherVectorStorage, in file: HDF5File) throws {
+        switch storage {
+        case .float32: try file.write(values, shape: [items, columns], to: name)
+        case .float16: try file.write(values, shape: [items, columns], to: name, storedAs: .float16)
+        case .pq:
+            let all = Matrix(rows: items, columns: columns, values: values)
+            let train = Matrix(rows: (0 ..< items).filter(isTraining).count, columns: columns,
+                               values: (0 ..< items).filter(isTraining).flatMap { all.row($0) })
+            let pq = try ProductQuantizer.fit(train, subvectorDimension: pqSubvectorDims, centroids: 8, seed: 5)
+            try file.write(pq.encode(all), shape: [items, pq.subvectors], to: name)
+            try file.write(pq.codebooks.values, shape: [pq.codebooks.rows, pq.codebooks.columns],
+                           to: FisherVectorStorage.codebooksName(name))
+        }
+    }
+
     static func table() -> AnnotationTable {
         AnnotationTable(source: "fixture", items: (0 ..< items).map { i in
             let names = concepts.indices.filter { has(i, $0) }.map { concepts[$0] }
             return .init(path: id(i), concepts: names, tags: names + (i % 2 == 0 ? ["extra"] : []),
-                         split: (i / 8) % 2 == 0 ? "train" : "test")
+                         split: isTraining(i) ? "train" : "test")
         })
     }
 

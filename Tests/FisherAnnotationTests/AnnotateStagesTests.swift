@@ -56,6 +56,21 @@ final class AnnotateStagesTests: XCTestCase {
         XCTAssertTrue(table.contains("| SVM Late Fusion (`svm-late-mixed`) | V&T | late |"), table)
         XCTAssertEqual(table.split(separator: "\n").count, 2 + AnnotationRun.allCases.count)
         let note = try AnnotationReport.plot(back, png: folder.appendingPathComponent("ap.png").path)
+        // The bars: one block per run, one line `y  AP` per concept; run i's bar of concept c sits at
+        // c + (i − (R−1)/2)·0.8/R (by hand), so every concept's bars straddle its tic at y = c.
+        let blocks = try String(contentsOfFile: folder.appendingPathComponent("ap-bars.dat").path, encoding: .utf8)
+            .components(separatedBy: "\n\n\n")
+        XCTAssertEqual(blocks.count, back.runs.count)
+        let r = Double(back.runs.count)
+        for (i, block) in blocks.enumerated() {
+            let lines = block.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+            XCTAssertEqual(lines.count, back.concepts.count)
+            for (c, fields) in lines.enumerated() {
+                XCTAssertEqual(Double(fields[0])!, Double(c) + (Double(i) - (r - 1) / 2) * 0.8 / r, accuracy: 1e-4)
+                let ap = back.runs[i].averagePrecision[c]
+                XCTAssertEqual(fields[1], ap.isNaN ? "NaN" : String(format: "%.4f", ap))
+            }
+        }
         if note.contains("gnuplot not found") {
             print("skipping the PNG check: \(note)")
         } else {

@@ -71,8 +71,10 @@ final class IndexQueryTests: XCTestCase {
         // Index is collective-free but for barriers (no-ops here): rank 1's part first, then rank 0 stitches.
         for r in [1, 0] { try IndexStage(config: two).run(communicator: ranks[r]) }
         XCTAssertEqual(try IndexStage.partRows(two.output), [200, 200])
-        XCTAssertEqual(try IndexStage.sourceVectors(two.output), randomMatrix(rows: n, columns: d, seed: 3),
+        XCTAssertEqual(try IndexFiles.readVectors(master: two.output, rows: 0 ..< n), randomMatrix(rows: n, columns: d, seed: 3),
                        "the master gives back the source in embeddings row order")
+        XCTAssertEqual(try IndexFiles.readVectors(master: two.output, rows: 150 ..< 260),
+                       randomMatrix(rows: n, columns: d, seed: 3).rows(150 ..< 260), "a row range across both parts")
         let query = QueryConfig(index: two.output, queries: queries, output: path("two/nn.h5"), k: 4)
         var answers: [QueryResult] = []
         while world.nextRound() {
@@ -89,11 +91,38 @@ final class IndexQueryTests: XCTestCase {
         XCTAssertEqual(answers[1], single)
         XCTAssertEqual(try QueryStage.read(query.output), single)
         XCTAssertEqual(single, try QueryStage.reference(index: one, queries: queries, k: 4))
-        // Loading the 2-rank index on 1 rank is refused with the fix.
-        XCTAssertThrowsError(try QueryStage(config: query).run(communicator: SingleProcessCommunicator())) { error in
-            XCTAssertEqual(error as? IndexError, .rankCountMismatch(index: two.output, built: 2, running: 1))
-            XCTAssertTrue("\(error)".contains("mpirun -np 2"))
+    }
+
+    /// An index built on P ranks, loaded on Q ≠ P (re-sharded: forests rebuilt over rows shard(N, r, Q)), answers
+    /// exactly what it answers on P ranks and what one forest over all rows does, with and without self-exclusion.
+    func testIndexBuiltOnPRanksAnswersTheSameOnQRanks() throws {
+        let source = try writeEmbeddings("source.h5", rows: n, seed: 8)
+        let queries = try writeEmbeddings("queries.h5", rows: 30, seed: 9)
+        for (built, running) in [(1, 2), (2, 3), (3, 1)] {
+            let config = indexConfig(source, "p\(built)-q\(running)/index.h5")
+            _ = try ThreadedWorld.run(size: built) { comm in try IndexStage(config: config).run(communicator: comm) }
+            XCTAssertEqual(try IndexStage.partRows(config.output).count, built)
+            for (file, excludeSelf) in [(queries, false), (source, true)] {
+                let query = QueryConfig(index: config.output, queries: file, output: path("nn-\(built)-\(running).h5"),
+                                        k: 5, excludeSelf: excludeSelf)
+                let asBuilt = try ThreadedWorld.run(size: built) { comm in try QueryStage(config: query).run(communicator: comm) }
+                let resharded = try ThreadedWorld.run(size: running) { comm in
+                    try QueryStage(config: query).run(communicator: comm)
+                }
+                let reference = try QueryStage.reference(index: config, queries: file, k: 5, excludeSelf: excludeSelf)
+                for answer in asBuilt + resharded {
+                    XCTAssertEqual(answer, reference, "P = \(built) → Q = \(running), exclude self \(excludeSelf)")
+                }
+            }
         }
+        // A packed index (vectors, no forests) is rebuilt on load, on the rank count that built it too.
+        let config = indexConfig(source, "p2-q2/index.h5")
+        _ = try ThreadedWorld.run(size: 2) { comm in try IndexStage(config: config).run(communicator: comm) }
+        _ = try HDF5File.pack(config.output, to: path("packed.h5"))
+        try FileManager.default.removeItem(atPath: config.output + ".parts")
+        let query = QueryConfig(index: path("packed.h5"), queries: queries, output: path("nn-packed.h5"), k: 5)
+        let packed = try ThreadedWorld.run(size: 2) { comm in try QueryStage(config: query).run(communicator: comm) }
+        XCTAssertEqual(packed[0], try QueryStage.reference(index: config, queries: queries, k: 5))
     }
 
     /// --exclude-self: a query from the indexed set never gets itself; without it, it is its own nearest.

@@ -3,12 +3,11 @@ import LabelGraphJoining
 import XCTest
 
 final class PathFigureTests: XCTestCase {
-    /// The tiny PNG writer's file decodes with libpng (the Datasets decoder) to exactly the pixels written,
-    /// including an image large enough to need two stored deflate blocks (> 65 535 raw bytes).
+    /// The figure's PNG (libpng's writer) decodes with libpng (the Datasets decoder) to exactly the pixels written.
     func testPNGRoundTripsThroughLibpng() throws {
         for (width, height) in [(3, 2), (160, 140)] {
             let rgb: [UInt8] = (0 ..< width * height * 3).map { (i: Int) -> UInt8 in UInt8(truncatingIfNeeded: i &* 37 &+ i / 7) }
-            let decoded = try ImageDecoder.decode(PathFigure.png(width: width, height: height, rgb: rgb), name: "figure.png")
+            let decoded = try ImageDecoder.decode(try PathFigure.png(width: width, height: height, rgb: rgb), name: "figure.png")
             XCTAssertEqual(decoded.width, width)
             XCTAssertEqual(decoded.height, height)
             XCTAssertEqual(decoded.pixels.map { UInt8(($0 * 255).rounded()) }, rgb, "\(width)×\(height)")

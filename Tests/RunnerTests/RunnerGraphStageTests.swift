@@ -55,7 +55,7 @@ final class RunnerGraphStageTests: XCTestCase {
                         }
                     }
                 }
-                let png = PathFigure.png(width: 24, height: 24, rgb: rgb)
+                let png = try PathFigure.png(width: 24, height: 24, rgb: rgb)
                 try Data(png).write(to: folder.appendingPathComponent(String(format: "%02d.png", n)))
             }
         }
@@ -176,10 +176,10 @@ final class RunnerGraphStageTests: XCTestCase {
                 return "\(error)"
             }
         }
-        // An unknown graph file: the message names it and the stage.
+        // An unknown graph file: the run stops before its first stage, naming the key and the file.
         let missing = f.folder.path + "/missing.graph"
         var message = try failure(["graph": "\"\(missing)\""])
-        XCTAssertTrue(message.contains("stage paths (train-paths)") && message.contains(missing) && message.contains("does not exist"), message)
+        XCTAssertTrue(message.contains("stages[2].params.graph = \(missing)") && message.contains("do not exist"), message)
         // A coarse map with a label the graph lacks: the map's file, line and label.
         message = try failure()
         XCTAssertTrue(message.contains(f.coarseMap + ":3") && message.contains("'nosuch'"), message)

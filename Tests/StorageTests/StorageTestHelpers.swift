@@ -41,7 +41,7 @@ extension XCTestCase {
 func sampleValues<T: HDF5Element>(_ count: Int, as type: T.Type) -> [T] {
     (0..<count).map { index -> T in
         switch T.hdf5Kind {
-        case .float32: return Float(index) * 0.5 - 3.25 as! T
+        case .float32, .float16: return Float(index) * 0.5 - 3.25 as! T
         case .float64: return Double(index) * 0.25 - 1e10 as! T
         case .int32: return Int32(index * 7 - 100) as! T
         case .int64: return Int64(index) * 3_000_000_000 - 7 as! T

@@ -4,7 +4,9 @@
 #   1. both train-infused runs start at the baseline's test accuracy ("before training (= the baseline)");
 #   2. the per-epoch losses of -np 1 and -np 2 agree within SMOKE_TOLERANCE (relative; default 1e-3: the
 #      gradient sums are associated differently, and refreshed retrieval may flip a near-tied neighbour);
-#   3. every run passed its identical-parameter checks; 4. a missing index fails with a message naming it.
+#   3. every run passed its identical-parameter checks; 4. a missing index fails with a message naming it;
+#   5. train-infused -np 2 on the index built with -np 1 (re-sharded on load) ends with the parameter hash of
+#      -np 2 on the -np 2 index (same neighbours, bit-identical source rows).
 #
 #   Tests/smoke/infusion-smoke.sh [WORK_DIR]     # binary, logs folder, SMOKE_TOLERANCE: see lib.sh
 set -uo pipefail
@@ -41,4 +43,10 @@ curves_agree "$l1" "$l2" || fail "loss curves differ beyond $tolerance"
 logged missing 1 train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" --fold 1/5 \
     --index "$work/nowhere.h5" --out "$work/missing.h5" && fail "a missing index did not fail"
 grep -q "nowhere.h5" "$work/missing.log" || fail "the missing-index error does not name the file"
+logged resharded 2 train-infused --corpus csv --data "$work/target.csv" --model "$work/target.h5" --fold 1/5 \
+    --index "$work/index1/index.h5" --epochs 4 --batch-size 16 --out "$work/resharded.h5" \
+    || fail "train-infused -np 2 on the -np 1 index"
+hash2="$(sed -n 's/^parameter hash: //p' "$work/infused2.log")"; hashr="$(sed -n 's/^parameter hash: //p' "$work/resharded.log")"
+echo "parameter hash -np 2: $hash2 (index -np 2), $hashr (index -np 1, re-sharded)"
+[ -n "$hash2" ] && [ "$hash2" = "$hashr" ] || fail "re-sharded index: parameter hash $hashr, expected $hash2"
 finish

@@ -1,0 +1,98 @@
+import Core
+import LinearAlgebra
+
+/// Where a row-sharded solver reads its training rows: the global row count N, the dimension D, and any
+/// contiguous block of rows as an (n, D) matrix. The solvers touch X only through `rows(_:)`, one block at a time,
+/// so the rows can live in memory (`InMemoryRows`) or stream from a file in chunks (the `annotate train` reader
+/// over `fv.h5`), and a rank asks only for the rows it owns.
+///
+/// **Early fusion** is several sources over the same N rows (`RowBlocks.sources`): X = [X_1 … X_B] is never
+/// materialised; every product is a sum over column blocks, X·W = Σ_b X_b·W_b.
+public protocol RowSource<Scalar>: Sendable {
+    associatedtype Scalar: BLASScalar
+    /// N, the global number of rows (the same on every rank).
+    var rowCount: Int { get }
+    /// D, the number of columns.
+    var dimension: Int { get }
+    /// Rows `range` (global indices) as a (range.count, D) matrix.
+    func rows(_ range: Range<Int>) throws -> Matrix<Scalar>
+}
+
+/// A `RowSource` over a matrix already in memory.
+public struct InMemoryRows<Scalar: BLASScalar>: RowSource {
+    public let matrix: Matrix<Scalar>
+
+    public init(_ matrix: Matrix<Scalar>) { self.matrix = matrix }
+
+    public var rowCount: Int { matrix.rows }
+    public var dimension: Int { matrix.columns }
+    public func rows(_ range: Range<Int>) throws -> Matrix<Scalar> { matrix.rows(range) }
+}
+
+/// The column blocks X_1 … X_B of one training set, read in the row blocks of an `OrderedReduction` that this
+/// rank owns, each row block in chunks of at most `chunkRows` rows (one `RowSource.rows` call per column block).
+/// Each rank keeps its chunks in memory when they fit `cacheBytes` (read once), and otherwise reads them again on
+/// every pass (streaming: one chunk of every column block is held at a time). Both paths hand the solver the same
+/// matrices, and `blockSize` and `chunkRows` are fixed numbers (never derived from the memory budget, which
+/// depends on the ranks per host), so the model does not depend on which path ran or on the number of ranks.
+public final class RowBlocks<Scalar: BLASScalar>: @unchecked Sendable {
+    public let sources: [any RowSource<Scalar>]
+    public let reduction: OrderedReduction
+    /// Rows per read: the partial of a row block is accumulated over its chunks in order.
+    public let chunkRows: Int
+    /// N.
+    public let rowCount: Int
+    /// D_b of every column block.
+    public let dimensions: [Int]
+    /// The row blocks (indices of `reduction`) this rank owns.
+    public let ownedBlocks: Range<Int>
+    /// True when the owned rows are held in memory after the first pass.
+    public let isCached: Bool
+    private var cache: [Int: [[Matrix<Scalar>]]] = [:]  // lookup only, never iterated
+
+    /// - Parameters:
+    ///   - cacheBytes: keep this rank's rows in memory when they take at most this many bytes (0: always stream).
+    public init(sources: [any RowSource<Scalar>], reduction: OrderedReduction, chunkRows: Int = .max, rank: Int,
+                size: Int, cacheBytes: Int) throws {
+        guard let first = sources.first else {
+            throw ClassifierError.emptyTrainingSet(what: "RowBlocks: no column block")
+        }
+        for source in sources where source.rowCount != first.rowCount {
+            throw ClassifierError.shapeMismatch(what: "RowBlocks: rows of every column block", expected: first.rowCount,
+                                                got: source.rowCount)
+        }
+        self.sources = sources
+        self.reduction = reduction
+        self.chunkRows = Swift.max(1, chunkRows)
+        self.rowCount = first.rowCount
+        self.dimensions = sources.map(\.dimension)
+        self.ownedBlocks = reduction.blocks(totalRows: first.rowCount, rank: rank, size: size)
+        let localRows = reduction.rows(totalRows: first.rowCount, rank: rank, size: size).count
+        let bytes = MemoryBudget.product([localRows, dimensions.reduce(0, +), MemoryLayout<Scalar>.stride])
+        self.isCached = bytes <= cacheBytes
+    }
+
+    /// Calls `body` on the chunks of row block `b` in row order, each with the global rows it covers and one
+    /// matrix per column block. Streaming, only the chunk being processed is held.
+    public func forEachChunk(_ b: Int, _ body: (Range<Int>, [Matrix<Scalar>]) throws -> Void) throws {
+        let block = reduction.rows(ofBlock: b, totalRows: rowCount)
+        let ranges = stride(from: block.lowerBound, to: block.upperBound, by: chunkRows).map {
+            $0 ..< $0 + Swift.min(chunkRows, block.upperBound - $0)
+        }
+        if let hit = cache[b] {
+            for (range, x) in zip(ranges, hit) { try body(range, x) }
+            return
+        }
+        var kept: [[Matrix<Scalar>]] = []
+        for range in ranges {
+            let x = try sources.map { try $0.rows(range) }
+            for (source, m) in zip(sources, x) where m.rows != range.count || m.columns != source.dimension {
+                throw ClassifierError.shapeMismatch(what: "RowBlocks: values read for rows \(range)",
+                                                    expected: range.count * source.dimension, got: m.values.count)
+            }
+            if isCached { kept.append(x) }
+            try body(range, x)
+        }
+        if isCached { cache[b] = kept }
+    }
+}

@@ -1,0 +1,97 @@
+import Classifiers
+import Core
+import LinearAlgebra
+import Storage
+
+/// How `annotate train` splits the linear classifiers (SVM, SLR) over ranks.
+///
+/// | layout | each rank holds | solvers |
+/// | --- | --- | --- |
+/// | `concepts` (small data) | every training row of every block it trains on | `OneVsRest` (dual CD, `svm_loss` hinge: LIBLINEAR `-s 3`, squared-hinge: `-s 1`), batched SLR FISTA |
+/// | `rows` | only its rows (`OrderedReduction` blocks), read from `fv.h5` in chunks | `RowShardedLinear` (TRON, squared hinge only: `-s 2`), `SparseLogisticRegression.trainRowSharded` |
+///
+/// **Choice** (automatic, printed in the log): `concepts` reads every visual block whole (N_all rows of `fv.h5`)
+/// and holds the widest feature matrix a run needs (the 6 blocks concatenated for early fusion, else the widest
+/// block), N_all × D_widest × 4 bytes; when that exceeds `MemoryBudget.current`, `rows`. There is no option: a
+/// user who wants the row path on small data lowers `--memory`. Both layouts give bit-identical models for any
+/// number of ranks; they differ from each other only within the solvers' tolerances (same objective).
+/// TagProp needs every rank to hold the features, so it cannot run under `rows`.
+public enum TrainingLayout: String, Sendable, Equatable {
+    case concepts, rows
+
+    /// Rows per `OrderedReduction` block and per read of `fv.h5`: fixed (part of the models' bits).
+    public static let blockSize = 2048
+    public static let chunkRows = 512
+}
+
+extension AnnotateTrainStage {
+    /// The layout for the configured runs on `fv.h5` under `budget`, and the sentence that explains it.
+    public func chooseLayout(budget: MemoryBudget = .current) throws -> (layout: TrainingLayout, reason: String) {
+        let file = try openArtifact(config.fisherVectors, stage: EncodeStage.stage, version: EncodeStage.version,
+                                    producer: "`tributary fisher` (or `tributary encode`)")
+        defer { try? file.close() }
+        let shapes = try AnnotationData.visualBlocks.map { try file.shape(of: "fv/" + $0) }
+        let rows = shapes.first?.first ?? 0
+        let widths = shapes.map { $0.count == 2 ? $0[1] : 0 }
+        let early = !Set(config.runs).isDisjoint(with: [.svmEarlyVisual, .svmEarlyMixed])
+        let widest = early ? widths.reduce(0, +) : (widths.max() ?? 0)
+        let bytes = MemoryBudget.product([rows, widest, MemoryLayout<Float>.stride])
+        let what = "\(rows) rows × \(widest) columns (\(MemoryBudget.format(bytes)))"
+        if bytes <= budget.bytes {
+            return (.concepts, "concepts split over ranks: every rank holds the training blocks, \(what), "
+                        + "within the memory budget of \(budget)")
+        }
+        return (.rows, "rows split over ranks: the training blocks, \(what), exceed the memory budget of \(budget)")
+    }
+
+    /// Throws unless every configured run can train under `rows`.
+    func checkRowLayout() throws {
+        let runs = Set(config.runs)
+        if config.svm.loss == .hinge && !runs.isDisjoint(with: [.svmLateVisual, .svmLateMixed, .svmEarlyVisual, .svmEarlyMixed]) {
+            throw AnnotateError.rowLayoutUnsupported(
+                what: "the SVM runs with svm_loss hinge (LIBLINEAR -s 3, dual coordinate descent, needs every row on each rank)",
+                fix: "set svm_loss squared-hinge (trained by TRON with the rows split over ranks)")
+        }
+        if let run = config.runs.first(where: { $0 == .tagpropVisual || $0 == .tagpropMixed }) {
+            throw AnnotateError.rowLayoutUnsupported(
+                what: "run \(run.rawValue) (TagProp's neighbour search needs every training row on each rank)",
+                fix: "train it in a separate `annotate train --runs \(run.rawValue)` with enough memory")
+        }
+    }
+
+    /// The training rows of `names` as row sources: visual blocks read from `fv.h5`, the tag block from memory.
+    func rowSources(_ names: [String], data: AnnotationData, fileRows: [Int]) throws -> [any RowSource<Float>] {
+        try names.map { name -> any RowSource<Float> in
+            if name == AnnotationData.tagsBlock { return InMemoryRows(data.train[name]!) }
+            return try FisherVectorRows(path: data.fisherVectors, block: name, fileRows: fileRows)
+        }
+    }
+
+    /// The `fv.h5` row of every training item, in training order.
+    func trainingFileRows(_ data: AnnotationData) throws -> [Int] {
+        let file = try HDF5File.open(path: data.fisherVectors)
+        defer { try? file.close() }
+        var row: [String: Int] = [:]  // lookup only, never iterated
+        for (i, id) in try file.readStrings("ids").enumerated() { row[id] = i }
+        return data.trainIDs.map { row[$0]! }
+    }
+
+    /// K squared-hinge SVMs by TRON with rows split over ranks (LIBLINEAR `-s 2`, ε = 0.01, C and B of `config.svm`).
+    func rowShardedSVM(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator) throws
+        -> LinearScorer {
+        let options = RowShardedLinear<Float>.Options(
+            loss: .squaredHinge, cost: config.svm.cost, bias: config.svm.bias, blockSize: TrainingLayout.blockSize,
+            chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes)
+        let model = try RowShardedLinear<Float>.train(sources, labels: labels, options: options, communicator: communicator)
+        return LinearScorer(model.oneVsRest)
+    }
+
+    /// K SLRs by the row-sharded FISTA (options of `config.slr`).
+    func rowShardedSLR(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator) throws
+        -> LinearScorer {
+        let models = try SparseLogisticRegression<Float>.trainRowSharded(
+            sources, labels: labels, options: config.slr, blockSize: TrainingLayout.blockSize,
+            chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes, communicator: communicator)
+        return LinearScorer(weights: Matrix(rowArrays: models.map(\.weights)), biases: models.map(\.bias))
+    }
+}

@@ -1,0 +1,100 @@
+import Classifiers
+import Core
+import FisherAnnotation
+import Foundation
+import LinearAlgebra
+import Storage
+import TestSupport
+import XCTest
+
+/// `annotate train` with the training rows split over ranks (`TrainingLayout.rows`), forced on the fixture by a
+/// memory budget below its 48 rows × 64 columns × 4 B = 12 KiB of early-fusion features.
+final class AnnotateRowLayoutTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryDirectory("annotate-rows") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    static let small = MemoryBudget(bytes: 8 << 10, origin: "test 8KiB")
+
+    func config(_ loss: SVMLoss) throws -> AnnotateTrainConfig {
+        let (fv, csv) = try AnnotateFixture.write(folder)
+        var config = AnnotateFixture.trainConfig(folder, fv: fv, csv: csv)
+        config.runs = [.svmLateMixed, .svmEarlyVisual, .slrLateVisual]
+        config.svm.loss = loss
+        config.slr.maxIterations = 100
+        return config
+    }
+
+    func testLayoutFollowsTheBudgetAndIsLogged() throws {
+        let stage = AnnotateTrainStage(config: try config(.squaredHinge))
+        XCTAssertEqual(try stage.chooseLayout(budget: MemoryBudget(bytes: 1 << 30, origin: "test")).layout, .concepts)
+        let (layout, reason) = try stage.chooseLayout(budget: Self.small)
+        XCTAssertEqual(layout, .rows)
+        XCTAssertTrue(reason.contains("48 rows × 64 columns"), reason)
+        var lines: [String] = []
+        try MemoryBudget.$current.withValue(Self.small) {
+            _ = try stage.run(communicator: SingleProcessCommunicator()) { lines.append($0) }
+        }
+        XCTAssertTrue(lines.contains { $0.contains("rows split over ranks") }, "\(lines)")
+        let models = try AnnotateModels.read(stage.config.output)
+        XCTAssertEqual(models.svm[AnnotateModels.earlyVisual]?.weights.columns, 64)
+    }
+
+    func testRowsOnOneTwoThreeRanksAreBitIdenticalAndEqualTheInMemorySolver() throws {
+        let stage = AnnotateTrainStage(config: try config(.squaredHinge))
+        let data = try AnnotationData.load(fisherVectors: stage.config.fisherVectors, annotations: stage.config.annotations,
+                                           minimumTagCount: 2, visual: false)
+        XCTAssertNil(data.train["orh/1x1"], "the row layout reads no visual block up front")
+        var reference: AnnotateModels?
+        for size in 1 ... 3 {
+            let all = try ThreadedWorld.run(size: size) { comm in
+                try MemoryBudget.$current.withValue(Self.small) { try stage.train(data, communicator: comm, layout: .rows) }
+            }
+            for models in all {
+                if let r = reference {
+                    XCTAssertEqual(models.svm, r.svm, "\(size) ranks")
+                    XCTAssertEqual(models.slr, r.slr, "\(size) ranks")
+                } else { reference = models }
+            }
+        }
+        // The rows read from fv.h5 by each rank are exactly the training rows: the same solver on the in-memory
+        // training blocks gives the same bits.
+        let full = try AnnotationData.load(fisherVectors: stage.config.fisherVectors, annotations: stage.config.annotations,
+                                           minimumTagCount: 2)
+        let options = RowShardedLinear<Float>.Options(loss: .squaredHinge, cost: stage.config.svm.cost,
+                                                      bias: stage.config.svm.bias, blockSize: TrainingLayout.blockSize,
+                                                      chunkRows: TrainingLayout.chunkRows)
+        for (name, scorer) in reference!.svm.sorted(by: { $0.key < $1.key }) {
+            let names = name == AnnotateModels.earlyVisual ? AnnotationData.visualBlocks : [name]
+            let sources: [any RowSource<Float>] = names.map { InMemoryRows(full.train[$0]!) }
+            let direct = try RowShardedLinear<Float>.train(sources, labels: full.trainLabels, options: options)
+            XCTAssertEqual(scorer, LinearScorer(direct.oneVsRest), name)
+        }
+        XCTAssertEqual(reference!.svm.count, 8, "6 visual blocks, tags, early fusion")
+        XCTAssertEqual(reference!.slr.count, 6)
+    }
+
+    func testHingeLossUnderTheRowLayoutNamesTheFix() throws {
+        let stage = AnnotateTrainStage(config: try config(.hinge))
+        let text = errorText {
+            try MemoryBudget.$current.withValue(Self.small) { _ = try stage.run(communicator: SingleProcessCommunicator()) }
+        }
+        XCTAssertTrue(text.contains("set svm_loss squared-hinge"), text)
+        XCTAssertTrue(text.contains("--memory"), text)
+    }
+
+    func testTagPropUnderTheRowLayoutNamesTheFix() throws {
+        var config = try config(.squaredHinge)
+        config.runs = [.svmLateVisual, .tagpropVisual]
+        let stage = AnnotateTrainStage(config: config)
+        // No early fusion: the widest block is 16 columns, 48 × 16 × 4 B = 3 KiB; a 1 KiB budget forces rows.
+        let tiny = MemoryBudget(bytes: 1 << 10, origin: "test 1KiB")
+        XCTAssertEqual(try stage.chooseLayout(budget: Self.small).layout, .concepts)
+        let text = errorText {
+            try MemoryBudget.$current.withValue(tiny) { _ = try stage.run(communicator: SingleProcessCommunicator()) }
+        }
+        XCTAssertTrue(text.contains("run tagprop-visual"), text)
+        XCTAssertTrue(text.contains("annotate train --runs tagprop-visual"), text)
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# python-smoke.sh: the artifacts read from Python (python/tributary_io.py, h5py + NumPy) give back what Tributary
+# reported, and scikit-learn reproduces it.
+#
+#   Tests/smoke/python-smoke.sh [WORK_DIR]        (default: a new temporary folder, removed on success; see lib.sh)
+#
+# 1. `tributary run` of a small pipeline with -np 2: Fisher vectors of 400 Fashion-MNIST images → split → SVM
+#    (early and late fusion) and the label-graph decoder; a bi-LSTM on a generated 3-class corpus → embed → index →
+#    query and instance infusion.
+# 2. Tests/python/test_tributary_io.py on its outputs (/usr/bin/python3 with python3-h5py, python3-numpy and
+#    python3-sklearn): the models' weights reproduce scores.h5, scikit-learn's AP of those scores is eval.h5's,
+#    a LinearSVC (LIBLINEAR's solver) trained on the stored training rows gets eval.h5's mAP within 0.02, the
+#    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
+#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
+#    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
+# 3. launch/seed-config.py (the SLURM array recipe) derives task 7's config from it: it parses, names no missing
+#    input, and sets the pipeline's 6 stage seeds and the dataset's subset_seed to 7.
+# SKIP without dataset-fashion-mnist or python3-sklearn.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" python-smoke "${1:-}"
+fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+[ -f "$fmnist" ] || skip "$fmnist missing: apt-get install dataset-fashion-mnist, or run launch/install-deps.sh"
+"$python" -c "import sklearn, h5py" 2>/dev/null || skip "$python lacks sklearn or h5py: apt-get install python3-sklearn python3-h5py"
+
+corpus "$work/corpus.csv" 600 5
+cat > "$work/pipeline.json" <<JSON
+{
+  "out": "$work/out",
+  "datasets": {
+    "fashion": {"kind": "fashion-mnist", "split": "train", "limit": 400, "subset_seed": 2},
+    "texts": {"kind": "csv", "data": "$work/corpus.csv"}
+  },
+  "stages": [
+    {"name": "fv", "type": "fisher", "dataset": "fashion",
+     "params": {"pca_dims": 16, "components": 8, "sample_size": 5000, "iterations": 10, "chunk_size": 32, "seed": 0}},
+    {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": 0.3, "seed": 0}},
+    {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"runs": ["svm-late-visual", "svm-early-visual"], "cost": 1.0}},
+    {"name": "lstm", "type": "train-text", "dataset": "texts",
+     "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
+                "context_size": 4, "test_fraction": 0.2, "seed": 0}},
+    {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
+    {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
+    {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
+     "params": {"neighbours": 3, "exclude_self": true}},
+    {"name": "infused", "type": "train-infused", "dataset": "texts", "inputs": {"model": "lstm", "index": "index"},
+     "params": {"epochs": 1, "batch_size": 32, "learning_rate": 0.01, "neighbours": 3, "exclude_self": true,
+                "test_fraction": 0.2, "seed": 0}},
+    {"name": "paths", "type": "train-paths", "dataset": "fashion", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"graph": "$root/data/label-graphs/fashion-mnist.graph",
+                "fine_map": "$root/data/label-graphs/fashion-mnist.classes.csv",
+                "coarse_map": "$root/data/label-graphs/fashion-coarse.classes.csv", "fine_fraction": 0.25,
+                "method": "label-aug", "epochs": 2, "batch_size": 32, "learning_rate": 0.001, "seed": 0}}
+  ]
+}
+JSON
+say "-np 2 run → $work/out"
+ranks 2 run "$work/pipeline.json" --progress none > "$work/run.log"
+say "launch/seed-config.py: the derived config of array task 7 parses, names existing inputs, sets the seeds"
+derived="$("$python" "$root/launch/seed-config.py" "$work/pipeline.json" 7)"
+"$bin" status "$derived" > "$work/seed-status.log" || fail "status of the derived config failed: $(cat "$work/seed-status.log")"
+grep -q "missing input" "$work/seed-status.log" && fail "the derived config names missing inputs: $(cat "$work/seed-status.log")"
+[ "$(grep -c '"seed": 7' "$derived")" = 6 ] && grep -q '"subset_seed": 7' "$derived" || fail "the derived config does not set the pipeline's 6 stage seeds and its subset_seed to 7"
+say "Tests/python/test_tributary_io.py"
+"$python" "$root/Tests/python/test_tributary_io.py" "$work/out" || fail "the Python reader checks failed (above)"
+finish
