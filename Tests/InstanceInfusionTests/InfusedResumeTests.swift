@@ -53,6 +53,23 @@ extension InfusedTrainingTests {
         }
     }
 
+    /// A checkpoint holds every rank's penalty sums, so it resumes only on its own rank count: 1 → 2 is refused,
+    /// naming what does not fit, on every rank (no rank waits for the others).
+    func testResumeOnAnotherRankCountIsRefused() throws {
+        let p = try prepare()
+        var c = infused(p.target, p.model, p.one, epochs: 2)
+        c.training.checkpointDirectory = path("ranks")
+        c.training.stopAfterSteps = 3
+        try FileManager.default.createDirectory(atPath: path("ranks"), withIntermediateDirectories: true)
+        _ = try InfusedTrainingStage(c).run(communicator: SingleProcessCommunicator())
+        c.training.stopAfterSteps = nil
+        c.resume = true  // the 1-rank index loads on 2 ranks (re-sharded): only the checkpoint is in the way
+        let resumed = c
+        XCTAssertThrowsError(try ThreadedWorld.run(size: 2) { comm in try InfusedTrainingStage(resumed).run(communicator: comm) }) { error in
+            XCTAssertTrue("\(error)".contains("its extra/penalty is 2 values, not 4"), "\(error)")
+        }
+    }
+
     /// A checkpoint of another setting (λ) is refused with the setting named, before any step.
     func testResumeRefusesACheckpointOfOtherSettings() throws {
         let p = try prepare()
