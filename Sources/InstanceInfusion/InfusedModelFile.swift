@@ -29,8 +29,10 @@ public struct InfusedModelFile {
         self.history = history
     }
 
-    /// Writes the file atomically (rank 0 only); `layout` names the tensors of `parameters`.
-    public func write(to path: String, layout: ParameterLayout) throws {
+    /// Writes the file atomically (rank 0 only); `layout` names the tensors of `parameters`. `midway` runs after
+    /// `parameters` and its names are written, before the history and the rename (the `write` fault-injection
+    /// point: a kill there must leave no model file).
+    public func write(to path: String, layout: ParameterLayout, midway: () -> Void = {}) throws {
         var header = attributes
         header["encoder_parameter_count"] = .int(encoderParameterCount)
         header["source_count"] = .int(sourceCount)
@@ -38,6 +40,7 @@ public struct InfusedModelFile {
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: header)) { file in
             try file.write(parameters, shape: [parameters.count], to: "parameters")
             try file.writeTensorNames(layout, parameterCount: parameters.count)
+            midway()
             try file.write(series: history.filter { !$0.value.isEmpty }, under: "history")
         }
     }

@@ -35,6 +35,10 @@ import Training
 /// was built on another rank count) and never the whole Z^j: before each epoch it fetches the source rows of its
 /// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is `DataParallelTrainer` (one gradient all-reduce per step), so
 /// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
+///
+/// **Checkpoints**: `DataParallelTrainer`'s, with the neighbour ids and per-rank penalty sums as its extras
+/// (`InfusedTrainingStage+Checkpoint`); the penalty, test curves and retrieval refresh run in the trainer's
+/// `evaluate`, before each epoch's checkpoint, so a resumed run writes the same model as an uninterrupted one.
 public struct InfusedTrainingStage {
     public struct Configuration: Sendable {
         /// The pre-trained target model (`tributary train-text --out`).
@@ -56,6 +60,8 @@ public struct InfusedTrainingStage {
         /// Source = target corpus: never retrieve a document's own row.
         public var excludeSelf = false
         public var training: TrainingOptions
+        /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
+        public var resume = false
         public var outputPath: String?
 
         public init(modelPath: String, source: TextCorpusSource, split: TextTrainingStage.Split, indexes: [String],
@@ -70,7 +76,7 @@ public struct InfusedTrainingStage {
 
     public struct Report: Sendable {
         public var history: [EpochSummary]
-        /// Per epoch run in this process: the mean of λ‖z_s − z_t‖² per training document (summed over the
+        /// Per epoch (those before a resume included): the mean of λ‖z_s − z_t‖² per training document (summed over the
         /// sources and the ranks), the part of `history`'s mean loss that is the penalty; all 0 when λ = 0.
         public var penaltyHistory: [Double]
         /// The baseline's test metrics (the infused model before training), and the trained model's.
@@ -142,25 +148,26 @@ public struct InfusedTrainingStage {
         let retrieval = SourceRetrieval(model: model, data: data, forests: forests, k: cfg.neighbours,
                                   excludeSelf: cfg.excludeSelf, communicator: comm)
         let train = indices.train, test = indices.test
-        let neighbours = NeighbourTable(try retrieval.neighbours(of: train, parameters: initial.values))
-        func prefetch(epoch: Int) throws {  // the source rows of this rank's samples in `epoch` (collective)
-            let samples = DataParallelTrainer.localSamples(count: train.count, batchSize: cfg.training.batchSize,
-                                                           seed: cfg.training.seed, epoch: epoch, rank: comm.rank, size: comm.size)
-            neighbours.rows = try retrieval.rows(neighbours.lists, of: samples)
-        }
-        try prefetch(epoch: 0)
+        // A resumed run takes the ids of its epoch from the checkpoint (restored before the first step).
+        let neighbours = NeighbourTable(cfg.resume ? [] : try retrieval.neighbours(of: train, parameters: initial.values))
+        // The source rows of this rank's samples in the rest of an epoch (collective: `prepareEpoch` runs on every
+        // rank at the start of each epoch, and of a resumed one after the checkpoint's ids are restored).
+        func prefetch(_ samples: [Int]) throws { neighbours.rows = try retrieval.rows(neighbours.lists, of: samples) }
         let initialTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: initial.values)
         if let initialTest {
             comm.log0("before training (= the baseline): test accuracy \(fixed(100 * initialTest.accuracy, 2))  "
                 + "macro-F1 \(fixed(initialTest.macroF1, 4))")
         }
 
-        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm)
-        var curves: [String: [Double]] = ["mean_loss": [], "mean_penalty": [], "test_accuracy": [], "test_macro_f1": []]
         let penaltyMeter = PenaltyMeter()
+        let trainer = DataParallelTrainer(
+            options: cfg.training, communicator: comm, configuration: settings(trainCount: train.count),
+            extras: Self.checkpointExtras(neighbours: neighbours, penalty: penaltyMeter, sources: cfg.indexes.count,
+                                          documents: train.count, k: cfg.neighbours, communicator: comm,
+                                          path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
-            initial: initial, sampleCount: train.count,
+            initial: initial, sampleCount: train.count, resume: cfg.resume,
             lossSum: { samples, parameters in
                 let batch = data.batch(samples.map { train[$0] })
                 let (c, cache) = model.encodeForTraining(batch, parameters: parameters.values)
@@ -170,8 +177,8 @@ public struct InfusedTrainingStage {
                         return try RetrievedSources.gather(samples.map { neighbours.lists[j][$0] }, from: neighbours.rows[j],
                                                            k: cfg.neighbours)
                     } catch {
-                        preconditionFailure("train-infused: a sample's source rows were not prefetched (prefetch(epoch:) "
-                            + "must run before each epoch, with the trainer's schedule): \(error)")
+                        preconditionFailure("train-infused: a sample's source rows were not prefetched (prefetch runs in the "
+                            + "trainer's prepareEpoch, with the epoch's local samples): \(error)")
                     }
                 }
                 let (loss, headCache) = head.forward(context: c, sources: sources, targets: batch.labels,
@@ -181,30 +188,34 @@ public struct InfusedTrainingStage {
                 model.backwardEncoder(dC, cache, parameters: parameters.values, into: &parameters.grads)
                 return loss.total
             },
-            onEpoch: { summary, parameters in
-                let meanPenalty = try penaltyMeter.epochMean(communicator: comm)
+            // Collective, before the epoch's checkpoint, so the checkpoint holds the curves and the refreshed ids.
+            evaluate: { summary, parameters in
+                var metrics = ["mean_penalty": try penaltyMeter.epochMean(communicator: comm)]
+                if !test.isEmpty {
+                    let m = try retrieval.evaluate(head, of: test, parameters: parameters.values)
+                    (metrics["test_accuracy"], metrics["test_macro_f1"]) = (m.accuracy, m.macroF1)
+                }
+                if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
+                    neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
+                }
+                return metrics
+            },
+            onEpoch: { summary, _ in
+                let meanPenalty = summary.metrics["mean_penalty"] ?? 0
                 var line = "epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 6))  "
                     + (cfg.penaltyScale > 0 ? "(penalty \(fixed(meanPenalty, 6)))  " : "") + "lr \(summary.learningRate)"
-                curves["mean_penalty"]!.append(meanPenalty)
                 var record: [(String, MetricValue)] = [("penalty", .double(meanPenalty))]
-                if !test.isEmpty {
-                    let metrics = try retrieval.evaluate(head, of: test, parameters: parameters.values)
-                    line += "  test accuracy \(fixed(100 * metrics.accuracy, 2))  macro-F1 \(fixed(metrics.macroF1, 4))"
-                    curves["test_accuracy"]!.append(metrics.accuracy)
-                    curves["test_macro_f1"]!.append(metrics.macroF1)
-                    record += [("accuracy", .double(metrics.accuracy)), ("macro_f1", .double(metrics.macroF1))]
+                if let accuracy = summary.metrics["test_accuracy"], let macroF1 = summary.metrics["test_macro_f1"] {
+                    line += "  test accuracy \(fixed(100 * accuracy, 2))  macro-F1 \(fixed(macroF1, 4))"
+                    record += [("accuracy", .double(accuracy)), ("macro_f1", .double(macroF1))]
                 }
-                curves["mean_loss"]!.append(summary.meanLoss)
                 progress.clear()
                 comm.log0(line + "  (\(fixed(start.duration(to: clock.now).inSeconds, 1)) s)")
                 progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
                                learningRate: summary.learningRate, extra: record)
-                if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
-                    neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
-                }
-                if summary.epoch + 1 < cfg.training.epochs { try prefetch(epoch: summary.epoch + 1) }
             },
-            onBatch: progress.tick)
+            onBatch: progress.tick,
+            prepareEpoch: { _, samples in try prefetch(samples) })
         let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
@@ -213,16 +224,15 @@ public struct InfusedTrainingStage {
             comm.log0("test: accuracy \(fixed(100 * finalTest.accuracy, 2)) %, macro-F1 \(fixed(finalTest.macroF1, 4)) on "
                 + "\(finalTest.count) documents (baseline \(fixed(100 * (initialTest?.accuracy ?? 0), 2)) %)")
         }
-        if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
-            var attributes: [String: HDF5AttributeValue] = cfg.training.checkedAttributes
-            attributes["model"] = ArtifactHeader.storedPath(cfg.modelPath, in: out)
+        // The whole curve from the trainer: a resumed run gets the epochs before the checkpoint from it too.
+        var curves = ["mean_loss": result.history.map(\.meanLoss)]
+        for name in ["mean_penalty", "test_accuracy", "test_macro_f1"] {
+            curves[name] = result.history.compactMap { $0.metrics[name] }
+        }
+        if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
+            var attributes = cfg.training.checkedAttributes.merging(settings(trainCount: nil)) { a, _ in a }
+            attributes["model"] = ArtifactHeader.storedPath(cfg.modelPath, in: out)  // relative to infused.h5
             attributes["indexes"] = ArtifactHeader.storedPaths(cfg.indexes, in: out)
-            attributes["neighbours"] = .int(cfg.neighbours)
-            attributes["penalty_scale"] = .double(cfg.penaltyScale)
-            attributes["refresh_every"] = .int(cfg.refreshEvery)
-            attributes["exclude_self"] = .int(cfg.excludeSelf ? 1 : 0)
-            attributes["split"] = .string("\(cfg.split)")
-            attributes["train_fraction"] = .double(cfg.trainFraction)
             attributes["epochs"] = .int(cfg.training.epochs)
             if let finalTest {
                 attributes["test_accuracy"] = .double(finalTest.accuracy)
@@ -234,11 +244,23 @@ public struct InfusedTrainingStage {
             }
             try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
                                  sourceCount: cfg.indexes.count, attributes: attributes, history: curves)
-                .write(to: out, layout: layout)
+                .write(to: out, layout: layout, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, penaltyHistory: curves["mean_penalty"]!, initialTest: initialTest,
                       test: finalTest, trainCount: train.count, testCount: test.count, parameterHash: hash)
+    }
+
+    /// The model/data settings the model file records and a checkpoint must match (with the training count).
+    func settings(trainCount: Int?) -> [String: HDF5AttributeValue] {
+        let cfg = configuration
+        var settings: [String: HDF5AttributeValue] = [
+            "model": .string(cfg.modelPath), "indexes": .strings(cfg.indexes), "neighbours": .int(cfg.neighbours),
+            "penalty_scale": .double(cfg.penaltyScale), "refresh_every": .int(cfg.refreshEvery),
+            "exclude_self": .int(cfg.excludeSelf ? 1 : 0), "split": .string("\(cfg.split)"),
+            "train_fraction": .double(cfg.trainFraction)]
+        if let trainCount { settings["data.train_count"] = .int(trainCount) }
+        return settings
     }
 
     /// The model must come from the same split, fraction and seed (else test documents may have trained it).
@@ -257,35 +279,6 @@ public struct InfusedTrainingStage {
                                                      asked: "\(cfg.seed)")
         }
     }
-}
-
-/// The neighbour ids used by the training steps, replaced at each refresh (a class: the trainer's two closures
-/// share it).
-/// Sums λ‖z_s − z_t‖² over this rank's training documents during an epoch; `epochMean` all-reduces the sum and the
-/// document count (collective: every rank calls it at the end of every epoch) and starts the next epoch at 0.
-final class PenaltyMeter {
-    private var sum = 0.0, documents = 0
-
-    func add(_ penalty: Float, documents n: Int) {
-        sum += Double(penalty)
-        documents += n
-    }
-
-    func epochMean(communicator comm: any Communicator) throws -> Double {
-        var totals = [sum, Double(documents)]
-        try comm.allReduce(&totals, op: .sum)
-        sum = 0
-        documents = 0
-        return totals[0] / max(1, totals[1])
-    }
-}
-
-final class NeighbourTable {
-    /// lists[j][i]: the k neighbours in source j of training document i (position in the training list).
-    var lists: [[[Neighbor]]]
-    /// rows[j]: the rows of source j that this rank's samples of the current epoch retrieve.
-    var rows: [RowTable] = []
-    init(_ lists: [[[Neighbor]]]) { self.lists = lists }
 }
 
 extension InfusedTrainingStage {

@@ -46,7 +46,7 @@ extension StageSpec {
                           "Penalty scale λ of the similarity penalty λ‖z_s − z_t‖² (0: no penalty)"),
             ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, unit: "epochs",
                           "Recompute the neighbours from the current context vectors every N epochs"),
-        ] + textTraining + textSplit, constraints: [foldOrFraction])
+        ] + textTraining + [.checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
 
     /// Instance Infusion Table 5's classical baselines on `train-text`'s split (`tributary experiment baselines`;
     /// no runner stage).
@@ -111,9 +111,10 @@ extension QueryConfig {
 extension InfusedTrainingStage.Configuration {
     /// The `train-infused` stage of `p` (`StageSpec.trainInfused`) on `source`, the same from either front door:
     /// the split and training options are read exactly as `train-text` reads them.
-    public init(_ p: StageParameters, modelPath: String, source: TextCorpusSource, indexes: [String], outputPath: String?) throws {
+    public init(_ p: StageParameters, modelPath: String, source: TextCorpusSource, indexes: [String], outputPath: String?,
+                checkpointDirectory: String? = nil) throws {
         self.init(modelPath: modelPath, source: source, split: try TextSplitChoice.split(p, source: source), indexes: indexes,
-                  training: TrainingOptions(p, source: source, checkpointDirectory: nil))
+                  training: TrainingOptions(p, source: source, checkpointDirectory: checkpointDirectory))
         trainFraction = p.double("train_fraction")
         seed = UInt64(p.int("seed"))
         neighbours = p.int("neighbours")

@@ -10,7 +10,7 @@ import Training
 /// count (re-sharded); the stage is rank-dependent because its gradient sums are associated by the rank count.
 /// The split parameters must repeat
 /// the `train-text` stage's: the stage refuses a model whose split differs (no test document can leak into
-/// training).
+/// training). Checkpointed into the stage's `checkpoint/` folder: an interrupted stage resumes from it.
 extension RunnerStageType {
     static let infusionStages: [RunnerStageType] = [trainInfused]
 
@@ -22,9 +22,14 @@ extension RunnerStageType {
     ) { context in
         guard case let .text(source)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
-        let configuration = try InfusedTrainingStage.Configuration(
+        let checkpoints = context.output("checkpoint")
+        try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+        var configuration = try InfusedTrainingStage.Configuration(
             p, modelPath: context.input("model", "model.h5"), source: source, indexes: [context.input("index", "index.h5")],
-            outputPath: context.output("infused.h5"))
+            outputPath: context.output("infused.h5"), checkpointDirectory: checkpoints)
+        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
+        configuration.resume = FileManager.default.fileExists(atPath: checkpoints + "/" + DataParallelTrainer.checkpointFileName)
+        if configuration.resume { context.log("train-infused: resuming from \(checkpoints)") }
         let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator, progress: context.progress)
         var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"
         for (e, penalty) in zip(report.history, report.penaltyHistory) {

@@ -41,10 +41,6 @@ extension StageSpec {
                       "Check that all ranks hold identical parameters every N steps (0: at epoch ends only)"),
     ]
 
-    /// `train-text` checkpoints (and resumes); `train-infused` does not.
-    static let checkpointEverySteps = ParameterSpec("checkpoint_every_steps", .int, .int(0), unit: "steps",
-                                                    "Also checkpoint every N steps inside an epoch (0: at epoch ends only)")
-
     public static let trainText = StageSpec("train-text", summary: "bi-LSTM text classifier, data-parallel, checkpointed (model.h5)",
         [
             ParameterSpec("max_length", .int, .int(300), range: 1 ... 1e9, unit: "tokens", "Tokens kept per document (longer ones are truncated)"),
@@ -58,7 +54,7 @@ extension StageSpec {
             ParameterSpec("context_size", .int, .int(50), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Context-vector size M, the paper's latent dim m"),
             ParameterSpec("optimizer", .string, .string("adam"), choices: TrainingOptions.Optimizer.choices, "Optimizer"),
-        ] + textTraining + [checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
+        ] + textTraining + [.checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
 
     /// `fold` and `test_fraction` both choose the held-out split: at most one may be given.
     static let foldOrFraction: Constraint = { p in
@@ -99,8 +95,7 @@ public enum TextSplitChoice {
 
 extension TrainingOptions {
     /// The training options `p` (a spec with `textTraining`'s parameters) asks for on `source`: epochs and batch
-    /// size default to Table 3's for the corpus; a spec without `optimizer` or `checkpoint_every_steps`
-    /// (`train-infused`) trains with Adam and checkpoints at most at epoch ends.
+    /// size default to Table 3's for the corpus; a spec without `optimizer` (`train-infused`) trains with Adam.
     public init(_ p: StageParameters, source: TextCorpusSource, checkpointDirectory: String?) {
         self.init(epochs: p.optionalInt("epochs") ?? source.defaultEpochs,
                   batchSize: p.optionalInt("batch_size") ?? source.defaultBatchSize,

@@ -13,7 +13,9 @@ import Training
 ///            ─▶ DataParallelTrainer (bi-LSTM, D 300, M 50) ─▶ per-epoch loss + held-out accuracy / macro-F1
 ///            ─▶ model.h5 (rank 0)
 ///
-/// Every rank loads and encodes the corpus itself (deterministic, so identical everywhere); training is
+/// Every rank loads and encodes the whole corpus itself (deterministic, so identical everywhere: a text file or
+/// archive cannot be read by rows, the vocabulary counts every training document, and corpora are small;
+/// docs/reliability.md § Sharded epochs); training is
 /// data-parallel (`DataParallelTrainer`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
 public struct TextTrainingStage {
     /// How the corpus is split.

@@ -55,6 +55,7 @@ extension StageSpec {
                       "Seed of the initial parameters, the shuffles and the samples (the runner's stage also draws its fine/coarse rows with it)"),
         ParameterSpec("multi_label", .bool, .bool(false),
                       "FFN: one sigmoid per target label on each sample's label set (multi-label) instead of a softmax (method ffn only)"),
+        .checkpointEverySteps,
     ], constraints: [labelAugOnly, ffnOnly, marginalExcludes, randomPoolingExcludes])
 
     /// Greedy decoding's figure (Figure 4 analog), shared by `tributary decode` and the runner.
@@ -148,12 +149,15 @@ extension PathTrainingOptions.Pooling: ParameterChoice {
 extension PathTrainingStage.Configuration {
     /// The configuration of `train-paths`'s parameters `p` (a spec with `StageSpec.trainPaths`'s keys) on the joined
     /// `specs`, the same from either front door.
-    public init(_ p: StageParameters, graphPath: String, specs: [PathDataSpec], target: String, outputPath: String?) {
+    public init(_ p: StageParameters, graphPath: String, specs: [PathDataSpec], target: String, outputPath: String?,
+                checkpointDirectory: String? = nil) {
         let seed = UInt64(p.int("seed"))
         self.init(graphPath: graphPath, specs: specs, target: target,
                   method: PathMethod(rawValue: p.string("method")) ?? .labelAug,
                   training: TrainingOptions(epochs: p.int("epochs"), batchSize: p.int("batch_size"),
-                                            learningRate: p.double("learning_rate"), seed: seed))
+                                            learningRate: p.double("learning_rate"), seed: seed,
+                                            checkpointDirectory: checkpointDirectory,
+                                            checkpointEverySteps: p.int("checkpoint_every_steps")))
         featureSets = p.isNull("feature_sets") ? nil : p.strings("feature_sets")
         encoderHidden = p.int("encoder_hidden")
         embeddingSize = p.int("embedding_size")

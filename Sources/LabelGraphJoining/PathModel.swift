@@ -43,20 +43,9 @@ extension PathModelFile {
 extension PathSamples {
     /// Per-column mean and 1 / standard deviation (1 where a column is constant).
     static func standardisation(_ x: Matrix<Float>) -> (mean: [Float], scale: [Float]) {
-        var mean = [Double](repeating: 0, count: x.columns), square = mean
-        for i in 0 ..< x.rows {
-            for j in 0 ..< x.columns {
-                let v = Double(x.values[i * x.columns + j])
-                mean[j] += v
-                square[j] += v * v
-            }
-        }
-        let n = Double(max(1, x.rows))
-        let scale = (0 ..< x.columns).map { j -> Float in
-            let variance = square[j] / n - (mean[j] / n) * (mean[j] / n)
-            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
-        }
-        return (mean.map { Float($0 / n) }, scale)
+        var sums = StandardisationSums(columns: x.columns)
+        sums.add(x.values)
+        return sums.result()
     }
 
     static func standardise(_ x: Matrix<Float>, mean: [Float], scale: [Float]) -> Matrix<Float> {
@@ -65,5 +54,41 @@ extension PathSamples {
             for j in 0 ..< x.columns { y.values[i * x.columns + j] = (x.values[i * x.columns + j] - mean[j]) * scale[j] }
         }
         return y
+    }
+}
+
+/// Σ_i x_ij and Σ_i x_ij² in Float64, accumulated row by row in sample order, whether X comes whole
+/// (`PathSamples.standardisation`) or in chunks (`PathFeatureRows`): the same additions in the same order give
+/// the same bits. mean_j = Σ x_ij / n, scale_j = 1 / √(Σ x_ij² / n − mean_j²) (1 when the variance ≤ 1e-12).
+struct StandardisationSums {
+    private var mean: [Double], square: [Double]
+    private var rows = 0
+
+    init(columns: Int) {
+        mean = [Double](repeating: 0, count: columns)
+        square = mean
+    }
+
+    /// Adds the rows of `values` (row-major, `columns` per row).
+    mutating func add(_ values: [Float]) {
+        let columns = mean.count
+        guard columns > 0 else { return }
+        for i in 0 ..< values.count / columns {
+            for j in 0 ..< columns {
+                let v = Double(values[i * columns + j])
+                mean[j] += v
+                square[j] += v * v
+            }
+        }
+        rows += values.count / columns
+    }
+
+    func result() -> (mean: [Float], scale: [Float]) {
+        let n = Double(max(1, rows))
+        let scale = mean.indices.map { j -> Float in
+            let variance = square[j] / n - (mean[j] / n) * (mean[j] / n)
+            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
+        }
+        return (mean.map { Float($0 / n) }, scale)
     }
 }

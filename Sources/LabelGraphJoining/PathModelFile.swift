@@ -35,7 +35,9 @@ public struct PathModelFile: Sendable {
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
 
-    public func write(to path: String) throws {
+    /// `midway` runs after the graph, parameters and their names are written, before the history and the rename (the `write`
+    /// fault-injection point: a kill there must leave no model file).
+    public func write(to path: String, midway: () -> Void = {}) throws {
         var parameters = attributes
         parameters["method"] = .string(method.rawValue)
         parameters["target"] = .string(target)
@@ -50,6 +52,7 @@ public struct PathModelFile: Sendable {
             try file.writeStrings([graph.text], to: "graph")
             try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
             try file.writeTensorNames(try tensorLayout(), parameterCount: self.parameters.count)
+            midway()
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
             try file.write(series: ["mean_loss": history], under: "history")

@@ -91,8 +91,14 @@ public struct PathSamples: Sendable {
 
     public var count: Int { datasets.count }
 
-    /// Reads every spec (see `PathDataSpec`). `featureSets` nil = the default of the first file.
-    public static func load(_ specs: [PathDataSpec], graph: LabelGraph, featureSets: [String]?) throws -> (PathSamples, [String]) {
+    /// The number of feature columns F (`features.columns`, also when the values were not read).
+    public var featureWidth = 0
+
+    /// Reads every spec (see `PathDataSpec`). `featureSets` nil = the default of the first file. With
+    /// `readFeatures` false, X is only checked (datasets, shapes) and left empty (0 rows, `featureWidth` columns):
+    /// `PathFeatureRows` reads the rows a rank needs.
+    public static func load(_ specs: [PathDataSpec], graph: LabelGraph, featureSets: [String]?,
+                            readFeatures: Bool = true) throws -> (PathSamples, [String]) {
         var sets = featureSets
         var x: [Float] = [], datasets: [String] = [], labels: [Int?] = [], rows: [Int] = [], specIndex: [Int] = []
         var labelSets: [[Int]] = []
@@ -114,7 +120,7 @@ public struct PathSamples: Sendable {
                     throw PathTrainingError.badFeatures(path: spec.features,
                         reason: "has no dataset '\(name)' (--feature-sets). Fix: name datasets it holds: \(try file.children().joined(separator: ", "))")
                 }
-                let (values, shape) = try file.read(name, as: Float.self)
+                let (values, shape) = readFeatures ? try file.read(name, as: Float.self) : ([], try file.shape(of: name))
                 guard shape.count == 2 else {
                     throw PathTrainingError.badFeatures(path: spec.features, reason: "'\(name)' has shape \(shape), expected (rows, columns)")
                 }
@@ -153,7 +159,7 @@ public struct PathSamples: Sendable {
             }
             for (row, label) in picked {
                 labelSets.append(label == nil ? [] : sets[row]!.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
-                for block in blocks { x += block.values[row * block.columns ..< (row + 1) * block.columns] }
+                if readFeatures { for block in blocks { x += block.values[row * block.columns ..< (row + 1) * block.columns] } }
                 datasets.append(spec.dataset)
                 labels.append(label)
                 rows.append(row)
@@ -161,10 +167,11 @@ public struct PathSamples: Sendable {
                 ids.append(row < fileIDs.count ? fileIDs[row] : "row \(row)")
             }
         }
-        var samples = PathSamples(features: Matrix(rows: datasets.count, columns: width ?? 0, values: x), datasets: datasets,
+        var samples = PathSamples(features: Matrix(rows: readFeatures ? datasets.count : 0, columns: width ?? 0, values: x), datasets: datasets,
                                   labels: labels, rows: rows, specIndex: specIndex, ids: ids)
         samples.labelSets = labelSets
         samples.warnings = warnings
+        samples.featureWidth = width ?? 0
         return (samples, sets ?? [])
     }
 

@@ -20,12 +20,13 @@ public enum PathMethod: String, Sendable, CaseIterable {
 
 /// The `train-paths` stage: joined datasets (encoder vectors + graph labels) → a trained model file.
 ///
-///     specs ─▶ PathSamples (X (N, F), label nodes) ─▶ standardise (train mean / std) ─▶ ground truths (graph)
+///     specs ─▶ PathSamples (label nodes; X's shape) ─▶ PathFeatureRows: mean / std streamed over X ─▶ ground truths
 ///           ─▶ DataParallelTrainer: PathDecoder.loss (label-aug) | BaselineClassifier (ffn, label-set, pseudo)
-///           ─▶ model.h5 (rank 0)
+///              (each epoch, a rank reads and standardises only the rows of its samples: `prepareEpoch`)
+///           ─▶ model.h5 (rank 0); checkpoints and resume: `PathTrainingStage+Checkpoint`
 ///
-/// Every rank loads all the data (the files are small: one vector per sample); each step's batch is split over
-/// the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
+/// Every rank holds every sample's labels and, during an epoch, the rows of X its slices need (≈ N/R);
+/// each step's batch is split over the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
 /// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
 /// are rank-count independent: the teacher-forcing coin of step s comes from (seed, s) and sample i's path
 /// subset and REINFORCE draws from (seed, s, i) (`PathDecoder.loss(sampleStreams:)`), so 1 and R ranks give the
@@ -52,6 +53,8 @@ public struct PathTrainingStage {
         /// instead of a softmax on its first label — the multi-label FFN baseline (`--multi-label`). Label-aug
         /// and Label Set use a sample's label set whatever this says (`PredictionPaths.groundTruth(labels:)`).
         public var multiLabel = false
+        /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
+        public var resume = false
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -89,23 +92,26 @@ public struct PathTrainingStage {
         for (i, spec) in cfg.specs.enumerated() where spec.labels == nil {
             throw PathTrainingError.invalidOption(name: "--join #\(i + 1)", reason: "\(spec) has no labels=FILE.csv; training needs labels")
         }
-        let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets)
+        // Labels and provenance of every sample; X is read by rows (`PathFeatureRows`): streamed once for the
+        // standardisation, then each epoch only this rank's samples.
+        let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets, readFeatures: false)
         for warning in samples.warnings { comm.log0("warning: \(warning)") }
-        let (mean, scale) = PathSamples.standardisation(samples.features)
-        let x = PathSamples.standardise(samples.features, mean: mean, scale: scale)
+        let x = PathFeatureRows(samples: samples, specs: cfg.specs, featureSets: featureSets)
+        try x.fitStandardisation()
+        let (mean, scale) = (x.mean, x.scale)
         let paths = PredictionPaths(graph: graph)
         let truths = try samples.labelSets.indices.map { try paths.groundTruth(labels: samples.labelSets[$0], dataset: samples.datasets[$0]) }
         let perDataset = Dictionary(grouping: samples.datasets, by: { $0 }).mapValues(\.count)
         comm.log0("train-paths: \(cfg.method.rawValue) on \(samples.count) samples (" + perDataset.keys.sorted()
-            .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.columns) (\(featureSets.joined(separator: " + "))), "
+            .map { "\($0) \(perDataset[$0]!)" }.joined(separator: ", ") + "), F = \(x.width) (\(featureSets.joined(separator: " + "))), "
             + "graph \(cfg.graphPath): \(graph.count) nodes, \(graph.labelNodes.count) labels; \(comm.size) rank(s)")
 
-        let f = x.columns, m = cfg.encoderHidden
+        let f = x.width, m = cfg.encoderHidden
         var model = PathModelFile(method: cfg.method, target: cfg.target, graph: graph, featureSets: featureSets, featureSize: f,
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
-        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: [:])
+        let settings = settings(samples: samples.count, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()
             comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
@@ -117,55 +123,68 @@ public struct PathTrainingStage {
         switch cfg.method {
         case .labelAug:
             let decoder = try model.decoder()
-            var baseline = RewardBaseline(momentum: cfg.baselineMomentum)
-            var step: UInt64 = 0
+            let state = LabelAugState(momentum: cfg.baselineMomentum)
+            let trainer = try trainer(comm, settings: settings,
+                                      extras: state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
             let b = cfg.training.batchSize, n = samples.count
             let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
             if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
-            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, lossSum: { batch, parameters in
-                step += 1
-                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: step)
-                let streams = batch.map { SeededRandom(seed: cfg.seed &+ step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
-                let loss = decoder.loss(PathBatch(features: Self.rows(x, batch), truths: batch.map { truths[$0] }),
-                                        options: cfg.pathOptions, baseline: baseline.value, parameters: &parameters,
+            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, resume: cfg.resume,
+                                       lossSum: { batch, parameters in
+                state.step += 1
+                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: state.step)
+                let streams = batch.map { SeededRandom(seed: cfg.seed &+ state.step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
+                let loss = decoder.loss(PathBatch(features: x.matrix(batch), truths: batch.map { truths[$0] }),
+                                        options: cfg.pathOptions, baseline: state.baseline.value, parameters: &parameters,
                                         rng: &coin, sampleStreams: streams)
                 var rewards = [loss.rewardSum, Double(loss.rewardCount)]
                 comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
-                baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
+                state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
                 return loss.loss
-            }, onEpoch: log, onBatch: progress.tick)
-            model.attributes["reward_baseline"] = .double(baseline.value)
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
+            model.attributes["reward_baseline"] = .double(state.baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let classOf = Dictionary(uniqueKeysWithValues: graph.labels(in: cfg.target).enumerated().map { ($1, $0) })
             let targets = fine.map { samples.labelSets[$0].map { classOf[$0]! } }
             let classifier = model.baseline(graph: graph)
-            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, lossSum: { batch, parameters in
-                classifier.multiLabelLoss(Self.rows(x, batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick)
+            result = try trainer(comm, settings: settings).train(
+                initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, resume: cfg.resume, lossSum: { batch, parameters in
+                classifier.multiLabelLoss(x.matrix(batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { fine[$0] }) })
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                  trainer: trainer, log: log, progress: progress)
+                                  trainer: trainer(comm, settings: settings), resume: cfg.resume, log: log, progress: progress)
         case .labelSet:
             let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
-            result = try trainer.train(initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, lossSum: { batch, parameters in
-                classifier.labelSetLoss(Self.rows(x, batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick)
+            result = try trainer(comm, settings: settings).train(
+                initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, lossSum: { batch, parameters in
+                classifier.labelSetLoss(x.matrix(batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
+            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
         case .pseudoLabels:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let firstTrainer = try trainer(comm, phase: Self.pseudoPhases.first, settings: settings)
             let first = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
-                                     trainer: trainer, log: log, progress: progress)
+                                     trainer: firstTrainer, resume: try resumes(firstTrainer, optional: false), log: log,
+                                     progress: progress)
+            guard first.finished else {  // stopped early (`stopAfterSteps`): nothing to relabel with yet
+                result = first
+                break
+            }
             let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
             let classes = graph.labels(in: cfg.target)
             let classifier = BaselineClassifier(graph: graph, objective: .softmax(classCount: classes.count), featureSize: f, hiddenSize: m)
-            let predicted = classifier.predict(Self.rows(x, others), parameters: first.parameters.values, candidates: Array(classes.indices))
+            try x.keep(others)  // read whole: every rank relabels every other-dataset sample (see PathFeatureRows)
+            let predicted = classifier.predict(x.matrix(others), parameters: first.parameters.values, candidates: Array(classes.indices))
                 .map { classes[$0] }
             let relabelled = PseudoLabels.relabel(coarse: others.map { samples.labels[$0]! }, predictedFine: predicted, in: graph)
             pseudoKept = relabelled.kept.count
             comm.log0("pseudo-labels: kept \(relabelled.kept.count) of \(others.count) other-dataset samples (the rest contradict their coarse label)")
+            let secondTrainer = try trainer(comm, phase: Self.pseudoPhases.second, settings: settings)
             result = try trainFFN(model, x: x, rows: fine + relabelled.kept.map { others[$0] },
-                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: trainer, log: log, progress: progress)
+                                  labels: fine.map { samples.labels[$0]! } + relabelled.labels, graph: graph, trainer: secondTrainer,
+                                  resume: try resumes(secondTrainer, optional: true), log: log, progress: progress)
             model.attributes["pseudo_kept"] = .int(relabelled.kept.count)
             model.attributes["pseudo_candidates"] = .int(others.count)
         }
@@ -184,31 +203,24 @@ public struct PathTrainingStage {
         model.attributes["joined"] = .strings(cfg.specs.map(\.description))
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("parameter hash: \(String(hash, radix: 16))")
-        if comm.isRoot, let out = cfg.outputPath {  // Distributed: rank 0 writes the model
-            try model.write(to: out)
+        if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
+            try model.write(to: out, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, parameterHash: hash, sampleCount: samples.count, pseudoKept: pseudoKept, model: model)
     }
 
     /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
-    func trainFFN(_ model: PathModelFile, x: Matrix<Float>, rows: [Int], labels: [Int], graph: LabelGraph,
-                  trainer: DataParallelTrainer, log: (EpochSummary, Parameters<Float>) throws -> Void,
+    func trainFFN(_ model: PathModelFile, x: PathFeatureRows, rows: [Int], labels: [Int], graph: LabelGraph,
+                  trainer: DataParallelTrainer, resume: Bool, log: (EpochSummary, Parameters<Float>) throws -> Void,
                   progress: ProgressReporter) throws -> DataParallelTrainer.Result {
         let classes = graph.labels(in: configuration.target)
         let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { classOf[$0]! }
         let classifier = model.baseline(graph: graph)
-        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, lossSum: { batch, parameters in
-            classifier.softmaxLoss(Self.rows(x, batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
-        }, onEpoch: log, onBatch: progress.tick)
-    }
-
-    /// Rows `indices` of x.
-    static func rows(_ x: Matrix<Float>, _ indices: [Int]) -> Matrix<Float> {
-        var values: [Float] = []
-        values.reserveCapacity(indices.count * x.columns)
-        for i in indices { values += x.values[i * x.columns ..< (i + 1) * x.columns] }
-        return Matrix(rows: indices.count, columns: x.columns, values: values)
+        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, resume: resume,
+                                 lossSum: { batch, parameters in
+            classifier.softmaxLoss(x.matrix(batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
+        }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
     }
 }

@@ -139,8 +139,13 @@ struct PathsStageDriver {
         // Train (every rank, data-parallel).
         var specs = [PathDataSpec(dataset: fine, features: fvPath, labels: context.output("fine.csv"))]
         if !coarseRows.isEmpty { specs.append(PathDataSpec(dataset: coarse, features: fvPath, labels: context.output("coarse.csv"))) }
-        let configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
-                                                            outputPath: context.output("model.h5"))
+        let checkpoints = context.output("checkpoint")
+        try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+        var configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
+                                                            outputPath: context.output("model.h5"), checkpointDirectory: checkpoints)
+        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
+        configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints)
+        if configuration.resume { context.log("train-paths: resuming from \(checkpoints)") }
         context.log("train-paths: \(fineRows.count) fine + \(coarseRows.count) coarse training images, \(testLabelled.count) test")
         let trained = try PathTrainingStage(configuration).run(communicator: comm, progress: context.progress)
         try comm.barrier()  // Distributed: model.h5 is written before rank 0 reads it back

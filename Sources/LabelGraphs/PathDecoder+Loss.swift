@@ -69,6 +69,13 @@ public struct RewardBaseline: Sendable, Equatable {
 
     public init(momentum: Double = 0.9) { self.momentum = momentum }
 
+    /// A baseline restored from a training checkpoint (b and the number of updates behind it).
+    public init(momentum: Double, value: Double, updates: Int) {
+        self.momentum = momentum
+        self.value = value
+        self.updates = updates
+    }
+
     public mutating func update(rewardSum: Double, count: Int) {
         guard count > 0 else { return }
         let mean = rewardSum / Double(count)

@@ -181,3 +181,10 @@ extension ParameterChoice {
     /// The choices of a spec parameter of this type.
     public static var choices: [String] { allCases.map(\.rawValue) }
 }
+
+extension ParameterSpec {
+    /// Mid-epoch checkpoints of the data-parallel training stages (`train-text`, `train-infused`, `train-paths`:
+    /// one declaration for the three; the checkpoint itself is `DataParallelTrainer`'s).
+    public static let checkpointEverySteps = ParameterSpec("checkpoint_every_steps", .int, .int(0), unit: "steps",
+                                                           "Also checkpoint every N steps inside an epoch (0: at epoch ends only)")
+}

@@ -16,6 +16,7 @@ import Storage
 /// | `optimizer/m`, `optimizer/v` | Float32 (P) | Adam's moments (zeros under SGD) |
 /// | `history/mean_loss`, `history/learning_rate` | Float64 (E) | the curve so far; `history/samples`, `history/steps` Int64 (E) |
 /// | `history/metrics/<name>` | Float64 (E) | what `evaluate` measured after each epoch (held-out accuracy, …) |
+/// | `extra/<name>` | Float64 (n) | the caller's own state (`CheckpointExtras`: neighbour ids, a reward baseline, …) |
 ///
 /// Resuming at the same rank count continues bit-identically; at another rank count it continues from the same
 /// state, with float-rounding differences from then on.
@@ -30,7 +31,9 @@ extension DataParallelTrainer {
     }
 
     func writeCheckpoint(_ state: State) throws {
-        guard communicator.isRoot, let path = checkpointPath else { return }  // Distributed: rank 0 writes
+        guard let path = checkpointPath else { return }
+        let extraValues = try extras?.save() ?? [:]  // every rank: `save` may call collectives
+        guard communicator.isRoot else { return }  // Distributed: rank 0 writes
         var attributes = options.checkedAttributes.merging(configuration) { a, _ in a }
         attributes["ranks"] = .int(communicator.size)
         let header = ArtifactHeader(stage: Self.checkpointStage, version: Self.checkpointVersion, parameters: attributes)
@@ -53,6 +56,7 @@ extension DataParallelTrainer {
             for name in Self.metricNames(state.history) {
                 try file.write(state.history.map { $0.metrics[name]! }, shape: [e], to: "history/metrics/\(name)")
             }
+            try Self.writeExtras(extraValues, to: file)
         }
     }
 
@@ -71,10 +75,10 @@ extension DataParallelTrainer {
                           adam: Adam<Float>(parameterCount: initial.values.count, learningRate: options.learningRate))
         var failure = ""
         var scalars: [Int64] = [], doubles: [Double] = [], metrics: [Double] = []
-        var names = ""
+        var names = "", extraValues: [String: [Double]] = [:]
         if comm.isRoot {
             do {
-                try readCheckpoint(path: path, into: &state)
+                extraValues = try readCheckpoint(path: path, into: &state)
                 scalars = [state.epoch, state.batch, state.totalSteps, state.adam.stepCount, state.epochSamples]
                     .map { Int64($0) } + state.history.flatMap { [Int64($0.samples), Int64($0.totalSteps)] }
                 doubles = [state.epochLoss] + state.history.flatMap { [$0.meanLoss, $0.learningRate] }
@@ -107,10 +111,12 @@ extension DataParallelTrainer {
             return EpochSummary(epoch: e, meanLoss: doubles[1 + 2 * e], samples: Int(scalars[5 + 2 * e]),
                                 learningRate: doubles[2 + 2 * e], totalSteps: Int(scalars[6 + 2 * e]), metrics: metricsOfEpoch)
         }
+        if let extras { try extras.restore(try broadcastExtras(extraValues)) }
         return state
     }
 
-    private func readCheckpoint(path: String, into state: inout State) throws {
+    /// Reads the checkpoint into `state`; returns its `extra/*` datasets.
+    private func readCheckpoint(path: String, into state: inout State) throws -> [String: [Double]] {
         let file: HDF5File
         do {
             file = try HDF5File.open(path: path)
@@ -151,6 +157,7 @@ extension DataParallelTrainer {
             EpochSummary(epoch: e, meanLoss: losses[e], samples: Int(samples[e]), learningRate: rates[e],
                          totalSteps: Int(steps[e]), metrics: metricCurves.mapValues { $0[e] })
         }
+        return try Self.readExtras(file)
     }
 
     /// The state of epoch `epoch`'s permutation generator before it draws π_e (as Int64 bit patterns).

@@ -6,11 +6,16 @@ extension DataParallelTrainer {
     /// (steps 2–3 of the type's recipe). Lets a stage prefetch what those samples need (e.g. the source rows of
     /// their retrieved neighbours) with collectives before the epoch starts, since `lossSum` may not call any.
     public static func localSamples(count: Int, batchSize: Int, seed: UInt64, epoch: Int, rank: Int, size: Int) -> [Int] {
-        let order = permutation(count: count, seed: seed, epoch: epoch)
+        localSamples(order: permutation(count: count, seed: seed, epoch: epoch), fromBatch: 0, batchSize: max(1, batchSize),
+                     rank: rank, size: size)
+    }
+
+    /// The samples rank `rank` of `size` visits in the batches `fromBatch`… of the epoch whose order is `order`
+    /// (step 3's slices, concatenated): all that rank needs of the epoch, about N/R samples.
+    public static func localSamples(order: [Int], fromBatch: Int, batchSize: Int, rank: Int, size: Int) -> [Int] {
         var samples: [Int] = []
-        samples.reserveCapacity(count / max(1, size) + batchSize)
-        for start in stride(from: 0, to: count, by: max(1, batchSize)) {
-            let batch = order[start ..< min(start + batchSize, count)]
+        for start in stride(from: fromBatch * batchSize, to: order.count, by: batchSize) {
+            let batch = order[start ..< min(start + batchSize, order.count)]
             let local = shard(count: batch.count, rank: rank, size: size)
             samples += batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]
         }

@@ -20,7 +20,11 @@ import Storage
 ///    GLOBAL batch, whatever the split), clipped when ‖g‖/n > clipNorm: s ← s · clipNorm / (‖g‖/n);
 /// 7. every `consistencyCheckEvery` steps and at each epoch end, the ranks all-reduce [h, ¬h] with max, h a
 ///    64-bit FNV-1a hash of the parameter bits: max h − min h ≠ 0 is `TrainingError.parametersDiverged`;
-/// 8. rank 0 writes `checkpoint.h5` atomically at every epoch end (and every `checkpointEverySteps` steps).
+/// 8. rank 0 writes `checkpoint.h5` atomically at every epoch end (and every `checkpointEverySteps` steps),
+///    with the caller's own state (`extras`, `CheckpointExtras`).
+///
+/// Sharded epochs: when an epoch starts (or resumes part-way) `prepareEpoch` tells each rank the samples of its
+/// slices, `localSamples` (≈ N/R), so a stage can read only those.
 ///
 /// Determinism: at a fixed rank count, runs are bit-identical, and a resumed run ends with the same bits as an
 /// uninterrupted one. Across rank counts the loss curves agree to float rounding (the gradient sums are
@@ -30,6 +34,8 @@ public struct DataParallelTrainer {
     public let communicator: any Communicator
     /// The model/data settings stored in the checkpoint and compared on resume (besides `options`).
     public let configuration: [String: HDF5AttributeValue]
+    /// Caller state saved with every checkpoint and restored on resume (`CheckpointExtras`); nil = none.
+    public var extras: CheckpointExtras?
 
     /// What a run returns.
     public struct Result {
@@ -43,10 +49,11 @@ public struct DataParallelTrainer {
     }
 
     public init(options: TrainingOptions, communicator: any Communicator,
-                configuration: [String: HDF5AttributeValue] = [:]) {
+                configuration: [String: HDF5AttributeValue] = [:], extras: CheckpointExtras? = nil) {
         self.options = options
         self.communicator = communicator
         self.configuration = configuration
+        self.extras = extras
     }
 
     /// Trains `initial` on samples 0 ..< `sampleCount` (see the type's steps). `evaluate` runs on every rank
@@ -55,13 +62,16 @@ public struct DataParallelTrainer {
     /// on every rank after the checkpoint, with that summary. `onBatch` runs on every rank after
     /// each step with the epoch's progress (batches done / total, the samples and seconds of this process since
     /// the epoch started or resumed, the running mean loss): it only reads, so it changes no result; hand it a
-    /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives.
+    /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives. `prepareEpoch` runs
+    /// on every rank when an epoch starts (or resumes part-way) with the samples this rank's `lossSum` calls of
+    /// that epoch will ask for (`localSamples`), so a stage can read just those (sharded epochs); no collectives.
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
         evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double] = { _, _ in [:] },
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
-        onBatch: (ProgressTick) -> Void = { _ in }
+        onBatch: (ProgressTick) -> Void = { _ in },
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in }
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
@@ -86,6 +96,8 @@ public struct DataParallelTrainer {
             let epoch = state.epoch
             let rate = options.schedule.learningRate(epoch: epoch)
             let order = Self.permutation(count: sampleCount, seed: options.seed, epoch: epoch)
+            try prepareEpoch(epoch, Self.localSamples(order: order, fromBatch: state.batch, batchSize: options.batchSize,
+                                                      rank: comm.rank, size: comm.size))
             // Progress only: where this process started the epoch (part-way when resumed), and when.
             let epochStart = clock.now, batchAtStart = state.batch, samplesAtStart = state.epochSamples
             while state.batch < stepsPerEpoch {

@@ -11,6 +11,7 @@ import Glibc
 /// | --- | --- | --- |
 /// | `encode` | `EncodeStage.writeShard`, after each batch is appended to the rank's part | batches done on this rank (1, 2, …) |
 /// | `train` | `DataParallelTrainer.train`, after each optimizer step (and its checkpoint, if one is due) | total steps of the run (1, 2, …) |
+/// | `write` | `train-infused` and `train-paths`, inside the atomic write of the model file (after `parameters`, before the rename); only rank 0 writes, so set `TRIBUTARY_FAIL_RANK=0` under several ranks | 1 |
 ///
 /// Under `mpirun` the exiting rank takes the job down (mpirun aborts the others), which is the failure the
 /// runner must recover from: rerunning the same command resumes from the finished parts and the last

@@ -136,7 +136,7 @@ struct GraphBuild: ParsableCommand {
 /// parameters are `StageSpec.trainPaths`, the same table as the runner's `train-paths` stage.
 struct TrainPaths: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainPaths
-    static let plumbing = ["graph", "join", "target", "threads", "out", "progress"]
+    static let plumbing = ["graph", "join", "target", "threads", "out", "progress"] + CheckpointOptions.plumbing
     static let configuration = CommandConfiguration(
         commandName: "train-paths",
         abstract: "Train the label-graph path decoder (or a baseline) on joined datasets → model HDF5.",
@@ -178,6 +178,7 @@ struct TrainPaths: ParsableCommand, SpecCommand {
     var threads: Int?
     @Option(help: "Where rank 0 writes the model (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
     var out: String
+    @OptionGroup var checkpoints: CheckpointOptions
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
@@ -189,9 +190,12 @@ struct TrainPaths: ParsableCommand, SpecCommand {
 
     func run() throws {
         let specs = try join.map { try PathDataSpec(parsing: $0) }
-        let configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
-                                                            outputPath: out)
+        var configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
+                                                            outputPath: out, checkpointDirectory: checkpoints.checkpoint)
+        configuration.resume = checkpoints.resume
         job.run { comm in
+            var configuration = configuration
+            try checkpoints.prepare(&configuration.training)
             if let threads { BLASThreads.set(threads) }
             let reporter = progress.reporter("train-paths", communicator: comm,
                                              metricsPath: ProgressOptions.metricsPath(besideFile: out))

@@ -11,6 +11,7 @@ import Training
 struct TrainInfused: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainInfused
     static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "index", "threads", "out", "progress"]
+        + CheckpointOptions.plumbing
     static let configuration = CommandConfiguration(
         commandName: "train-infused",
         abstract: "Train the instance-infused bi-LSTM from a train-text model and source LSH Forest indexes.",
@@ -36,6 +37,7 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     @Flag(help: ArgumentHelp(spec.help("exclude_self"))) var excludeSelf = spec.default("exclude_self", as: Bool.self)
     @OptionGroup var loop: TextTrainingLoopOptions
     @OptionGroup var split: TextSplitOptions
+    @OptionGroup var checkpoints: CheckpointOptions
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "Where rank 0 writes the infused model (HDF5); its metrics go beside it (infused.h5 → infused.metrics.jsonl).")
@@ -54,8 +56,10 @@ struct TrainInfused: ParsableCommand, SpecCommand {
         let p = try parameters()
         job.run { comm in
             if let threads { BLASThreads.set(threads) }
-            let configuration = try InfusedTrainingStage.Configuration(p, modelPath: model, source: source, indexes: index,
-                                                                       outputPath: out)
+            var configuration = try InfusedTrainingStage.Configuration(p, modelPath: model, source: source, indexes: index,
+                                                                       outputPath: out, checkpointDirectory: checkpoints.checkpoint)
+            configuration.resume = checkpoints.resume
+            try checkpoints.prepare(&configuration.training)
             let training = configuration.training
             comm.log0("train-infused: lr \(training.learningRate), batch \(training.batchSize) (global), "
                 + "\(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")

@@ -12,8 +12,8 @@ import Training
 /// and Table 3's batch size and epochs for the corpus.
 struct TextTrain: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainText
-    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "checkpoint", "resume", "stop_after_steps",
-                           "threads", "out", "progress"]
+    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "threads", "out", "progress"]
+        + CheckpointOptions.plumbing
     static let configuration = CommandConfiguration(
         commandName: "train-text",
         abstract: "Train the bi-LSTM text classifier (data-parallel); write the model and vocabulary to HDF5.",
@@ -33,14 +33,7 @@ struct TextTrain: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("context_size"))) var contextSize = spec.default("context_size", as: Int.self)
     @OptionGroup var loop: TextTrainingLoopOptions
     @OptionGroup var split: TextSplitOptions
-    @Option(help: ArgumentHelp(spec.help("checkpoint_every_steps")))
-    var checkpointEverySteps = spec.default("checkpoint_every_steps", as: Int.self)
-    @Option(help: "Folder for checkpoint.h5 (rank 0 writes it every epoch).")
-    var checkpoint: String?
-    @Flag(help: "Continue from --checkpoint (same options required).")
-    var resume = false
-    @Option(help: ArgumentHelp("Stop after N steps, having checkpointed (simulates an interruption).", visibility: .hidden))
-    var stopAfterSteps: Int?
+    @OptionGroup var checkpoints: CheckpointOptions
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "The model file rank 0 writes (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
@@ -49,8 +42,6 @@ struct TextTrain: ParsableCommand, SpecCommand {
 
     func validate() throws {
         _ = try parameters()
-        if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
-        if checkpointEverySteps > 0 && checkpoint == nil { throw ValidationError("--checkpoint-every-steps needs --checkpoint DIR") }
     }
 
     @OptionGroup var job: JobOptions
@@ -60,11 +51,10 @@ struct TextTrain: ParsableCommand, SpecCommand {
         let p = try parameters()
         job.run { comm in
             if let threads { BLASThreads.set(threads) }
-            var configuration = try TextTrainingStage.Configuration(p, source: source, checkpointDirectory: checkpoint,
+            var configuration = try TextTrainingStage.Configuration(p, source: source, checkpointDirectory: checkpoints.checkpoint,
                                                                     outputPath: out)
-            configuration.training.stopAfterSteps = stopAfterSteps
-            configuration.resume = resume
-            if let checkpoint { try makeFolder(checkpoint) }
+            configuration.resume = checkpoints.resume
+            try checkpoints.prepare(&configuration.training)
             let training = configuration.training
             comm.log0("train-text: \(training.optimizer) lr \(training.learningRate), batch \(training.batchSize) "
                 + "(global), \(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")

@@ -48,7 +48,7 @@ final class RunFaultTests: XCTestCase {
     }
 
     /// Stage name → its outputs' content hashes, from the manifest.
-    func outputHashes(_ folder: URL) throws -> [String: [String: String]] {
+    static func outputHashes(_ folder: URL) throws -> [String: [String: String]] {
         let data = try Data(contentsOf: folder.appendingPathComponent("out/run-manifest.json"))
         let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let stages = manifest?["stages"] as? [String: [String: Any]] ?? [:]
@@ -61,7 +61,7 @@ final class RunFaultTests: XCTestCase {
         let config = try writeConfig(folder)
         let clean = try launch(["run", config], [:])
         XCTAssertEqual(clean.status, 0, clean.output)
-        let expected = try outputHashes(folder)
+        let expected = try Self.outputHashes(folder)
         XCTAssertEqual(expected.count, 7)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("out"))
 
@@ -83,7 +83,7 @@ final class RunFaultTests: XCTestCase {
         XCTAssertTrue(resumed.output.contains("lstm (train-text): resuming"), resumed.output)
         let report = try String(contentsOf: folder.appendingPathComponent("out/report.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("(resumed from a checkpoint)"), report)
-        XCTAssertEqual(try outputHashes(folder), expected, "outputs after kill + resume differ from an uninterrupted run")
+        XCTAssertEqual(try Self.outputHashes(folder), expected, "outputs after kill + resume differ from an uninterrupted run")
     }
 
     func testKillAndResumeInAWorldOfOne() throws {
@@ -91,25 +91,10 @@ final class RunFaultTests: XCTestCase {
     }
 
     func testKillRankOneAndResumeUnderMpirunTwoRanks() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let mpirun = path.split(separator: ":").map({ "\($0)/mpirun" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard mpirunPath != nil else {
             print("RunFaultTests: skipped the 2-rank test: mpirun is not on PATH (install openmpi-bin)")
             throw XCTSkip("mpirun is not on PATH")
         }
-        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
-        try killAndResume(ranks: 2) { arguments, extra in
-            var environment = ProcessInfo.processInfo.environment
-            for name in environment.keys where name.hasPrefix("OMPI_COMM_WORLD") || name.hasPrefix("PMIX_") || name == "PMI_RANK" {
-                environment[name] = nil
-            }
-            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-            environment["OMPI_MCA_btl"] = "^openib"
-            environment["OPENBLAS_NUM_THREADS"] = "1"
-            environment.merge(extra) { $1 }
-            let forward = extra.keys.sorted().flatMap { ["-x", $0] }
-            return try runProcess(mpirun, ["-np", "2", "--oversubscribe", "--bind-to", "none"] + forward + [binary] + arguments,
-                                  environment: environment)
-        }
+        try killAndResume(ranks: 2) { arguments, extra in try runTributaryUnderMpirun(ranks: 2, arguments, environment: extra)! }
     }
 }

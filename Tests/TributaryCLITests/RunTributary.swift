@@ -20,4 +20,30 @@ extension XCTestCase {
         environment.merge(extra) { $1 }
         return try runProcess(binary, arguments, environment: environment)
     }
+
+    /// mpirun's path, if it is on PATH.
+    var mpirunPath: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs the built `tributary` under `mpirun -np ranks` (oversubscribed, unbound) with `extra` added to the
+    /// environment and forwarded to every rank; nil when mpirun is not on PATH.
+    func runTributaryUnderMpirun(ranks: Int, _ arguments: [String], environment extra: [String: String] = [:]) throws
+        -> (status: Int32, output: String)? {
+        guard let mpirun = mpirunPath else { return nil }
+        let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
+        var environment = ProcessInfo.processInfo.environment
+        for name in environment.keys where name.hasPrefix("OMPI_COMM_WORLD") || name.hasPrefix("PMIX_") || name == "PMI_RANK" {
+            environment[name] = nil
+        }
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment["OMPI_MCA_btl"] = "^openib"
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        environment.merge(extra) { $1 }
+        let forward = extra.keys.sorted().flatMap { ["-x", $0] }
+        return try runProcess(mpirun, ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none"] + forward + [binary] + arguments,
+                              environment: environment)
+    }
 }

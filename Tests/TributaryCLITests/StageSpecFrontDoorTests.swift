@@ -46,7 +46,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
             Door(command: ["train-paths"], spec: .trainPaths,
                  required: ["--graph", "/nonexistent/g.graph", "--target", "fine", "--out", "/nonexistent/model.h5",
                             "--join", "dataset=fine,features=/nonexistent/e.h5,labels=/nonexistent/l.csv"],
-                 plumbing: ["graph", "join", "target", "threads", "out", "progress"]),
+                 plumbing: ["graph", "join", "target", "threads", "out", "progress", "checkpoint", "resume", "stop-after-steps"]),
             Door(command: ["decode"], spec: .decodePaths,
                  required: ["--model", "/nonexistent/model.h5", "--input", "dataset=fine,features=/nonexistent/e.h5",
                             "--grid-png", "/nonexistent/g.png"],
@@ -81,7 +81,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
         Twin(stage: "train-infused", [
             Door(command: ["train-infused"], spec: .trainInfused,
                  required: ["--model", "/nonexistent/model.h5", "--index", "/nonexistent/i.h5", "--out", "/nonexistent/infused.h5"],
-                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out", "progress"]),
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out", "progress",
+                            "checkpoint", "resume", "stop-after-steps"]),
         ]),
     ]
 
