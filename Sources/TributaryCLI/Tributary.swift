@@ -1,5 +1,7 @@
 import ArgumentParser
+import Core
 import Distributed
+import Storage
 
 /// The `tributary` executable: one subcommand per stage. Library modules never parse arguments; each
 /// subcommand validates its flags, builds a config value and calls into the libraries.
@@ -21,13 +23,17 @@ struct Tributary: ParsableCommand {
             RunPipeline.self, PipelineStatus.self, PackCommand.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
             TrainInfused.self, Experiment.self, StatsCommand.self,
-            Bench.self,
+            Bench.self, CheckHDF5.self, Fuzz.self,
         ])
 
-    /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), then parses
-    /// and runs the subcommand.
+    /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), turns the
+    /// HDF5 preflight on (every HDF5 file this process did not write is first opened by a `check-hdf5` child;
+    /// `TRIBUTARY_HDF5_PREFLIGHT=0` turns it off), then parses and runs the subcommand.
     static func main() {
         World.lineBufferStandardStreams()
+        if World.environmentValue("TRIBUTARY_HDF5_PREFLIGHT") != "0" {
+            HDF5Preflight.enable(HDF5Preflight(command: [ChildProcess.currentExecutable, "check-hdf5"]))
+        }
         main(nil)
     }
 }
