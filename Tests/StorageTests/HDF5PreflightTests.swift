@@ -22,7 +22,7 @@ final class HDF5PreflightTests: XCTestCase {
     /// A checker that appends a line to `log` for each file it is asked about, then runs `then`.
     func enable(_ then: String, timeout: Double = 10) -> String {
         let log = folder + "/checks.log"
-        HDF5Preflight.enable(HDF5Preflight(command: ["/bin/sh", "-c", "echo \"$0 $5\" >> \(log); \(then)"], timeout: timeout))
+        HDF5Preflight.enable(HDF5Preflight(command: ["/bin/sh", "-c", "echo \"$4\" >> \(log); \(then)"], timeout: timeout))
         return log
     }
 
