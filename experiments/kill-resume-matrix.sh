@@ -8,9 +8,11 @@
 # stage's uninterrupted wall time), STAGES="extract fit-pca fit-gmm encode fisher train-text embed index",
 # LIMIT=256 (Fashion-MNIST images), DOCS=600 (documents of the generated text corpus), TRIBUTARY_BIN.
 #
-# For each rank count, an uninterrupted reference runs the chains extract → fit-pca → fit-gmm → encode (one
-# folder), fisher (another folder), and train-text → embed → index, timing each stage. Then for each stage S and
-# moment f, a case folder gets the reference's inputs of S (its outputs and every later stage's removed), S starts in
+# For each rank count, an uninterrupted reference runs the chains extract → fit-pca → fit-gmm → encode → annotate
+# train (one folder), fisher (another folder), and train-text → embed → index, timing each stage. Then for each stage
+# S and moment f, the same path ($work/at-npN: headers record input paths, so every run uses one path; the reference
+# is moved to ref-npN and each case to npN-S-f afterwards) gets the reference's inputs of S (its outputs and every
+# later stage's removed), S starts in
 # its own process group (launch/run.sh, so mpirun and every rank), the whole group is killed with SIGKILL after
 # f × (S's reference time), and S is run again with the same options (train-text: plus --resume when its checkpoint
 # exists). Every HDF5 file the case folder then holds (masters and parts, no temporaries) is compared with the
@@ -86,12 +88,13 @@ for line in sys.stdin:
 declare -A took
 rows=()
 for np in $nps; do
-    ref="$work/ref-np$np"
+    at="$work/at-np$np"; rm -rf "$at" "$work/ref-np$np"
+    ref="$at"
     mkdir -p "$ref/fv" "$ref/fisher" "$ref/text"
     for s in "${chain[@]}"; do
         # annotate train's images.csv: each Fashion-MNIST image of fv.h5 with its class as label and concept, every
         # 4th image a test image.
-        [ "$s" = annotate-train ] && h5dump -d labels "$ref/fv/fv.h5" | "$python" -c '
+        [ "$s" != annotate-train ] || h5dump -d labels "$ref/fv/fv.h5" | "$python" -c '
 import re, sys
 text = sys.stdin.read()
 data = text[text.index("DATA {") + 6:]
@@ -106,10 +109,11 @@ for i, c in enumerate(labels):
         took[$s]=$(echo "$(date +%s.%N) - $begin" | bc)
         say "reference -np $np $s: ${took[$s]} s"
     done
+    mv "$at" "$work/ref-np$np"; ref="$work/ref-np$np"
     for s in $stages; do
         for f in $moments; do
-            case="$work/np$np-$s-$f"; rm -rf "$case"; cp -r "$ref" "$case"
-            d="$case/${folder[$s]}"
+            case="$work/np$np-$s-$f"; rm -rf "$case" "$at"; cp -r "$ref" "$at"
+            d="$at/${folder[$s]}"
             # Remove S's outputs and every later stage's in the same folder.
             later=0
             for t in "${chain[@]}"; do
@@ -119,7 +123,7 @@ for i, c in enumerate(labels):
                 fi
             done
             delay=$(echo "${took[$s]} * $f" | bc -l)
-            start "$np" "$s" "$d" "$case/killed.log"; group=$!
+            start "$np" "$s" "$d" "$at/killed.log"; group=$!
             sleep "$delay"
             if kill -0 "$group" 2>/dev/null; then
                 # The group, and every descendant by id (mpirun may give its ranks their own groups).
@@ -139,9 +143,9 @@ for i, c in enumerate(labels):
             [ "$s" = train-text ] && [ -f "$d/checkpoint.h5" ] && resume=(--resume)
             # shellcheck disable=SC2046
             if ! timeout --kill-after=10 "$limit" bash "$launch/run.sh" -n "$np" --threads 1 --bind none -- \
-                    $(command_of "$s" "$d") "${resume[@]}" >"$case/resumed.log" 2>&1; then
-                fail "$s -np $np at $f: the resumed run failed: $(tail -2 "$case/resumed.log")"
-                rows+=("| $s | $f × ${took[$s]} s | $np | $landed | — | resumed run FAILED |"); continue
+                    $(command_of "$s" "$d") "${resume[@]}" >"$at/resumed.log" 2>&1; then
+                fail "$s -np $np at $f: the resumed run failed: $(tail -2 "$at/resumed.log")"
+                rows+=("| $s | $f × ${took[$s]} s | $np | $landed | — | resumed run FAILED |"); mv "$at" "$case"; continue
             fi
             # S's outputs: the same files as the reference's, each with the same dump.
             same=0; total=0; different=()
@@ -151,11 +155,12 @@ for i, c in enumerate(labels):
             while IFS= read -r rel; do
                 [ -n "$rel" ] || continue
                 total=$((total + 1))
-                if [ -f "$ref_d/$rel" ] && cmp -s <(dump "$d/$rel" "$case") <(dump "$ref_d/$rel" "$ref"); then same=$((same + 1)); else different+=("$rel"); fi
+                if [ -f "$ref_d/$rel" ] && cmp -s <(dump "$d/$rel" "$at") <(dump "$ref_d/$rel" "$at"); then same=$((same + 1)); else different+=("$rel"); fi
             done < <(listing "$d")
             verdict="identical"
             if [ "${#different[@]}" -gt 0 ]; then verdict="DIFFERENT: ${different[*]}"; fail "$s -np $np at $f: ${different[*]}"; fi
             rows+=("| $s | $f × ${took[$s]} s | $np | $landed | $same / $total | $verdict |")
+            mv "$at" "$case"
             say "${rows[-1]}"
         done
     done
