@@ -41,7 +41,7 @@ struct Fuzz: ParsableCommand {
 
     @Option(help: .hidden) var worker: Int?
     @Option(help: .hidden) var workerEnd: Int?
-    @Option(help: .hidden) var progress: String?
+    @Option(help: .hidden) var progressFile: String?
 
     func validate() throws {
         guard count >= 0, timeout > 0 else { throw ValidationError("--count must be ≥ 0 and --timeout > 0, got \(count) and \(timeout)") }
@@ -59,7 +59,7 @@ struct Fuzz: ParsableCommand {
 
     func run() throws {
         let formats = try selectedFormats()
-        if let start = worker, let end = workerEnd, let progress, let format = formats.first {
+        if let start = worker, let end = workerEnd, let progress = progressFile, let format = formats.first {
             let mutator = try FuzzFormat.mutator(format, seeds: seeds, seed: seed)
             FuzzWorker(format: format, mutator: mutator, progressPath: progress, timeout: timeout, saveContained: { bytes, kind, index in
                 save(bytes, format: format, kind: kind, index: index, quiet: true)
@@ -87,7 +87,7 @@ struct Fuzz: ParsableCommand {
             FuzzProgress(index: next).write(to: progressPath)
             let arguments = ["fuzz", "--seeds", seeds, "--formats", format.rawValue, "--seed", "\(seed)",
                              "--timeout", "\(timeout)", "--worker", "\(next)", "--worker-end", "\(count)",
-                             "--progress", progressPath] + (crashes.map { ["--crashes", $0] } ?? [])
+                             "--progress-file", progressPath] + (crashes.map { ["--crashes", $0] } ?? [])
             // Backstop only: the worker's own watchdog reports a hang after `timeout`.
             let outcome = ChildProcess.run(ChildProcess.currentExecutable, arguments,
                                            timeout: Double(count - next) * timeout + 60, quiet: false)

@@ -94,10 +94,12 @@ struct FuzzWorker {
         Self.startedAt.store(Int64(ChildProcess.now() * 1000), ordering: .relaxed)
         startWatchdog()
         var progress = FuzzProgress(index: range.lowerBound)
+        let selfTest = SelfTest()
         for index in range {
             progress.index = index
             progress.write(to: progressPath)
             Self.startedAt.store(Int64(ChildProcess.now() * 1000), ordering: .relaxed)
+            selfTest.act(at: index)
             let bytes = mutator.mutant(index: index)
             do {
                 try MemoryBudget.$current.withValue(budget) { try parse(bytes, scratch: scratch) }
@@ -112,6 +114,19 @@ struct FuzzWorker {
         }
         progress.index = range.upperBound
         progress.write(to: progressPath)
+    }
+
+    /// The harness's own check (`HostileHDF5CLITests`): `TRIBUTARY_FUZZ_SELFTEST_CRASH=i` / `…_HANG=j` make the
+    /// worker die by SIGSEGV at mutant i / stop at mutant j, so a test can see both detected, counted and skipped.
+    struct SelfTest {
+        let crashAt = ProcessInfo.processInfo.environment["TRIBUTARY_FUZZ_SELFTEST_CRASH"].flatMap { Int($0) }
+        let hangAt = ProcessInfo.processInfo.environment["TRIBUTARY_FUZZ_SELFTEST_HANG"].flatMap { Int($0) }
+
+        func act(at index: Int) {
+            // A real invalid write: `raise(SIGSEGV)` returns once Swift's crash handler has printed its backtrace.
+            if index == crashAt { UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1 }
+            if index == hangAt { while true { sleep(60) } }
+        }
     }
 
     private func startWatchdog() {

@@ -60,4 +60,30 @@ final class HostileHDF5CLITests: XCTestCase {
         let contained = hdf5Line.components(separatedBy: " libhdf5 crashes")[0].split(separator: " ").last.flatMap { Int($0) } ?? 0
         XCTAssertGreaterThanOrEqual(contained, 1, hdf5Line)
     }
+
+    /// The harness itself: a worker that dies by a signal at mutant 10 and one that stops at mutant 20 are both
+    /// reported, saved (the saved bytes are that mutant, replayed from its index) and skipped, and every other
+    /// mutant is still parsed.
+    func testTheHarnessCountsSavesAndSkipsACrashAndAHang() throws {
+        let work = try makeTemporaryDirectory("fuzz-selftest")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seeds = Self.tests.appendingPathComponent("fuzz-seeds").path
+        let (status, output) = try runTributary(
+            ["fuzz", "--seeds", seeds, "--formats", "csv", "--count", "40", "--seed", "4", "--timeout", "1",
+             "--crashes", work.path],
+            environment: ["TRIBUTARY_FUZZ_SELFTEST_CRASH": "10", "TRIBUTARY_FUZZ_SELFTEST_HANG": "20"])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("csv: mutant 10 (seed 4) was a crash"), output)
+        XCTAssertTrue(output.contains("csv: mutant 20 (seed 4) was a hang"), output)
+        XCTAssertTrue(output.contains(" 1 crashes, 1 hangs"), output)
+        let counts = output.components(separatedBy: "s: ").last!.split(separator: " ").compactMap { Int($0) }
+        XCTAssertEqual(counts.count, 4, output)                // accepted, refused, crashes, hangs
+        XCTAssertEqual(counts[0] + counts[1], 38, output)      // the 38 other mutants, each parsed once
+        let saved = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
+        XCTAssertEqual(saved, ["csv-seed4-10-crash.csv", "csv-seed4-20-hang.csv"])
+        let seedFiles = try FileManager.default.contentsOfDirectory(atPath: seeds + "/csv").sorted()
+        let mutator = Mutator(seeds: try seedFiles.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: seeds + "/csv/" + $0))) },
+                              format: "csv", seed: 4)
+        XCTAssertEqual([UInt8](try Data(contentsOf: work.appendingPathComponent(saved[0]))), mutator.mutant(index: 10))
+    }
 }
