@@ -25,7 +25,8 @@ import Glibc
 /// raw data chunks of datasets larger than `readLimit` beyond their first and last row.
 ///
 /// Off unless `enable` was called: the library and its tests open files directly; the `tributary` executable
-/// enables it at start-up (`TRIBUTARY_HDF5_PREFLIGHT=0` turns it off).
+/// enables it at start-up (`TRIBUTARY_HDF5_PREFLIGHT=0` turns it off; `TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT` sets the
+/// child's wall-clock limit in seconds, default 60).
 public struct HDF5Preflight: Sendable, Equatable {
     /// The program to run and its leading arguments; the file's path is appended.
     public var command: [String]
@@ -50,6 +51,16 @@ public struct HDF5Preflight: Sendable, Equatable {
         self.timeout = timeout
         self.memoryCap = memoryCap
         self.readLimit = readLimit
+    }
+
+    /// `TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT` (seconds > 0) when set, else `defaultTimeout`.
+    public static func timeout(fromEnvironment environment: (String) -> String?) throws(StorageError) -> Double {
+        guard let text = environment("TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT") else { return defaultTimeout }
+        guard let seconds = Double(text), seconds.isFinite, seconds > 0 else {
+            throw .io(file: "TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT", operation: "read '\(text)' as seconds: set a number > 0 "
+                      + "(default \(Int(defaultTimeout)))")
+        }
+        return seconds
     }
 
     /// The active preflight (`nil`: off).

@@ -28,11 +28,17 @@ struct Tributary: ParsableCommand {
 
     /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), turns the
     /// HDF5 preflight on (every HDF5 file this process did not write is first opened by a `check-hdf5` child;
-    /// `TRIBUTARY_HDF5_PREFLIGHT=0` turns it off), then parses and runs the subcommand.
+    /// `TRIBUTARY_HDF5_PREFLIGHT=0` turns it off, `TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT` sets its limit in seconds),
+    /// then parses and runs the subcommand.
     static func main() {
         World.lineBufferStandardStreams()
         if World.environmentValue("TRIBUTARY_HDF5_PREFLIGHT") != "0" {
-            HDF5Preflight.enable(HDF5Preflight(command: [ChildProcess.currentExecutable, "check-hdf5"]))
+            do {
+                let timeout = try HDF5Preflight.timeout(fromEnvironment: World.environmentValue)
+                HDF5Preflight.enable(HDF5Preflight(command: [ChildProcess.currentExecutable, "check-hdf5"], timeout: timeout))
+            } catch {
+                exit(withError: ValidationError("\(error)"))
+            }
         }
         main(nil)
     }

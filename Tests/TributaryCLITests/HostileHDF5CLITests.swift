@@ -32,6 +32,28 @@ final class HostileHDF5CLITests: XCTestCase {
         XCTAssertFalse(message.contains("Program crashed"), message)
     }
 
+    /// `tributary fuzz --formats hdf5 --seed 22` mutant 301 of `embeddings.h5`: libhdf5 loops for ever on it (the
+    /// check and `index` without the preflight both still run after 20 s). With a 2 s preflight limit, `index` ends
+    /// with the message and exit 1.
+    func testAFileThatHangsLibhdf5IsAClearErrorAfterThePreflightTimeout() throws {
+        let work = try makeTemporaryDirectory("hanging-hdf5")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let input = work.appendingPathComponent("embeddings.h5").path
+        try FileManager.default.copyItem(atPath: Self.tests.appendingPathComponent("bad-inputs/hdf5/embeddings-hangs-libhdf5/embeddings.h5").path,
+                                         toPath: input)
+        let output = work.appendingPathComponent("index.h5").path
+        let (status, message) = try runTributary(["index", "--embeddings", input, "--out", output, "--trees", "2"],
+                                                 environment: ["TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT": "2"])
+        XCTAssertEqual(status, 1, message)
+        XCTAssertTrue(message.contains("file \(input) is corrupt or hostile"), message)
+        XCTAssertTrue(message.contains("did not finish within 2.0 s (a hang)"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        let (badStatus, badMessage) = try runTributary(["index", "--embeddings", input, "--out", output],
+                                                       environment: ["TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT": "soon"])
+        XCTAssertNotEqual(badStatus, 0)
+        XCTAssertTrue(badMessage.contains("TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT") && badMessage.contains("'soon'"), badMessage)
+    }
+
     func testTheCheckingChildWalksAValidFileWholeAndSaysWhatItRead() throws {
         let file = Self.tests.appendingPathComponent("fuzz-seeds/hdf5/fv.h5").path
         let (status, output) = try runTributary(["check-hdf5", "--memory-cap", "\(2 << 30)", file])
