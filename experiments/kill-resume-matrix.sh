@@ -15,7 +15,7 @@
 # later stage's removed), S starts in
 # its own process group (launch/run.sh, so mpirun and every rank), the whole group is killed with SIGKILL after
 # f × (S's reference time), and S is run again with the same options (train-text: plus --resume when its checkpoint
-# exists). Every HDF5 file the case folder then holds (masters and parts, no temporaries) is compared with the
+# folder holds one: the row says "resumed" then). Every HDF5 file the case folder then holds (masters and parts, no temporaries) is compared with the
 # reference's file of the same name: `h5dump` of both (every group, dataset value and attribute; virtual datasets
 # read through their parts), without the first line (the file name), with the run's folder (input paths in
 # headers) replaced by @, and without attributes whose name records a
@@ -47,7 +47,7 @@ declare -A args=(
 declare -A folder=([extract]=fv [fit-pca]=fv [fit-gmm]=fv [encode]=fv [annotate-train]=fv [fisher]=fisher [train-text]=text [embed]=text [index]=text)
 declare -A outputs=([extract]="descriptors.h5 descriptors.h5.parts" [fit-pca]="pca.h5" [fit-gmm]="gmm.h5"
                     [encode]="fv.h5 fv.h5.parts" [annotate-train]="ann" [fisher]="descriptors.h5 descriptors.h5.parts pca.h5 gmm.h5 fv.h5 fv.h5.parts"
-                    [train-text]="model.h5 checkpoint.h5" [embed]="embeddings.h5" [index]="index.h5 index.h5.parts")
+                    [train-text]="model.h5 checkpoints" [embed]="embeddings.h5" [index]="index.h5 index.h5.parts")
 chain=(extract fit-pca fit-gmm encode annotate-train fisher train-text embed index)
 
 # The command line of stage S for folder D.
@@ -55,7 +55,7 @@ command_of() {
     local s="$1" d="$2"
     case "$s" in
         extract|fit-pca|fit-gmm|encode|fisher) echo "${args[$s]} --out $d" ;;
-        train-text) echo "${args[$s]} --checkpoint $d/checkpoint.h5 --out $d/model.h5" ;;
+        train-text) echo "${args[$s]} --checkpoint $d/checkpoints --out $d/model.h5" ;;
         embed) echo "${args[$s]} --model $d/model.h5 --out $d/embeddings.h5" ;;
         index) echo "${args[$s]} --embeddings $d/embeddings.h5 --out $d/index.h5" ;;
         annotate-train) echo "${args[$s]} --fv $d/fv.h5 --annotations $d/images.csv --out $d/ann" ;;
@@ -140,7 +140,7 @@ for i, c in enumerate(labels):
             fi
             wait "$group" 2>/dev/null || true
             resume=()
-            [ "$s" = train-text ] && [ -f "$d/checkpoint.h5" ] && resume=(--resume)
+            if [ "$s" = train-text ] && [ -n "$(ls -A "$d/checkpoints" 2>/dev/null)" ]; then resume=(--resume); fi
             # shellcheck disable=SC2046
             if ! timeout --kill-after=10 "$limit" bash "$launch/run.sh" -n "$np" --threads 1 --bind none -- \
                     $(command_of "$s" "$d") "${resume[@]}" >"$at/resumed.log" 2>&1; then
@@ -149,7 +149,7 @@ for i, c in enumerate(labels):
             fi
             # S's outputs: the same files as the reference's, each with the same dump.
             same=0; total=0; different=()
-            listing() { (cd "$1" && for o in ${outputs[$s]}; do [ -e "$o" ] && find "$o" -name '*.h5' ! -name '*.tmp-*' ! -name 'checkpoint.h5'; done | sort); }
+            listing() { (cd "$1" && for o in ${outputs[$s]}; do [ -e "$o" ] && [ "$o" != checkpoints ] && find "$o" -name '*.h5' ! -name '*.tmp-*'; done | sort); }
             ref_d="$ref/${folder[$s]}"
             [ "$(listing "$d")" = "$(listing "$ref_d")" ] || different+=("file set: $(listing "$d" | tr '\n' ' ')")
             while IFS= read -r rel; do
@@ -159,6 +159,7 @@ for i, c in enumerate(labels):
             done < <(listing "$d")
             verdict="identical"
             if [ "${#different[@]}" -gt 0 ]; then verdict="DIFFERENT: ${different[*]}"; fail "$s -np $np at $f: ${different[*]}"; fi
+            [ "${#resume[@]}" -gt 0 ] && landed="$landed, resumed from its checkpoint"
             rows+=("| $s | $f × ${took[$s]} s | $np | $landed | $same / $total | $verdict |")
             mv "$at" "$case"
             say "${rows[-1]}"

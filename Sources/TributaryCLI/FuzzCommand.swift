@@ -39,6 +39,9 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Folder where crashing and hanging mutants are saved (none: not saved).")
     var crashes: String?
 
+    @Option(help: "Only write mutant i of each format to --crashes (to replay one input) and exit.")
+    var replay: Int?
+
     @Option(help: .hidden) var worker: Int?
     @Option(help: .hidden) var workerEnd: Int?
     @Option(help: .hidden) var progressFile: String?
@@ -64,6 +67,13 @@ struct Fuzz: ParsableCommand {
             FuzzWorker(format: format, mutator: mutator, progressPath: progress, timeout: timeout, saveContained: { bytes, kind, index in
                 save(bytes, format: format, kind: kind, index: index, quiet: true)
             }).run(start ..< end)
+            return
+        }
+        if let replay {
+            guard crashes != nil else { throw ValidationError("--replay needs --crashes DIR to write the mutant into") }
+            for format in formats {
+                save(try FuzzFormat.mutator(format, seeds: seeds, seed: seed).mutant(index: replay), format: format, kind: "replay", index: replay)
+            }
             return
         }
         var failed = false

@@ -83,8 +83,7 @@ struct FuzzWorker {
     let saveContained: ([UInt8], String, Int) -> Void
 
     func run(_ range: Range<Int>) {
-        let scratch = NSTemporaryDirectory() + "tributary-fuzz-\(getpid()).\(format.fileExtension)"
-        defer { unlink(scratch) }
+        let scratchBase = NSTemporaryDirectory() + "tributary-fuzz-\(getpid())"
         // A parser that allocates past the cap dies (counted as a crash): no mutant may fill the node.
         ChildProcess.capAddressSpace(bytes: Self.addressSpaceCap)
         let budget = MemoryBudget(bytes: 256 << 20, origin: "fuzz worker")
@@ -101,6 +100,8 @@ struct FuzzWorker {
             Self.startedAt.store(Int64(ChildProcess.now() * 1000), ordering: .relaxed)
             selfTest.act(at: index)
             let bytes = mutator.mutant(index: index)
+            let scratch = "\(scratchBase)-\(index).\(format.fileExtension)"
+            defer { discard(scratch) }
             do {
                 try MemoryBudget.$current.withValue(budget) { try parse(bytes, scratch: scratch) }
                 progress.accepted += 1
@@ -114,6 +115,11 @@ struct FuzzWorker {
         }
         progress.index = range.upperBound
         progress.write(to: progressPath)
+    }
+
+    /// Deletes a mutant's scratch file (one name per mutant, so a saved crash is never overwritten by the next).
+    private func discard(_ scratch: String) {
+        unlink(scratch)
     }
 
     /// The harness's own check (`HostileHDF5CLITests`): `TRIBUTARY_FUZZ_SELFTEST_CRASH=i` / `…_HANG=j` make the
