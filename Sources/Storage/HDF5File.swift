@@ -44,14 +44,19 @@ public final class HDF5File {
     /// Part files (path NUL digest) already checked against this master's manifest (`verifyPartManifest`).
     var verifiedParts: Set<String> = []
 
-    private init(path: String, id: hid_t) {
+    /// Whether this process writes the file (created, or opened read-write): closing it makes it trusted
+    /// (`HDF5Preflight`).
+    private let writable: Bool
+
+    private init(path: String, id: hid_t, writable: Bool) {
         self.path = path
         self.id = id
+        self.writable = writable
         HDF5Library.openFiles.withLock { _ = $0.insert(id) }
     }
 
     deinit {
-        if id >= 0 { _ = Self.close(id) }
+        if id >= 0, Self.close(id), writable { HDF5Preflight.trust(path) }
     }
 
     /// `H5Fclose(id)`, keeping `HDF5Library.openFiles` in step. A close that fails (a full disk: the flush fails)
@@ -72,14 +77,15 @@ public final class HDF5File {
             if let problem = FileProblem.diagnose(writing: path) { throw StorageError.unusable(path: path, problem: problem) }
             throw StorageError.io(file: path, operation: "create the file (does its folder exist and is it writable?)")
         }
-        return HDF5File(path: path, id: id)
+        return HDF5File(path: path, id: id, writable: true)
     }
 
     /// Opens an existing file.
     ///
     /// - Throws: `StorageError.fileMissing` when nothing is at `path`, `StorageError.unusable` when it is a
     ///   directory, under a file or not readable (`FileProblem`), `StorageError.notHDF5` when the file is
-    ///   truncated, corrupt or not HDF5.
+    ///   truncated, corrupt or not HDF5, `StorageError.unsafeHDF5` when the file crashed or hung libhdf5 in the
+    ///   `HDF5Preflight` child (only when the preflight is enabled and this process did not write the file).
     public static func open(path: String, mode: Mode = .readOnly) throws -> HDF5File {
         tributary_h5_silence_errors()
         switch FileProblem.diagnose(path: path) {
@@ -87,12 +93,13 @@ public final class HDF5File {
         case .missing?: throw StorageError.fileMissing(path: path)
         case let problem?: throw StorageError.unusable(path: path, problem: problem)
         }
+        try HDF5Preflight.check(path)
         let fapl = try fileAccessList(path: path, forWriting: mode == .readWrite)
         defer { H5Pclose(fapl) }
         let flags = mode == .readOnly ? tributary_h5f_acc_rdonly() : tributary_h5f_acc_rdwr()
         let id = H5Fopen(path, flags, fapl)
         guard id >= 0 else { throw StorageError.notHDF5(path: path) }
-        return HDF5File(path: path, id: id)
+        return HDF5File(path: path, id: id, writable: mode == .readWrite)
     }
 
     /// Flushes and closes the file, reporting failures that `deinit` would have to swallow.
@@ -101,6 +108,7 @@ public final class HDF5File {
         guard id >= 0 else { return }
         let closed = Self.close(id)
         id = -1
+        if closed, writable { HDF5Preflight.trust(path) }
         guard closed else { throw StorageError.io(file: path, operation: "close (flush) the file") }
     }
 

@@ -16,6 +16,7 @@ import Core
 /// | `unusable` | a directory, a path under a file, no permission, a read-only or full disk | the condition's own fix (`FileProblem`) |
 /// | `partMissing` | a rank's part file was deleted, or the master was copied without its `.parts/` folder | copy both together, or `tributary pack` the master into one file |
 /// | `partMismatch` | a part no longer holds what the master recorded (rewritten by another run, copied from elsewhere) | re-run the stage; copy master and parts together |
+/// | `unsafeHDF5` | a corrupt or hostile file that crashed or hung libhdf5 in the `HDF5Preflight` child | re-create the file, or get an intact copy |
 /// | `partManifestMissing` | a stitched master written before part manifests existed | re-run the stage that wrote it |
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file exists at `path`.
@@ -50,6 +51,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The path cannot be opened or created for a reason that is not HDF5's: `problem` says which (a directory
     /// where a file is expected, a parent that is a file, permission denied, a read-only or full file system).
     case unusable(path: String, problem: FileProblem)
+    /// Opening the file in a checking child process crashed or hung libhdf5 (`HDF5Preflight`); `reason` says how
+    /// the child ended.
+    case unsafeHDF5(path: String, reason: String)
     /// An HDF5 or file-system call failed; `operation` says which and on what.
     case io(file: String, operation: String)
 
@@ -59,6 +63,10 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "file \(path) does not exist; check the path, or run the stage that writes it"
         case let .notHDF5(path):
             return "file \(path) is truncated or not HDF5; re-run the stage that wrote it"
+        case let .unsafeHDF5(path, reason):
+            return "file \(path) is corrupt or hostile: reading it in a separate process crashed or hung the HDF5 library "
+                + "(the check \(reason)); it was not opened here. Re-run the stage that wrote it, or get an intact copy "
+                + "(h5dump and h5py may crash on it too)"
         case let .datasetMissing(file, name):
             return "file \(file) has no dataset '\(name)'; it was written by another stage or an older build, "
                 + "re-run the stage that writes it"

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Core
 import Distributed
+import Storage
 
 /// The `tributary` executable: one subcommand per stage. Library modules never parse arguments; each
 /// subcommand validates its flags, builds a config value and calls into the libraries.
@@ -21,13 +23,23 @@ struct Tributary: ParsableCommand {
             RunPipeline.self, PipelineStatus.self, PipelinePlan.self, PackCommand.self,
             GraphCommand.self, TrainPaths.self, Decode.self,
             TrainInfused.self, Experiment.self, StatsCommand.self,
-            Bench.self,
+            Bench.self, CheckHDF5.self, Fuzz.self,
         ])
 
-    /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), then parses
-    /// and runs the subcommand.
+    /// Line-buffers standard output before anything is printed (`World.lineBufferStandardStreams`), turns the
+    /// HDF5 preflight on (every HDF5 file this process did not write is first opened by a `check-hdf5` child;
+    /// `TRIBUTARY_HDF5_PREFLIGHT=0` turns it off, `TRIBUTARY_HDF5_PREFLIGHT_TIMEOUT` sets its limit in seconds),
+    /// then parses and runs the subcommand.
     static func main() {
         World.lineBufferStandardStreams()
+        if World.environmentValue("TRIBUTARY_HDF5_PREFLIGHT") != "0" {
+            do {
+                let timeout = try HDF5Preflight.timeout(fromEnvironment: World.environmentValue)
+                HDF5Preflight.enable(HDF5Preflight(command: [ChildProcess.currentExecutable, "check-hdf5"], timeout: timeout))
+            } catch {
+                exit(withError: ValidationError("\(error)"))
+            }
+        }
         main(nil)
     }
 }

@@ -80,12 +80,13 @@ final class BadInputCorpusTests: XCTestCase {
         // HDF5 inputs of the stage commands.
         for c in ["descriptors-empty-file", "descriptors-not-hdf5", "descriptors-truncated", "descriptors-wrong-format-attr",
                   "descriptors-wrong-stage-attr", "descriptors-wrong-version", "descriptors-missing-version",
-                  "descriptors-missing-dataset", "descriptors-nan", "descriptors-inf", "descriptors-wrong-shape"] {
+                  "descriptors-missing-dataset", "descriptors-nan", "descriptors-inf", "descriptors-wrong-shape",
+                  "descriptors-crashes-libhdf5"] {
             cases.append(Case(name: "hdf5/" + c, arguments: ["fit-pca", "--out", "@IN@/hdf5/\(c)", "--sample-size", "50"],
                               names: ["\(c)/descriptors.h5"], allowed: ["descriptors.h5"]))
         }
         for c in ["embeddings-one-dimensional", "embeddings-wrong-stage", "embeddings-nan", "embeddings-missing-dataset",
-                  "embeddings-integer-type", "embeddings-trillion-rows"] {
+                  "embeddings-integer-type", "embeddings-trillion-rows", "embeddings-crashes-libhdf5"] {
             cases.append(Case(name: "hdf5/" + c, arguments: ["index", "--embeddings", "@IN@/hdf5/\(c)/embeddings.h5",
                                                              "--out", "@OUT@/index.h5", "--trees", "2"],
                               names: ["\(c)/embeddings.h5"], allowed: ["embeddings.h5"]))
