@@ -97,3 +97,19 @@ public enum ClassifierError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension ClassifierError {
+    /// The checks every L2-regularised linear classifier makes on its options: C finite and > 0, the bias feature
+    /// B finite and ≥ 0, the stopping tolerance > 0.
+    static func checkLinear(cost: Double, bias: Double, tolerance: Double) throws {
+        guard cost > 0, cost.isFinite else {
+            throw ClassifierError.invalidOption(name: "cost", value: "\(cost)", requirement: "finite and > 0")
+        }
+        guard bias >= 0, bias.isFinite else {
+            throw ClassifierError.invalidOption(name: "bias", value: "\(bias)", requirement: "finite and ≥ 0")
+        }
+        guard tolerance > 0 else {
+            throw ClassifierError.invalidOption(name: "tolerance", value: "\(tolerance)", requirement: "> 0")
+        }
+    }
+}

@@ -109,15 +109,7 @@ public struct LinearSVMOptions: Sendable, Equatable {
     }
 
     func validate() throws {
-        guard cost > 0, cost.isFinite else {
-            throw ClassifierError.invalidOption(name: "cost", value: "\(cost)", requirement: "finite and > 0")
-        }
-        guard bias >= 0, bias.isFinite else {
-            throw ClassifierError.invalidOption(name: "bias", value: "\(bias)", requirement: "finite and ≥ 0")
-        }
-        guard tolerance > 0 else {
-            throw ClassifierError.invalidOption(name: "tolerance", value: "\(tolerance)", requirement: "> 0")
-        }
+        try ClassifierError.checkLinear(cost: cost, bias: bias, tolerance: tolerance)
         guard maxIterations > 0 else {
             throw ClassifierError.invalidOption(name: "maxIterations", value: "\(maxIterations)", requirement: "> 0")
         }

@@ -56,15 +56,7 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
         }
 
         func validate() throws {
-            guard cost > 0, cost.isFinite else {
-                throw ClassifierError.invalidOption(name: "cost", value: "\(cost)", requirement: "finite and > 0")
-            }
-            guard bias >= 0, bias.isFinite else {
-                throw ClassifierError.invalidOption(name: "bias", value: "\(bias)", requirement: "finite and ≥ 0")
-            }
-            guard tolerance > 0 else {
-                throw ClassifierError.invalidOption(name: "tolerance", value: "\(tolerance)", requirement: "> 0")
-            }
+            try ClassifierError.checkLinear(cost: cost, bias: bias, tolerance: tolerance)
             guard maxIterations > 0, blockSize > 0, chunkRows > 0 else {
                 throw ClassifierError.invalidOption(name: "maxIterations/blockSize/chunkRows",
                                                     value: "\(maxIterations)/\(blockSize)/\(chunkRows)", requirement: "> 0")

@@ -66,30 +66,9 @@ extension TagProp {
                                          total: total)
             var current = try logLikelihood(x, alpha, beta)
             history.append(current)
-            var step = 0.0
-            for _ in 0 ..< options.gammaIterations {
-                let g = try total(slots) { objective.gammaGradient(x: x, alpha: alpha, beta: beta, over: $0) }
-                let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                guard norm > 0 else { break }
-                if step == 0 { step = 1 / norm }
-                var moved = false
-                for _ in 0 ..< 40 {
-                    let candidate = projectOntoSimplex(zip(gamma, g).map { $0 + step * $1 })
-                    let xc = objective.predictions(gamma: candidate)
-                    let value = try logLikelihood(xc, alpha, beta)
-                    let increase = zip(candidate, zip(gamma, g)).reduce(0.0) { $0 + ($1.0 - $1.1.0) * $1.1.1 }
-                    if value >= current + armijo * increase && value >= current {
-                        moved = value > current
-                        gamma = candidate
-                        x = xc
-                        current = value
-                        step *= 2
-                        break
-                    }
-                    step /= 2
-                }
-                if !moved { break }
-            }
+            try ascendGamma(&gamma, x: &x, current: &current, iterations: options.gammaIterations,
+                            predictions: objective.predictions(gamma:), value: { try logLikelihood($0, alpha, beta) },
+                            gradient: { x in try total(slots) { objective.gammaGradient(x: x, alpha: alpha, beta: beta, over: $0) } })
             history.append(current)
         }
         return TagProp(measures: neighbours.count, neighboursPerMeasure: kd, gamma: gamma, alpha: alpha, beta: beta,

@@ -114,30 +114,10 @@ public struct TagProp: Sendable {
             }
             var current = objective.logLikelihood(x: x, alpha: alpha, beta: beta)
             history.append(current)
-            var step = 0.0  // set from the first gradient: a move of length ~1
-            for _ in 0 ..< options.gammaIterations {
-                let g = objective.gammaGradient(x: x, alpha: alpha, beta: beta)
-                let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                guard norm > 0 else { break }
-                if step == 0 { step = 1 / norm }
-                var moved = false
-                for _ in 0 ..< 40 {  // Armijo backtracking along the projection arc
-                    let candidate = projectOntoSimplex(zip(gamma, g).map { $0 + step * $1 })
-                    let xc = objective.predictions(gamma: candidate)
-                    let value = objective.logLikelihood(x: xc, alpha: alpha, beta: beta)
-                    let increase = zip(candidate, zip(gamma, g)).reduce(0.0) { $0 + ($1.0 - $1.1.0) * $1.1.1 }
-                    if value >= current + armijo * increase && value >= current {
-                        moved = value > current
-                        gamma = candidate
-                        x = xc
-                        current = value
-                        step *= 2
-                        break
-                    }
-                    step /= 2
-                }
-                if !moved { break }
-            }
+            Self.ascendGamma(&gamma, x: &x, current: &current, iterations: options.gammaIterations,
+                                 predictions: objective.predictions(gamma:),
+                                 value: { objective.logLikelihood(x: $0, alpha: alpha, beta: beta) },
+                                 gradient: { objective.gammaGradient(x: $0, alpha: alpha, beta: beta) })
             history.append(current)
         }
         return TagProp(measures: neighbours.count, neighboursPerMeasure: kd, gamma: gamma, alpha: alpha, beta: beta,
@@ -216,4 +196,39 @@ public struct TagProp: Sendable {
 
     /// log σ(z) = −log(1 + e^{−z}), stable for large |z|.
     static func logSigmoid(_ z: Double) -> Double { z >= 0 ? -log1p(exp(-z)) : z - log1p(exp(z)) }
+}
+
+extension TagProp {
+    /// The γ step of one alternation (α, β fixed): projected gradient ascent on the simplex, ℓ(γ) up by Armijo
+    /// backtracking along the projection arc (up to 40 halvings), the first step of length ~1/‖∇ℓ‖, doubled
+    /// after each accepted step; stops early when no step increases ℓ. `value(x)` is ℓ and `gradient(x)` is
+    /// ∂ℓ/∂γ at the predictions x; the single-process and the sharded fit pass their own (summed) versions.
+    static func ascendGamma(_ gamma: inout [Double], x: inout [Double], current: inout Double, iterations: Int,
+                            predictions: ([Double]) -> [Double], value: ([Double]) throws -> Double,
+                            gradient: ([Double]) throws -> [Double]) rethrows {
+        var step = 0.0  // set from the first gradient: a move of length ~1
+        for _ in 0 ..< iterations {
+            let g = try gradient(x)
+            let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 else { break }
+            if step == 0 { step = 1 / norm }
+            var moved = false
+            for _ in 0 ..< 40 {  // Armijo backtracking along the projection arc
+                let candidate = projectOntoSimplex(zip(gamma, g).map { $0 + step * $1 })
+                let xc = predictions(candidate)
+                let v = try value(xc)
+                let increase = zip(candidate, zip(gamma, g)).reduce(0.0) { $0 + ($1.0 - $1.1.0) * $1.1.1 }
+                if v >= current + armijo * increase && v >= current {
+                    moved = v > current
+                    gamma = candidate
+                    x = xc
+                    current = v
+                    step *= 2
+                    break
+                }
+                step /= 2
+            }
+            if !moved { break }
+        }
+    }
 }

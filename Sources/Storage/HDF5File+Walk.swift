@@ -82,7 +82,7 @@ extension HDF5File {
                 return
             }
             switch kind {
-            case .float32: summary.bytesRead += try walkRead(name, Float.self, shape: shape, readLimit: readLimit)
+            case .float32, .float16: summary.bytesRead += try walkRead(name, Float.self, shape: shape, readLimit: readLimit)
             case .float64: summary.bytesRead += try walkRead(name, Double.self, shape: shape, readLimit: readLimit)
             case .int32: summary.bytesRead += try walkRead(name, Int32.self, shape: shape, readLimit: readLimit)
             case .int64: summary.bytesRead += try walkRead(name, Int64.self, shape: shape, readLimit: readLimit)

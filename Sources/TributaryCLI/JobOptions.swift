@@ -1,6 +1,8 @@
 import ArgumentParser
 import Core
 import Distributed
+import Runner
+import StageRegistry
 import Storage
 
 /// What every command shares about the job it runs in: the per-rank memory budget (`--memory`), the stall
@@ -69,5 +71,13 @@ struct JobOptions: ParsableArguments {
         }
         HDF5Library.closeEverything()
         return result
+    }
+
+    /// The config at `path` and the budget a run of it on `ranks` ranks will have: `--memory`, else the config's
+    /// `"memory"`, else the machine default for that rank count (`status` and `plan`).
+    func loadForNextRun(_ path: String, ranks: Int) throws -> (RunnerConfig, MemoryBudget) {
+        let config = try RunnerConfig.load(path, stageTypes: StageRegistry.all)
+        let given = try memory.map { _ in try self.budget() }
+        return (config, given ?? config.memory ?? MemoryBudget.machineDefault(ranksOnHost: ranks))
     }
 }

@@ -26,9 +26,7 @@ struct PipelinePlan: ParsableCommand {
     func run() throws {
         let feasible = job.run { comm -> Bool in
             guard comm.isRoot else { return true }  // Distributed: rank 0 reads and prints
-            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
-            let budget = try job.memory.map { _ in try job.budget() } ?? config.memory
-                ?? MemoryBudget.machineDefault(ranksOnHost: ranks)
+            let (config, budget) = try job.loadForNextRun(config, ranks: ranks)
             let plan = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).plan(ranks: ranks) }
             print("plan of \(config.path) (out: \(config.out), \(ranks) rank(s)):")
             for (i, row) in plan.rows.enumerated() {

@@ -72,10 +72,7 @@ struct PipelineStatus: ParsableCommand {
     func run() throws {
         job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
-            let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
-            // --memory, else the config's "memory", else the default for the --ranks of the next run.
-            let budget = try job.memory.map { _ in try job.budget() } ?? config.memory
-                ?? MemoryBudget.machineDefault(ranksOnHost: ranks)
+            let (config, budget) = try job.loadForNextRun(config, ranks: ranks)
             let rows = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).status(ranks: ranks) }
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {
