@@ -6,8 +6,9 @@ import CMPI
 
 /// `Communicator` over Open MPI's world communicator.
 ///
-/// Every collective works on the caller's Swift array directly: `allReduce` is one `MPI_Allreduce` with
-/// `MPI_IN_PLACE` on the array's buffer (no copies), preceded by one 2-element all-reduce that checks that every
+/// Every collective works on the caller's Swift array directly: an integer `allReduce` is one `MPI_Allreduce` with
+/// `MPI_IN_PLACE` on the array's buffer (no copies), a Float/Double one a rank-order reduce-scatter + all-gather
+/// into it (`rankOrderAllReduce`), each preceded by one 2-element all-reduce that checks that every
 /// rank passed the same count (so a mismatch throws `CommunicatorError.countMismatch` on every rank *before*
 /// the data reduction, and MPI stays usable). `broadcast` sends the count first, so non-root arrays are resized.
 /// The variable-count collectives (`gather`, `allGather`, `scatter`) exchange counts first, then call
@@ -18,9 +19,8 @@ import CMPI
 /// range) throw before any communication, on every rank alike.
 ///
 /// Waiting: each collective is started non-blocking (`MPI_Iallreduce`, `MPI_Ibcast`, `MPI_Ibarrier`,
-/// `MPI_Iallgather(v)`, `MPI_Igatherv`, `MPI_Iscatterv`: the same buffers and arguments; the one exception is the
-/// data reduction of a Float/Double `allReduce`, which stays blocking because libnbc may reduce in another order,
-/// right after its watched count check) and completed by polling
+/// `MPI_Iallgather(v)`, `MPI_Igatherv`, `MPI_Iscatterv`: the same buffers and arguments; a Float/Double `allReduce`
+/// is a rank-order reduce-scatter + all-gather, `MPICommunicator+RankOrderReduce.swift`) and completed by polling
 /// `MPI_Test` under `watchdog` (`StallWatchdog`): a waiting rank sleeps between polls instead of spinning, and a
 /// collective with no progress for `watchdog.timeout` seconds aborts the job with a message instead of hanging for
 /// ever. With the watchdog off (timeout 0) the blocking calls run, as before.
@@ -98,22 +98,17 @@ public final class MPICommunicator: Communicator {
         if count == 0 { return }
         let datatype = MPITransport.datatype(T.self)
         let mpiOp = MPITransport.reduction(op)
-        // Floating-point data keeps the blocking MPI_Allreduce: Open MPI's non-blocking all-reduce (libnbc) may
-        // add in another order than the blocking one (coll/tuned), and then the bits change (measured: 5 ranks
-        // differ, 2, 3, 4 and 8 do not). The count check just above is watched, and a monitor thread watches this call.
-        let exact = T.kind != .float32 && T.kind != .float64
+        // Floating-point data: the rank-order reduce-scatter + all-gather (MPICommunicator+RankOrderReduce.swift),
+        // whose result does not depend on MPI's algorithm choice or on the watchdog, and which waits with a back-off.
+        if T.kind == .float32 || T.kind == .float64 {
+            try buffer.withUnsafeMutableBufferPointer { elements in
+                try rankOrderAllReduce(elements.baseAddress!, count: count, op: op, datatype: datatype)
+            }
+            return
+        }
         try buffer.withUnsafeMutableBufferPointer { elements in
             let base = elements.baseAddress!
             try MPITransport.forEachChunk(count: count) { offset, length in
-                if !exact {  // watched by a monitor thread instead (BlockingCallWatch)
-                    try BlockingCallWatch.shared.watch(rank: rank, watchdog: watchdog, operation: "allReduce",
-                                                       beforeAbort: beforeAbort) {
-                        try MPITransport.check(
-                            MPI_Allreduce(tributary_mpi_in_place(), base + offset, length, datatype, mpiOp, world),
-                            "allReduce")
-                    }
-                    return
-                }
                 // Distributed: in place on the caller's buffer; every rank receives the reduced values.
                 try collective(
                     "allReduce",
