@@ -17,7 +17,9 @@ final class PlanCLITests: XCTestCase {
         // By hand: 8 regions (1x1 + 2x2 + 1x3) × 2·M·d = 2·2·4 floats per region and kind → 2 × 128 floats = 1,024 B,
         // + 16 B of id and label per image = 1,040 B × 8 images = 8,320 B.
         XCTAssertTrue(result.output.contains("fv.h5 (8 images, float32): 8.1 KiB"), result.output)
-        XCTAssertTrue(result.output.contains("[2/2] s (split): not run; size not estimated for this stage type"), result.output)
+        // images.csv: the header (32 B) + 8 rows "synthetic/00000i,<class>,train,<class>,\n" (28 B each) = 256 B.
+        XCTAssertTrue(result.output.contains("[2/2] s (split): not run; writes images.csv (8 rows): 256 B"), result.output)
+        XCTAssertTrue(result.output.contains("estimated to write: 8.4 KiB"), result.output)  // 8,320 + 256 B
         XCTAssertTrue(result.output.contains("plan: run can start"), result.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
     }
