@@ -5,7 +5,7 @@
 # we are root (or have sudo); if that fails, it says so and exits 2 without a screenshot.
 # The page is taller than a screen: HEIGHT (default 6000 px) is the captured height, WIDTH (default 1280 px).
 set -euo pipefail
-out=${1:?usage: launch/report-screenshot.sh OUT [WIDTH] [HEIGHT]  (OUT: the run's output folder with report.html)}
+out=${1:?usage: launch/report-screenshot.sh OUT [WIDTH] [HEIGHT]  (OUT: the output folder of a run, with report.html)}
 width=${2:-1280}
 height=${3:-6000}
 html="$out/report.html"
@@ -31,4 +31,4 @@ png="$(cd "$out" && pwd)/report-screenshot.png"
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --allow-file-access-from-files \
     --window-size="$width,$height" --screenshot="$png" "file://$(cd "$out" && pwd)/report.html" > /dev/null 2>&1 || true
 [ -s "$png" ] || { echo "report-screenshot: $browser wrote no screenshot; run it without > /dev/null to see why" >&2; exit 1; }
-echo "wrote $png (${width}×${height} px of $html)"
+echo "wrote $png (${width} x ${height} px of $html)"

@@ -62,6 +62,6 @@ public enum AnnotationFigures {
         let second = curves.dropFirst().first.map { (values: $0.1, label: "\($0.0) mean log-likelihood") }
         let drawn = RunnerPlot.line(values, png: png, title: "GMM fit: mean log-likelihood per EM iteration",
                                     ylabel: "\(name) mean log-likelihood", second: second, xlabel: "EM iteration (0: initialisation)", first: 0)
-        return drawn ? "\n![GMM log-likelihood per EM iteration](\(link))\n" : ""
+        return drawn ? "\n\n![GMM log-likelihood per EM iteration](\(link))\n" : ""
     }
 }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNets
 import Stages
@@ -6,7 +7,8 @@ import Storage
 /// `tributary plan`'s size estimates for the text stages, from parameters and the corpus (counted, not trained
 /// on). Bytes are the datasets' raw payload (float32 = 4 B, int32 = 4 B, int64 = 8 B); HDF5 metadata and string
 /// datasets (ids, vocabulary, class names) are not counted. N documents and C classes of the stage's corpus;
-/// the train-text sizes V (`vocab_size`, an upper bound: the vocabulary may come out smaller), D, H, M:
+/// the train-text sizes D, H, M and V = the vocabulary of all the corpus's documents (tokens seen `min_count`
+/// times, at most `vocab_size`; the model's, built from the training documents only, is at most that):
 ///
 ///     train-text     model.h5        4·P,  P = TextClassifier(V, D, H, M, C).layout.count
 ///     embed          embeddings.h5   N·(4M + 4)                          embeddings (N, M) + labels (N)
@@ -18,18 +20,25 @@ import Storage
 /// with L trees of depth K (`trees`, `max_depth`), R ranks, k = `neighbours`, and N, B the embed stages' corpora
 /// (all documents: an upper bound when `subset` picks part of them).
 extension RunnerStageType {
-    /// P of the `train-text` stage `input` on C classes.
-    static func textParameterCount(_ input: RunnerEstimateInput, classes: Int) -> Int {
-        let p = input.parameters
-        return TextClassifier(.init(vocabularySize: p.int("vocab_size"), embeddingSize: p.int("embedding_size"),
-                                    hiddenSize: p.int("hidden_size"), contextSize: p.int("context_size"),
-                                    classCount: classes)).layout.count
+    /// (P, V, C) of the `train-text` stage `input`: V is the vocabulary built from ALL its corpus's documents
+    /// (tokens seen `min_count` times, capped at `vocab_size`) — an upper bound of the one built from the
+    /// training documents, a subset; C its corpus's classes.
+    static func textModelSize(_ input: RunnerEstimateInput) throws -> (parameters: Int, vocabulary: Int, classes: Int) {
+        guard case let .text(source)? = input.dataset else {
+            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name, reason: "no text dataset")
+        }
+        let p = input.parameters, corpus = try source.load()
+        let tokens = corpus.documents.map { source.tokenizer.tokens($0.text) }
+        let v = Vocabulary.build(documents: tokens, minimumCount: p.int("min_count"), maximumSize: p.int("vocab_size")).count
+        let c = corpus.classNames.count
+        let model = TextClassifier(.init(vocabularySize: v, embeddingSize: p.int("embedding_size"), hiddenSize: p.int("hidden_size"),
+                                         contextSize: p.int("context_size"), classCount: c))
+        return (model.layout.count, v, c)
     }
 
     static let estimateTrainText: RunnerEstimateInput.Estimator = { input in
-        let (_, classes) = try input.corpusSize()
-        let count = textParameterCount(input, classes: classes)
-        return [input.plan("model.h5", "\(count) float32 parameters, V ≤ \(input.parameters.int("vocab_size")), C = \(classes)",
+        let (count, v, c) = try textModelSize(input)
+        return [input.plan("model.h5", "\(count) float32 parameters, V ≤ \(v), C = \(c)",
                            bytes: 4 * count, fixes: ["a smaller vocab_size or embedding_size"])]
     }
 
@@ -56,10 +65,9 @@ extension RunnerStageType {
     }
 
     static let estimateTrainInfused: RunnerEstimateInput.Estimator = { input in
-        let (_, classes) = try input.corpusSize()
         let model = try input.input("model")
-        let m = model.parameters.int("context_size")
-        let count = textParameterCount(model, classes: classes) + ((1 + 1) * m + 1) * classes
+        let (p, _, c) = try textModelSize(model)
+        let count = p + ((1 + 1) * model.parameters.int("context_size") + 1) * c
         return [input.plan("infused.h5", "\(count) float32 parameters", bytes: 4 * count)]
     }
 }

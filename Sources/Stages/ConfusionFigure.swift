@@ -43,11 +43,12 @@ public enum ConfusionFigure {
         }.joined(separator: "\n\n") + "\n"
         try cells.write(toFile: base + "-cells.dat", atomically: true, encoding: .utf8)
         let tics = names.enumerated().map { "\"\(RunnerPlot.quoted($1))\" \($0)" }.joined(separator: ", ")
-        let side = min(2400, max(420, 34 * c + 220))
+        let side = min(2400, max(520, 34 * c + 240))
         let script = """
             set terminal pngcairo size \(side + 120),\(side)
             set output '\(png)'
-            set title "\(RunnerPlot.quoted(title)) (colour: fraction of the true class; number: count)"
+            set termoption noenhanced
+            set title "\(RunnerPlot.quoted(title))\\n(colour: fraction of the true class; number: count)"
             set xlabel "predicted class"
             set ylabel "true class"
             set xtics (\(tics)) rotate by 45 right font ",9"

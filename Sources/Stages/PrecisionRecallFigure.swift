@@ -52,13 +52,14 @@ public enum PrecisionRecallFigure {
         let script = """
             set terminal pngcairo size 720,520
             set output '\(png)'
+            set termoption noenhanced
             set title "\(RunnerPlot.quoted(title))"
             set xlabel "recall"
             set ylabel "precision"
             set xrange [0:1]
             set yrange [0:1.02]
             set grid
-            set key outside below
+            set key inside top right box opaque
             titles = "\(titles)"
             plot for [i=0:\(max(0, runs.count - 1))] '\(base).dat' index i using 1:2 with lines lw 2 title word(titles, i + 1)
 

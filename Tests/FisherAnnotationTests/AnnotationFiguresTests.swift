@@ -62,6 +62,6 @@ final class AnnotationFiguresTests: XCTestCase {
         let markdown = AnnotationFigures.logLikelihood(gmm: gmm, png: png, link: "fisher/em.png")
         XCTAssertEqual(try String(contentsOfFile: folder.appendingPathComponent("em.dat").path, encoding: .utf8),
                        "0\t-5.0\t-2.0\n1\t-4.0\t-1.5\n2\t-3.5\t-1.25\n")
-        if RunnerPlot.executable("gnuplot") != nil { XCTAssertEqual(markdown, "\n![GMM log-likelihood per EM iteration](fisher/em.png)\n") }
+        if RunnerPlot.executable("gnuplot") != nil { XCTAssertEqual(markdown, "\n\n![GMM log-likelihood per EM iteration](fisher/em.png)\n") }
     }
 }

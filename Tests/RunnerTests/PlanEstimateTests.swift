@@ -49,16 +49,17 @@ final class PlanEstimateTests: XCTestCase {
         // Q = round(3·0.25) + round(3·0.25) + round(2·0.25) = 1 + 1 + 1 = 3, K = 3, R = 2 (the default runs
         // svm-late-visual, svm-early-visual): scores 3·3·(1 + 9·2) = 171 B; eval 2·(24·3 + 48) = 240 B; models not estimated (0).
         XCTAssertEqual(bytes["svm"], [171, 240, 0])
-        // P = V·D + 2·4H·(D + H + 1) + (2H·M + M) + (M·C + C) = 200 + 192 + 14 + 6 = 412 float32.
-        XCTAssertEqual(bytes["lstm"], [4 * 412])
+        // V = <pad>, <unk>, "common", "text" (word0 … word5 occur once, under min_count 2) = 4, not vocab_size 50;
+        // P = V·D + 2·4H·(D + H + 1) + (2H·M + M) + (M·C + C) = 16 + 192 + 14 + 6 = 228 float32.
+        XCTAssertEqual(bytes["lstm"], [4 * 228])
         // N·(4M + 4) = 6·12.
         XCTAssertEqual(bytes["embed"], [72])
         // R·4·L·K·M + N·(12L + 8 + 4M) = 4·4·20·2 + 6·(48 + 8 + 8) = 640 + 384.
         XCTAssertEqual(bytes["index"], [1024])
         // B·k·12 = 6·3·12.
         XCTAssertEqual(bytes["query"], [216])
-        // 4·(P + ((1 + 1)·M + 1)·C) = 4·(412 + 5·2).
-        XCTAssertEqual(bytes["infused"], [4 * 422])
+        // 4·(P + ((1 + 1)·M + 1)·C) = 4·(228 + 5·2).
+        XCTAssertEqual(bytes["infused"], [4 * 238])
     }
 
     func testIndexPartsRepeatTheHyperplanesPerRank() throws {
