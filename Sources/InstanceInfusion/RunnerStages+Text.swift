@@ -120,6 +120,7 @@ extension RunnerStageType {
             let names = result.neighbours(of: b).map { $0 < sourceIDs.count ? name(sourceIDs[$0], sourceLabels[$0]) : "#\($0)" }
             text += "| \(markdownCell(name(ids[b], labels[b]))) | \(names.map(markdownCell).joined(separator: ", ")) |\n"
         }
+        if context.communicator.isRoot { text += try QueryRecall.reportLine(result, config: config, source: sourcePath) }
         return RunnerStageResult(summary: "label agreement \(fixed(100 * rate, 1)) % at k = \(result.k)", report: text)
     }
 }
