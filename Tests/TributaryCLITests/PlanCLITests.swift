@@ -24,6 +24,31 @@ final class PlanCLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
     }
 
+    func testTheTextStagesAreEstimatedFromTheCorpusAndTheUpstreamSizes() throws {
+        let work = try makeTemporaryDirectory("plan-text")
+        let csv = "text,label\n" + (0 ..< 6).map { "word\($0) common text,\($0 % 2 == 0 ? "x" : "y")\n" }.joined()
+        try Data(csv.utf8).write(to: work.appendingPathComponent("texts.csv"))
+        let config = work.appendingPathComponent("c.json")
+        try Data(#"""
+            {"out": "out", "datasets": {"t": {"kind": "csv", "data": "texts.csv"}},
+             "stages": [{"name": "m", "type": "train-text", "dataset": "t",
+                         "params": {"vocab_size": 50, "embedding_size": 4, "hidden_size": 3, "context_size": 2}},
+                        {"name": "e", "type": "embed", "dataset": "t", "inputs": {"model": "m"}},
+                        {"name": "i", "type": "index", "inputs": {"embeddings": "e"}, "params": {"trees": 4}},
+                        {"name": "q", "type": "query", "inputs": {"index": "i", "queries": "e"}, "params": {"neighbours": 3}}]}
+            """#.utf8).write(to: config)
+        let result = try runTributary(["plan", config.path])  // from the test's working directory, not the config's
+        XCTAssertEqual(result.status, 0, result.output)
+        // V = <pad>, <unk>, common, text = 4 (word0 … word5 occur once < min_count 2); C = 2;
+        // P = 4·4 + 2·4·3·(4 + 3 + 1) + (6·2 + 2) + (2·2 + 2) = 228 → 912 B.
+        XCTAssertTrue(result.output.contains("model.h5 (228 float32 parameters, V ≤ 4, C = 2): 912 B"), result.output)
+        XCTAssertTrue(result.output.contains("embeddings.h5 (6 × 2 float32): 72 B"), result.output)  // 6·(4·2 + 4)
+        // 1 rank: 4·4·20·2 normals + 6·(12·4 + 8 + 4·2) = 640 + 384.
+        XCTAssertTrue(result.output.contains("(6 rows, L = 4 trees, depth 20): 1.0 KiB"), result.output)
+        XCTAssertTrue(result.output.contains("neighbours.h5 (6 queries × k = 3): 216 B"), result.output)  // 6·3·12
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
+    }
+
     func testAMissingInputMakesThePlanFail() throws {
         let work = try makeTemporaryDirectory("plan-missing")
         let config = work.appendingPathComponent("c.json")
