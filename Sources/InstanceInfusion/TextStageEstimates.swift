@@ -24,12 +24,12 @@ extension RunnerStageType {
     /// (tokens seen `min_count` times, capped at `vocab_size`) — an upper bound of the one built from the
     /// training documents, a subset; C its corpus's classes.
     static func textModelSize(_ input: RunnerEstimateInput) throws -> (parameters: Int, vocabulary: Int, classes: Int) {
-        guard case let .text(source)? = input.dataset else {
-            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name, reason: "no text dataset")
+        let p = input.parameters, (corpus, source) = try input.corpus()
+        let key = "vocabulary \(source.kind) \(source.path ?? "") \(p.int("min_count")) \(p.int("vocab_size"))"
+        let v = try input.cache.value(key) {
+            Vocabulary.build(documents: corpus.documents.map { source.tokenizer.tokens($0.text) },
+                             minimumCount: p.int("min_count"), maximumSize: p.int("vocab_size")).count
         }
-        let p = input.parameters, corpus = try source.load()
-        let tokens = corpus.documents.map { source.tokenizer.tokens($0.text) }
-        let v = Vocabulary.build(documents: tokens, minimumCount: p.int("min_count"), maximumSize: p.int("vocab_size")).count
         let c = corpus.classNames.count
         let model = TextClassifier(.init(vocabularySize: v, embeddingSize: p.int("embedding_size"), hiddenSize: p.int("hidden_size"),
                                          contextSize: p.int("context_size"), classCount: c))

@@ -38,13 +38,14 @@ extension Runner {
         // temporary folder (the plan writes nothing under `out`) and removed afterwards.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-plan-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let cache = RunnerEstimateCache()
         for (stage, state, _) in status {
             var row = RunnerPlan.Row(stage: stage.name, type: stage.type.name, state: state, writes: nil, problem: nil)
             if state == .done {
                 row.writes = []
             } else if stage.type.estimate != nil || stage.type.estimateFromInputs != nil {
                 do {
-                    let input = try estimateInput(stage, ranks: ranks, scratch: scratch)
+                    let input = try estimateInput(stage, ranks: ranks, scratch: scratch, cache: cache)
                     let writes = try stage.type.estimate.map { try $0(stage, input.directory, input.dataset) }
                         ?? stage.type.estimateFromInputs!(input)
                     row.writes = writes
@@ -61,11 +62,11 @@ extension Runner {
 
     /// `stage`, its folder and dataset, and (recursively) those of the stages filling its inputs. A text dataset
     /// without its snapshot in `out` is read from a snapshot written under `scratch`.
-    func estimateInput(_ stage: RunnerStage, ranks: Int, scratch: String) throws -> RunnerEstimateInput {
+    func estimateInput(_ stage: RunnerStage, ranks: Int, scratch: String, cache: RunnerEstimateCache) throws -> RunnerEstimateInput {
         var inputs: [String: RunnerEstimateInput] = [:]
         for (role, name) in stage.inputs {
             if let upstream = config.stages.first(where: { $0.name == name }) {
-                inputs[role] = try estimateInput(upstream, ranks: ranks, scratch: scratch)
+                inputs[role] = try estimateInput(upstream, ranks: ranks, scratch: scratch, cache: cache)
             }
         }
         var dataset = stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) }
@@ -79,6 +80,6 @@ extension Runner {
             dataset = RunnerDatasets.resolve(d, out: scratch)
         }
         return RunnerEstimateInput(stage: stage, directory: config.out + "/" + stage.name, dataset: dataset,
-                                   ranks: ranks, inputs: inputs)
+                                   ranks: ranks, inputs: inputs, cache: cache)
     }
 }

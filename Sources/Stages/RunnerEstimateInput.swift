@@ -1,3 +1,5 @@
+import Datasets
+import Foundation
 import Storage
 
 /// What a stage's size estimate may look at before anything runs (`tributary plan`): the stage, its folder, its
@@ -14,9 +16,12 @@ public struct RunnerEstimateInput: Sendable {
     public var ranks: Int
     /// Input role → the estimate input of the stage that fills it.
     public var inputs: [String: RunnerEstimateInput]
+    /// Shared by every stage of one plan: a corpus read (and tokenised) once however many stages count it.
+    public var cache: RunnerEstimateCache
 
     public init(stage: RunnerStage, directory: String, dataset: ResolvedDataset?, ranks: Int = 1,
-                inputs: [String: RunnerEstimateInput]) {
+                inputs: [String: RunnerEstimateInput], cache: RunnerEstimateCache = RunnerEstimateCache()) {
+        self.cache = cache
         self.stage = stage
         self.directory = directory
         self.dataset = dataset
@@ -35,12 +40,17 @@ public struct RunnerEstimateInput: Sendable {
         return input
     }
 
-    /// (N documents, C classes) of this stage's text dataset, loaded (`plan` checks that it parses anyway).
-    public func corpusSize() throws -> (documents: Int, classes: Int) {
+    /// This stage's text corpus and its source (read once per plan: `cache`).
+    public func corpus() throws -> (TextCorpus, TextCorpusSource) {
         guard case let .text(source)? = dataset else {
             throw RunnerError.stageFailed(stage: stage.name, type: stage.type.name, reason: "no text dataset to count documents of")
         }
-        let corpus = try source.load()
+        return (try cache.value("corpus \(source.kind) \(source.path ?? "")") { try source.load() }, source)
+    }
+
+    /// (N documents, C classes) of this stage's text dataset (`plan` checks that it parses anyway).
+    public func corpusSize() throws -> (documents: Int, classes: Int) {
+        let corpus = try corpus().0
         return (corpus.count, corpus.classNames.count)
     }
 
@@ -56,5 +66,23 @@ extension RunnerStageType {
         var copy = self
         copy.estimateFromInputs = estimator
         return copy
+    }
+}
+
+/// Values computed once per plan (a corpus, its vocabulary), keyed by what they were computed from.
+public final class RunnerEstimateCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Any] = [:]
+
+    public init() {}
+
+    /// The value under `key`, computed by `make` the first time.
+    public func value<T>(_ key: String, _ make: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value = values[key] as? T { return value }
+        let value = try make()
+        values[key] = value
+        return value
     }
 }
