@@ -13,7 +13,7 @@ public enum FisherAnnotationStages {
 }
 
 extension RunnerStageType {
-    static let imageStages: [RunnerStageType] = [fisher, split, annotate]
+    static let imageStages: [RunnerStageType] = [fisher, split.estimating(estimateSplit), annotate.estimating(estimateAnnotate)]  // ImageStageEstimates
 
     static let fisher = RunnerStageType(
         spec: .fisher,
@@ -39,7 +39,9 @@ extension RunnerStageType {
             M = \(p.int("components")) Gaussians; \(dims) Fisher-vector dimensions per image (ORH + COL, 1x1 + 2x2 + 1x3); \
             \(classes.count) classes.
             """
-        return RunnerStageResult(summary: "\(images) images → \(dims)-dim Fisher vectors", report: report)
+        let emFigure = context.communicator.isRoot  // figures: AnnotationFigures.swift
+            ? AnnotationFigures.logLikelihood(gmm: pipeline.gmm.output, png: context.output("gmm-loglik.png"), link: context.relative("gmm-loglik.png")) : ""
+        return RunnerStageResult(summary: "\(images) images → \(dims)-dim Fisher vectors", report: report + emFigure)
     }
 
     static let split = RunnerStageType(
@@ -90,17 +92,19 @@ extension RunnerStageType {
         let predict = AnnotatePredictConfig(p, models: train.output, output: context.output("scores.h5"))
         try AnnotatePredictStage(config: predict).run(communicator: comm, log: context.log)
         var table = "", note = "", summary = ""
+        var extra = ""  // confusion matrices and precision–recall curves: AnnotationFigures.swift
         if comm.isRoot {  // Distributed: evaluation is cheap; rank 0 reads and writes
             let evaluation = AnnotationEvaluation.evaluate(try AnnotationScores.read(predict.output), scoresFile: predict.output)
             try evaluation.write(to: context.output("eval.h5"))
             table = AnnotationReport.markdown(evaluation)
             note = try AnnotationReport.plot(evaluation, png: context.output("ap.png"))
+            extra = try AnnotationFigures.write(try AnnotationScores.read(predict.output), directory: context.directory, relative: context.relative)
             summary = evaluation.runs.map { "\($0.run.rawValue) mAP \(AnnotationReport.percent($0.meanAveragePrecision))" }
                 .joined(separator: ", ")
         }
         try comm.barrier()
         let figure = FileManager.default.fileExists(atPath: context.output("ap.png"))
             ? "\n\n![per-concept AP](\(context.relative("ap.png")))\n" : "\n\n(\(note))\n"
-        return RunnerStageResult(summary: summary, report: table + figure)
+        return RunnerStageResult(summary: summary, report: table + figure + extra)
     }
 }

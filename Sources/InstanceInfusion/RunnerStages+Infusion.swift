@@ -12,7 +12,7 @@ import Training
 /// the `train-text` stage's: the stage refuses a model whose split differs (no test document can leak into
 /// training). Checkpointed into the stage's `checkpoint/` folder: an interrupted stage resumes from it.
 extension RunnerStageType {
-    static let infusionStages: [RunnerStageType] = [trainInfused]
+    static let infusionStages: [RunnerStageType] = [trainInfused.estimating(estimateTrainInfused)]  // TextStageEstimates
 
     static let trainInfused = RunnerStageType(
         spec: .trainInfused,
@@ -43,6 +43,11 @@ extension RunnerStageType {
                 + "\(fixed(100 * before.accuracy, 2)) %, after joint training **\(fixed(100 * after.accuracy, 2)) %** "
                 + "(macro-F1 \(fixed(before.macroF1, 4)) → \(fixed(after.macroF1, 4))).\n"
             summary += ", test accuracy \(fixed(100 * before.accuracy, 2)) → \(fixed(100 * after.accuracy, 2)) %"
+            if context.communicator.isRoot {
+                text += try TextFigures.confusion(after, model: context.input("model", "model.h5"), directory: context.directory,
+                                                  file: "confusion.png", relative: context.relative,
+                                                  title: "\(context.stage.name): held-out confusion matrix after joint training")
+            }
         }
         return RunnerStageResult(summary: summary, report: text)
     }

@@ -15,7 +15,8 @@ public enum InstanceInfusionStages {
 }
 
 extension RunnerStageType {
-    static let textStages: [RunnerStageType] = [trainText, embed, index, query]
+    static let textStages: [RunnerStageType] = [trainText.estimating(estimateTrainText), embed.estimating(estimateEmbed),
+                                                index.estimating(estimateIndex), query.estimating(estimateQuery)]  // TextStageEstimates
 
     static let trainText = RunnerStageType(
         spec: .trainText,
@@ -40,6 +41,10 @@ extension RunnerStageType {
         if let test = report.test {
             text += "\nHeld-out accuracy **\(fixed(100 * test.accuracy, 2)) %**, macro-F1 \(fixed(test.macroF1, 4)) on \(test.count) documents.\n"
             summary += ", test accuracy \(fixed(100 * test.accuracy, 2)) %"
+            if context.communicator.isRoot {
+                text += try TextFigures.confusion(test, model: context.output("model.h5"), directory: context.directory, file: "confusion.png",
+                                                  relative: context.relative, title: "\(context.stage.name): held-out confusion matrix")
+            }
         }
         if context.communicator.isRoot,
            RunnerPlot.line(report.history.map(\.meanLoss), png: context.output("loss.png"), title: "\(context.stage.name): training loss and held-out accuracy per epoch",
@@ -115,6 +120,7 @@ extension RunnerStageType {
             let names = result.neighbours(of: b).map { $0 < sourceIDs.count ? name(sourceIDs[$0], sourceLabels[$0]) : "#\($0)" }
             text += "| \(markdownCell(name(ids[b], labels[b]))) | \(names.map(markdownCell).joined(separator: ", ")) |\n"
         }
+        if context.communicator.isRoot { text += try QueryRecall.reportLine(result, config: config, source: sourcePath) }
         return RunnerStageResult(summary: "label agreement \(fixed(100 * rate, 1)) % at k = \(result.k)", report: text)
     }
 }

@@ -161,6 +161,8 @@ struct PathsStageDriver {
             report = describe(trained: trained, decoded: decoded, graph: graph, fine: fineRows.count, coarse: coarseRows.count,
                               dropped: dropped, useCoarse: useCoarse)
             report += try figure(decoded, graph: graph)
+            report += try LabelGraphFigure.write(graph, paths: decoded.predictions.map(\.path), png: context.output("label-graph.png"),
+                                                 link: context.relative("label-graph.png"))
         }
         try comm.barrier()
         return RunnerStageResult(summary: summary, report: report)

@@ -34,14 +34,20 @@ extension Runner {
     public func plan(ranks: Int) throws -> RunnerPlan {
         let status = try status(ranks: ranks)
         var rows: [RunnerPlan.Row] = [], total = 0
+        // Text stages are estimated from their corpus: a snapshot `run` has not written yet is built in a
+        // temporary folder (the plan writes nothing under `out`) and removed afterwards.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-plan-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let cache = RunnerEstimateCache()
         for (stage, state, _) in status {
             var row = RunnerPlan.Row(stage: stage.name, type: stage.type.name, state: state, writes: nil, problem: nil)
             if state == .done {
                 row.writes = []
-            } else if let estimate = stage.type.estimate {
+            } else if stage.type.estimate != nil || stage.type.estimateFromInputs != nil {
                 do {
-                    let dataset = stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) }
-                    let writes = try estimate(stage, config.out + "/" + stage.name, dataset)
+                    let input = try estimateInput(stage, ranks: ranks, scratch: scratch, cache: cache)
+                    let writes = try stage.type.estimate.map { try $0(stage, input.directory, input.dataset) }
+                        ?? stage.type.estimateFromInputs!(input)
                     row.writes = writes
                     total += writes.reduce(0) { $0 + $1.bytes }
                 } catch {
@@ -52,5 +58,28 @@ extension Runner {
         }
         return RunnerPlan(rows: rows, missing: config.missingInputs(), bytes: total,
                           free: DiskSpace.freeBytes(at: config.out))
+    }
+
+    /// `stage`, its folder and dataset, and (recursively) those of the stages filling its inputs. A text dataset
+    /// without its snapshot in `out` is read from a snapshot written under `scratch`.
+    func estimateInput(_ stage: RunnerStage, ranks: Int, scratch: String, cache: RunnerEstimateCache) throws -> RunnerEstimateInput {
+        var inputs: [String: RunnerEstimateInput] = [:]
+        for (role, name) in stage.inputs {
+            if let upstream = config.stages.first(where: { $0.name == name }) {
+                inputs[role] = try estimateInput(upstream, ranks: ranks, scratch: scratch, cache: cache)
+            }
+        }
+        var dataset = stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) }
+        if let name = stage.dataset, case .text? = dataset,
+           !FileManager.default.fileExists(atPath: RunnerDatasets.snapshotPath(config.datasets[name]!, out: config.out)) {
+            let d = config.datasets[name]!, path = RunnerDatasets.snapshotPath(d, out: scratch)
+            if !FileManager.default.fileExists(atPath: path) {
+                let (_, dump) = try RunnerDatasets.sourceFingerprint(d)
+                try RunnerFiles.writeAtomically(Array(try RunnerDatasets.snapshot(d, dump: dump).utf8), to: path)
+            }
+            dataset = RunnerDatasets.resolve(d, out: scratch)
+        }
+        return RunnerEstimateInput(stage: stage, directory: config.out + "/" + stage.name, dataset: dataset,
+                                   ranks: ranks, inputs: inputs, cache: cache)
     }
 }

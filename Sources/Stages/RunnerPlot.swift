@@ -2,17 +2,19 @@ import Foundation
 
 /// Line plots for the report (gnuplot, as `AnnotationReport.plot`).
 public enum RunnerPlot {
-    /// Plots `values` against epochs 1 … n into `png` (integer epoch ticks, every point marked); `second`, when
-    /// given, is a curve on the right axis (e.g. held-out accuracy, in its own units). False when gnuplot is
-    /// missing or fails (the report then has no figure).
+    /// Plots `values` against x = first … first + n − 1 (epochs from 1, EM iterations from 0) into `png`
+    /// (integer ticks, every point marked); `second`, when given, is a curve on the right axis (e.g. held-out
+    /// accuracy, in its own units). The data (`<png>.dat`: x, value[, second]) and script (`.gp`) are written
+    /// beside the PNG first. False when gnuplot is missing or fails (the report then has no figure).
     public static func line(_ values: [Double], png: String, title: String, ylabel: String,
-                            second: (values: [Double], label: String)? = nil) -> Bool {
-        guard !values.isEmpty, let gnuplot = executable("gnuplot") else { return false }
+                            second: (values: [Double], label: String)? = nil,
+                            xlabel: String = "epoch", first: Int = 1) -> Bool {
+        guard !values.isEmpty else { return false }
         let base = String(png.dropLast(4))
         let n = values.count
         let right = second.flatMap { $0.values.count == n ? $0 : nil }
         let data = values.enumerated().map { i, v in
-            "\(i + 1)\t\(v)" + (right.map { "\t\($0.values[i])" } ?? "")
+            "\(i + first)\t\(v)" + (right.map { "\t\($0.values[i])" } ?? "")
         }.joined(separator: "\n") + "\n"
         var plot = "plot '\(base).dat' using 1:2 with linespoints pt 7 title \"\(ylabel)\""
         if let right { plot += ", '' using 1:3 axes x1y2 with linespoints pt 5 dt 2 title \"\(right.label)\"" }
@@ -20,9 +22,9 @@ public enum RunnerPlot {
             set terminal png size 720,420
             set output '\(png)'
             set title "\(title)"
-            set xlabel "epoch"
+            set xlabel "\(xlabel)"
             set ylabel "\(ylabel)"
-            set xrange [0.5:\(n).5]
+            set xrange [\(Double(first) - 0.5):\(Double(first + n) - 0.5)]
             set xtics \(max(1, (n + 9) / 10)) format "%.0f"
             set grid
             set key below
@@ -33,17 +35,29 @@ public enum RunnerPlot {
         do {
             try data.write(toFile: base + ".dat", atomically: true, encoding: .utf8)
             try script.write(toFile: base + ".gp", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: gnuplot)
-            process.arguments = [base + ".gp"]
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus == 0 && FileManager.default.fileExists(atPath: png)
         } catch {
             return false
         }
+        return render(script: base + ".gp", png: png)
+    }
+
+    /// Runs `gnuplot script`; true when it succeeded and `png` exists (false without gnuplot on `PATH`).
+    public static func render(script: String, png: String) -> Bool {
+        guard let gnuplot = executable("gnuplot") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: gnuplot)
+        process.arguments = [script]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 && FileManager.default.fileExists(atPath: png)
+    }
+
+    /// `name` safe inside a double-quoted gnuplot string.
+    public static func quoted(_ name: String) -> String {
+        name.replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "\"", with: "'")
+            .replacingOccurrences(of: "\n", with: " ")
     }
 
     /// The path of `name` on `PATH`, if any.

@@ -37,6 +37,10 @@ public struct RunnerStageType: Sendable {
     /// nil: the type cannot say). Gets the stage, its folder and its dataset.
     public typealias Estimator = @Sendable (RunnerStage, String, ResolvedDataset?) throws -> [DiskSpace.Plan]
     public var estimate: Estimator?
+    /// The same from the stage's inputs too (`RunnerEstimateInput`: the upstream stages' parameters and datasets),
+    /// for stages whose sizes follow from what earlier stages will write; set with `estimating(_:)`. Used when
+    /// `estimate` is nil.
+    public var estimateFromInputs: RunnerEstimateInput.Estimator?
 
     /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
     /// plumbing that the command line expresses with its own options (input files, class maps, report rows).

@@ -17,8 +17,35 @@ final class PlanCLITests: XCTestCase {
         // By hand: 8 regions (1x1 + 2x2 + 1x3) × 2·M·d = 2·2·4 floats per region and kind → 2 × 128 floats = 1,024 B,
         // + 16 B of id and label per image = 1,040 B × 8 images = 8,320 B.
         XCTAssertTrue(result.output.contains("fv.h5 (8 images, float32): 8.1 KiB"), result.output)
-        XCTAssertTrue(result.output.contains("[2/2] s (split): not run; size not estimated for this stage type"), result.output)
+        // images.csv: the header (32 B) + 8 rows "synthetic/00000i,<class>,train,<class>,\n" (28 B each) = 256 B.
+        XCTAssertTrue(result.output.contains("[2/2] s (split): not run; writes images.csv (8 rows): 256 B"), result.output)
+        XCTAssertTrue(result.output.contains("estimated to write: 8.4 KiB"), result.output)  // 8,320 + 256 B
         XCTAssertTrue(result.output.contains("plan: run can start"), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
+    }
+
+    func testTheTextStagesAreEstimatedFromTheCorpusAndTheUpstreamSizes() throws {
+        let work = try makeTemporaryDirectory("plan-text")
+        let csv = "text,label\n" + (0 ..< 6).map { "word\($0) common text,\($0 % 2 == 0 ? "x" : "y")\n" }.joined()
+        try Data(csv.utf8).write(to: work.appendingPathComponent("texts.csv"))
+        let config = work.appendingPathComponent("c.json")
+        try Data(#"""
+            {"out": "out", "datasets": {"t": {"kind": "csv", "data": "texts.csv"}},
+             "stages": [{"name": "m", "type": "train-text", "dataset": "t",
+                         "params": {"vocab_size": 50, "embedding_size": 4, "hidden_size": 3, "context_size": 2}},
+                        {"name": "e", "type": "embed", "dataset": "t", "inputs": {"model": "m"}},
+                        {"name": "i", "type": "index", "inputs": {"embeddings": "e"}, "params": {"trees": 4}},
+                        {"name": "q", "type": "query", "inputs": {"index": "i", "queries": "e"}, "params": {"neighbours": 3}}]}
+            """#.utf8).write(to: config)
+        let result = try runTributary(["plan", config.path])  // from the test's working directory, not the config's
+        XCTAssertEqual(result.status, 0, result.output)
+        // V = <pad>, <unk>, common, text = 4 (word0 … word5 occur once < min_count 2); C = 2;
+        // P = 4·4 + 2·4·3·(4 + 3 + 1) + (6·2 + 2) + (2·2 + 2) = 228 → 912 B.
+        XCTAssertTrue(result.output.contains("model.h5 (228 float32 parameters, V ≤ 4, C = 2): 912 B"), result.output)
+        XCTAssertTrue(result.output.contains("embeddings.h5 (6 × 2 float32): 72 B"), result.output)  // 6·(4·2 + 4)
+        // 1 rank: 4·4·20·2 normals + 6·(12·4 + 8 + 4·2) = 640 + 384.
+        XCTAssertTrue(result.output.contains("(6 rows, L = 4 trees, depth 20): 1.0 KiB"), result.output)
+        XCTAssertTrue(result.output.contains("neighbours.h5 (6 queries × k = 3): 216 B"), result.output)  // 6·3·12
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
     }
 
