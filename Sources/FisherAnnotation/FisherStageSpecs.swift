@@ -16,7 +16,11 @@ import Training
 extension StageSpec {
     /// Descriptors sampled for the PCA and for the GMM: `fit-pca` and `fit-gmm` share the declaration.
     static let sampleSize = ParameterSpec("sample_size", .int, .int(100_000), range: 2 ... 1e12, unit: "descriptors",
-                                          "Descriptors sampled (seeded, from all images) to fit the PCA and the GMM")
+                                          "Descriptors sampled (seeded, from the fit's images: see fit_manifest) to fit the PCA and the GMM")
+    /// The manifest whose `train` rows are the only images `fit-pca` and `fit-gmm` sample: they share the declaration.
+    static let fitManifest = ParameterSpec("fit_manifest", .string, .null, dataDefault: "all images, test included (logged)",
+                                           "An images.csv (annotate manifest / split) whose train rows are the only images the "
+                                             + "PCA and GMM samples are drawn from, so no test descriptor shapes them")
     /// The seed of `fit-pca`'s sample and of `fit-gmm`'s sample (seed + 1) and EM initialisation.
     static let sampleSeed = ParameterSpec("seed", .int, .int(0),
                                           "Seed of the descriptor samples (PCA: seed, GMM: seed + 1) and of the GMM initialisation")
@@ -46,6 +50,7 @@ extension StageSpec {
                       "PCA output dimension d, at most the descriptors' (ORH 128, COL 96)"),
         sampleSize,
         sampleSeed,
+        fitManifest,
     ], constraints: [pcaDimsFitDescriptors])
 
     public static let fitGMM = StageSpec("fit-gmm", summary: "Gaussian mixtures of PCA-projected ORH and COL descriptors (gmm.h5)", [
@@ -56,6 +61,7 @@ extension StageSpec {
         ParameterSpec("tolerance", .double, .double(1e-5), range: 0 ... 1e12,
                       "Stop EM when the relative log-likelihood gain falls below this"),
         sampleSeed,
+        fitManifest,
     ])
 
     public static let encode = StageSpec("encode", summary: "improved Fisher vectors, 1x1 + 2x2 + 1x3 pyramids (fv.h5)", [
@@ -104,6 +110,10 @@ extension StageSpec {
         ParameterSpec("test_fraction", .double, .double(0.25), range: 0.001 ... 0.999, "Fraction of each class held out for testing"),
         ParameterSpec("seed", .int, .int(0), "Seed of the per-class permutations"),
     ])
+
+    /// `split` on a dataset's ids and labels, before any Fisher vector: the same parameters.
+    public static let splitImages = StageSpec("split-images", summary: "stratified seeded train/test split of a single-label image dataset → images.csv, before fisher (its manifest input: PCA/GMM see train rows only)",
+                                              combining: [.split])
 
     public static let annotateTrain = StageSpec("annotate-train", summary: "SVM / SLR / TagProp classifiers of the runs (models.h5)", [
         // Default: the two visual SVM runs, which need no tags (a `split` manifest has none) and take seconds; the
@@ -162,7 +172,7 @@ extension ExtractConfig {
 extension PCAConfig {
     public init(_ p: StageParameters, descriptors: String, output: String) {
         self.init(descriptors: descriptors, output: output, dimensions: p.int("pca_dims"), sampleSize: p.int("sample_size"),
-                  seed: UInt64(p.int("seed")))
+                  seed: UInt64(p.int("seed")), fitManifest: p.optionalString("fit_manifest"))
     }
 }
 
@@ -170,7 +180,7 @@ extension GMMConfig {
     public init(_ p: StageParameters, descriptors: String, pca: String, output: String) {
         self.init(descriptors: descriptors, pca: pca, output: output, components: p.int("components"),
                   sampleSize: p.int("sample_size"), maxIterations: p.int("iterations"), tolerance: p.double("tolerance"),
-                  seed: UInt64(p.int("seed")))
+                  seed: UInt64(p.int("seed")), fitManifest: p.optionalString("fit_manifest"))
     }
 }
 

@@ -93,6 +93,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
     static let runnerOnly: [String: String] = [
         "split": "a seeded per-class split of a single-label fv.h5 into the images.csv that `annotate` reads; on the "
             + "command line `annotate manifest` writes images.csv from the dataset itself (class-csv: --train-per-class)",
+        "split-images": "the same seeded per-class split from a dataset's ids and labels, before fisher (its manifest input); "
+            + "on the command line `annotate manifest` writes images.csv and `--fit-manifest` passes it to fisher / fit-pca / fit-gmm",
     ]
 
     /// The options every command has from `JobOptions` (the per-rank memory budget, the stall watchdog).
