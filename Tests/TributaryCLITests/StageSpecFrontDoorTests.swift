@@ -264,7 +264,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// The stage types `type` needs before it (its inputs, recursively), then `type`.
     static func chain(for type: RunnerStageType) -> [RunnerStageType] {
         var before: [RunnerStageType] = []
-        for producers in type.inputs.keys.sorted().compactMap({ type.inputs[$0] }) {
+        for producers in type.inputs.keys.sorted().filter({ !type.optionalInputs.contains($0) }).compactMap({ type.inputs[$0] }) {
             for t in Self.chain(for: StageRegistry.named(producers[0])!) where !before.contains(where: { $0.name == t.name }) {
                 before.append(t)
             }
@@ -280,7 +280,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
             var stage: [String: JSONValue] = ["name": .string(t.name), "type": .string(t.name)]
             if let category = t.dataset { stage["dataset"] = .string(category == .image ? "images" : "texts") }
             var inputs: [String: JSONValue] = [:]
-            for (role, producers) in t.inputs { inputs[role] = .string(producers[0]) }
+            for (role, producers) in t.inputs where !t.optionalInputs.contains(role) { inputs[role] = .string(producers[0]) }
             if !inputs.isEmpty { stage["inputs"] = .object(inputs) }
             if i == chain.count - 1 { stage["params"] = .object(params) }
             stages.append(.object(stage))
