@@ -142,7 +142,38 @@ extension StageSpec {
                       reference: "Mensink et al. 2010 §4.3",
                       "TagProp's measures: summed (one per descriptor kind: D2/D3) or separate (one per kind and layout: D6/D7)"),
         ParameterSpec("seed", .int, .int(1), "Seed of the SVM solver's coordinate order"),
-    ])
+        ParameterSpec("select_on", .string, .string("none"), choices: ["none", "validation"],
+                      "Hyper-parameter selection: none trains with cost / slr_cost as given; validation holds out a seeded "
+                        + "stratified validation_fraction of the TRAINING rows, picks each of svm_costs / slr_costs by mean AP "
+                        + "there, then retrains on all training rows (test rows are never used)"),
+        ParameterSpec("svm_costs", .doubles, .null, dataDefault: "cost, not selected", range: 1e-12 ... 1e12,
+                      "select_on validation: the SVM costs C to choose from"),
+        ParameterSpec("slr_costs", .doubles, .null, dataDefault: "slr_cost, not selected", range: 1e-12 ... 1e12,
+                      "select_on validation: the SLR costs C to choose from"),
+        ParameterSpec("validation_fraction", .double, .double(0.2), range: 0.01 ... 0.9,
+                      "select_on validation: fraction of each stratum (first concept) of the training rows held out"),
+        ParameterSpec("validation_seed", .int, .int(0), "select_on validation: seed of the validation rows"),
+    ], constraints: [selectionParametersNeedValidation])
+
+    /// The selection parameters act under `select_on validation` only, and it needs a grid for a trained run: one
+    /// accepted and ignored is refused.
+    static let selectionParametersNeedValidation: Constraint = { p in
+        let runs = Set(p.strings("runs").compactMap(AnnotationRun.init(rawValue:)))
+        let svm = !runs.isDisjoint(with: [.svmLateVisual, .svmEarlyVisual, .svmLateMixed, .svmEarlyMixed])
+        guard p.string("select_on") == "validation" else {
+            let changed = [("svm_costs", !p.isNull("svm_costs")), ("slr_costs", !p.isNull("slr_costs")),
+                           ("validation_fraction", p.double("validation_fraction") != annotateTrain.default("validation_fraction", as: Double.self)),
+                           ("validation_seed", p.int("validation_seed") != annotateTrain.default("validation_seed", as: Int.self))]
+            guard let key = changed.first(where: \.1)?.0 else { return nil }
+            return p.inconsistent(key, "applies to select_on validation only: add select_on validation (--select-on validation) or remove it")
+        }
+        if !p.isNull("svm_costs") && !svm { return p.inconsistent("svm_costs", "no SVM run is trained: add one to runs or remove it") }
+        if !p.isNull("slr_costs") && !runs.contains(.slrLateVisual) {
+            return p.inconsistent("slr_costs", "slr-late-visual is not trained: add it to runs or remove it")
+        }
+        guard p.isNull("svm_costs") && p.isNull("slr_costs") else { return nil }
+        return p.inconsistent("select_on", "validation needs candidates: give svm_costs and/or slr_costs (e.g. [0.1, 1, 10])")
+    }
 
     public static let annotatePredict = StageSpec("annotate-predict", summary: "scores of every trained run on the test images (scores.h5)", [
         ParameterSpec("late_fusion", .string, .string(LateFusionScores.raw.rawValue), choices: LateFusionScores.choices,
@@ -220,7 +251,11 @@ extension AnnotateTrainConfig {
                   svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed")),
                                         loss: SVMLoss(rawValue: p.string("svm_loss")) ?? .hinge),
                   slr: .init(cost: p.double("slr_cost"), tolerance: 1e-2, maxIterations: p.int("slr_iterations")),
-                  tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed)
+                  tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed,
+                  selection: p.string("select_on") != "validation" ? nil
+                    : HyperParameterSelection(svmCosts: p.doubles("svm_costs"), slrCosts: p.doubles("slr_costs"),
+                                              validationFraction: p.double("validation_fraction"),
+                                              seed: UInt64(p.int("validation_seed"))))
     }
 }
 

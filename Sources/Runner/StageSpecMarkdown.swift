@@ -44,6 +44,7 @@ public enum StageSpecMarkdown {
         case .string: "string"
         case .bool: "boolean"
         case .strings: "list of strings"
+        case .doubles: "list of numbers"
         case .file: "file path"
         }
     }

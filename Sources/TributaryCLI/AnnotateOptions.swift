@@ -43,6 +43,12 @@ struct AnnotateTrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp(spec.help("tagprop_layouts")))
     var tagpropLayouts = spec.default("tagprop_layouts", as: TagPropLayouts.self)
     @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("select_on"))) var selectOn = spec.default("select_on", as: String.self)
+    @Option(help: ArgumentHelp(spec.help("svm_costs"))) var svmCosts: NumberList?
+    @Option(help: ArgumentHelp(spec.help("slr_costs"))) var slrCosts: NumberList?
+    @Option(help: ArgumentHelp(spec.help("validation_fraction")))
+    var validationFraction = spec.default("validation_fraction", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("validation_seed"))) var validationSeed = spec.default("validation_seed", as: Int.self)
 
     /// The spec checks the runs too (in either front door); this keeps the command line's own wording.
     func validate() throws {
