@@ -45,7 +45,8 @@ public struct AnnotateTrainStage: Sendable {
         } ?? .concepts
         if layout == .rows { try checkRowLayout() }
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
-                                           concepts: config.concepts, minimumTagCount: config.minimumTagCount,
+                                           concepts: config.concepts, tagVocabulary: config.tagVocabulary,
+                                           minimumTagCount: config.minimumTagCount,
                                            maximumTags: config.maximumTags, visual: layout == .concepts)
         log("annotate train: \(data.trainIDs.count) training / \(data.testIDs.count) test images, "
             + "\(data.concepts.count) concepts, \(data.vocabulary.tags.count) tags in the vocabulary")
@@ -177,6 +178,7 @@ public struct AnnotateTrainStage: Sendable {
             "linear_layout": .string(layout.rawValue), "slr_cost": .double(config.slr.cost),
             "tagprop_neighbours": .int(config.tagProp.neighbours),
             "tagprop_layouts": .string(config.tagPropLayouts.rawValue), "min_tag_count": .int(config.minimumTagCount),
+            "tag_vocabulary": .string(config.tagVocabulary.rawValue),
             "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),
         ])
     }

@@ -125,7 +125,11 @@ extension StageSpec {
         ParameterSpec("concepts", .strings, .null, dataDefault: "every concept with a positive training image",
                       "Concepts to train"),
         ParameterSpec("min_tag_count", .int, .int(25), range: 1 ... 1e12, reference: "Mensink et al. 2010 §4.2",
-                      "A tag enters the vocabulary when it is on at least this many images, train and test both included"),
+                      "A tag enters the vocabulary when it is on at least this many images (those tag_vocabulary counts)"),
+        ParameterSpec("tag_vocabulary", .string, .string(TagVocabulary.Scope.train.rawValue), choices: TagVocabulary.Scope.choices,
+                      reference: "Mensink et al. 2010 §4.1: train+test (ImageCLEF)",
+                      "Images the tag vocabulary is counted on: train (training images only, no test tag leaks in) or "
+                        + "train+test (the paper's rule: on both, and on at least one of each)"),
         ParameterSpec("max_tags", .int, .null, dataDefault: "no cap", "Keep at most this many tags, most frequent first"),
         ParameterSpec("cost", .double, .double(1), range: 1e-12 ... 1e12, reference: "Mensink et al. 2010 §4.2",
                       "SVM cost C (LIBLINEAR -c)"),
@@ -190,6 +194,7 @@ extension TagPropLayouts: ParameterChoice {}
 extension LateFusionScores: ParameterChoice {}
 extension AnnotationRun: ParameterChoice {}
 extension SVMLoss: ParameterChoice {}
+extension TagVocabulary.Scope: ParameterChoice {}
 
 extension ExtractConfig {
     /// `extract`'s parameters `p` (a spec with `StageSpec.extract`'s keys) on `source`: the grid defaults to the dataset's.
@@ -255,7 +260,8 @@ extension AnnotateTrainConfig {
                   selection: p.string("select_on") != "validation" ? nil
                     : HyperParameterSelection(svmCosts: p.doubles("svm_costs"), slrCosts: p.doubles("slr_costs"),
                                               validationFraction: p.double("validation_fraction"),
-                                              seed: UInt64(p.int("validation_seed"))))
+                                              seed: UInt64(p.int("validation_seed"))),
+                  tagVocabulary: TagVocabulary.Scope(rawValue: p.string("tag_vocabulary")) ?? .train)
     }
 }
 

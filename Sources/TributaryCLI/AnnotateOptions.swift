@@ -23,6 +23,7 @@ struct AnnotateInputOptions: ParsableArguments {
 extension TagPropLayouts: ExpressibleByArgument {}
 extension LateFusionScores: ExpressibleByArgument {}
 extension SVMLoss: ExpressibleByArgument {}
+extension TagVocabulary.Scope: ExpressibleByArgument {}
 
 /// The classifier settings of `annotate train`: `StageSpec.annotateTrain`'s parameters (help and defaults from the
 /// spec, the same as a runner `annotate` stage's).
@@ -35,6 +36,8 @@ struct AnnotateTrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp(spec.help("concepts"))) var concepts: CommaList?
     @Option(help: ArgumentHelp(spec.help("min_tag_count"))) var minTagCount = spec.default("min_tag_count", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("max_tags"))) var maxTags: Int?
+    @Option(help: ArgumentHelp(spec.help("tag_vocabulary")))
+    var tagVocabulary = spec.default("tag_vocabulary", as: TagVocabulary.Scope.self)
     @Option(help: ArgumentHelp(spec.help("cost"))) var cost = spec.default("cost", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("svm_loss"))) var svmLoss = spec.default("svm_loss", as: SVMLoss.self)
     @Option(help: ArgumentHelp(spec.help("slr_cost"))) var slrCost = spec.default("slr_cost", as: Double.self)
