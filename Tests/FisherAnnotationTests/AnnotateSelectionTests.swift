@@ -133,6 +133,19 @@ final class AnnotateSelectionTests: XCTestCase {
         XCTAssertEqual(clean, dirty)
     }
 
+    /// The validation scores and the choice are the same bits on 1, 2 and 3 ranks (concepts split over ranks).
+    func testSelectionIsBitIdenticalForOneTwoAndThreeRanks() throws {
+        var config = try config()
+        config.selection = HyperParameterSelection(svmCosts: [1e-3, 1, 1000], validationFraction: 0.25, seed: 3)
+        let stage = AnnotateTrainStage(config: config), data = Self.noisyData()
+        var all: [[UInt64]] = []
+        for size in 1 ... 3 {
+            let outcomes = try ThreadedWorld.run(size: size) { comm in try stage.select(data, communicator: comm, log: { _ in }).outcomes }
+            for o in outcomes { all.append(o.flatMap { $0.scores.map(\.bitPattern) + [$0.chosen.bitPattern] }) }
+        }
+        XCTAssertTrue(all.allSatisfy { $0 == all[0] }, "\(all)")
+    }
+
     /// Selection parameters without `select_on validation`, or validation without candidates, are refused.
     func testSelectionParametersAreRefusedWhenTheyWouldBeIgnored() throws {
         let cases: [([String: JSONValue], String)] = [
