@@ -18,7 +18,7 @@ extension StageSpec {
     static let sampleSize = ParameterSpec("sample_size", .int, .int(100_000), range: 2 ... 1e12, unit: "descriptors",
                                           "Descriptors sampled (seeded, from the fit's images: see fit_manifest) to fit the PCA and the GMM")
     /// The manifest whose `train` rows are the only images `fit-pca` and `fit-gmm` sample: they share the declaration.
-    static let fitManifest = ParameterSpec("fit_manifest", .string, .null, dataDefault: "all images, test included (logged)",
+    static let fitManifest = ParameterSpec("fit_manifest", .file, .null, dataDefault: "all images, test included (logged)",
                                            "An images.csv (annotate manifest / split) whose train rows are the only images the "
                                              + "PCA and GMM samples are drawn from, so no test descriptor shapes them")
     /// The seed of `fit-pca`'s sample and of `fit-gmm`'s sample (seed + 1) and EM initialisation.

@@ -57,10 +57,11 @@ final class LeakFreeRunnerTests: XCTestCase {
         XCTAssertEqual(try file.attribute("fit_scope", as: String.self), "all images")
         XCTAssertFalse(file.hasAttribute("fit_manifest"))
         try file.close()
+        try Data("path,labels,split,concepts,tags\n".utf8).write(to: folder.appendingPathComponent("manual.csv"))
         let both = try load(folder, """
             {"name": "split", "type": "split-images", "dataset": "img"},
             {"name": "fv", "type": "fisher", "dataset": "img", "inputs": {"manifest": "split"},
-             "params": {"components": 2, "pca_dims": 4, "fit_manifest": "\(folder.path)/out/split/images.csv"}}
+             "params": {"components": 2, "pca_dims": 4, "fit_manifest": "\(folder.path)/manual.csv"}}
             """)
         let text = errorText { _ = try Runner(config: both, verbosity: .quiet).run(communicator: SingleProcessCommunicator()) }
         XCTAssertTrue(text.contains("fit_manifest and inputs.manifest") && text.contains("keep one"), text)
