@@ -114,6 +114,26 @@ public enum DescriptorSample {
         return rng.sample(Swift.min(Swift.max(sampleSize, 0), total), from: total)
     }
 
+    /// The same draw restricted to the descriptors of `images` (sorted image indices, e.g. the training images of a
+    /// manifest): k = min(sampleSize, Σ_{n ∈ images} counts[n]) indices are drawn in the compacted space of those
+    /// images' descriptors, then mapped back to global indices (sorted). No other image's descriptor can be chosen;
+    /// with every image it is `globalIndices(descriptorCounts:sampleSize:seed:)`.
+    public static func globalIndices(descriptorCounts counts: [Int], images: [Int], sampleSize: Int, seed: UInt64) -> [Int] {
+        var offsets = [0]  // offsets[n]: global index of image n's first descriptor
+        offsets.reserveCapacity(counts.count + 1)
+        for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
+        let kept = images.map { counts[$0] }
+        let local = globalIndices(descriptorCounts: kept, sampleSize: sampleSize, seed: seed)
+        var result: [Int] = []
+        result.reserveCapacity(local.count)
+        var j = 0, start = 0
+        for g in local {
+            while g >= start + kept[j] { start += kept[j]; j += 1 }
+            result.append(offsets[images[j]] + g - start)
+        }
+        return result
+    }
+
     /// Maps sorted global indices to (image, descriptor) pairs.
     public static func locate(_ globalIndices: [Int], descriptorCounts counts: [Int]) -> [Location] {
         var result: [Location] = []

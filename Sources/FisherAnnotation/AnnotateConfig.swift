@@ -88,16 +88,23 @@ public struct AnnotateTrainConfig: Sendable {
     /// The tag vocabulary's minimum count (paper: 25) and maximum size.
     public var minimumTagCount: Int
     public var maximumTags: Int
+    /// Which images count towards the tag vocabulary: training only (default) or the paper's train + test.
+    public var tagVocabulary: TagVocabulary.Scope
     public var svm: LinearSVMOptions
     public var slr: SparseLogisticRegression<Float>.Options
     public var tagProp: TagProp.Options
     public var tagPropLayouts: TagPropLayouts
+    /// Costs chosen on validation rows of the training set before the final training (nil: as given).
+    public var selection: HyperParameterSelection?
 
     public init(fisherVectors: String, annotations: String, output: String, runs: [AnnotationRun] = AnnotationRun.allCases,
                 concepts: [String]? = nil, minimumTagCount: Int = 25, maximumTags: Int = .max,
                 svm: LinearSVMOptions = LinearSVMOptions(),
                 slr: SparseLogisticRegression<Float>.Options = .init(cost: 100, tolerance: 1e-2, maxIterations: 300),
-                tagProp: TagProp.Options = TagProp.Options(), tagPropLayouts: TagPropLayouts = .summed) {
+                tagProp: TagProp.Options = TagProp.Options(), tagPropLayouts: TagPropLayouts = .summed,
+                selection: HyperParameterSelection? = nil, tagVocabulary: TagVocabulary.Scope = .train) {
+        self.selection = selection
+        self.tagVocabulary = tagVocabulary
         self.fisherVectors = fisherVectors
         self.annotations = annotations
         self.output = output

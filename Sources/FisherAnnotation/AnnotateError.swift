@@ -14,6 +14,8 @@ public enum AnnotateError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingModel(file: String, run: String)
     /// The training blocks exceed the memory budget (rows split over ranks) and `what` cannot train that way.
     case rowLayoutUnsupported(what: String, fix: String)
+    /// Hyper-parameter selection (`select_on validation`) cannot run on these training rows.
+    case selection(annotations: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum AnnotateError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no concept of \(annotations) has a positive training image; check the concepts and split columns"
         case let .missingModel(file, run):
             return "\(file) holds no model for run \(run); re-run `tributary annotate train --runs \(run)`"
+        case let .selection(annotations, reason):
+            return "select_on validation on the training rows of \(annotations): \(reason)"
         case let .rowLayoutUnsupported(what, fix):
             return "the training Fisher vectors exceed the memory budget, so annotate train splits their rows over ranks, "
                 + "and \(what) cannot train that way; \(fix), or raise the budget with --memory <size> (more memory "

@@ -45,7 +45,8 @@ public struct AnnotateTrainStage: Sendable {
         } ?? .concepts
         if layout == .rows { try checkRowLayout() }
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
-                                           concepts: config.concepts, minimumTagCount: config.minimumTagCount,
+                                           concepts: config.concepts, tagVocabulary: config.tagVocabulary,
+                                           minimumTagCount: config.minimumTagCount,
                                            maximumTags: config.maximumTags, visual: layout == .concepts)
         log("annotate train: \(data.trainIDs.count) training / \(data.testIDs.count) test images, "
             + "\(data.concepts.count) concepts, \(data.vocabulary.tags.count) tags in the vocabulary")
@@ -53,7 +54,20 @@ public struct AnnotateTrainStage: Sendable {
             log("annotate train: skipped \(data.skippedConcepts.count) concept(s) without a positive training image: "
                 + data.skippedConcepts.joined(separator: ", "))
         }
-        let models = try train(data, communicator: comm, log: log, layout: layout)
+        if config.selection != nil && layout == .rows {
+            throw AnnotateError.rowLayoutUnsupported(what: "select_on validation", fix: "use select_on none with one cost")
+        }
+        let (chosen, outcomes) = try select(data, communicator: comm, log: log)
+        var models = try AnnotateTrainStage(config: chosen).train(data, communicator: comm, log: log, layout: layout)
+        if let selection = config.selection {  // the candidates, their validation mAP and the choice, in the header
+            models.header.parameters["select_on"] = .string("validation")
+            models.header.parameters["validation_fraction"] = .double(selection.validationFraction)
+            models.header.parameters["validation_seed"] = .int(Int(truncatingIfNeeded: selection.seed))
+            for o in outcomes {
+                models.header.parameters[o.parameter + "_candidates"] = .doubles(o.candidates)
+                models.header.parameters[o.parameter + "_validation_map"] = .doubles(o.scores)
+            }
+        }
         if comm.isRoot { try models.write(to: config.output) }  // Distributed: rank 0 writes
         try comm.barrier()  // Distributed: nobody reads models.h5 before it exists
         return models
@@ -164,6 +178,7 @@ public struct AnnotateTrainStage: Sendable {
             "linear_layout": .string(layout.rawValue), "slr_cost": .double(config.slr.cost),
             "tagprop_neighbours": .int(config.tagProp.neighbours),
             "tagprop_layouts": .string(config.tagPropLayouts.rawValue), "min_tag_count": .int(config.minimumTagCount),
+            "tag_vocabulary": .string(config.tagVocabulary.rawValue),
             "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),
         ])
     }

@@ -44,7 +44,8 @@ public struct AnnotationData: Sendable {
     /// `visual: false` leaves the 6 visual blocks unread (`train`/`test` hold only `tags`): the row-sharded
     /// `annotate train` reads its rows of them itself (`FisherVectorRows`).
     public static func load(fisherVectors fv: String, annotations path: String, concepts requested: [String]? = nil,
-                            vocabulary given: TagVocabulary? = nil, minimumTagCount: Int = 25,
+                            vocabulary given: TagVocabulary? = nil, tagVocabulary scope: TagVocabulary.Scope = .train,
+                            minimumTagCount: Int = 25,
                             maximumTags: Int = .max, visual: Bool = true) throws -> AnnotationData {
         let table = try AnnotationTable.read(path)
         let file = try openArtifact(fv, stage: EncodeStage.stage, version: EncodeStage.version,
@@ -87,7 +88,7 @@ public struct AnnotationData: Sendable {
             test[name] = gather(all, testRows)
         }
         let vocabulary = try given ?? TagVocabulary.build(train: trainRows.map { items[$0].tags },
-                                                          test: testRows.map { items[$0].tags },
+                                                          test: testRows.map { items[$0].tags }, scope: scope,
                                                           minimumCount: minimumTagCount, maximumSize: maximumTags)
         train[tagsBlock] = vocabulary.encode(trainRows.map { items[$0].tags })
         test[tagsBlock] = vocabulary.encode(testRows.map { items[$0].tags })

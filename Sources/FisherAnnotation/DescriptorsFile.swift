@@ -68,9 +68,11 @@ public struct DescriptorsFile {
         return matrix
     }
 
-    /// The sorted global indices of the seeded sample of `sampleSize` descriptors.
-    public func sampleIndices(sampleSize: Int, seed: UInt64) -> [Int] {
-        DescriptorSample.globalIndices(descriptorCounts: counts, sampleSize: sampleSize, seed: seed)
+    /// The sorted global indices of the seeded sample of `sampleSize` descriptors, drawn from the descriptors of
+    /// `images` only (sorted image indices; nil: every image).
+    public func sampleIndices(sampleSize: Int, seed: UInt64, images: [Int]? = nil) -> [Int] {
+        guard let images else { return DescriptorSample.globalIndices(descriptorCounts: counts, sampleSize: sampleSize, seed: seed) }
+        return DescriptorSample.globalIndices(descriptorCounts: counts, images: images, sampleSize: sampleSize, seed: seed)
     }
 
     public func close() {

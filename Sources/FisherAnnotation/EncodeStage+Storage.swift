@@ -121,18 +121,10 @@ extension EncodeStage {
         return rng.sample(Swift.min(config.pqTrainingImages, candidates.count), from: candidates.count).map { candidates[$0] }.sorted()
     }
 
-    /// The images the sample is drawn from: those whose id is a `train` row of `pq_training_manifest`, or all.
+    /// The images the sample is drawn from: those whose id is a `train` row of `pq_training_manifest`, or all
+    /// (`TrainingImages`).
     func pqCandidates(_ models: Models) throws -> [Int] {
-        let all = Array(0 ..< models.descriptors.imageCount)
-        guard let manifest = config.pqTrainingManifest else { return all }
-        let train = Set(try AnnotationTable.read(manifest).items.filter { $0.split == "train" }.map(\.path))
-        let ids = try models.descriptors.file.readStrings("ids")
-        let chosen = all.filter { train.contains(ids[$0]) }
-        guard !chosen.isEmpty else {
-            throw PipelineError.inconsistent(file: manifest, what: "none of its train rows is an image of \(config.descriptors) "
-                                             + "(paths must equal the descriptors' ids, e.g. \(ids.first ?? "none"))", rerun: "annotate manifest")
-        }
-        return chosen
+        try TrainingImages.indices(manifest: config.pqTrainingManifest, descriptors: models.descriptors)
     }
 
     /// Fits one quantizer per `fv/…` dataset on the sample's vectors (every rank, same rows, same result).

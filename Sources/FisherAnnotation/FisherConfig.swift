@@ -80,16 +80,20 @@ public struct PCAConfig: Sendable, Hashable {
     public var output: String
     /// d, clamped to each descriptor's dimension (128 ORH, 96 COL).
     public var dimensions: Int
-    /// Descriptors sampled (seeded, without replacement) from all images.
+    /// Descriptors sampled (seeded, without replacement) from the fit's images (`fitManifest`).
     public var sampleSize: Int
     public var seed: UInt64
+    /// An images.csv whose `train` rows are the only images sampled (`TrainingImages`); nil: every image.
+    public var fitManifest: String?
 
-    public init(descriptors: String, output: String, dimensions: Int = 64, sampleSize: Int = 100_000, seed: UInt64 = 0) {
+    public init(descriptors: String, output: String, dimensions: Int = 64, sampleSize: Int = 100_000, seed: UInt64 = 0,
+                fitManifest: String? = nil) {
         self.descriptors = descriptors
         self.output = output
         self.dimensions = dimensions
         self.sampleSize = sampleSize
         self.seed = seed
+        self.fitManifest = fitManifest
     }
 }
 
@@ -105,9 +109,12 @@ public struct GMMConfig: Sendable, Hashable {
     public var tolerance: Double
     /// The sample uses seed + 1 (so it differs from the PCA sample); EM initialisation uses seed.
     public var seed: UInt64
+    /// An images.csv whose `train` rows are the only images sampled (`TrainingImages`); nil: every image.
+    public var fitManifest: String?
 
     public init(descriptors: String, pca: String, output: String, components: Int = 256, sampleSize: Int = 100_000,
-                maxIterations: Int = 50, tolerance: Double = 1e-5, seed: UInt64 = 0) {
+                maxIterations: Int = 50, tolerance: Double = 1e-5, seed: UInt64 = 0, fitManifest: String? = nil) {
+        self.fitManifest = fitManifest
         self.descriptors = descriptors
         self.pca = pca
         self.output = output

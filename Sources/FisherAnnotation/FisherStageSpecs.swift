@@ -16,7 +16,11 @@ import Training
 extension StageSpec {
     /// Descriptors sampled for the PCA and for the GMM: `fit-pca` and `fit-gmm` share the declaration.
     static let sampleSize = ParameterSpec("sample_size", .int, .int(100_000), range: 2 ... 1e12, unit: "descriptors",
-                                          "Descriptors sampled (seeded, from all images) to fit the PCA and the GMM")
+                                          "Descriptors sampled (seeded, from the fit's images: see fit_manifest) to fit the PCA and the GMM")
+    /// The manifest whose `train` rows are the only images `fit-pca` and `fit-gmm` sample: they share the declaration.
+    static let fitManifest = ParameterSpec("fit_manifest", .file, .null, dataDefault: "all images, test included (logged)",
+                                           "An images.csv (annotate manifest / split) whose train rows are the only images the "
+                                             + "PCA and GMM samples are drawn from, so no test descriptor shapes them")
     /// The seed of `fit-pca`'s sample and of `fit-gmm`'s sample (seed + 1) and EM initialisation.
     static let sampleSeed = ParameterSpec("seed", .int, .int(0),
                                           "Seed of the descriptor samples (PCA: seed, GMM: seed + 1) and of the GMM initialisation")
@@ -46,6 +50,7 @@ extension StageSpec {
                       "PCA output dimension d, at most the descriptors' (ORH 128, COL 96)"),
         sampleSize,
         sampleSeed,
+        fitManifest,
     ], constraints: [pcaDimsFitDescriptors])
 
     public static let fitGMM = StageSpec("fit-gmm", summary: "Gaussian mixtures of PCA-projected ORH and COL descriptors (gmm.h5)", [
@@ -56,6 +61,7 @@ extension StageSpec {
         ParameterSpec("tolerance", .double, .double(1e-5), range: 0 ... 1e12,
                       "Stop EM when the relative log-likelihood gain falls below this"),
         sampleSeed,
+        fitManifest,
     ])
 
     public static let encode = StageSpec("encode", summary: "improved Fisher vectors, 1x1 + 2x2 + 1x3 pyramids (fv.h5)", [
@@ -90,20 +96,14 @@ extension StageSpec {
     public static let fisher = StageSpec("fisher", summary: "dense ORH + COL descriptors → PCA → GMM → improved Fisher vectors (fv.h5)",
                                          combining: [.extract, .fitPCA, .fitGMM, .encode])
 
-    /// PCA cannot raise the dimension: a `pca_dims` above a descriptor's dimension is refused (it used to be clamped
-    /// silently, so the FV dimension was not the one asked for).
-    static let pcaDimsFitDescriptors: Constraint = { p in
-        let d = p.int("pca_dims")
-        guard let kind = DescriptorKind.allCases.filter({ d > $0.dimension }).min(by: { $0.dimension < $1.dimension }) else { return nil }
-        let dims = DescriptorKind.allCases.map { "\($0.rawValue.uppercased()) \($0.dimension)" }.joined(separator: ", ")
-        return p.inconsistent("pca_dims", "exceeds the \(kind.rawValue.uppercased()) descriptors' dimension \(kind.dimension) "
-            + "(\(dims)); PCA cannot add dimensions: use at most \(DescriptorKind.allCases.map(\.dimension).min()!)")
-    }
-
     public static let split = StageSpec("split", summary: "stratified seeded train/test split of a single-label fv.h5 → images.csv for annotate", [
         ParameterSpec("test_fraction", .double, .double(0.25), range: 0.001 ... 0.999, "Fraction of each class held out for testing"),
         ParameterSpec("seed", .int, .int(0), "Seed of the per-class permutations"),
     ])
+
+    /// `split` on a dataset's ids and labels, before any Fisher vector: the same parameters.
+    public static let splitImages = StageSpec("split-images", summary: "stratified seeded train/test split of a single-label image dataset → images.csv, before fisher (its manifest input: PCA/GMM see train rows only)",
+                                              combining: [.split])
 
     public static let annotateTrain = StageSpec("annotate-train", summary: "SVM / SLR / TagProp classifiers of the runs (models.h5)", [
         // Default: the two visual SVM runs, which need no tags (a `split` manifest has none) and take seconds; the
@@ -115,7 +115,11 @@ extension StageSpec {
         ParameterSpec("concepts", .strings, .null, dataDefault: "every concept with a positive training image",
                       "Concepts to train"),
         ParameterSpec("min_tag_count", .int, .int(25), range: 1 ... 1e12, reference: "Mensink et al. 2010 §4.2",
-                      "A tag enters the vocabulary when it is on at least this many images, train and test both included"),
+                      "A tag enters the vocabulary when it is on at least this many images (those tag_vocabulary counts)"),
+        ParameterSpec("tag_vocabulary", .string, .string(TagVocabulary.Scope.train.rawValue), choices: TagVocabulary.Scope.choices,
+                      reference: "Mensink et al. 2010 §4.1: train+test (ImageCLEF)",
+                      "Images the tag vocabulary is counted on: train (training images only, no test tag leaks in) or "
+                        + "train+test (the paper's rule: on both, and on at least one of each)"),
         ParameterSpec("max_tags", .int, .null, dataDefault: "no cap", "Keep at most this many tags, most frequent first"),
         ParameterSpec("cost", .double, .double(1), range: 1e-12 ... 1e12, reference: "Mensink et al. 2010 §4.2",
                       "SVM cost C (LIBLINEAR -c)"),
@@ -124,7 +128,8 @@ extension StageSpec {
                       "SVM loss: hinge (dual coordinate descent) or squared-hinge (dual CD, or TRON when the training "
                         + "Fisher vectors exceed the memory budget and their rows are split over ranks, which needs it)"),
         ParameterSpec("slr_cost", .double, .double(100), range: 1e-12 ... 1e12,
-                      "SLR data-term weight C (smaller: sparser; C = 1 under-fits Fisher vectors: Flowers17 accuracy 71.6 % at 1, 84.3 % at 100)"),
+                      "SLR data-term weight C (smaller: sparser); the default 100 was picked on Flowers17 TEST accuracy (71.6 % at 1, "
+                        + "84.3 % at 100), not a leak-free choice: select_on validation with slr_costs chooses on training rows"),
         ParameterSpec("slr_iterations", .int, .int(300), range: 1 ... 1e12, "Most FISTA iterations per SLR concept"),
         ParameterSpec("neighbours", .int, .int(1000), range: 1 ... 1e9, reference: "Mensink et al. 2010 §3.3",
                       "TagProp's K, the neighbours over all measures, split as ceil(K/M) per measure"),
@@ -132,7 +137,18 @@ extension StageSpec {
                       reference: "Mensink et al. 2010 §4.3",
                       "TagProp's measures: summed (one per descriptor kind: D2/D3) or separate (one per kind and layout: D6/D7)"),
         ParameterSpec("seed", .int, .int(1), "Seed of the SVM solver's coordinate order"),
-    ])
+        ParameterSpec("select_on", .string, .string("none"), choices: ["none", "validation"],
+                      "Hyper-parameter selection: none trains with cost / slr_cost as given; validation holds out a seeded "
+                        + "stratified validation_fraction of the TRAINING rows, picks each of svm_costs / slr_costs by mean AP "
+                        + "there, then retrains on all training rows (test rows are never used)"),
+        ParameterSpec("svm_costs", .doubles, .null, dataDefault: "cost, not selected", range: 1e-12 ... 1e12,
+                      "select_on validation: the SVM costs C to choose from"),
+        ParameterSpec("slr_costs", .doubles, .null, dataDefault: "slr_cost, not selected", range: 1e-12 ... 1e12,
+                      "select_on validation: the SLR costs C to choose from"),
+        ParameterSpec("validation_fraction", .double, .double(0.2), range: 0.01 ... 0.9,
+                      "select_on validation: fraction of each stratum (first concept) of the training rows held out"),
+        ParameterSpec("validation_seed", .int, .int(0), "select_on validation: seed of the validation rows"),
+    ], constraints: [selectionParametersNeedValidation])
 
     public static let annotatePredict = StageSpec("annotate-predict", summary: "scores of every trained run on the test images (scores.h5)", [
         ParameterSpec("late_fusion", .string, .string(LateFusionScores.raw.rawValue), choices: LateFusionScores.choices,
@@ -149,6 +165,7 @@ extension TagPropLayouts: ParameterChoice {}
 extension LateFusionScores: ParameterChoice {}
 extension AnnotationRun: ParameterChoice {}
 extension SVMLoss: ParameterChoice {}
+extension TagVocabulary.Scope: ParameterChoice {}
 
 extension ExtractConfig {
     /// `extract`'s parameters `p` (a spec with `StageSpec.extract`'s keys) on `source`: the grid defaults to the dataset's.
@@ -162,7 +179,7 @@ extension ExtractConfig {
 extension PCAConfig {
     public init(_ p: StageParameters, descriptors: String, output: String) {
         self.init(descriptors: descriptors, output: output, dimensions: p.int("pca_dims"), sampleSize: p.int("sample_size"),
-                  seed: UInt64(p.int("seed")))
+                  seed: UInt64(p.int("seed")), fitManifest: p.optionalString("fit_manifest"))
     }
 }
 
@@ -170,7 +187,7 @@ extension GMMConfig {
     public init(_ p: StageParameters, descriptors: String, pca: String, output: String) {
         self.init(descriptors: descriptors, pca: pca, output: output, components: p.int("components"),
                   sampleSize: p.int("sample_size"), maxIterations: p.int("iterations"), tolerance: p.double("tolerance"),
-                  seed: UInt64(p.int("seed")))
+                  seed: UInt64(p.int("seed")), fitManifest: p.optionalString("fit_manifest"))
     }
 }
 
@@ -210,7 +227,12 @@ extension AnnotateTrainConfig {
                   svm: LinearSVMOptions(cost: p.double("cost"), seed: UInt64(p.int("seed")),
                                         loss: SVMLoss(rawValue: p.string("svm_loss")) ?? .hinge),
                   slr: .init(cost: p.double("slr_cost"), tolerance: 1e-2, maxIterations: p.int("slr_iterations")),
-                  tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed)
+                  tagProp: tagProp, tagPropLayouts: TagPropLayouts(rawValue: p.string("tagprop_layouts")) ?? .summed,
+                  selection: p.string("select_on") != "validation" ? nil
+                    : HyperParameterSelection(svmCosts: p.doubles("svm_costs"), slrCosts: p.doubles("slr_costs"),
+                                              validationFraction: p.double("validation_fraction"),
+                                              seed: UInt64(p.int("validation_seed"))),
+                  tagVocabulary: TagVocabulary.Scope(rawValue: p.string("tag_vocabulary")) ?? .train)
     }
 }
 

@@ -5,7 +5,8 @@ import Stages
 import Storage
 
 /// `tributary fit-gmm`: a diagonal Gaussian mixture of M components (256 by default, Mensink et al. 2010 §2)
-/// per descriptor kind, fitted by EM on PCA-projected descriptors of a seeded sample.
+/// per descriptor kind, fitted by EM on PCA-projected descriptors of a seeded sample of the training images of
+/// `fitManifest` (`TrainingImages`; every image when it is nil, which the log says).
 ///
 /// Distribution: as in `FitPCAStage`, every rank holds the same sample (drawn with seed + 1, so it is not the
 /// PCA sample) and EM reduces its sufficient statistics in fixed block order, so the mixture is bit-identical
@@ -28,7 +29,9 @@ public struct FitGMMStage {
         let descriptors = try DescriptorsFile.open(config.descriptors)
         defer { descriptors.close() }
         let pca = try ModelFiles.readPCA(config.pca)
-        let indices = descriptors.sampleIndices(sampleSize: config.sampleSize, seed: config.seed &+ 1)
+        let fit = try TrainingImages.forFit(manifest: config.fitManifest, descriptors: descriptors, stage: "fit-gmm",
+                                            output: config.output, log: log)
+        let indices = descriptors.sampleIndices(sampleSize: config.sampleSize, seed: config.seed &+ 1, images: fit.images)
         guard indices.count >= config.components else {
             throw PipelineError.invalidParameter(
                 name: "--components", value: "\(config.components)",
@@ -52,7 +55,7 @@ public struct FitGMMStage {
             }
             models[kind] = gmm
         }
-        var parameters = descriptorsProvenance(descriptors, in: config.output)
+        var parameters = descriptorsProvenance(descriptors, in: config.output).merging(fit.parameters) { a, _ in a }
         parameters["pca"] = ArtifactHeader.storedPath(config.pca, in: config.output)
         parameters["components"] = .int(config.components)
         parameters["sample_size"] = .int(config.sampleSize)

@@ -5,7 +5,8 @@ import Stages
 import Storage
 
 /// `tributary fit-pca`: PCA of ORH (128 → d) and COL (96 → d) descriptors, d = 64 by default (Mensink et al.
-/// 2010 §4.1), fitted on a seeded sample of descriptors drawn from all images.
+/// 2010 §4.1), fitted on a seeded sample of descriptors drawn from the training images of `fitManifest` (`TrainingImages`;
+/// every image when it is nil, which the log says).
 ///
 /// Distribution: every rank draws the same sample indices (`DescriptorSample`, no communication), reads the
 /// sampled rows inside its block range of the stitched descriptors and all-gathers them, so every rank holds
@@ -30,7 +31,9 @@ public struct FitPCAStage {
         }
         let descriptors = try DescriptorsFile.open(config.descriptors)
         defer { descriptors.close() }
-        let indices = descriptors.sampleIndices(sampleSize: config.sampleSize, seed: config.seed)
+        let fit = try TrainingImages.forFit(manifest: config.fitManifest, descriptors: descriptors, stage: "fit-pca",
+                                            output: config.output, log: log)
+        let indices = descriptors.sampleIndices(sampleSize: config.sampleSize, seed: config.seed, images: fit.images)
         var models: [DescriptorKind: PCA] = [:]
         for kind in DescriptorKind.allCases {
             let sample = try descriptors.sample(kind, indices: indices, communicator: comm)  // Distributed: all-gather
@@ -42,7 +45,7 @@ public struct FitPCAStage {
                 + "\(Int((explained * 1000).rounded()) / 10)% of the variance kept")
             models[kind] = pca
         }
-        var parameters = descriptorsProvenance(descriptors, in: config.output)
+        var parameters = descriptorsProvenance(descriptors, in: config.output).merging(fit.parameters) { a, _ in a }
         parameters["pca_dims"] = .int(config.dimensions)
         parameters["sample_size"] = .int(config.sampleSize)
         parameters["sample_rows"] = .int(indices.count)

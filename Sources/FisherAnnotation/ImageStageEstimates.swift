@@ -15,8 +15,9 @@ import Storage
 /// with Q = Σ_c round(n_c · f), the test images `split` holds out. `models.h5` (weights per run and block) is not
 /// estimated; its line says so. HDF5 metadata and string datasets are not counted.
 extension RunnerStageType {
-    /// The image collection of the `fisher` stage filling `fv` for `input`.
+    /// The image collection of `input`'s own dataset (`split-images`), else of the `fisher` stage filling `fv`.
     static func fisherImages(_ input: RunnerEstimateInput) throws -> any ImageCollection {
+        if case let .images(source, selection)? = input.dataset { return try source.open(selection: selection) }
         let fv = try input.input("fv")
         guard case let .images(source, selection)? = fv.dataset else {
             throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name,

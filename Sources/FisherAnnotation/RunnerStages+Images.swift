@@ -5,19 +5,23 @@ import LinearAlgebra
 import Stages
 import Storage
 
-/// The image stages of the runner: `fisher` (extract → fit-pca → fit-gmm → encode), `split` (a stratified
-/// train/test `images.csv` over a single-label `fv.h5`) and `annotate` (train → predict → eval → AP plot).
+/// The image stages of the runner: `fisher` (extract → fit-pca → fit-gmm → encode; with a `manifest` input, PCA and
+/// GMM see its training images only), `split-images` / `split` (a stratified train/test `images.csv` of a dataset,
+/// or of a single-label `fv.h5`: `RunnerStages+Split`) and `annotate` (train → predict → eval → AP plot).
 /// The stage types of the Fisher-vector annotation method, in the order `tributary run --help` lists them.
 public enum FisherAnnotationStages {
     public static let stageTypes: [RunnerStageType] = RunnerStageType.imageStages
 }
 
 extension RunnerStageType {
-    static let imageStages: [RunnerStageType] = [fisher, split.estimating(estimateSplit), annotate.estimating(estimateAnnotate)]  // ImageStageEstimates
+    static let imageStages: [RunnerStageType] = [fisher, splitImages.estimating(estimateSplit), split.estimating(estimateSplit),
+                                                  annotate.estimating(estimateAnnotate)]  // ImageStageEstimates
 
     static let fisher = RunnerStageType(
         spec: .fisher,
         dataset: .image,
+        inputs: ["manifest": ["split-images"]],
+        optionalInputs: ["manifest"],
         outputs: ["fv.h5"],
         estimate: { stage, directory, dataset in
             guard case let .images(source, selection)? = dataset else { return [] }
@@ -26,7 +30,15 @@ extension RunnerStageType {
     ) { context in
         guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
         let p = context.parameters
-        let pipeline = FisherPipeline(p, source: source, selection: selection, directory: context.directory)
+        var pipeline = FisherPipeline(p, source: source, selection: selection, directory: context.directory)
+        if let manifest = context.optionalInput("manifest", "images.csv") {  // the split decided before any fit
+            guard p.isNull("fit_manifest") else {
+                throw RunnerError.stageFailed(stage: context.stage.name, type: "fisher",
+                                              reason: "params.fit_manifest and inputs.manifest both name the training images; keep one")
+            }
+            pipeline.pca.fitManifest = manifest
+            pipeline.gmm.fitManifest = manifest
+        }
         try pipeline.run(communicator: context.communicator, log: context.log, progress: context.progress)
         let fv = try HDF5File.open(path: pipeline.encode.output)
         defer { try? fv.close() }
@@ -36,7 +48,7 @@ extension RunnerStageType {
         let report = """
             \(images) images of \(source.description)\(selection.limit.map { " (subset: \($0) images)" } ?? ""); \
             grid P=\(pipeline.extract.patchSize) step=\(pipeline.extract.step) S=\(pipeline.extract.scales); PCA \(p.int("pca_dims")), \
-            M = \(p.int("components")) Gaussians; \(dims) Fisher-vector dimensions per image (ORH + COL, 1x1 + 2x2 + 1x3); \
+            M = \(p.int("components")) Gaussians fitted on \(pipeline.pca.fitManifest == nil ? "every image (test included)" : "the training images only"); \(dims) Fisher-vector dimensions per image (ORH + COL, 1x1 + 2x2 + 1x3); \
             \(classes.count) classes.
             """
         let emFigure = context.communicator.isRoot  // figures: AnnotationFigures.swift
@@ -44,44 +56,9 @@ extension RunnerStageType {
         return RunnerStageResult(summary: "\(images) images → \(dims)-dim Fisher vectors", report: report + emFigure)
     }
 
-    static let split = RunnerStageType(
-        spec: .split,
-        inputs: ["fv": ["fisher"]],
-        outputs: ["images.csv"]
-    ) { context in
-        let fraction = context.parameters.double("test_fraction")
-        guard fraction > 0 && fraction < 1 else {
-            throw RunnerError.stageFailed(stage: context.stage.name, type: "split",
-                                          reason: "params.test_fraction = \(fraction) must be in (0, 1); fix the config")
-        }
-        let fvPath = context.input("fv", "fv.h5")
-        let fv = try HDF5File.open(path: fvPath)
-        defer { try? fv.close() }
-        let ids = try fv.readStrings("ids"), classes = try fv.readStrings("class_names")
-        let labels = try fv.read("labels", as: Int64.self).values.map { Int($0) }
-        var items = zip(ids, labels).map { AnnotationTable.Item(path: $0, concepts: [classes[$1]], tags: [], split: "train") }
-        for c in classes.indices {
-            let members = items.indices.filter { labels[$0] == c }
-            var rng = SeededRandom(seed: UInt64(context.parameters.int("seed")), stream: UInt64(c))
-            let held = Int((Double(members.count) * fraction).rounded())
-            for j in rng.permutation(members.count).prefix(held) { items[members[j]].split = "test" }
-        }
-        let test = items.filter { $0.split == "test" }.count
-        guard test > 0 && test < items.count else {
-            throw RunnerError.stageFailed(stage: context.stage.name, type: "split",
-                                          reason: "\(fvPath) has \(items.count) images: too few for a split with test_fraction \(fraction); use a larger dataset limit")
-        }
-        if context.communicator.isRoot {  // Distributed: rank 0 writes
-            try AnnotationTable(source: fvPath, items: items).write(to: context.output("images.csv"))
-        }
-        try context.communicator.barrier()
-        return RunnerStageResult(summary: "\(items.count - test) train, \(test) test images",
-                                 report: "\(items.count - test) training and \(test) test images (\(Int(fraction * 100)) % of each class held out, seed \(context.parameters.int("seed"))).")
-    }
-
     static let annotate = RunnerStageType(
         spec: .annotate,
-        inputs: ["fv": ["fisher"], "manifest": ["split"]],
+        inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         outputs: ["models.h5", "scores.h5", "eval.h5"]
     ) { context in
         let p = context.parameters

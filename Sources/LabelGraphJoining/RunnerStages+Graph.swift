@@ -39,7 +39,7 @@ extension RunnerStageType {
     static let trainPaths = RunnerStageType(
         spec: .trainAndDecodePaths,
         dataset: .image,
-        inputs: ["fv": ["fisher"], "manifest": ["split"]],
+        inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         configOnly: [
             ParameterSpec("graph", .file, .string("data/label-graphs/fashion-mnist.graph"), "the label graph (.graph or .outline)"),
             ParameterSpec("fine_dataset", .string, .string("fashion-mnist"), "the graph's dataset of the fine labels (the target)"),

@@ -227,6 +227,7 @@ extension RunnerStage {
         try JSONValue.checkKeys(given, allowed: type.inputs.keys.sorted(), file: file, at: at + ".inputs.")
         for (role, producers) in type.inputs.sorted(by: { $0.key < $1.key }) {
             guard let source = try given[role]?.string(file: file, key: at + ".inputs.\(role)") else {
+                if type.optionalInputs.contains(role) { continue }
                 throw .missingKey(file: file, key: at + ".inputs.\(role)", hint: "the name of an earlier stage of type " + producers.joined(separator: " or "))
             }
             guard let producer = earlier.first(where: { $0.name == source }) else {

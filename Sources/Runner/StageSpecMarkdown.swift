@@ -16,7 +16,7 @@ public enum StageSpecMarkdown {
             var facts: [String] = []
             if let dataset = type.dataset { facts.append("dataset: \(dataset.rawValue)") }
             if !type.inputs.isEmpty {
-                facts.append("inputs: " + type.inputs.keys.sorted().map { "`\($0)` ← \(type.inputs[$0]!.joined(separator: " or "))" }
+                facts.append("inputs: " + type.inputs.keys.sorted().map { "`\($0)` ← \(type.inputs[$0]!.joined(separator: " or "))\(type.optionalInputs.contains($0) ? " (optional)" : "")" }
                     .joined(separator: ", "))
             }
             facts.append("writes: " + type.outputs.map { "`\($0)`" }.joined(separator: ", "))
@@ -44,6 +44,7 @@ public enum StageSpecMarkdown {
         case .string: "string"
         case .bool: "boolean"
         case .strings: "list of strings"
+        case .doubles: "list of numbers"
         case .file: "file path"
         }
     }

@@ -13,6 +13,8 @@ public struct ParameterSpec: Sendable {
     public enum Kind: String, Sendable {
         case int = "an integer", double = "a number", string = "a string", bool = "true or false"
         case strings = "a list of strings"
+        /// Numbers to choose from (hyper-parameter candidates); `range` applies to each.
+        case doubles = "a list of numbers"
         /// A path (a string) whose file's CONTENT enters the runner's stage key: editing the file reruns the stage.
         case file = "a file path (a string)"
     }
@@ -88,6 +90,16 @@ public struct ParameterSpec: Sendable {
         case (_, .null): return .success(.null)
         case (.int, .int), (.double, .double), (.string, .string), (.file, .string), (.bool, .bool): break
         case let (.double, .int(n)): return check(.double(Double(n)))
+        case let (.doubles, .array(items)):
+            guard !items.isEmpty, items.allSatisfy({ Double(json: $0) != nil }) else {
+                return .failure(.wrongType(expected: kind.rawValue, got: items.isEmpty ? "an empty list" : value.typeName))
+            }
+            var element = self
+            element.kind = .double
+            for item in items {
+                if case let .failure(problem) = element.check(.double(Double(json: item)!)) { return .failure(problem) }
+            }
+            return .success(.array(items.map { .double(Double(json: $0)!) }))
         case let (.strings, .array(items)) where items.allSatisfy({ if case .string = $0 { true } else { false } }): break
         default: return .failure(.wrongType(expected: kind.rawValue, got: value.typeName))
         }

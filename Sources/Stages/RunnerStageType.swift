@@ -24,6 +24,8 @@ public struct RunnerStageType: Sendable {
     public var dataset: RunnerDataset.Category?
     /// Input role → the stage types that may fill it.
     public var inputs: [String: [String]]
+    /// The roles of `inputs` a config may leave out (the driver then sees no folder for them).
+    public var optionalInputs: Set<String>
     /// The parameter table (`StageSpec`): `stages[i].params` is checked against it.
     public var spec: StageSpec
     /// The keys of `spec` that the command line shares (the rest are config-only plumbing).
@@ -45,13 +47,14 @@ public struct RunnerStageType: Sendable {
     /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
     /// plumbing that the command line expresses with its own options (input files, class maps, report rows).
     public init(spec: StageSpec, version: Int = 1, dataset: RunnerDataset.Category? = nil,
-                inputs: [String: [String]] = [:], configOnly: [ParameterSpec] = [], outputs: [String],
+                inputs: [String: [String]] = [:], optionalInputs: Set<String> = [], configOnly: [ParameterSpec] = [], outputs: [String],
                 rankDependent: Bool = false, estimate: Estimator? = nil, run: @escaping Driver) {
         self.name = spec.name
         self.version = version
         self.summary = spec.summary
         self.dataset = dataset
         self.inputs = inputs
+        self.optionalInputs = optionalInputs
         self.spec = StageSpec(spec.name, summary: spec.summary, combining: [spec], configOnly)
         self.sharedKeys = spec.keys
         self.outputs = outputs
@@ -100,6 +103,9 @@ public struct RunnerStageContext {
 
     /// `<folder of the stage filling role>/<file>`.
     public func input(_ role: String, _ file: String) -> String { inputs[role]! + "/" + file }
+
+    /// `input(role, file)` for an optional role, nil when the config left it out.
+    public func optionalInput(_ role: String, _ file: String) -> String? { inputs[role].map { $0 + "/" + file } }
 
     /// `<stage folder>/<file>`.
     public func output(_ file: String) -> String { directory + "/" + file }

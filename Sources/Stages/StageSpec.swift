@@ -101,6 +101,10 @@ public struct StageParameters: Sendable {
         if case let .array(items)? = values[key] { return items.compactMap { if case let .string(s) = $0 { s } else { nil } } }
         return []
     }
+    public func doubles(_ key: String) -> [Double] {
+        if case let .array(items)? = values[key] { return items.compactMap { Double(json: $0) } }
+        return []
+    }
     public func isNull(_ key: String) -> Bool { values[key] == nil || values[key] == .null }
 
     /// A value of `key` that is fine on its own but not with the stage's inputs: the error names the key in the

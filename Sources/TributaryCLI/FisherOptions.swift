@@ -116,13 +116,16 @@ struct VectorStorageOptions: ParsableArguments {
     var pqTrainingManifest: String?
 }
 
-/// `--sample-size`, `--seed` (`fit-pca`, `fit-gmm`).
+/// `--sample-size`, `--seed`, `--fit-manifest` (`fit-pca`, `fit-gmm`, `fisher`).
 struct SampleOptions: ParsableArguments {
     @Option(help: ArgumentHelp(StageSpec.fitPCA.help("sample_size")))
     var sampleSize = StageSpec.fitPCA.default("sample_size", as: Int.self)
 
     @Option(help: ArgumentHelp(StageSpec.fitPCA.help("seed")))
     var seed = StageSpec.fitPCA.default("seed", as: Int.self)
+
+    @Option(help: ArgumentHelp(StageSpec.fitPCA.help("fit_manifest")))
+    var fitManifest: String?
 }
 
 /// `--pca-dims` (`fit-pca` only: `fit-gmm` and `encode` read d from pca.h5).

@@ -42,6 +42,25 @@ struct CommaList: ExpressibleByArgument, ParameterValue, Sendable {
     var defaultValueDescription: String { items.joined(separator: ",") }
 }
 
+/// `"0.1,1,10"` on the command line, a list of numbers in a config (`--svm-costs 0.1,1,10`).
+struct NumberList: ExpressibleByArgument, ParameterValue, Sendable {
+    var items: [Double]
+
+    init(_ items: [Double]) { self.items = items }
+    init?(argument: String) {
+        let parsed = argument.split(separator: ",").map { Double(String($0)) }
+        guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else { return nil }
+        items = parsed.map { $0! }
+    }
+    init?(json: JSONValue) {
+        guard case let .array(values) = json else { return nil }
+        items = values.compactMap { Double(json: $0) }
+        guard items.count == values.count else { return nil }
+    }
+    var json: JSONValue { .array(items.map { .double($0) }) }
+    var defaultValueDescription: String { items.map { "\($0)" }.joined(separator: ",") }
+}
+
 /// The values of `command`'s options whose property names are `keys` in camelCase, recursing into option groups.
 /// Reflection reads the property wrappers' values after parsing; a property that is not a spec key is skipped.
 func specValues(of command: Any, keys: Set<String>) -> [String: JSONValue] {

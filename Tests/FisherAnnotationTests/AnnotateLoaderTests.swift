@@ -94,6 +94,7 @@ final class AnnotateLoaderTests: XCTestCase {
                                          output: folder.appendingPathComponent("out/models.h5").path,
                                          runs: [.svmLateMixed, .tagpropMixed], minimumTagCount: 2)
         config.tagProp.neighbours = 6
+        config.tagVocabulary = .trainAndTest  // the paper's rule, as an explicit option
         try AnnotateTrainStage(config: config).run(communicator: SingleProcessCommunicator())
         let scoresPath = folder.appendingPathComponent("out/scores.h5").path
         let scores = try AnnotatePredictStage(config: AnnotatePredictConfig(models: config.output, output: scoresPath))
@@ -101,5 +102,9 @@ final class AnnotateLoaderTests: XCTestCase {
         XCTAssertEqual(scores.ids.count, 6)
         XCTAssertEqual(scores.concepts, ["clouds", "water"])
         XCTAssertEqual(try AnnotateModels.read(config.output).vocabulary.tags, ["sky", "sea", "tree"])
+        // The default counts training images only: `tree` reaches 2 images only with a test image.
+        let trainOnly = try AnnotationData.load(fisherVectors: fisher.encode.output, annotations: csv, minimumTagCount: 2)
+        XCTAssertEqual(trainOnly.vocabulary.tags, ["sky", "sea"])
+        XCTAssertEqual(try AnnotateModels.read(config.output).string("tag_vocabulary"), "train+test")
     }
 }

@@ -93,6 +93,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
     static let runnerOnly: [String: String] = [
         "split": "a seeded per-class split of a single-label fv.h5 into the images.csv that `annotate` reads; on the "
             + "command line `annotate manifest` writes images.csv from the dataset itself (class-csv: --train-per-class)",
+        "split-images": "the same seeded per-class split from a dataset's ids and labels, before fisher (its manifest input); "
+            + "on the command line `annotate manifest` writes images.csv and `--fit-manifest` passes it to fisher / fit-pca / fit-gmm",
     ]
 
     /// The options every command has from `JobOptions` (the per-rank memory budget, the stall watchdog).
@@ -262,7 +264,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
     /// The stage types `type` needs before it (its inputs, recursively), then `type`.
     static func chain(for type: RunnerStageType) -> [RunnerStageType] {
         var before: [RunnerStageType] = []
-        for producers in type.inputs.keys.sorted().compactMap({ type.inputs[$0] }) {
+        for producers in type.inputs.keys.sorted().filter({ !type.optionalInputs.contains($0) }).compactMap({ type.inputs[$0] }) {
             for t in Self.chain(for: StageRegistry.named(producers[0])!) where !before.contains(where: { $0.name == t.name }) {
                 before.append(t)
             }
@@ -278,7 +280,7 @@ final class StageSpecFrontDoorTests: XCTestCase {
             var stage: [String: JSONValue] = ["name": .string(t.name), "type": .string(t.name)]
             if let category = t.dataset { stage["dataset"] = .string(category == .image ? "images" : "texts") }
             var inputs: [String: JSONValue] = [:]
-            for (role, producers) in t.inputs { inputs[role] = .string(producers[0]) }
+            for (role, producers) in t.inputs where !t.optionalInputs.contains(role) { inputs[role] = .string(producers[0]) }
             if !inputs.isEmpty { stage["inputs"] = .object(inputs) }
             if i == chain.count - 1 { stage["params"] = .object(params) }
             stages.append(.object(stage))
