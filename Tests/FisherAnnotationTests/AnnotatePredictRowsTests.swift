@@ -75,4 +75,60 @@ final class AnnotatePredictRowsTests: XCTestCase {
         XCTAssertEqual(rows.dimension, 16)
         XCTAssertEqual(try rows.rows(1 ..< 5), Matrix(rows: 4, columns: 16, values: picked[1 ..< 5].flatMap { whole.row($0) }))
     }
+
+    /// 600 training and 700 test items in memory: TagProp's 3 training blocks and predict's 3 query blocks really
+    /// split over 2 and 3 ranks. Small-integer features make every similarity exact, so TagProp's scores equal the
+    /// unsharded search's bit for bit; the linear scores (float weights, blocked GEMMs) equal across rank counts
+    /// and agree with one whole-matrix GEMM to rounding.
+    func testSeveralBlocksSplitOverRanksGiveTheSameScores() throws {
+        var rng = SeededRandom(seed: 21)
+        let concepts = ["a", "b", "c"], n = 600, q = 700
+        func items(_ count: Int) -> (blocks: [String: Matrix<Float>], labels: LabelMatrix, tags: [[String]]) {
+            let flags = (0 ..< count).map { _ in (0 ..< 3).map { _ in rng.uniform() < 0.4 } }
+            var blocks: [String: Matrix<Float>] = [:]
+            for name in AnnotationData.visualBlocks {
+                let width = name.hasSuffix("1x1") ? 4 : name.hasSuffix("2x2") ? 16 : 12
+                let values = (0 ..< count * width).map { i -> Float in
+                    let c = i % width % 4
+                    return Float(Int(rng.uniform() * 3)) + (c < 3 && flags[i / width][c] ? 2 : 0)
+                }
+                blocks[name] = Matrix(rows: count, columns: width, values: values)
+            }
+            let tags = flags.map { f in (0 ..< 3).filter { f[$0] && rng.uniform() < 0.8 }.map { concepts[$0] } }
+            return (blocks, LabelMatrix(flags), tags)
+        }
+        let (train, trainLabels, trainTags) = items(n), (test, testLabels, testTags) = items(q)
+        let vocabulary = try TagVocabulary.build(train: trainTags, test: testTags, minimumCount: 1)
+        var trainBlocks = train, testBlocks = test
+        trainBlocks[AnnotationData.tagsBlock] = vocabulary.encode(trainTags)
+        testBlocks[AnnotationData.tagsBlock] = vocabulary.encode(testTags)
+        let data = AnnotationData(fisherVectors: "", annotations: "", concepts: concepts, skippedConcepts: [],
+                                  trainIDs: (0 ..< n).map { "tr\($0)" }, testIDs: (0 ..< q).map { "te\($0)" },
+                                  trainLabels: trainLabels, testLabels: testLabels, train: trainBlocks, test: testBlocks,
+                                  vocabulary: vocabulary, isSingleLabel: false)
+        var config = AnnotateFixture.trainConfig(folder, fv: "", csv: "")
+        config.runs = [.svmLateMixed, .svmEarlyVisual, .tagpropMixed]
+        let models = try AnnotateTrainStage(config: config).train(data, communicator: SingleProcessCommunicator())
+        let t = models.tagProp[.tagpropMixed]!
+        let lists = try t.measures.map {
+            try NearestNeighbours.search(queries: try data.features($0, test: true), database: try data.features($0),
+                                         count: t.model.neighboursPerMeasure)
+        }
+        let tagProp = try t.model.predict(neighbours: lists, trainingLabels: trainLabels)
+        let early = try models.svm[AnnotateModels.earlyVisual]!.scores(try data.features(AnnotationData.visualBlocks, test: true))
+        let predict = AnnotatePredictStage(config: AnnotatePredictConfig(models: "", output: ""))
+        var reference: AnnotationScores?
+        for size in 1 ... 3 {
+            let all = try ThreadedWorld.run(size: size) { comm in try predict.predict(models, data: data, communicator: comm) }
+            for scores in all {
+                XCTAssertEqual(scores.raw[.tagpropMixed], tagProp, "TagProp on \(size) ranks")
+                let e = scores.raw[.svmEarlyVisual]!
+                XCTAssertEqual(e.rows, q)
+                for i in 0 ..< e.values.count { XCTAssertEqual(e.values[i], early.values[i], accuracy: 1e-4 * (1 + abs(early.values[i]))) }
+                if let r = reference {
+                    for run in config.runs { XCTAssertEqual(scores.raw[run], r.raw[run], "\(run) on \(size) ranks") }
+                } else { reference = scores }
+            }
+        }
+    }
 }
