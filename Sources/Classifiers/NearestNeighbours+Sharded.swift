@@ -31,8 +31,9 @@ extension NearestNeighbours {
             throw ClassifierError.invalidOption(name: "count", value: "\(k)", requirement: "in 1...\(n - 1) (training rows minus self)")
         }
         let d = shard.columns
-        try MemoryBudget.current.reserve(bytes: MemoryBudget.sum([MemoryBudget.product([chunkSize, d, 4]),
-                                                                  MemoryBudget.product([chunkSize, chunkSize, 4])]),
+        let chunkRows = Swift.min(chunkSize, reduction.blockSize, n)  // a chunk never crosses a block
+        try MemoryBudget.current.reserve(bytes: MemoryBudget.sum([MemoryBudget.product([chunkRows, d, 4]),
+                                                                  MemoryBudget.product([chunkRows, chunkRows, 4])]),
                                          for: "the training features", purpose: "one broadcast chunk and its scores",
                                          fix: "pass a smaller chunkSize")
         var heaps = (0 ..< rows.count).map { _ in TopK(capacity: k) }

@@ -20,9 +20,11 @@ import Storage
 /// With `LateFusionScores.normalized` the late-fusion ranking score averages each block's min-max normalised
 /// scores instead (decisions still threshold the averaged raw scores at 0).
 ///
-/// **Distribution.** Linear scoring is one GEMM per block, done by every rank. TagProp's test neighbours are
-/// searched over ranks: each rank searches whole blocks of test images against all training images
-/// (`ShardedNeighbours.search`), and the lists are all-gathered in rank (= image) order. Rank 0 writes `scores.h5`.
+/// **Distribution.** Rows split over ranks (`AnnotatePredictStage+Rows`): each rank reads and scores only whole
+/// blocks of its test rows (linear: one GEMM per block; TagProp: against the training rows, each rank holding only
+/// its own and broadcasting them chunk by chunk), and the scores or neighbour lists are all-gathered in rank
+/// (= image) order. `run` reads no visual block whole; `predict` uses the blocks `data` holds in memory, else
+/// reads `fv.h5`. `scores.h5` is bit-identical for any number of ranks. Rank 0 writes `scores.h5`.
 public struct AnnotatePredictStage: Sendable {
     public let config: AnnotatePredictConfig
 
@@ -41,7 +43,7 @@ public struct AnnotatePredictStage: Sendable {
                                              rerun: "annotate train")
         }
         let data = try AnnotationData.load(fisherVectors: fv, annotations: annotations, concepts: models.concepts,
-                                           vocabulary: models.vocabulary)
+                                           vocabulary: models.vocabulary, visual: false)  // rows read per rank
         let scores = try predict(models, data: data, communicator: comm)
         log("annotate predict: \(scores.runs.count) run(s) on \(data.testIDs.count) test images, \(data.concepts.count) concepts")
         if comm.isRoot { try scores.write(to: config.output) }  // Distributed: rank 0 writes
@@ -65,7 +67,7 @@ public struct AnnotatePredictStage: Sendable {
                     guard let scorer = scorers[name] else {
                         throw AnnotateError.missingModel(file: config.models, run: run.rawValue)
                     }
-                    return try scorer.scores(data.test[name]!)
+                    return try linearScores(scorer, [name], data: data, communicator: comm)
                 }
                 let average = try Fusion.lateFusion(each)
                 switch config.lateFusion {
@@ -76,14 +78,12 @@ public struct AnnotatePredictStage: Sendable {
             case .svmEarlyVisual, .svmEarlyMixed:
                 let key = run == .svmEarlyVisual ? AnnotateModels.earlyVisual : AnnotateModels.earlyMixed
                 guard let scorer = models.svm[key] else { throw AnnotateError.missingModel(file: config.models, run: run.rawValue) }
-                scores = try scorer.scores(try data.features(visual + (run.usesTags ? [AnnotationData.tagsBlock] : []),
-                                                             test: true))
+                scores = try linearScores(scorer, visual + (run.usesTags ? [AnnotationData.tagsBlock] : []), data: data,
+                                          communicator: comm)
             case .tagpropVisual, .tagpropMixed:
                 guard let t = models.tagProp[run] else { throw AnnotateError.missingModel(file: config.models, run: run.rawValue) }
                 let lists = try t.measures.map { names in
-                    try ShardedNeighbours.search(queries: try data.features(names, test: true),
-                                                 database: try data.features(names), count: t.model.neighboursPerMeasure,
-                                                 communicator: comm)
+                    try tagPropNeighbours(names, count: t.model.neighboursPerMeasure, data: data, communicator: comm)
                 }
                 scores = try t.model.predict(neighbours: lists, trainingLabels: data.trainLabels)
             }

@@ -15,7 +15,8 @@ import Storage
 /// block), N_all × D_widest × 4 bytes; when that exceeds `MemoryBudget.current`, `rows`. There is no option: a
 /// user who wants the row path on small data lowers `--memory`. Both layouts give bit-identical models for any
 /// number of ranks; they differ from each other only within the solvers' tolerances (same objective).
-/// TagProp needs every rank to hold the features, so it cannot run under `rows`.
+/// TagProp runs under both: its search and fit need only each rank's own items (`TagProp.train(neighbours:rows:…)`),
+/// which `rows` reads from `fv.h5` (`FisherVectorRows.concatenated`) and `concepts` slices from memory.
 public enum TrainingLayout: String, Sendable, Equatable {
     case concepts, rows
 
@@ -51,11 +52,6 @@ extension AnnotateTrainStage {
             throw AnnotateError.rowLayoutUnsupported(
                 what: "the SVM runs with svm_loss hinge (LIBLINEAR -s 3, dual coordinate descent, needs every row on each rank)",
                 fix: "set svm_loss squared-hinge (trained by TRON with the rows split over ranks)")
-        }
-        if let run = config.runs.first(where: { $0 == .tagpropVisual || $0 == .tagpropMixed }) {
-            throw AnnotateError.rowLayoutUnsupported(
-                what: "run \(run.rawValue) (TagProp's neighbour search needs every training row on each rank)",
-                fix: "train it in a separate `annotate train --runs \(run.rawValue)` with enough memory")
         }
     }
 

@@ -24,7 +24,9 @@ import Storage
 /// leave-one-out neighbours against every rank's items (`NearestNeighbours.leaveOneOut(shard:…)`: one chunk of
 /// another rank's features at a time), keeps its own lists, and the γ/α/β fit sums over items in block order
 /// (`TagProp.train(neighbours:rows:…)`; γ, α, β are replicated). Rank 0 writes `models.h5`. The models are
-/// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank).
+/// bit-identical for any number of ranks (at a fixed number of BLAS threads per rank). Under `rows` each rank
+/// reads only its TagProp items from `fv.h5` (`FisherVectorRows.concatenated`, chunk by chunk), the same values the in-memory path
+/// slices, so both layouts give the same TagProp model bit for bit.
 ///
 /// **TagProp's K.** The paper's K = 1000 needs K_d = ⌈K/M⌉ ≤ N − 1 neighbours per measure; a larger K is
 /// lowered to M·(N − 1) (reported in the log; the stored γ has the effective (M, K_d) shape).
@@ -135,7 +137,11 @@ public struct AnnotateTrainStage: Sendable {
                 let lists = try measures.map { names in
                     let key = names.joined(separator: "+") + "@\(kd)"
                     if let hit = cache[key] { return hit }
-                    let shard = try Fusion.concatenate(names.map { data.train[$0]!.rows(mine) })
+                    let shard = layout == .rows
+                        ? try FisherVectorRows.concatenated(try rowSources(names, data: data, fileRows: fileRows), rows: mine,
+                                                           reserving: "this rank's \(mine.count) TagProp training rows",
+                                                           input: config.fisherVectors)
+                        : try Fusion.concatenate(names.map { data.train[$0]!.rows(mine) })
                     let found = try NearestNeighbours.leaveOneOut(shard: shard, rows: mine, totalRows: n, count: kd,
                                                                   reduction: reduction, communicator: comm)
                     cache[key] = found

@@ -27,7 +27,7 @@ public struct FisherVectorRows: Classifiers.RowSource {
         guard shape.count == 2, fileRows.allSatisfy({ $0 < shape[0] }) else {
             throw PipelineError.inconsistent(file: path, what: "\(dataset) has shape \(shape) for the ids", rerun: "encode")
         }
-        self.dimension = shape[1]
+        self.dimension = try FisherVectorReader(file: file, dataset: dataset).dimension  // decoded: PQ stores codes
     }
 
     public var rowCount: Int { fileRows.count }
@@ -49,5 +49,49 @@ public struct FisherVectorRows: Classifiers.RowSource {
             out += row
         }
         return Matrix(rows: range.count, columns: dimension, values: out)
+    }
+}
+
+extension FisherVectorRows {
+    /// Rows `rows` of `sources` concatenated column-wise, (rows.count, Σ D_b), read `TrainingLayout.chunkRows` rows
+    /// at a time. With `reserving`, the whole result is first reserved against `MemoryBudget.current` (for `input`).
+    static func concatenated(_ sources: [any RowSource<Float>], rows: Range<Int>, reserving purpose: String? = nil,
+                             input: String = "fv.h5") throws -> Matrix<Float> {
+        let d = sources.reduce(0) { $0 + $1.dimension }
+        if let purpose {
+            try MemoryBudget.current.reserve(bytes: MemoryBudget.product([rows.count, d, MemoryLayout<Float>.stride]),
+                                             for: input, purpose: purpose,
+                                             fix: "run on more ranks (each holds 1/R of the rows) or raise --memory")
+        }
+        var values: [Float] = []
+        values.reserveCapacity(rows.count * d)
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: TrainingLayout.chunkRows) {
+            let chunk = start ..< Swift.min(start + TrainingLayout.chunkRows, rows.upperBound)
+            let blocks = try sources.map { try $0.rows(chunk) }
+            values += blocks.count == 1 ? blocks[0].values : try Fusion.concatenate(blocks).values
+        }
+        return Matrix(rows: rows.count, columns: d, values: values)
+    }
+}
+
+extension AnnotationData {
+    /// The `fv.h5` row of each training (or test) item, in the split's order (increasing).
+    func fileRows(test: Bool) throws -> [Int] {
+        let file = try HDF5File.open(path: fisherVectors)
+        defer { try? file.close() }
+        var row: [String: Int] = [:]  // lookup only, never iterated
+        for (i, id) in try file.readStrings("ids").enumerated() { row[id] = i }
+        return (test ? testIDs : trainIDs).map { row[$0]! }
+    }
+
+    /// The training (or test) rows of the blocks `names` as row sources: the block in memory when `load` read it
+    /// (and always the tag vectors), else its rows of `fv.h5` (`FisherVectorRows`).
+    func rowSources(_ names: [String], test: Bool) throws -> [any RowSource<Float>] {
+        var fileRows: [Int]?
+        return try names.map { name -> any RowSource<Float> in
+            if let block = (test ? self.test : train)[name] { return InMemoryRows(block) }
+            if fileRows == nil { fileRows = try self.fileRows(test: test) }
+            return try FisherVectorRows(path: fisherVectors, block: name, fileRows: fileRows!)
+        }
     }
 }

@@ -10,7 +10,7 @@ import LinearAlgebra
 /// query in the same block whatever the rank count, ranks split whole blocks: rank r takes the blocks
 /// `shard(count: ⌈Q/B⌉, rank: r, size:)`, i.e. the queries from block boundary to block boundary (the last
 /// block may be short, as in a single-rank run). The slices are all-gathered in rank (= query) order. (Used by
-/// `annotate predict`; training's leave-one-out search shards the database too: `NearestNeighbours.leaveOneOut(shard:…)`.)
+/// `annotate predict`, whose database is sharded too: `NearestNeighbours.search(queries:shard:…)`.)
 /// (Bit identity also needs the same number of BLAS threads per rank, as for the Fisher stages.)
 enum ShardedNeighbours {
     /// The queries this rank searches: whole blocks of `blockSize`.
@@ -19,14 +19,7 @@ enum ShardedNeighbours {
         return Swift.min(count, blocks.lowerBound * blockSize) ..< Swift.min(count, blocks.upperBound * blockSize)
     }
 
-    /// The `count` nearest database rows of every query row.
-    static func search(queries: Matrix<Float>, database: Matrix<Float>, count: Int,
-                       communicator comm: any Communicator) throws -> Neighbours {
-        let mine = self.queries(count: queries.rows, rank: comm.rank, size: comm.size)
-        let local = try NearestNeighbours.search(queries: queries.rows(mine), database: database, count: count)
-        return try gather(local, queries: queries.rows, count: count, communicator: comm)
-    }
-
+    /// The ranks' lists in rank (= query) order.
     static func gather(_ local: Neighbours, queries: Int, count: Int, communicator comm: any Communicator) throws -> Neighbours {
         // Distributed: slices come back in rank order = query order.
         let indices = try comm.allGather(local.indices).flatMap { $0 }

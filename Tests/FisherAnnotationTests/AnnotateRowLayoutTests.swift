@@ -84,17 +84,57 @@ final class AnnotateRowLayoutTests: XCTestCase {
         XCTAssertTrue(text.contains("--memory"), text)
     }
 
-    func testTagPropUnderTheRowLayoutNamesTheFix() throws {
+    /// TagProp under `rows`: each rank reads only its TagProp items from fv.h5; the models are bit-identical for
+    /// 1/2/3 ranks and equal the concepts layout's (every visual block in memory) bit for bit.
+    func testTagPropUnderTheRowLayoutEqualsTheConceptsLayout() throws {
         var config = try config(.squaredHinge)
-        config.runs = [.svmLateVisual, .tagpropVisual]
+        config.runs = [.svmEarlyVisual, .tagpropVisual, .tagpropMixed]
         let stage = AnnotateTrainStage(config: config)
-        // No early fusion: the widest block is 16 columns, 48 × 16 × 4 B = 3 KiB; a 1 KiB budget forces rows.
-        let tiny = MemoryBudget(bytes: 1 << 10, origin: "test 1KiB")
-        XCTAssertEqual(try stage.chooseLayout(budget: Self.small).layout, .concepts)
-        let text = errorText {
-            try MemoryBudget.$current.withValue(tiny) { _ = try stage.run(communicator: SingleProcessCommunicator()) }
+        XCTAssertEqual(try stage.chooseLayout(budget: Self.small).layout, .rows, "early fusion's 12 KiB > 8 KiB")
+        var lines: [String] = []
+        try MemoryBudget.$current.withValue(Self.small) {
+            _ = try stage.run(communicator: SingleProcessCommunicator()) { lines.append($0) }
         }
-        XCTAssertTrue(text.contains("run tagprop-visual"), text)
-        XCTAssertTrue(text.contains("annotate train --runs tagprop-visual"), text)
+        XCTAssertTrue(lines.contains { $0.contains("rows split over ranks") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("TagProp tagprop-mixed") }, "\(lines)")
+        let written = try AnnotateModels.read(config.output)
+        let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
+                                           minimumTagCount: 2, visual: false)
+        let full = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
+                                           minimumTagCount: 2)
+        let concepts = try stage.train(full, communicator: SingleProcessCommunicator(), layout: .concepts)
+        for size in 1 ... 3 {
+            let all = try ThreadedWorld.run(size: size) { comm in
+                try MemoryBudget.$current.withValue(Self.small) { try stage.train(data, communicator: comm, layout: .rows) }
+            }
+            for models in all + [written] {
+                for run in [AnnotationRun.tagpropVisual, .tagpropMixed] {
+                    let (a, b) = (models.tagProp[run], concepts.tagProp[run])
+                    XCTAssertNotNil(a, "\(run) on \(size) ranks")
+                    XCTAssertEqual(a?.model.gamma, b?.model.gamma, "\(run) γ on \(size) ranks")
+                    XCTAssertEqual(a?.model.alpha, b?.model.alpha, "\(run) α on \(size) ranks")
+                    XCTAssertEqual(a?.model.beta, b?.model.beta, "\(run) β on \(size) ranks")
+                    XCTAssertEqual(a?.measures, b?.measures)
+                }
+            }
+        }
+        XCTAssertEqual(concepts.tagProp[.tagpropMixed]?.measures.count, 3, "orh, col, tags")
+    }
+
+    /// A shard larger than the budget names the input and the fix instead of allocating.
+    func testTagPropShardOverTheBudgetNamesTheFix() throws {
+        var config = try config(.squaredHinge)
+        config.runs = [.tagpropVisual]
+        let stage = AnnotateTrainStage(config: config)
+        let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
+                                           minimumTagCount: 2, visual: false)
+        // 24 training rows × 32 columns (orh: 4 + 16 + 12) × 4 B = 3 KiB > 2 KiB.
+        let text = errorText {
+            try MemoryBudget.$current.withValue(MemoryBudget(bytes: 2 << 10, origin: "test 2KiB")) {
+                _ = try stage.train(data, communicator: SingleProcessCommunicator(), layout: .rows)
+            }
+        }
+        XCTAssertTrue(text.contains("TagProp training rows"), text)
+        XCTAssertTrue(text.contains("run on more ranks"), text)
     }
 }

@@ -1,0 +1,58 @@
+import Classifiers
+import Core
+import LinearAlgebra
+import Storage
+
+/// `annotate predict` with the rows split over ranks: each rank scores only its test rows and, for TagProp, holds
+/// only its own training rows; no rank reads a whole block of `fv.h5`.
+///
+/// Test rows: rank r takes the whole blocks of B = `NearestNeighbours.defaultBlockSize` test items
+/// `ShardedNeighbours.queries(count: Q, rank: r, size: R)` (T_r). Training rows: the items of rank r's
+/// `TagProp.itemBlocks` blocks (N_r), as in training. Both are read from `fv.h5` through `FisherVectorRows`
+/// (`TrainingLayout.chunkRows` rows per read) unless `AnnotationData` already holds the block in memory.
+///
+/// | run | per rank | gathered |
+/// | --- | --- | --- |
+/// | linear (late, early) | for each query block q ⊂ T_r: F_q = X_q Wᵀ + 1bᵀ, one GEMM (|q|, D)·(D, K) | F (Q, K) in rank = row order |
+/// | TagProp | neighbours of T_r among all N training rows, each rank broadcasting its N_r rows chunk by chunk (`NearestNeighbours.search(queries:shard:…)`) | lists (Q, k) in rank order |
+///
+/// Every GEMM has a fixed global shape (query block × weights, query block × training chunk), so `scores.h5` is
+/// bit-identical for any rank count; with Q ≤ B (and N ≤ B for TagProp) the shapes are those of a whole-matrix
+/// run, so the scores equal the unsharded ones bit for bit (beyond, they agree to rounding). Peak memory per
+/// rank: one query block (linear), or T_r + N_r rows and one chunk (TagProp), plus the (Q, K) scores.
+extension AnnotatePredictStage {
+    /// Test items of this rank: whole query blocks.
+    static func testRows(_ data: AnnotationData, communicator comm: any Communicator) -> Range<Int> {
+        ShardedNeighbours.queries(count: data.testIDs.count, rank: comm.rank, size: comm.size)
+    }
+
+    /// The linear scores (Q, K) of `scorer` on the test blocks `names` concatenated, rows split over ranks.
+    func linearScores(_ scorer: LinearScorer, _ names: [String], data: AnnotationData,
+                      communicator comm: any Communicator) throws -> Matrix<Float> {
+        let sources = try data.rowSources(names, test: true)
+        let mine = Self.testRows(data, communicator: comm), step = NearestNeighbours.defaultBlockSize
+        var local: [Float] = []
+        for start in stride(from: mine.lowerBound, to: mine.upperBound, by: step) {
+            let q = start ..< Swift.min(start + step, mine.upperBound)
+            local += try scorer.scores(try FisherVectorRows.concatenated(sources, rows: q)).values
+        }
+        // Distributed: rank order = test-row order.
+        return Matrix(rows: data.testIDs.count, columns: scorer.biases.count,
+                      values: try comm.allGather(local).flatMap { $0 })
+    }
+
+    /// The k nearest training items of every test item for the measure `names`, training rows sharded.
+    func tagPropNeighbours(_ names: [String], count k: Int, data: AnnotationData,
+                           communicator comm: any Communicator) throws -> Neighbours {
+        let reduction = TagProp.itemBlocks, n = data.trainIDs.count
+        let own = reduction.rows(totalRows: n, rank: comm.rank, size: comm.size)
+        let shard = try FisherVectorRows.concatenated(try data.rowSources(names, test: false), rows: own,
+                                                      reserving: "this rank's \(own.count) TagProp training rows")
+        let mine = Self.testRows(data, communicator: comm)
+        let queries = try FisherVectorRows.concatenated(try data.rowSources(names, test: true), rows: mine,
+                                                        reserving: "this rank's \(mine.count) test rows")
+        let local = try NearestNeighbours.search(queries: queries, shard: shard, rows: own, totalRows: n, count: k,
+                                                 reduction: reduction, communicator: comm)
+        return try ShardedNeighbours.gather(local, queries: data.testIDs.count, count: k, communicator: comm)
+    }
+}
