@@ -105,7 +105,7 @@ public struct RunnerConfig: Sendable {
     /// A path of the config: absolute as it is, relative against the config file's folder `base` (so a config
     /// means the same files from any working directory).
     public static func resolve(_ path: String, against base: String) -> String {
-        path.hasPrefix("/") || base.isEmpty || base == "." ? path : base + "/" + path
+        lexicallyNormalized(path.hasPrefix("/") || base.isEmpty || base == "." ? path : base + "/" + path)
     }
 
     /// Checks the sizes the config's datasets declare (a synthetic dataset's `count`, `width`, `height`) against

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 /// The header every Tributary artifact carries: root attributes that say what wrote the file.
 ///
@@ -141,14 +142,8 @@ extension ArtifactHeader {
             : join(components(FileManager.default.currentDirectoryPath) + components(path), absolute: true)
     }
 
-    /// The path's parts with `.` and `a/..` removed (`..` kept at the front).
-    static func components(_ path: String) -> [String] {
-        var parts: [String] = []
-        for part in path.split(separator: "/").map(String.init) where part != "." {
-            if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
-        }
-        return parts
-    }
+    /// The path's parts with `.` and `a/..` removed (`..` kept at the front): `lexicalComponents`.
+    static func components(_ path: String) -> [String] { lexicalComponents(path) }
 
     static func join(_ parts: [String], absolute: Bool) -> String {
         let joined = components(parts.joined(separator: "/")).joined(separator: "/")
