@@ -8,9 +8,10 @@ import Glibc
 ///
 /// A blocking `MPI_Allreduce` busy-polls (99 % of a core) and never returns if a peer never arrives. Instead
 /// `MPICommunicator` starts the non-blocking collective (`MPI_Iallreduce`, `MPI_Ibcast`, …, the same data
-/// movement) and calls `wait`, which polls `MPI_Test` with pauses that double from `firstPause` (50 µs) to
-/// `longestPause` (10 ms): a fast collective completes after a poll or two, a waiting rank sleeps almost all the
-/// time, and the extra latency once a slow peer arrives is at most one `longestPause`.
+/// movement) and calls `wait`, which polls `MPI_Test` without sleeping for `spinSeconds` (200 µs), then with
+/// pauses that double from `firstPause` (50 µs) to `longestPause` (10 ms): a fast collective completes while
+/// spinning (no sleep added to its latency), a waiting rank sleeps almost all the time, and the extra latency
+/// once a slow peer arrives is at most one `longestPause`.
 ///
 /// The timeout is `--stall-timeout SECONDS` (every command, `JobOptions`) or the environment variable
 /// `TRIBUTARY_STALL_TIMEOUT` (launch scripts); default 600 s; 0 turns the watchdog off (blocking collectives, as
@@ -31,6 +32,11 @@ public struct StallWatchdog: Sendable, Equatable {
     public var firstPause = 50e-6
     /// The longest pause between two polls, in seconds.
     public var longestPause = 10e-3
+    /// Polls without sleeping for up to this long first (at most `spinPolls` of them), so a collective whose
+    /// peers are all there completes at MPI's own latency; only a longer wait backs off into sleeps.
+    public var spinSeconds = 200e-6
+    /// The most polls of the spin phase (bounds it when the clock does not move, as in tests).
+    public var spinPolls = 100_000
 
     public init(timeout: Double) {
         precondition(timeout >= 0 && timeout.isFinite, "stall timeout \(timeout) must be finite and ≥ 0")
@@ -53,6 +59,11 @@ public struct StallWatchdog: Sendable, Equatable {
     public func wait(now: () -> Double = StallWatchdog.monotonicSeconds, sleep: (Double) -> Void = StallWatchdog.sleep,
                      until test: () throws -> Bool) rethrows -> Outcome {
         let start = now()
+        var polls = 0
+        while polls < spinPolls, now() - start < spinSeconds {  // spin: a quick collective costs no sleep
+            if try test() { return .completed }
+            polls += 1
+        }
         var pause = firstPause
         while true {
             if try test() { return .completed }

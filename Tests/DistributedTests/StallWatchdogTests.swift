@@ -13,9 +13,31 @@ final class StallWatchdogTests: XCTestCase {
         }
     }
 
+    /// A watchdog without the spin phase: the back-off alone.
+    func backOffOnly(_ timeout: Double) -> StallWatchdog {
+        var watchdog = StallWatchdog(timeout: timeout)
+        watchdog.spinSeconds = 0
+        return watchdog
+    }
+
+    /// The spin phase polls without sleeping, at most `spinPolls` times (a fake clock does not move), then backs off.
+    func testSpinsFirstThenBacksOff() {
+        let clock = FakeClock()
+        var watchdog = StallWatchdog(timeout: 5)
+        watchdog.spinPolls = 7
+        var polls = 0
+        let quick = watchdog.wait(now: { clock.now }, sleep: clock.sleep) { polls += 1; return polls == 7 }
+        XCTAssertEqual(quick, .completed)
+        XCTAssertEqual(clock.pauses, [], "completed while spinning: no sleep")
+        polls = 0
+        let slow = watchdog.wait(now: { clock.now }, sleep: clock.sleep) { polls += 1; return polls == 9 }
+        XCTAssertEqual(slow, .completed)
+        XCTAssertEqual(clock.pauses, [50e-6], "7 spinning polls, the 8th fails after the spin, one pause, the 9th succeeds")
+    }
+
     func testCompletesOnTheFirstPollWithoutSleeping() {
         let clock = FakeClock()
-        let outcome = StallWatchdog(timeout: 5).wait(now: { clock.now }, sleep: clock.sleep) { true }
+        let outcome = backOffOnly(5).wait(now: { clock.now }, sleep: clock.sleep) { true }
         XCTAssertEqual(outcome, .completed)
         XCTAssertEqual(clock.pauses, [])
     }
@@ -23,7 +45,7 @@ final class StallWatchdogTests: XCTestCase {
     func testPausesDoubleFrom50MicrosecondsTo10Milliseconds() {
         let clock = FakeClock()
         var polls = 0
-        let outcome = StallWatchdog(timeout: 5).wait(now: { clock.now }, sleep: clock.sleep) {
+        let outcome = backOffOnly(5).wait(now: { clock.now }, sleep: clock.sleep) {
             polls += 1
             return polls == 12
         }
@@ -35,7 +57,7 @@ final class StallWatchdogTests: XCTestCase {
 
     func testStallsAfterTheTimeoutAndNotBefore() {
         let clock = FakeClock()
-        let outcome = StallWatchdog(timeout: 2).wait(now: { clock.now }, sleep: clock.sleep) { false }
+        let outcome = backOffOnly(2).wait(now: { clock.now }, sleep: clock.sleep) { false }
         guard case .stalled(let seconds) = outcome else { return XCTFail("\(outcome)") }
         XCTAssertGreaterThanOrEqual(seconds, 2)
         XCTAssertLessThan(seconds, 2 + 10e-3 + 1e-9, "gives up at the first poll after the timeout")
@@ -47,7 +69,7 @@ final class StallWatchdogTests: XCTestCase {
     func testTimeoutZeroWaitsForEver() {
         let clock = FakeClock()
         var polls = 0
-        let outcome = StallWatchdog(timeout: 0).wait(now: { clock.now }, sleep: clock.sleep) {
+        let outcome = backOffOnly(0).wait(now: { clock.now }, sleep: clock.sleep) {
             polls += 1
             return polls == 100_000  // ~1000 s of fake time: far beyond any timeout, still completes
         }
