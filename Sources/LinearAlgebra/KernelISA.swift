@@ -61,9 +61,11 @@ public enum KernelISA: String, CaseIterable, Sendable, CustomStringConvertible {
         do { return try fromEnvironment() } catch { preconditionFailure("\(error)") }
     }()
 
-    /// One line for headers and provenance: `avx512 (supported: baseline, avx2, avx512)`.
+    /// One line for headers and provenance: `avx512 (supported: baseline, avx2, avx512)`; never stops the process
+    /// (the CLI's usage message prints it while it reports a bad `TRIBUTARY_ISA`).
     public static var summary: String {
-        "\(active) (supported: \(supported.map(\.rawValue).joined(separator: ", ")))"
+        let chosen = (try? fromEnvironment())?.rawValue ?? "none (\(environmentVariable) is invalid)"
+        return "\(chosen) (supported: \(supported.map(\.rawValue).joined(separator: ", ")))"
     }
 }
 
