@@ -50,10 +50,13 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng libturbojpeg",
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
+        // The one C shim with code: hand-written kernels built for baseline x86-64, AVX2+FMA and AVX-512 in one
+        // binary (`__attribute__((target))`), chosen at start-up by LinearAlgebra's `KernelISA`.
+        .target(name: "CKernels", publicHeadersPath: "."),
 
         // MARK: - Core modules
         .target(name: "Core"),
-        .target(name: "LinearAlgebra", dependencies: ["Core", "COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["Core", "COpenBLAS", "CKernels"]),
         .target(name: "Distributed", dependencies: ["Core", "CMPI", "CStartup"]),
         .target(name: "Storage", dependencies: ["Core", "CHDF5"]),
         .target(name: "Datasets", dependencies: ["Core", "CImageCodecs", "CZlib"]),

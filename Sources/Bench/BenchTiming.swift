@@ -1,4 +1,5 @@
 import Core
+import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,11 +46,11 @@ public enum BenchTiming {
         return (x < 0 ? "-" : "") + text
     }
 
-    /// The environment's thread knobs, for the header every bench prints.
+    /// The environment's thread knobs and the kernels' ISA level (`KernelISA`), for the header every bench prints.
     public static func threadEnvironment() -> String {
         ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"].map { name in
             "\(name)=\(getenv(name).map { String(cString: $0) } ?? "unset")"
-        }.joined(separator: " ")
+        }.joined(separator: " ") + "; kernels \(KernelISA.summary)"
     }
 
     /// A machine-readable line like the anchors' `RESULT {...}`, so scripts can compute ratios.

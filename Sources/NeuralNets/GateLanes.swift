@@ -15,6 +15,10 @@ import Core
 ///     i, f, o = σ(a_i, a_f, a_o)    g = tanh(a_g)    c = f ⊙ c_prev + i ⊙ g    h = o ⊙ tanh(c)
 ///
 /// Lanes 8 at a time; the last H mod 8 columns go through the scalar formulas.
+///
+/// The Float LSTM forward runs `WideKernels.lstmRow` (LinearAlgebra, C: the same formulas built for SSE2, AVX2
+/// and AVX-512, chosen at start-up); `lstmRow` here is its Swift twin, which the tests require it to match bit
+/// for bit on every level.
 enum GateLanes {
     typealias Lanes = SIMD8<Float>
 

@@ -141,7 +141,8 @@ public struct LSTM: Sendable {
     }
 
     /// The cell update of one row (see the type's equations): overwrites the 4H pre-activations in `gates` with
-    /// i f g o and writes c, tanh c and h. Float goes through `GateLanes` (eight lanes), Double through libm.
+    /// i f g o and writes c, tanh c and h. Float goes through `WideKernels.lstmRow` (C, on the `KernelISA.active`
+    /// level; bit-identical to `GateLanes.lstmRow`), Double through libm.
     @inline(__always)
     func cellUpdate<S: NeuralScalar>(gates ar: UnsafeMutablePointer<S>, cellIn cPrev: UnsafePointer<S>,
                                      cell cr: UnsafeMutablePointer<S>, tanhCell tcr: UnsafeMutablePointer<S>,
@@ -151,8 +152,8 @@ public struct LSTM: Sendable {
             func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
                 UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
             }
-            GateLanes.lstmRow(gates: f(ar), cellIn: UnsafeRawPointer(cPrev).assumingMemoryBound(to: Float.self),
-                              cell: f(cr), tanhCell: f(tcr), hidden: f(hr), h: h)
+            WideKernels.lstmRow(gates: f(ar), cellIn: UnsafeRawPointer(cPrev).assumingMemoryBound(to: Float.self),
+                                cell: f(cr), tanhCell: f(tcr), hidden: f(hr), h: h)
             return
         }
         for j in 0 ..< h {

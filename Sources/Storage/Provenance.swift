@@ -12,6 +12,7 @@
 /// | `dirty` | 0 / 1 | 1 when tracked files differ from that commit (`git status --porcelain -uno`) |
 /// | `cpu` | `AMD EPYC 9R14` | `/proc/cpuinfo` model name of rank 0's host |
 /// | `blas` | `OpenBLAS 0.3.21 … core SkylakeX, 1 thread(s)` | `openblas_get_config`, `openblas_get_corename` |
+/// | `isa` | `avx512 (supported: baseline, avx2, avx512)` | the hand-written kernels' level (`KernelISA`, `TRIBUTARY_ISA`) |
 /// | `hdf5`, `mpi` | `1.10.8`, `Open MPI v4.1.4` | the libraries' version calls |
 /// | `os` | `Linux 6.1.0` | `uname` |
 /// | `ranks` | 2 | the job's size |

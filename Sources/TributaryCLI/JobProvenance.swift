@@ -26,6 +26,7 @@ enum JobProvenance {
             "tributary": .string(TributaryVersion.string), "cpu": .string(cpuModel()),
             "blas": .string("\(BLASThreads.configuration), \(BLASThreads.count) thread(s)"),
             "hdf5": .string(HDF5Library.version), "os": .string(operatingSystem()),
+            "isa": .string(KernelISA.summary),
         ]
         let (commit, dirty) = sourceCommit()
         fields["commit"] = .string(commit)

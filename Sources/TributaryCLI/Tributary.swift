@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Distributed
+import LinearAlgebra
 import Storage
 
 /// The `tributary` executable: one subcommand per stage. Library modules never parse arguments; each
@@ -13,7 +14,7 @@ struct Tributary: ParsableCommand {
         discussion: "Run under `mpirun -np N tributary …` (or launch/run.sh) to split the work over N ranks; "
             + "without mpirun, tributary is a world of one rank and produces identical results. "
             + "Rank 0 prints and writes.",
-        version: TributaryVersion.string,
+        version: TributaryVersion.string + "\nkernels: " + KernelISA.summary,  // line 2: `KernelISA`
         subcommands: [
             Selftest.self,
             Extract.self, FitPCA.self, FitGMM.self, Encode.self, Fisher.self,
@@ -32,6 +33,11 @@ struct Tributary: ParsableCommand {
     /// then parses and runs the subcommand.
     static func main() {
         World.lineBufferStandardStreams()
+        do {
+            _ = try KernelISA.fromEnvironment()  // a bad TRIBUTARY_ISA is a usage error, before anything runs
+        } catch {
+            exit(withError: ValidationError("\(error)"))
+        }
         if World.environmentValue("TRIBUTARY_HDF5_PREFLIGHT") != "0" {
             do {
                 let timeout = try HDF5Preflight.timeout(fromEnvironment: World.environmentValue)

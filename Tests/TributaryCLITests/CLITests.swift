@@ -11,7 +11,24 @@ final class CLITests: XCTestCase {
     func testVersion() throws {
         let (status, output) = try run(["--version"])
         XCTAssertEqual(status, 0)
-        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        let lines = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "0.1.0")
+        // Line 2: the hand-written kernels' level and what the CPU supports (baseline always).
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines.last?.hasPrefix("kernels: ") ?? false, output)
+        XCTAssertTrue(lines.last?.contains("supported: baseline") ?? false, output)
+    }
+
+    /// TRIBUTARY_ISA picks the kernels' level; an unknown one is a usage error naming the variable and the fix.
+    func testKernelLevelOverride() throws {
+        let (status, output) = try runTributary(["--version"], environment: ["TRIBUTARY_ISA": "baseline"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("kernels: baseline (supported: baseline"), output)
+        let (bad, message) = try runTributary(["--version"], environment: ["TRIBUTARY_ISA": "sse9"])
+        XCTAssertEqual(bad, 64, message)  // a usage error (EX_USAGE), not a crash
+        XCTAssertTrue(message.hasPrefix("Error: "), message)
+        XCTAssertTrue(message.contains("TRIBUTARY_ISA=sse9 is not a kernel level"), message)
+        XCTAssertTrue(message.contains("baseline, avx2, avx512"), message)
     }
 
     func testHelpListsTheSubcommands() throws {

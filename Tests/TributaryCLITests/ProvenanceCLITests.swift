@@ -12,7 +12,7 @@ final class ProvenanceCLITests: XCTestCase {
             {"out": "\#(work.path)/out", "datasets": {"img": {"kind": "synthetic", "count": 8, "width": 32, "height": 32}},
              "stages": [{"name": "fv", "type": "fisher", "dataset": "img", "params": {"components": 2, "pca_dims": 4, "sample_size": 100, "iterations": 2}}]}
             """#.utf8).write(to: config)
-        let result = try runTributary(["run", config.path])
+        let result = try runTributary(["run", config.path], environment: ["TRIBUTARY_ISA": "baseline"])
         XCTAssertEqual(result.status, 0, result.output)
         let file = try HDF5File.open(path: work.path + "/out/fv/fv.h5")
         defer { try? file.close() }
@@ -29,6 +29,9 @@ final class ProvenanceCLITests: XCTestCase {
         XCTAssertEqual(provenance["tributary"].map { "\($0)".isEmpty }, false)
         guard case let .string(blas)? = provenance["blas"] else { return XCTFail("no provenance.blas: \(provenance)") }
         XCTAssertTrue(blas.contains("OpenBLAS") && blas.contains("kernel"), blas)
+        // The kernels' level: the one TRIBUTARY_ISA asked for, then what the CPU supports.
+        guard case let .string(isa)? = provenance["isa"] else { return XCTFail("no provenance.isa: \(provenance)") }
+        XCTAssertTrue(isa.hasPrefix("baseline (supported: baseline"), isa)
         // Not a parameter: the header leaves it out, so it never enters a comparison of parameters.
         XCTAssertFalse(try ArtifactHeader.read(from: file).parameters.keys.contains { $0.hasPrefix("provenance.") })
         let report = try String(contentsOfFile: work.path + "/out/report.md", encoding: .utf8)
