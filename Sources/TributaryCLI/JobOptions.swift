@@ -81,3 +81,17 @@ struct JobOptions: ParsableArguments {
         return (config, given ?? config.memory ?? MemoryBudget.machineDefault(ranksOnHost: ranks))
     }
 }
+
+/// The config and rank count of the next `run`, for the commands that look at it without running it (`status`,
+/// `plan`).
+struct NextRunOptions: ParsableArguments {
+    @Argument(help: "The pipeline config (JSON).")
+    var config: String
+
+    @Option(help: "The rank count the next run will use (the index and query stages depend on it).")
+    var ranks = 1
+
+    func validate() throws {
+        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
+    }
+}

@@ -11,24 +11,15 @@ struct PipelinePlan: ParsableCommand {
         abstract: "Dry run: each stage's state, missing inputs, the bytes the stages to run will write and the free "
             + "space; exit 1 when run would stop (writes nothing).")
 
-    @Argument(help: "The pipeline config (JSON).")
-    var config: String
-
-    @Option(help: "The rank count the next run will use (the index and query stages depend on it).")
-    var ranks = 1
-
-    func validate() throws {
-        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
-    }
-
+    @OptionGroup var next: NextRunOptions
     @OptionGroup var job: JobOptions
 
     func run() throws {
         let feasible = job.run { comm -> Bool in
             guard comm.isRoot else { return true }  // Distributed: rank 0 reads and prints
-            let (config, budget) = try job.loadForNextRun(config, ranks: ranks)
-            let plan = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).plan(ranks: ranks) }
-            print("plan of \(config.path) (out: \(config.out), \(ranks) rank(s)):")
+            let (config, budget) = try job.loadForNextRun(next.config, ranks: next.ranks)
+            let plan = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).plan(ranks: next.ranks) }
+            print("plan of \(config.path) (out: \(config.out), \(next.ranks) rank(s)):")
             for (i, row) in plan.rows.enumerated() {
                 var line = "[\(i + 1)/\(plan.rows.count)] \(row.stage) (\(row.type)): \(row.state.rawValue)"
                 if let writes = row.writes, !writes.isEmpty {

@@ -57,23 +57,14 @@ struct PipelineStatus: ParsableCommand {
         commandName: "status",
         abstract: "Show which stages of a pipeline config are done, interrupted, stale or not run (writes nothing).")
 
-    @Argument(help: "The pipeline config (JSON).")
-    var config: String
-
-    @Option(help: "The rank count the next run will use (the index and query stages depend on it).")
-    var ranks = 1
-
-    func validate() throws {
-        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
-    }
-
+    @OptionGroup var next: NextRunOptions
     @OptionGroup var job: JobOptions
 
     func run() throws {
         job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
-            let (config, budget) = try job.loadForNextRun(config, ranks: ranks)
-            let rows = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).status(ranks: ranks) }
+            let (config, budget) = try job.loadForNextRun(next.config, ranks: next.ranks)
+            let rows = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).status(ranks: next.ranks) }
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {
                 var line = "[\(i + 1)/\(rows.count)] \(row.stage.name) (\(row.stage.type.name)): \(row.state.rawValue)"
