@@ -81,6 +81,10 @@ public struct ExtractStage {
     public func header(imageCount: Int) -> ArtifactHeader {
         var p = config.parameters
         p["image_count"] = .int(imageCount)
+        // The image folder / archive / idx folder, relative to descriptors.h5 (a synthetic set's "data" is a size).
+        if case .string("synthetic")? = p["dataset"] {} else if case let .string(data)? = p["data"], !data.isEmpty {
+            p["data"] = ArtifactHeader.storedPath(data, in: config.output)
+        }
         return ArtifactHeader(stage: Self.stage, version: Self.version, parameters: p)
     }
 
