@@ -1,5 +1,6 @@
 import Classifiers
 import Core
+import Encoding
 import LinearAlgebra
 import Stages
 import Storage
@@ -8,13 +9,15 @@ import Storage
 /// row `fileRows[i]` (increasing: the file's order, test rows interleaved). `rows(a ..< b)` opens the file, reads
 /// the one contiguous file span from `fileRows[a]` to `fileRows[b − 1]` through `FisherVectorReader` (float32,
 /// float16 or PQ-decoded; `HDF5File.readRows` checks the span against `MemoryBudget.current`), and keeps the
-/// training rows of it. Nothing else of the file is read. (A PQ file's codebooks are re-read per call.)
+/// training rows of it. Nothing else of the file is read; a PQ file's codebooks are read once, at `init`.
 public struct FisherVectorRows: Classifiers.RowSource {
     public let path: String
     /// `fv/<kind>/<layout>`.
     public let dataset: String
     public let fileRows: [Int]
     public let dimension: Int
+    /// The dataset's PQ quantizer (nil for float storage), read once.
+    let codebooks: ProductQuantizer?
 
     /// Opens `path` once to read the dataset's shape. `fileRows` must be increasing.
     public init(path: String, block: String, fileRows: [Int]) throws {
@@ -27,7 +30,9 @@ public struct FisherVectorRows: Classifiers.RowSource {
         guard shape.count == 2, fileRows.allSatisfy({ $0 < shape[0] }) else {
             throw PipelineError.inconsistent(file: path, what: "\(dataset) has shape \(shape) for the ids", rerun: "encode")
         }
-        self.dimension = try FisherVectorReader(file: file, dataset: dataset).dimension  // decoded: PQ stores codes
+        let reader = try FisherVectorReader(file: file, dataset: dataset)
+        self.dimension = reader.dimension  // decoded: PQ stores codes
+        self.codebooks = reader.quantizer
     }
 
     public var rowCount: Int { fileRows.count }
@@ -37,7 +42,7 @@ public struct FisherVectorRows: Classifiers.RowSource {
         let span = fileRows[range.lowerBound] ..< fileRows[range.upperBound - 1] + 1
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
-        let values = try FisherVectorReader(file: file, dataset: dataset).rows(span).values
+        let values = try FisherVectorReader(file: file, dataset: dataset, codebooks: codebooks).rows(span).values
         var out: [Float] = []
         out.reserveCapacity(range.count * dimension)
         for i in range {
@@ -55,7 +60,7 @@ public struct FisherVectorRows: Classifiers.RowSource {
 extension FisherVectorRows {
     /// Rows `rows` of `sources` concatenated column-wise, (rows.count, Σ D_b), read `TrainingLayout.chunkRows` rows
     /// at a time. With `reserving`, the whole result is first reserved against `MemoryBudget.current` (for `input`).
-    static func concatenated(_ sources: [any RowSource<Float>], rows: Range<Int>, reserving purpose: String? = nil,
+    static func concatenated(_ sources: [any Classifiers.RowSource<Float>], rows: Range<Int>, reserving purpose: String? = nil,
                              input: String = "fv.h5") throws -> Matrix<Float> {
         let d = sources.reduce(0) { $0 + $1.dimension }
         if let purpose {
@@ -86,9 +91,9 @@ extension AnnotationData {
 
     /// The training (or test) rows of the blocks `names` as row sources: the block in memory when `load` read it
     /// (and always the tag vectors), else its rows of `fv.h5` (`FisherVectorRows`).
-    func rowSources(_ names: [String], test: Bool) throws -> [any RowSource<Float>] {
+    func rowSources(_ names: [String], test: Bool) throws -> [any Classifiers.RowSource<Float>] {
         var fileRows: [Int]?
-        return try names.map { name -> any RowSource<Float> in
+        return try names.map { name -> any Classifiers.RowSource<Float> in
             if let block = (test ? self.test : train)[name] { return InMemoryRows(block) }
             if fileRows == nil { fileRows = try self.fileRows(test: test) }
             return try FisherVectorRows(path: fisherVectors, block: name, fileRows: fileRows!)

@@ -68,6 +68,12 @@ public struct FisherVectorReader: Encoding.RowSource {
     public let quantizer: ProductQuantizer?
 
     public init(file: HDF5File, dataset: String) throws {
+        try self.init(file: file, dataset: dataset, codebooks: nil)
+    }
+
+    /// The same, with the dataset's PQ quantizer when a reader of this file already read it (`known`: a chunked
+    /// reader that reopens the file per chunk reads the codebooks once, not per chunk).
+    public init(file: HDF5File, dataset: String, codebooks known: ProductQuantizer?) throws {
         self.file = file
         self.dataset = dataset
         storage = try FisherVectorStorage.of(file)
@@ -76,7 +82,10 @@ public struct FisherVectorReader: Encoding.RowSource {
             throw StorageError.shapeMismatch(file: file.path, dataset: dataset, expected: [nil, nil], got: shape)
         }
         totalRows = shape[0]
-        if storage == .pq {
+        if storage == .pq, let known {
+            quantizer = known
+            dimension = known.dimension
+        } else if storage == .pq {
             let name = FisherVectorStorage.codebooksName(dataset)
             let (values, books) = try file.read(name, as: Float.self)
             guard books.count == 2, books[1] > 0 else {
