@@ -15,6 +15,19 @@ public enum SVMBenchmark {
         ProcessInfo.processInfo.environment["ANCHOR_DATA"] ?? "/tmp/anchors-data"
     }
 
+    /// The first W5 file of the binary (or one-vs-rest) run missing from `directory`, with how to generate it
+    /// (`generator`: the gen_data.py arguments the calling command names); nil when both are there.
+    public static func missingData(oneVsRest: Bool, directory: String = dataDirectory, command: String,
+                                   generator: String) -> String? {
+        let needed = oneVsRest ? ["svm4k_X.f32", "svm4k_Y.i32"] : ["svm16k_X.f32", "svm16k_y.i32"]
+        guard let missing = needed.first(where: { !FileManager.default.fileExists(atPath: directory + "/" + $0) }) else {
+            return nil
+        }
+        return "\(command): \(directory)/\(missing) is missing. Generate the anchor data first:\n"
+            + "  ANCHOR_DATA=\(directory) python3 ../shared/bench/anchors/\(generator)\n"
+            + "(or set $ANCHOR_DATA to the folder that holds it)"
+    }
+
     /// Reads a raw float32 file as a (rows, columns) matrix; the file must hold exactly rows·columns values.
     public static func readFloat32(_ path: String, rows: Int, columns: Int) throws -> Matrix<Float> {
         let values: [Float] = try readRaw(path, count: rows * columns)

@@ -5,6 +5,14 @@ import Foundation
 public func runProcess(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil
 ) throws -> (status: Int32, output: String) {
+    let result = try runProcessReportingReason(executable, arguments, environment: environment)
+    return (result.status, result.output)
+}
+
+/// `runProcess`, also saying how the process ended (`.exit` or `.uncaughtSignal`, whose number is then `status`).
+public func runProcessReportingReason(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+) throws -> (reason: Process.TerminationReason, status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -15,5 +23,5 @@ public func runProcess(
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (process.terminationReason, process.terminationStatus, String(decoding: data, as: UTF8.self))
 }

@@ -31,11 +31,9 @@ struct BenchSVM: ParsableCommand {
 
     func run() throws {
         let directory = SVMBenchmark.dataDirectory
-        let needed = oneVsRest ? ["svm4k_X.f32", "svm4k_Y.i32"] : ["svm16k_X.f32", "svm16k_y.i32"]
-        if let missing = needed.first(where: { !FileManager.default.fileExists(atPath: directory + "/" + $0) }) {
-            print("bench svm: \(directory)/\(missing) is missing. Generate the anchor data first:\n"
-                + "  ANCHOR_DATA=\(directory) python3 ../shared/bench/anchors/gen_data.py\n"
-                + "(or set $ANCHOR_DATA to the folder that holds it)")
+        if let message = SVMBenchmark.missingData(oneVsRest: oneVsRest, directory: directory, command: "bench svm",
+                                                  generator: "gen_data.py") {
+            print(message)
             throw ExitCode.failure
         }
         job.run { comm in

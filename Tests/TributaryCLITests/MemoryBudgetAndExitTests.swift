@@ -9,19 +9,9 @@ final class MemoryBudgetAndExitTests: XCTestCase {
 
     /// Runs `command` under bash (for `trap`, `prlimit`, `/usr/bin/time`); returns how it ended.
     func runShell(_ command: String) throws -> (reason: Process.TerminationReason, status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
         var environment = ProcessInfo.processInfo.environment
         for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"] { environment[name] = nil }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationReason, process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProcessReportingReason("/bin/bash", ["-c", command], environment: environment)
     }
 
     var binary: String { Bundle.main.bundleURL.appendingPathComponent("tributary").path }

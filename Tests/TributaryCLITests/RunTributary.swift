@@ -33,6 +33,14 @@ extension XCTestCase {
         -> (status: Int32, output: String)? {
         guard let mpirun = mpirunPath else { return nil }
         let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
+        let forward = extra.keys.sorted().flatMap { ["-x", $0] }
+        return try runProcess(mpirun, ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none"] + forward + [binary] + arguments,
+                              environment: mpirunEnvironment(extra))
+    }
+
+    /// The environment of a test's `mpirun`: this process's without the launcher variables of an enclosing job,
+    /// root allowed, no openib transport, 1 OpenBLAS thread, plus `extra`.
+    func mpirunEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for name in environment.keys where name.hasPrefix("OMPI_COMM_WORLD") || name.hasPrefix("PMIX_") || name == "PMI_RANK" {
             environment[name] = nil
@@ -42,8 +50,6 @@ extension XCTestCase {
         environment["OMPI_MCA_btl"] = "^openib"
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment.merge(extra) { $1 }
-        let forward = extra.keys.sorted().flatMap { ["-x", $0] }
-        return try runProcess(mpirun, ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none"] + forward + [binary] + arguments,
-                              environment: environment)
+        return environment
     }
 }

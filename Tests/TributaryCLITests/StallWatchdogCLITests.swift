@@ -7,20 +7,9 @@ import XCTest
 /// non-zero within the timeout plus a few seconds.
 final class StallWatchdogCLITests: XCTestCase {
     func testAStoppedRankAbortsTheJobAfterTheStallTimeout() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let mpirun = path.split(separator: ":").map({ "\($0)/mpirun" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("mpirun is not on PATH")
-        }
+        guard let mpirun = mpirunPath else { throw XCTSkip("mpirun is not on PATH") }
         let binary = Bundle.main.bundleURL.appendingPathComponent("tributary").path
-        var environment = ProcessInfo.processInfo.environment
-        for name in environment.keys where name.hasPrefix("OMPI_COMM_WORLD") || name.hasPrefix("PMIX_") || name == "PMI_RANK" {
-            environment[name] = nil
-        }
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        environment["OMPI_MCA_btl"] = "^openib"
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        environment["TRIBUTARY_STALL_TIMEOUT"] = "4"
+        let environment = mpirunEnvironment(["TRIBUTARY_STALL_TIMEOUT": "4"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun)
         process.arguments = ["-np", "2", "--oversubscribe", "--bind-to", "none", "-x", "TRIBUTARY_STALL_TIMEOUT",
