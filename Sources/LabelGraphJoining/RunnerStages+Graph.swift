@@ -150,13 +150,14 @@ struct PathsStageDriver {
         let trained = try PathTrainingStage(configuration).run(communicator: comm, progress: context.progress)
         try comm.barrier()  // Distributed: model.h5 is written before rank 0 reads it back
 
-        var summary = "", report = ""
+        var summary = "", report = "", metrics: [String: Double] = [:]
         if comm.isRoot {  // Distributed: decoding the test rows is cheap; rank 0 decodes, writes and reports
             let decoded = try PathDecodeStage(modelPath: context.output("model.h5"),
                                               input: PathDataSpec(dataset: fine, features: fvPath, labels: context.output("test.csv"))).run()
             try RunnerFiles.writeAtomically(PathDecodeStage.json(decoded, model: context.relative("model.h5")), to: context.output("paths.json"))
             try RunnerFiles.writeAtomically(PathDecodeStage.text(decoded), to: context.output("paths.txt"))
             let accuracy = 100 * (decoded.accuracy ?? 0)
+            metrics = ["accuracy": accuracy]  // aggregated by a config's repeat block
             summary = "fine test accuracy \(fixed(accuracy, 2)) % (\(fineRows.count) fine + \(coarseRows.count) coarse training images)"
             report = describe(trained: trained, decoded: decoded, graph: graph, fine: fineRows.count, coarse: coarseRows.count,
                               dropped: dropped, useCoarse: useCoarse)
@@ -165,7 +166,7 @@ struct PathsStageDriver {
                                                  link: context.relative("label-graph.png"))
         }
         try comm.barrier()
-        return RunnerStageResult(summary: summary, report: report)
+        return RunnerStageResult(summary: summary, report: report, metrics: metrics)
     }
 
     // MARK: - Report

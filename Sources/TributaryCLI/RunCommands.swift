@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Distributed
+import Foundation
 import Runner
 import StageRegistry
 import Stages
@@ -19,6 +20,11 @@ struct RunPipeline: ParsableCommand {
             stages, resumes an interrupted one from its finished parts / last checkpoint, and reruns changed ones
             with everything downstream. `tributary status <config>` shows what a run would do.
 
+            A config with a "repeat" block (seeds × folds) runs its shared stages once under OUT/shared, then
+            each repetition under OUT/rep-seedS-foldK, then writes the statistics (mean ± std, 95 % interval,
+            paired tests) to OUT/aggregate.md, OUT/aggregate.json and OUT/report.md. A job array runs one
+            repetition per task (--repetition, or $SLURM_ARRAY_TASK_ID): launch/slurm-array.sbatch.
+
             Stage types:
             \(StageRegistry.all.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
             """)
@@ -34,8 +40,17 @@ struct RunPipeline: ParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
 
+    @Option(help: ArgumentHelp("Run only repetition I (0-based: seeds outer, folds inner) of a config with a repeat block, then aggregate if all are done; default: $SLURM_ARRAY_TASK_ID when set, else every repetition.",
+                               valueName: "I"))
+    var repetition: Int?
+
+    @Flag(help: "Run nothing: write the statistics of a repeat config's finished repetitions (OUT/aggregate.md, .json, report.md).")
+    var aggregate = false
+
     func validate() throws {
         if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
+        if aggregate && repetition != nil { throw ValidationError("pass --repetition or --aggregate, not both") }
+        if let repetition, repetition < 0 { throw ValidationError("--repetition \(repetition): must be 0 or more") }
     }
 
     @OptionGroup var job: JobOptions
@@ -43,11 +58,43 @@ struct RunPipeline: ParsableCommand {
     func run() throws {
         job.run { comm in
             let config = try RunnerConfig.load(config, stageTypes: StageRegistry.all)
-            let runner = Runner(config: config, verbosity: quiet ? .quiet : verbose ? .verbose : .normal,
-                                progress: progress.mode, toolVersion: TributaryVersion.string)
+            let verbosity: Runner.Verbosity = quiet ? .quiet : verbose ? .verbose : .normal
+            if config.repetition != nil {
+                try runRepeated(config, verbosity: verbosity, communicator: comm)
+                return
+            }
+            if repetition != nil || aggregate { throw RepeatError.notRepeated(config: config.path, option: aggregate ? "--aggregate" : "--repetition") }
+            let runner = Runner(config: config, verbosity: verbosity, progress: progress.mode, toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
             _ = try job.withBudget(config: config.memory) { try runner.run(communicator: comm) }
         }
+    }
+}
+
+extension RunPipeline {
+    /// A config with a `repeat` block (`RepeatRunner`): one repetition (--repetition, $SLURM_ARRAY_TASK_ID),
+    /// every one, or only the aggregate.
+    func runRepeated(_ config: RunnerConfig, verbosity: Runner.Verbosity, communicator comm: any Communicator) throws {
+        let runner = RepeatRunner(config: config, verbosity: verbosity, progress: progress.mode, toolVersion: TributaryVersion.string)
+        if aggregate {
+            if comm.isRoot { try runner.aggregate() }  // Distributed: rank 0 reads the manifests and writes
+            try comm.barrier()
+            comm.log0("run: statistics of \(runner.spec.repetitions.count) repetitions → \(config.out)/aggregate.md, \(config.out)/report.md")
+            return
+        }
+        var only = repetition
+        if only == nil, let task = ProcessInfo.processInfo.environment["SLURM_ARRAY_TASK_ID"] {
+            guard let index = Int(task) else { throw ValidationError("SLURM_ARRAY_TASK_ID = \(task) is not an integer; pass --repetition I") }
+            only = index
+            comm.log0("run: repetition \(index) from SLURM_ARRAY_TASK_ID")
+        }
+        let count = runner.spec.repetitions.count
+        if verbosity != .quiet {
+            comm.log0("run: \(config.title): \(only.map { "repetition \($0) of \(count)" } ?? "\(count) repetitions") → \(config.out), \(comm.size) rank(s)")
+        }
+        let outcome = try job.withBudget(config: config.memory) { try runner.run(communicator: comm, only: only) }
+        comm.log0(outcome.aggregated ? "run: statistics over \(count) repetitions → \(config.out)/aggregate.md, \(config.out)/report.md"
+                                     : "run: \(config.out)/report.md lists the repetitions still to run; the statistics follow when all are done")
     }
 }
 
