@@ -111,6 +111,10 @@ struct PipelineStatus: ParsableCommand {
         job.run { comm in
             guard comm.isRoot else { return }  // Distributed: rank 0 reads and prints
             let (config, budget) = try job.loadForNextRun(next.config, ranks: next.ranks)
+            if config.repetition != nil {
+                try MemoryBudget.$current.withValue(budget) { try printRepeatedStatus(config) }
+                return
+            }
             let rows = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).status(ranks: next.ranks) }
             print("status of \(config.path) (out: \(config.out)):")
             for (i, row) in rows.enumerated() {
@@ -124,6 +128,30 @@ struct PipelineStatus: ParsableCommand {
             for input in missing { print("missing input: \(input.key) = \(input.path) (relative paths are from the config's folder)") }
             if !missing.isEmpty { print("run would stop before its first stage: \(missing.count) input file(s) missing") }
         }
+    }
+}
+
+extension PipelineStatus {
+    /// A config with a `repeat` block: the shared stages' states, then each repetition's finished stages (what
+    /// `run --aggregate` needs: every repetition done).
+    func printRepeatedStatus(_ config: RunnerConfig) throws {
+        let runner = RepeatRunner(config: config)
+        let all = runner.spec.repetitions
+        print("status of \(config.path) (out: \(config.out), \(all.count) repetitions):")
+        if let shared = runner.sharedConfiguration() {
+            for row in try Runner(config: shared).status(ranks: next.ranks) {
+                print("shared \(row.stage.name) (\(row.stage.type.name)): \(row.state.rawValue)")
+            }
+        }
+        let repeated = config.stages.filter { runner.spec.repeated.contains($0.name) }.map(\.name)
+        for r in all {
+            let manifest = try RunnerManifest.read(out: config.out + "/" + r.folder)
+            let done = repeated.filter { manifest.stages[$0]?.status == "done" }.count
+            print("repetition \(r.index) (\(r.label), \(r.folder)): \(done)/\(repeated.count) repeated stage(s) done"
+                  + (done == repeated.count ? "" : "; run: tributary run \(config.path) --repetition \(r.index)"))
+        }
+        let finished = all.filter(runner.isDone).count
+        print("\(finished)/\(all.count) repetition(s) done" + (finished == all.count ? "; statistics: \(config.out)/aggregate.md" : ""))
     }
 }
 

@@ -159,4 +159,37 @@ final class RepeatRunTests: XCTestCase {
         }
         XCTAssertTrue(again.aggregated)
     }
+
+    /// Under 2 ranks (threads): every rank takes part in each repetition's collective stages, rank 0 alone reads
+    /// the shared stages' records and writes the aggregate, and every rank returns the same outcome.
+    func testTwoRanksRunTheRepetitionsTogether() throws {
+        let folder = try makeTemporaryDirectory("repeat-ranks")
+        try Data(RunnerInfusedStageTests.corpus().utf8).write(to: folder.appendingPathComponent("corpus.csv"))
+        let tiny = "\"batch_size\": 8, \"embedding_size\": 6, \"hidden_size\": 4, \"context_size\": 4, \"min_count\": 1"
+        let json = """
+            {"out": "out", "datasets": {"t": {"kind": "csv", "data": "corpus.csv"}},
+             "repeat": {"seeds": [1, 2], "shared": ["pre"]},
+             "stages": [{"name": "pre", "type": "train-text", "dataset": "t", "params": {"epochs": 1, "seed": 0, \(tiny)}},
+                        {"name": "emb", "type": "embed", "dataset": "t", "inputs": {"model": "pre"}},
+                        {"name": "idx", "type": "index", "inputs": {"embeddings": "emb"}, "params": {"trees": 2, "max_depth": 8}},
+                        {"name": "q", "type": "query", "inputs": {"index": "idx", "queries": "emb"}, "params": {"neighbours": 3}}]}
+            """
+        let path = folder.appendingPathComponent("cfg.json").path
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        let config = try RunnerConfig.load(path, stageTypes: allStageTypes)
+        let outcomes = try ThreadedWorld.run(size: 2) { comm in
+            // Not .quiet: that silences standard output by dup2, process-wide, which two rank threads would race on.
+            let o = try RepeatRunner(config: config, verbosity: .normal).run(communicator: comm)
+            return [o.aggregated ? "aggregated" : "not"] + o.shared.map { "\($0.name):\($0.action.rawValue)" }
+                + o.repetitions.keys.sorted().flatMap { r in o.repetitions[r]!.map { "\(r) \($0.name):\($0.action.rawValue)" } }
+        }
+        XCTAssertEqual(outcomes[0], outcomes[1])
+        XCTAssertEqual(outcomes[0], ["aggregated", "pre:ran", "emb:ran", "0 pre:skipped", "0 emb:skipped", "0 idx:ran", "0 q:ran",
+                                     "1 pre:skipped", "1 emb:skipped", "1 idx:ran", "1 q:ran"])
+        let m = try RunnerManifest.read(out: folder.path + "/out/rep-seed2")
+        XCTAssertEqual(m.stages["idx"]?.ranks, 2)
+        XCTAssertTrue(m.stages["idx"]?.parameters.contains("seed=2") ?? false)
+        let aggregate = try String(contentsOfFile: folder.path + "/out/aggregate.md", encoding: .utf8)
+        XCTAssertTrue(aggregate.contains("| q.label_agreement | 2 |"), aggregate)
+    }
 }
