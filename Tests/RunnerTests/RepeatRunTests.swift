@@ -151,6 +151,12 @@ final class RepeatRunTests: XCTestCase {
             spec: runner.spec, stages: config.stages.map(\.name),
             manifests: Dictionary(uniqueKeysWithValues: try runner.spec.repetitions.map { ($0.index, try RunnerManifest.read(out: out + "/" + $0.folder)) })).markdown)
 
+        // A repetition's report has the shared stages' sections, their figure links pointing into shared/.
+        let repReport = try String(contentsOfFile: out + "/rep-seed1-fold2/report.md", encoding: .utf8)
+        XCTAssertTrue(repReport.contains("## pre (train-text)") && repReport.contains("Shared: run once in `\(out)/shared`"), repReport)
+        XCTAssertFalse(repReport.contains("](pre/"), "a shared stage's figures are not in the repetition's folder")
+        if repReport.contains("loss.png") { XCTAssertTrue(repReport.contains("](../shared/pre/loss.png)"), repReport) }
+
         // A rerun does no work.
         let again = try runner.run(communicator: comm)
         XCTAssertEqual(actions(again.shared), ["pre:skipped", "emb:skipped"])
