@@ -97,9 +97,17 @@ extension StageSpec {
                                          combining: [.extract, .fitPCA, .fitGMM, .encode])
 
     public static let split = StageSpec("split", summary: "stratified seeded train/test split of a single-label fv.h5 → images.csv for annotate", [
-        ParameterSpec("test_fraction", .double, .double(0.25), range: 0.001 ... 0.999, "Fraction of each class held out for testing"),
+        ParameterSpec("test_fraction", .double, .null, dataDefault: "0.25 (without fold)", range: 0.001 ... 0.999,
+                      "Fraction of each class held out for testing (not with fold)"),
+        ParameterSpec("fold", .string, .null, dataDefault: "none: test_fraction holds out", rule: CrossValidationFold.check,
+                      "Cross-validation fold k/K (1-based k): the k-th of K stratified folds is the test set"),
         ParameterSpec("seed", .int, .int(0), "Seed of the per-class permutations"),
-    ])
+    ], constraints: [splitFoldOrFraction])
+
+    /// `fold` and `test_fraction` both choose the held-out images: at most one may be given.
+    static let splitFoldOrFraction: Constraint = { p in
+        p.isNull("fold") || p.isNull("test_fraction") ? nil : p.inconsistent("test_fraction", "cannot be given with fold; pass one of them")
+    }
 
     /// `split` on a dataset's ids and labels, before any Fisher vector: the same parameters.
     public static let splitImages = StageSpec("split-images", summary: "stratified seeded train/test split of a single-label image dataset → images.csv, before fisher (its manifest input: PCA/GMM see train rows only)",

@@ -45,7 +45,7 @@ extension RunnerStageType {
 
     static let estimateAnnotate: RunnerEstimateInput.Estimator = { input in
         let images = try fisherImages(input)
-        let fraction = try input.input("manifest").parameters.double("test_fraction")
+        let fraction = heldOutFraction(try input.input("manifest").parameters)
         let q = heldOut(images, fraction: fraction), k = images.classNames.count
         let r = input.parameters.strings("runs").count
         return [input.plan("scores.h5", "\(q) test images × \(k) concepts × \(r) run(s)", bytes: q * k * (1 + 9 * r)),

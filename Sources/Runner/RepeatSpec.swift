@@ -119,7 +119,7 @@ public struct RepeatSpec: Sendable, Equatable {
         if !folds.isEmpty && !stages.contains(where: { repeated.contains($0.name) && $0.type.spec.keys.contains("fold") }) {
             let takers = stages.filter { $0.type.spec.keys.contains("fold") }.map(\.name)
             throw .badValue(file: file, key: "repeat.folds", value: folds.map(\.text).joined(separator: ", "),
-                            rule: takers.isEmpty ? "but no stage takes a fold (train-text, train-infused do); remove repeat.folds"
+                            rule: takers.isEmpty ? "but no stage takes a fold (train-text, train-infused, split, split-images do); remove repeat.folds"
                                 : "but every stage that takes a fold (\(takers.joined(separator: ", "))) is shared; remove repeat.folds or unshare one")
         }
         try checkRepeatedParameters(stages: stages, given: given, repeated: repeated, seed: seeds[0], fold: folds.first, file: file)
@@ -174,10 +174,10 @@ public struct RepeatSpec: Sendable, Equatable {
         var folds: [Fold] = []
         for (i, item) in items.enumerated() {
             let text = try item.string(file: file, key: "repeat.folds[\(i)]")
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count == 2, let k = parts[0], let of = parts[1], of >= 2, k >= 1, k <= of else {
-                throw .badValue(file: file, key: "repeat.folds[\(i)]", value: text, rule: "must be k/K with 1 ≤ k ≤ K and K ≥ 2, e.g. \"1/10\"")
+            guard let (j, of) = try? CrossValidationFold.parse(text) else {
+                throw .badValue(file: file, key: "repeat.folds[\(i)]", value: text, rule: "must be " + CrossValidationFold.rule)
             }
+            let k = j + 1
             guard folds.isEmpty || folds[0].of == of else {
                 throw .badValue(file: file, key: "repeat.folds[\(i)]", value: text, rule: "has K = \(of) but repeat.folds[0] has K = \(folds[0].of); use one K")
             }
