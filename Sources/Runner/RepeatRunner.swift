@@ -14,8 +14,11 @@ import Stages
 /// Each part is an ordinary `Runner` run, so everything resumes by stage key: a rerun skips finished
 /// repetitions, a killed one resumes, a changed parameter reruns what it changes in every repetition.
 ///
-/// Parallelism: a repetition runs on all ranks of the world (its stages are data-parallel), one after another;
-/// repetitions run side by side as the tasks of a job array, `run --repetition r` each (launch/slurm-array.sbatch).
+/// Parallelism, three ways: by default a repetition runs on all ranks of the world (its stages are data-parallel),
+/// one after another; with `oneRankPerRepetition` (`run --one-rank-per-repetition`) rank k runs repetitions
+/// r ≡ k (mod size) alone, each as a 1-rank run — so every repetition's outputs are the bits of a 1-rank run
+/// whatever the rank count, given the shared stages (which still run on all ranks); and repetitions run side by side as the tasks of a job array, `run --repetition r` each
+/// (launch/slurm-array.sbatch).
 /// Every task first brings OUT/shared up to date, waiting for the shared lock, so the first task computes the
 /// shared stages and the others find them done. The task that finds every repetition done writes the aggregate
 /// (`run --aggregate` writes it at any time once they are). Rank 0 reads manifests and writes; every rank runs.
@@ -25,6 +28,8 @@ public struct RepeatRunner {
     public var verbosity: Runner.Verbosity
     public var progress: ProgressMode
     public var toolVersion: String
+    /// Rank k runs repetitions r ≡ k (mod size) alone (a 1-rank run each) instead of every repetition on all ranks.
+    public var oneRankPerRepetition = false
 
     /// `config` must have a `repeat` block.
     public init(config: RunnerConfig, verbosity: Runner.Verbosity = .normal, progress: ProgressMode = .none, toolVersion: String = "") {
@@ -75,7 +80,8 @@ public struct RepeatRunner {
         return config.stages.filter { spec.repeated.contains($0.name) }.allSatisfy { manifest.stages[$0.name]?.status == "done" }
     }
 
-    /// What happened: each run repetition's stage runs (by index), and whether the aggregate was written.
+    /// What happened: each run repetition's stage runs (by index; with `oneRankPerRepetition` the ones this rank
+    /// ran), and whether the aggregate was written.
     public struct Outcome {
         public var shared: [Runner.StageRun]
         public var repetitions: [Int: [Runner.StageRun]]
@@ -97,12 +103,19 @@ public struct RepeatRunner {
             runner.waitForLock = true
             outcome.shared = try runner.run(communicator: comm)
         }
+        let spread = oneRankPerRepetition && comm.size > 1 && only == nil  // one chosen repetition uses every rank
         for r in only.map({ [all[$0]] }) ?? all {
+            // Distributed: spread, rank k alone runs r ≡ k (mod size); the barrier below waits for every rank's part.
+            if spread && r.index % comm.size != comm.rank { continue }
             let c = configuration(of: r)
-            if verbosity != .quiet { comm.log0("repeat: repetition \(r.index + 1)/\(all.count) (\(r.label)) → \(c.out)") }
-            let runner = Runner(config: c, verbosity: verbosity, progress: progress, toolVersion: toolVersion)
-            outcome.repetitions[r.index] = try runner.run(communicator: comm)
+            let alone: any Communicator = spread ? SingleProcessCommunicator() : comm
+            if verbosity != .quiet {
+                alone.log0("repeat: repetition \(r.index + 1)/\(all.count) (\(r.label)) → \(c.out)" + (spread ? " on rank \(comm.rank)" : ""))
+            }
+            let runner = Runner(config: c, verbosity: verbosity, progress: spread ? .none : progress, toolVersion: toolVersion)
+            outcome.repetitions[r.index] = try runner.run(communicator: alone)
         }
+        if spread { try comm.barrier() }  // Distributed: every rank's repetitions are done before rank 0 aggregates
         var written = "no"
         if comm.isRoot {  // Distributed: rank 0 reads the manifests and writes the aggregate and the report
             written = try writeReport() ? "yes" : "no"

@@ -47,6 +47,9 @@ struct RunPipeline: ParsableCommand {
     @Flag(help: "Run nothing: write the statistics of a repeat config's finished repetitions (OUT/aggregate.md, .json, report.md).")
     var aggregate = false
 
+    @Flag(help: "With a repeat config under mpirun: rank k runs repetitions r ≡ k (mod ranks) alone, each a 1-rank run, instead of every repetition on all ranks.")
+    var oneRankPerRepetition = false
+
     func validate() throws {
         if quiet && verbose { throw ValidationError("pass --quiet or --verbose, not both") }
         if aggregate && repetition != nil { throw ValidationError("pass --repetition or --aggregate, not both") }
@@ -63,7 +66,9 @@ struct RunPipeline: ParsableCommand {
                 try runRepeated(config, verbosity: verbosity, communicator: comm)
                 return
             }
-            if repetition != nil || aggregate { throw RepeatError.notRepeated(config: config.path, option: aggregate ? "--aggregate" : "--repetition") }
+            if repetition != nil || aggregate || oneRankPerRepetition {
+                throw RepeatError.notRepeated(config: config.path, option: aggregate ? "--aggregate" : repetition != nil ? "--repetition" : "--one-rank-per-repetition")
+            }
             let runner = Runner(config: config, verbosity: verbosity, progress: progress.mode, toolVersion: TributaryVersion.string)
             if !quiet { comm.log0("run: \(config.title): \(config.stages.count) stage(s) → \(config.out), \(comm.size) rank(s)") }
             _ = try job.withBudget(config: config.memory) { try runner.run(communicator: comm) }
@@ -75,7 +80,8 @@ extension RunPipeline {
     /// A config with a `repeat` block (`RepeatRunner`): one repetition (--repetition, $SLURM_ARRAY_TASK_ID),
     /// every one, or only the aggregate.
     func runRepeated(_ config: RunnerConfig, verbosity: Runner.Verbosity, communicator comm: any Communicator) throws {
-        let runner = RepeatRunner(config: config, verbosity: verbosity, progress: progress.mode, toolVersion: TributaryVersion.string)
+        var runner = RepeatRunner(config: config, verbosity: verbosity, progress: progress.mode, toolVersion: TributaryVersion.string)
+        runner.oneRankPerRepetition = oneRankPerRepetition
         if aggregate {
             if comm.isRoot { try runner.aggregate() }  // Distributed: rank 0 reads the manifests and writes
             try comm.barrier()

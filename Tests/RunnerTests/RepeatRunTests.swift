@@ -166,6 +166,46 @@ final class RepeatRunTests: XCTestCase {
         XCTAssertTrue(again.aggregated)
     }
 
+    /// `oneRankPerRepetition` under 3 ranks: rank k runs repetitions r ≡ k (mod 3) alone, and every output is the
+    /// bits of a plain 1-rank run of the same config (the index and query stages depend on the rank count, so a
+    /// repetition on all 3 ranks would differ). Every stage repeats here: shared stages run on all ranks.
+    func testOneRankPerRepetitionGivesTheBitsOfA1RankRun() throws {
+        let folder = try makeTemporaryDirectory("repeat-spread")
+        try Data(RunnerInfusedStageTests.corpus().utf8).write(to: folder.appendingPathComponent("corpus.csv"))
+        let json = """
+            {"out": "OUT", "datasets": {"t": {"kind": "csv", "data": "corpus.csv"}},
+             "repeat": {"seeds": [1, 2, 3, 4]},
+             "stages": [{"name": "pre", "type": "train-text", "dataset": "t",
+                         "params": {"epochs": 1, "batch_size": 8, "embedding_size": 6, "hidden_size": 4, "context_size": 4, "min_count": 1}},
+                        {"name": "emb", "type": "embed", "dataset": "t", "inputs": {"model": "pre"}},
+                        {"name": "idx", "type": "index", "inputs": {"embeddings": "emb"}, "params": {"trees": 2, "max_depth": 8}},
+                        {"name": "q", "type": "query", "inputs": {"index": "idx", "queries": "emb"}, "params": {"neighbours": 3}}]}
+            """
+        let path = folder.appendingPathComponent("cfg.json").path
+        try Data(json.replacingOccurrences(of: "\"OUT\"", with: "\"out\"").utf8).write(to: URL(fileURLWithPath: path))
+        let config = try RunnerConfig.load(path, stageTypes: allStageTypes)
+        let files = ["pre/model.h5", "emb/embeddings.h5", "idx/index.h5", "q/neighbours.h5"]
+        // The same folder both times: the artifacts record paths, so only a run into the same folder can have the same bits.
+        func digests() throws -> [String] {
+            try config.repetition!.repetitions.flatMap { r in try files.map { try RunnerDigest.of(folder.path + "/out/\(r.folder)/\($0)") } }
+        }
+        try RepeatRunner(config: config, verbosity: .quiet).run(communicator: SingleProcessCommunicator())
+        let single = try digests(), aggregate = try String(contentsOfFile: folder.path + "/out/aggregate.md", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder.path + "/out")
+        let ran = try ThreadedWorld.run(size: 3) { comm in
+            var runner = RepeatRunner(config: config, verbosity: .normal)  // not .quiet: see the 2-rank test below
+            runner.oneRankPerRepetition = true
+            let o = try runner.run(communicator: comm)
+            return [o.aggregated ? "aggregated" : "not"] + o.repetitions.keys.sorted().map(String.init)
+        }
+        XCTAssertEqual(ran, [["aggregated", "0", "3"], ["aggregated", "1"], ["aggregated", "2"]])
+        XCTAssertEqual(try digests(), single)
+        for r in config.repetition!.repetitions {
+            XCTAssertEqual(try RunnerManifest.read(out: folder.path + "/out/" + r.folder).stages["idx"]?.ranks, 1)
+        }
+        XCTAssertEqual(try String(contentsOfFile: folder.path + "/out/aggregate.md", encoding: .utf8), aggregate)
+    }
+
     /// Under 2 ranks (threads): every rank takes part in each repetition's collective stages, rank 0 alone reads
     /// the shared stages' records and writes the aggregate, and every rank returns the same outcome.
     func testTwoRanksRunTheRepetitionsTogether() throws {
