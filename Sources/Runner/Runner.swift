@@ -102,7 +102,7 @@ public struct Runner {
                     try makeFolder(folder(stage))
                     manifest.stages[stage.name] = RunnerManifest.Record(
                         key: key, type: stage.type.name, status: "running", outputs: [:], seconds: 0, ranks: comm.size,
-                        summary: "", report: "", parameters: stage.parameters.canonical, written: RunnerManifest.now(), metrics: nil)
+                        summary: "", report: "", parameters: stage.parameters.canonical, written: RunnerManifest.now())
                     try manifest.write(out: config.out)
                 }
             }
