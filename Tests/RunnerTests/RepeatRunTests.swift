@@ -99,6 +99,15 @@ final class RepeatRunTests: XCTestCase {
         let comm = SingleProcessCommunicator()
         func actions(_ runs: [Runner.StageRun]?) -> [String] { (runs ?? []).map { "\($0.name):\($0.action.rawValue)" } }
 
+        // The plan covers the shared stages once and each repetition's own stages (not its copies of the shared ones).
+        let plan = try runner.plan(ranks: 1)
+        XCTAssertEqual(plan.rows.map(\.stage), ["shared/pre", "shared/emb"]
+            + runner.spec.repetitions.flatMap { r in ["a", "b", "idx", "q"].map { "\(r.folder)/\($0)" } })
+        XCTAssertTrue(plan.rows.allSatisfy { $0.state == .notRun }, "\(plan.rows.map(\.state))")
+        XCTAssertEqual(plan.bytes, plan.rows.reduce(0) { $0 + ($1.writes ?? []).reduce(0) { $0 + $1.bytes } })
+        XCTAssertGreaterThan(plan.bytes, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "plan writes nothing")
+
         // A job-array task: repetition 2 alone (after the shared stages); no statistics yet.
         let task = try runner.run(communicator: comm, only: 2)
         XCTAssertEqual(actions(task.shared), ["pre:ran", "emb:ran"])
@@ -157,7 +166,10 @@ final class RepeatRunTests: XCTestCase {
         XCTAssertFalse(repReport.contains("](pre/"), "a shared stage's figures are not in the repetition's folder")
         if repReport.contains("loss.png") { XCTAssertTrue(repReport.contains("](../shared/pre/loss.png)"), repReport) }
 
-        // A rerun does no work.
+        // A rerun does no work, and the plan says so.
+        let done = try runner.plan(ranks: 1)
+        XCTAssertTrue(done.rows.allSatisfy { $0.state == .done }, "\(done.rows.map { "\($0.stage): \($0.state)" })")
+        XCTAssertEqual(done.bytes, 0)
         let again = try runner.run(communicator: comm)
         XCTAssertEqual(actions(again.shared), ["pre:skipped", "emb:skipped"])
         for r in runner.spec.repetitions {
