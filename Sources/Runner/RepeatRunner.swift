@@ -73,12 +73,19 @@ public struct RepeatRunner {
         return c
     }
 
-    /// Whether repetition `r`'s manifest records every repeated stage as done (what `--aggregate` trusts; a run
-    /// of the config brings a stale repetition up to date first).
-    public func isDone(_ r: RepeatSpec.Repetition) -> Bool {
-        guard let manifest = try? RunnerManifest.read(out: config.out + "/" + r.folder) else { return false }
-        return config.stages.filter { spec.repeated.contains($0.name) }.allSatisfy { manifest.stages[$0.name]?.status == "done" }
+    /// The repeated stages of repetition `r` that its manifest records as done with the parameters the config
+    /// gives them now. Cheap (no dataset is hashed): what `--aggregate` and `status` trust; a changed dataset or
+    /// input is caught by the next `run`, which brings the repetition up to date first.
+    public func finishedStages(of r: RepeatSpec.Repetition) -> [String] {
+        guard let manifest = try? RunnerManifest.read(out: config.out + "/" + r.folder) else { return [] }
+        return configuration(of: r).stages.filter { stage in
+            guard spec.repeated.contains(stage.name), let record = manifest.stages[stage.name] else { return false }
+            return record.status == "done" && record.parameters == stage.parameters.canonical
+        }.map(\.name)
     }
+
+    /// Whether every repeated stage of `r` is finished (`finishedStages`).
+    public func isDone(_ r: RepeatSpec.Repetition) -> Bool { finishedStages(of: r).count == spec.repeated.count }
 
     /// What happened: each run repetition's stage runs (by index; with `oneRankPerRepetition` the ones this rank
     /// ran), and whether the aggregate was written.

@@ -138,8 +138,8 @@ struct PipelineStatus: ParsableCommand {
 }
 
 extension PipelineStatus {
-    /// A config with a `repeat` block: the shared stages' states, then each repetition's finished stages (what
-    /// `run --aggregate` needs: every repetition done).
+    /// A config with a `repeat` block: the shared stages' states, then each repetition's finished stages (done
+    /// with the config's parameters: what `run --aggregate` needs for every repetition).
     func printRepeatedStatus(_ config: RunnerConfig) throws {
         let runner = RepeatRunner(config: config)
         let all = runner.spec.repetitions
@@ -151,8 +151,7 @@ extension PipelineStatus {
         }
         let repeated = config.stages.filter { runner.spec.repeated.contains($0.name) }.map(\.name)
         for r in all {
-            let manifest = try RunnerManifest.read(out: config.out + "/" + r.folder)
-            let done = repeated.filter { manifest.stages[$0]?.status == "done" }.count
+            let done = runner.finishedStages(of: r).count
             print("repetition \(r.index) (\(r.label), \(r.folder)): \(done)/\(repeated.count) repeated stage(s) done"
                   + (done == repeated.count ? "" : "; run: tributary run \(config.path) --repetition \(r.index)"))
         }

@@ -166,6 +166,13 @@ final class RepeatRunTests: XCTestCase {
         XCTAssertFalse(repReport.contains("](pre/"), "a shared stage's figures are not in the repetition's folder")
         if repReport.contains("loss.png") { XCTAssertTrue(repReport.contains("](../shared/pre/loss.png)"), repReport) }
 
+        // A changed parameter makes every repetition unfinished for --aggregate until a run redoes it.
+        try Data(RepeatConfigTests.json(out: "out", repeatBlock: RepeatConfigTests.block).replacingOccurrences(of: "\"epochs\": 3", with: "\"epochs\": 4").utf8)
+            .write(to: URL(fileURLWithPath: folder.path + "/changed.json"))
+        let changed = RepeatRunner(config: try RunnerConfig.load(folder.path + "/changed.json", stageTypes: allStageTypes), verbosity: .quiet)
+        XCTAssertEqual(changed.finishedStages(of: changed.spec.repetitions[1]), ["a", "idx", "q"], "b's epochs changed")
+        XCTAssertThrowsError(try changed.aggregate()) { XCTAssertTrue("\($0)".contains("4 of 4 repetition(s) not done"), "\($0)") }
+
         // A rerun does no work, and the plan says so.
         let done = try runner.plan(ranks: 1)
         XCTAssertTrue(done.rows.allSatisfy { $0.state == .done }, "\(done.rows.map { "\($0.stage): \($0.state)" })")
