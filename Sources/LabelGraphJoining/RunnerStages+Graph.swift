@@ -34,10 +34,11 @@ public enum LabelGraphJoiningStages {
 }
 
 extension RunnerStageType {
-    static let graphStages: [RunnerStageType] = [trainPaths]
+    static let graphStages: [RunnerStageType] = [trainPaths.estimating(estimateTrainPaths)]  // PathStageEstimates
 
     static let trainPaths = RunnerStageType(
         spec: .trainAndDecodePaths,
+        version: 2,  // 2: model.h5 holds split/<part>_ids
         dataset: .image,
         inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         configOnly: [
@@ -145,6 +146,9 @@ struct PathsStageDriver {
                                                             outputPath: context.output("model.h5"), checkpointDirectory: checkpoints)
         // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
         configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints)
+        // Every part of the split, by image id, in model.h5 (`split/<part>_ids`; train = fine ∪ coarse, fv order).
+        configuration.split = ["fine": fineRows.map { ids[$0.0] }, "coarse": coarseRows.map { ids[$0.0] },
+                               "train": (fineRows + coarseRows).map(\.0).sorted().map { ids[$0] }, "test": testLabelled.map { ids[$0.0] }]
         if configuration.resume { context.log("train-paths: resuming from \(checkpoints)") }
         context.log("train-paths: \(fineRows.count) fine + \(coarseRows.count) coarse training images, \(testLabelled.count) test")
         let trained = try PathTrainingStage(configuration).run(communicator: comm, progress: context.progress)
