@@ -11,10 +11,13 @@
 #    python3-sklearn): the models' weights reproduce scores.h5, scikit-learn's AP of those scores is eval.h5's,
 #    a LinearSVC (LIBLINEAR's solver) trained on the stored training rows gets eval.h5's mAP within 0.02, the
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
-#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
-#    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
+#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, every dataset and root
+#    attribute of every HDF5 file of the run is listed in docs/artifacts.md, and every trainer's stored split is
+#    a partition: annotate's train / test ids (and, with select_on validation, validation ⊂ train), train-text's
+#    train / test (held-out fraction, and fold 2/3: train ∪ test = every document), train-infused's (= the
+#    model's), train-paths' fine / coarse / test (= the manifest's rows, dresses dropped from coarse).
 # 3. launch/seed-config.py (the SLURM array recipe) derives task 7's config from it: it parses, names no missing
-#    input, and sets the pipeline's 6 stage seeds and the dataset's subset_seed to 7.
+#    input, and sets the pipeline's 7 stage seeds and the dataset's subset_seed to 7.
 # SKIP without dataset-fashion-mnist or python3-sklearn.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" python-smoke "${1:-}"
@@ -36,9 +39,14 @@ cat > "$work/pipeline.json" <<JSON
     {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": 0.3, "seed": 0}},
     {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
      "params": {"runs": ["svm-late-visual", "svm-early-visual"], "cost": 1.0}},
+    {"name": "svm-select", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"runs": ["svm-early-visual"], "select_on": "validation", "svm_costs": [0.1, 1.0], "validation_fraction": 0.25}},
     {"name": "lstm", "type": "train-text", "dataset": "texts",
      "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
                 "context_size": 4, "test_fraction": 0.2, "seed": 0}},
+    {"name": "lstm-fold", "type": "train-text", "dataset": "texts",
+     "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
+                "context_size": 4, "fold": "2/3", "seed": 0}},
     {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
     {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
     {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
@@ -60,7 +68,7 @@ say "launch/seed-config.py: the derived config of array task 7 parses, names exi
 derived="$("$python" "$root/launch/seed-config.py" "$work/pipeline.json" 7)"
 "$bin" status "$derived" > "$work/seed-status.log" || fail "status of the derived config failed: $(cat "$work/seed-status.log")"
 grep -q "missing input" "$work/seed-status.log" && fail "the derived config names missing inputs: $(cat "$work/seed-status.log")"
-[ "$(grep -c '"seed": 7' "$derived")" = 6 ] && grep -q '"subset_seed": 7' "$derived" || fail "the derived config does not set the pipeline's 6 stage seeds and its subset_seed to 7"
+[ "$(grep -c '"seed": 7' "$derived")" = 7 ] && grep -q '"subset_seed": 7' "$derived" || fail "the derived config does not set the pipeline's 7 stage seeds and its subset_seed to 7"
 say "Tests/python/test_tributary_io.py"
 "$python" "$root/Tests/python/test_tributary_io.py" "$work/out" || fail "the Python reader checks failed (above)"
 finish
