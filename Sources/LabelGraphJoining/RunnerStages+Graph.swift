@@ -20,7 +20,8 @@ import Training
 /// A map is a `class,label` CSV: the fv file's class name → a label node id of the graph (empty: drop the class).
 /// Both maps are checked against the graph on every rank before any collective, so a label the graph lacks fails
 /// with the map's file and line. The join itself reads per-row label files that rank 0 writes into the stage
-/// folder first (`fine.csv`, `coarse.csv`, `test.csv`: `row,label`, rows of `fv.h5`).
+/// folder first (`fine.csv`, `coarse.csv`, `test.csv`: `row,label`, rows of `fv.h5`); `model.h5` records the same
+/// parts by image id (`split/fine_ids`, `coarse_ids`, `train_ids` = fine ∪ coarse, `test_ids`).
 ///
 /// The figure (Figure 4 analog, `PathFigure`): one row per `grid_nodes` node (default: every augmented node of the
 /// graph), test images whose decoded path passes through it; the images come from the stage's dataset, which must
