@@ -58,6 +58,7 @@ extension RunnerStageType {
 
     static let annotate = RunnerStageType(
         spec: .annotate,
+        version: 2,  // 2: models.h5 holds the train / validation / test ids
         inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         outputs: ["models.h5", "scores.h5", "eval.h5"]
     ) { context in

@@ -243,7 +243,8 @@ public struct InfusedTrainingStage {
                 attributes["baseline_test_macro_f1"] = .double(initialTest.macroF1)
             }
             try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
-                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves)
+                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves,
+                                 split: (train.map { data.ids[$0] }, test.map { data.ids[$0] }))
                 .write(to: out, layout: layout, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }

@@ -16,6 +16,7 @@ extension RunnerStageType {
 
     static let trainInfused = RunnerStageType(
         spec: .trainInfused,
+        version: 2,  // 2: infused.h5 holds split/train_ids and split/test_ids
         dataset: .text,
         inputs: ["model": ["train-text"], "index": ["index"]],
         outputs: ["infused.h5"], rankDependent: true

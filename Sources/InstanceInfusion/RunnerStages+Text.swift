@@ -20,6 +20,7 @@ extension RunnerStageType {
 
     static let trainText = RunnerStageType(
         spec: .trainText,
+        version: 2,  // 2: data.corpus is stored relative to model.h5 (and to the checkpoint)
         dataset: .text,
         outputs: ["model.h5"]
     ) { context in

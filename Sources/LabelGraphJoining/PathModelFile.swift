@@ -14,6 +14,7 @@ import Training
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
+/// | `split/<part>_ids` | strings | the ids of the images in each part of the split the caller recorded (`train-paths` in a pipeline: `train` = `fine` ∪ `coarse`, `test`) |
 public struct PathModelFile: Sendable {
     public static let stage = "train-paths"
     public static let version = 1
@@ -34,6 +35,8 @@ public struct PathModelFile: Sendable {
     public var multiLabel = false
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
+    /// Part name → the ids of its rows (`split/<part>_ids`); empty when the caller recorded none.
+    public var split: [String: [String]] = [:]
 
     /// `midway` runs after the graph, parameters and their names are written, before the history and the rename (the `write`
     /// fault-injection point: a kill there must leave no model file).
@@ -56,6 +59,7 @@ public struct PathModelFile: Sendable {
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
             try file.write(series: ["mean_loss": history], under: "history")
+            for part in split.keys.sorted() { try file.writeStrings(split[part]!, to: "split/\(part)_ids") }
         }
     }
 
@@ -90,6 +94,11 @@ public struct PathModelFile: Sendable {
                 featureScale: try file.read("feature_scale", as: Float.self).values,
                 history: try artifact.series(under: "history")["mean_loss"] ?? [], attributes: header.parameters)
             if case let .int(flag)? = header.parameters["multi_label"] { model.multiLabel = flag != 0 }
+            if file.contains("split") {
+                for name in try file.children(of: "split") where name.hasSuffix("_ids") {
+                    model.split[String(name.dropLast(4))] = try file.readStrings("split/\(name)")
+                }
+            }
             return model
         }
     }

@@ -55,6 +55,8 @@ public struct PathTrainingStage {
         public var multiLabel = false
         /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
         public var resume = false
+        /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows).
+        public var split: [String: [String]] = [:]
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -111,6 +113,7 @@ public struct PathTrainingStage {
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
+        model.split = cfg.split
         let settings = settings(samples: samples.count, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()

@@ -191,8 +191,13 @@ public struct Runner {
     public func status(ranks: Int) throws -> [(stage: RunnerStage, state: StageState, record: RunnerManifest.Record?)] {
         try config.checkDatasetSizes()
         let manifest = try RunnerManifest.read(out: config.out)
+        // A dataset's hash only matters to a stage the manifest records (any other stage is `not run` whatever its
+        // key): on a fresh `out` nothing is hashed, so a text snapshot is not built just to be thrown away.
         var hashes: [String: String] = [:]
-        for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false) }
+        let recorded = Set(config.stages.filter { manifest.stages[$0.name] != nil }.compactMap(\.dataset))
+        for name in usedDatasets where recorded.contains(name) {
+            hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false)
+        }
         var states: [String: StageState] = [:]
         return config.stages.map { stage in
             var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: ranks),

@@ -11,8 +11,11 @@
 #    python3-sklearn): the models' weights reproduce scores.h5, scikit-learn's AP of those scores is eval.h5's,
 #    a LinearSVC (LIBLINEAR's solver) trained on the stored training rows gets eval.h5's mAP within 0.02, the
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
-#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
-#    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
+#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, every dataset and root
+#    attribute of every HDF5 file of the run is listed in docs/artifacts.md, and every trainer's stored split is
+#    a partition: annotate's train / test ids (and, with select_on validation, validation ⊂ train), train-text's
+#    train / test (held-out fraction, and fold 2/3: train ∪ test = every document), train-infused's (= the
+#    model's), train-paths' fine / coarse / test (= the manifest's rows, dresses dropped from coarse).
 # 3. The job-array recipe (launch/slurm-array.sbatch): the same pipeline with its stage seeds replaced by a
 #    "repeat" block over seeds 0 and 7 parses, names no missing input, lists its 2 repetitions in `status`, and
 #    `run --aggregate` before any repetition is refused, naming `--repetition 0`.
@@ -37,9 +40,14 @@ cat > "$work/pipeline.json" <<JSON
     {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": 0.3, "seed": 0}},
     {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
      "params": {"runs": ["svm-late-visual", "svm-early-visual"], "cost": 1.0}},
+    {"name": "svm-select", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"runs": ["svm-early-visual"], "select_on": "validation", "svm_costs": [0.1, 1.0], "validation_fraction": 0.25}},
     {"name": "lstm", "type": "train-text", "dataset": "texts",
      "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
                 "context_size": 4, "test_fraction": 0.2, "seed": 0}},
+    {"name": "lstm-fold", "type": "train-text", "dataset": "texts",
+     "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
+                "context_size": 4, "fold": "2/3", "seed": 0}},
     {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
     {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
     {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
