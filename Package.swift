@@ -91,7 +91,7 @@ let package = Package(
             name: "InstanceInfusion",
             dependencies: [
                 "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "Classifiers", "Retrieval",
-                "Infusion", "Training", "Stages",
+                "Infusion", "Training", "Stages", "Statistics",
             ]),
         .target(
             name: "LabelGraphJoining",
