@@ -53,10 +53,26 @@ public enum ChildProcess {
         }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let started = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let started = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard started == 0 else { return .couldNotStart(errno: started) }
         return wait(for: pid, timeout: timeout)
+    }
+
+    /// This process's environment with Swift's crash backtracer off (`SWIFT_BACKTRACE=enable=no`): a child that
+    /// faults then dies by its signal at once. With the backtracer on, symbolicating can take longer than a short
+    /// timeout on a loaded machine, and the parent would report a crash as a hang.
+    static func childEnvironment() -> [String] {
+        var entries: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("SWIFT_BACKTRACE=") { entries.append(text) }
+            cursor += 1
+        }
+        return entries + ["SWIFT_BACKTRACE=enable=no"]
     }
 
     /// Polls `pid` until it ends or `timeout` seconds pass (then SIGKILL).
