@@ -55,6 +55,9 @@ public struct PathTrainingStage {
         public var multiLabel = false
         /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
         public var resume = false
+        /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
+        /// features are fixed inputs (a frozen encoder).
+        public var textEncoder: PathTextEncoder?
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -129,6 +132,13 @@ public struct PathTrainingStage {
             let b = cfg.training.batchSize, n = samples.count
             let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
             if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
+            if let encoder = cfg.textEncoder {
+                model.textEncoder = encoder
+                result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state, trainer: trainer,
+                                           usable: usable, log: log, progress: progress)
+                model.attributes["reward_baseline"] = .double(state.baseline.value)
+                break
+            }
             result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, resume: cfg.resume,
                                        lossSum: { batch, parameters in
                 state.step += 1

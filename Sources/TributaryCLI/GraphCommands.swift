@@ -4,6 +4,7 @@ import ArgumentParser
 import Datasets
 import Distributed
 import Foundation
+import InstanceInfusion
 import LabelGraphJoining
 import LabelGraphs
 import LinearAlgebra
@@ -174,6 +175,9 @@ struct TrainPaths: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
     @Flag(help: ArgumentHelp(spec.help("multi_label"))) var multiLabel = false
+    @Option(help: ArgumentHelp(spec.help("text_encoder"))) var textEncoder: String?
+    @Option(help: ArgumentHelp(spec.help("text_corpus"))) var textCorpus: TextCorpusSource.Kind?
+    @Option(help: ArgumentHelp(spec.help("text_data"))) var textData: String?
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "Where rank 0 writes the model (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
@@ -193,6 +197,7 @@ struct TrainPaths: ParsableCommand, SpecCommand {
         var configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
                                                             outputPath: out, checkpointDirectory: checkpoints.checkpoint)
         configuration.resume = checkpoints.resume
+        configuration.textEncoder = try PathTextEncoder(try parameters())
         job.run { comm in
             var configuration = configuration
             try checkpoints.prepare(&configuration.training)
@@ -392,5 +397,20 @@ struct DebianGraphOptions: ParsableArguments {
         for (name, text) in files { try writeTextAtomically(text, to: "\(dir)/\(name)") }
         print(summary, terminator: "")
         return graph
+    }
+}
+
+extension PathTextEncoder {
+    /// The text encoder `p` (`StageSpec.trainPaths`'s keys) names: the train-text model `text_encoder` and the
+    /// corpus `text_corpus` / `text_data` (Debian: section labels, which every package has); nil without one.
+    init?(_ p: StageParameters) throws {
+        guard !p.isNull("text_encoder") else { return nil }
+        let file = try TextModelFile.read(path: p.string("text_encoder"))
+        guard let kind = TextCorpusSource.Kind(rawValue: p.string("text_corpus")) else {
+            throw ValidationError("--text-encoder needs --text-corpus (the corpus `tributary embed` read)")
+        }
+        self.init(configuration: file.configuration, parameters: file.parameters, vocabulary: file.vocabulary, maxLength: file.maxLength,
+                  stripNewsgroup: file.stripNewsgroup,
+                  corpus: TextCorpusSource(kind: kind, path: p.isNull("text_data") ? nil : p.string("text_data")))
     }
 }
