@@ -148,7 +148,7 @@ let package = Package(
             dependencies: ["Core", "LinearAlgebra", "Storage", "Training", "Stages", "InstanceInfusion", "TestSupport"]),
         .testTarget(
             name: "LabelGraphJoiningTests",
-            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "NeuralNets", "LabelGraphs", "Training",
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "NeuralNets", "LabelGraphs", "Training", "Stages",
                            "LabelGraphJoining", "TestSupport"]),
         .testTarget(
             name: "RunnerTests",

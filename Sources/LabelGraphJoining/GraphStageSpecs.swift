@@ -57,7 +57,7 @@ extension StageSpec {
                       "FFN: one sigmoid per target label on each sample's label set (multi-label) instead of a softmax (method ffn only)"),
         ParameterSpec("text_encoder", .string, .null, dataDefault: "none: the joined features are fixed inputs (a frozen encoder)",
                       reference: "Label-graph dataset joining §3: encoder and decoder trained end to end",
-                      "A train-text model (HDF5) whose bi-LSTM encoder is trained jointly with the decoder, starting from its values; the joined features must be its `tributary embed` vectors (label-aug)"),
+                      "A train-text model (HDF5) whose bi-LSTM encoder is trained jointly with the decoder, starting from its values; the joined features must be its `tributary embed` vectors (label-aug; `tributary train-paths` only, the runner's stage joins Fisher vectors)"),
         ParameterSpec("text_corpus", .string, .null, dataDefault: "required with text_encoder",
                       choices: TextCorpusSource.Kind.choices,
                       "With text_encoder: the corpus whose documents the joined features files' ids name (as given to `tributary embed`)"),

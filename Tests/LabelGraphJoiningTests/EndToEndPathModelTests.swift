@@ -3,6 +3,7 @@ import LabelGraphJoining
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
+import Stages
 import TestSupport
 import Training
 import XCTest
@@ -127,5 +128,26 @@ final class EndToEndPathModelTests: XCTestCase {
                                                  communicator: SingleProcessCommunicator())) { error in
             XCTAssertTrue("\(error)".contains("--learning-rate"), "\(error)")
         }
+    }
+
+    /// text_encoder needs label-aug and a corpus; the corpus options need text_encoder; the runner's stage (Fisher
+    /// vectors) refuses all three, naming the key in each door's spelling.
+    func testTextEncoderParametersAreChecked() {
+        func error(_ values: [String: JSONValue], _ spec: StageSpec = .trainPaths, door: FrontDoor = .commandLine) -> String {
+            do {
+                _ = try spec.resolve(values, door: door)
+                return ""
+            } catch { return "\(error)" }
+        }
+        let model: JSONValue = .string("encoder.h5"), debian: JSONValue = .string("debian")
+        XCTAssertEqual(error(["text_encoder": model, "text_corpus": debian]), "")
+        XCTAssertTrue(error(["text_encoder": model]).contains("--text-corpus"))
+        XCTAssertTrue(error(["text_encoder": model, "text_corpus": debian, "method": .string("ffn")]).contains("label-aug only"))
+        XCTAssertTrue(error(["text_corpus": debian]).contains("needs --text-encoder"))
+        XCTAssertTrue(error(["text_data": .string("dump.txt")]).contains("needs --text-encoder"))
+        XCTAssertTrue(error(["text_corpus": .string("wiki")]).contains("bbc, bbcsport, 20news, debian, csv"))
+        let runner = error(["text_encoder": model, "text_corpus": debian], .trainAndDecodePaths,
+                           door: .config(file: "c.json", prefix: "stages[1].params."))
+        XCTAssertTrue(runner.contains("stages[1].params.text_encoder") && runner.contains("runner"), runner)
     }
 }
