@@ -25,6 +25,9 @@ public enum PathMethod: String, Sendable, CaseIterable {
 ///              (each epoch, a rank reads and standardises only the rows of its samples: `prepareEpoch`)
 ///           ─▶ model.h5 (rank 0); checkpoints and resume: `PathTrainingStage+Checkpoint`
 ///
+/// With `textEncoder` (label-aug only) the bi-LSTM encoder is trained jointly instead of reading fixed vectors:
+/// `PathTrainingStage+EndToEnd` (one buffer θ_text ++ θ_dec, exact step sums: the same bits for any rank count).
+///
 /// Every rank holds every sample's labels and, during an epoch, the rows of X its slices need (≈ N/R);
 /// each step's batch is split over the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
 /// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
