@@ -19,6 +19,9 @@ extension PathTrainingStage {
     /// The token ids of every sample: the document its features file's `ids` entry names, looked up in the corpus
     /// of `encoder` and tokenised with its vocabulary.
     static func sequences(samples: PathSamples, specs: [PathDataSpec], encoder: PathTextEncoder) throws -> [[Int]] {
+        try MemoryBudget.current.reserve(bytes: MemoryBudget.product([samples.count, encoder.maxLength, MemoryLayout<Int>.stride]),
+                                         for: encoder.corpus.path ?? encoder.corpus.kind.rawValue,
+                                         purpose: "train-paths --text-encoder: \(samples.count) token sequences", fix: "raise --memory")
         let corpus = try encoder.corpus.load()
         var index: [String: Int] = [:]
         for (k, document) in corpus.documents.enumerated() where index[document.id] == nil { index[document.id] = k }
