@@ -16,7 +16,7 @@ import Training
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
-/// | `text/vocabulary` | strings (V) | end-to-end models only (`--text-encoder`): the bi-LSTM's vocabulary; root attributes `text_vocabulary_size`, `text_embedding_size`, `text_hidden_size`, `text_context_size`, `text_class_count`, `text_max_length`, `text_strip_newsgroup`, `text_corpus`, `text_data`, `text_debian_labels`; `parameters` is then θ_text ++ θ_dec (`EndToEndPathModel`) |
+/// | `text/vocabulary` | strings (V) | end-to-end models only (`--text-encoder`): the bi-LSTM's vocabulary; root attributes `text_vocabulary_size`, `text_embedding_size`, `text_hidden_size`, `text_context_size`, `text_class_count`, `text_max_length`, `text_strip_newsgroup`, `text_corpus`, `text_data` (relative to the model file's folder), `text_debian_labels`; `parameters` is then θ_text ++ θ_dec (`EndToEndPathModel`) |
 public struct PathModelFile: Sendable {
     public static let stage = "train-paths"
     public static let version = 1
@@ -60,7 +60,7 @@ public struct PathModelFile: Sendable {
                               "text_hidden_size": .int(c.hiddenSize), "text_context_size": .int(c.contextSize),
                               "text_class_count": .int(c.classCount), "text_max_length": .int(text.maxLength),
                               "text_strip_newsgroup": .int(text.stripNewsgroup ? 1 : 0), "text_corpus": .string(text.corpus.kind.rawValue),
-                              "text_data": .string(text.corpus.path ?? ""), "text_debian_labels": .string(text.corpus.debianLabels.rawValue)]) { _, new in new }
+                              "text_data": text.corpus.path.map { ArtifactHeader.storedPath($0, in: path) } ?? .string(""), "text_debian_labels": .string(text.corpus.debianLabels.rawValue)]) { _, new in new }
         }
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")
@@ -126,7 +126,7 @@ public struct PathModelFile: Sendable {
                     configuration: configuration, parameters: Array(model.parameters[0 ..< textCount]),
                     vocabulary: try Vocabulary(tokens: try file.readStrings("text/vocabulary"), source: path + ":text/vocabulary"),
                     maxLength: try int("text_max_length"), stripNewsgroup: try int("text_strip_newsgroup") != 0,
-                    corpus: TextCorpusSource(kind: kind, path: data.isEmpty ? nil : data, debianLabels: labels))
+                    corpus: TextCorpusSource(kind: kind, path: data.isEmpty ? nil : ArtifactHeader.resolvedPath(data, in: path), debianLabels: labels))
             }
             return model
         }
