@@ -91,7 +91,7 @@ let package = Package(
             name: "InstanceInfusion",
             dependencies: [
                 "Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "NeuralNets", "Classifiers", "Retrieval",
-                "Infusion", "Training", "Stages",
+                "Infusion", "Training", "Stages", "Statistics",
             ]),
         .target(
             name: "LabelGraphJoining",
@@ -101,7 +101,7 @@ let package = Package(
             ]),
 
         // MARK: - Runner: `tributary run` (config, content-hash keys, manifest, resume, report); knows only `Stages`
-        .target(name: "Runner", dependencies: ["Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Stages"]),
+        .target(name: "Runner", dependencies: ["Core", "LinearAlgebra", "Distributed", "Storage", "Datasets", "Stages", "Statistics"]),
         // The registry of every method's stage types, handed to the Runner by its callers (the CLI, the tests).
         .target(name: "StageRegistry", dependencies: ["Stages", "FisherAnnotation", "InstanceInfusion", "LabelGraphJoining"]),
 
@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Core", "LinearAlgebra", "Storage", "Stages", "FisherAnnotation", "InstanceInfusion",
-                           "LabelGraphJoining", "Runner", "StageRegistry", "TestSupport"]),
+                           "LabelGraphJoining", "Runner", "StageRegistry", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Core", "Statistics"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "LinearAlgebra", "Storage", "Classifiers", "NeuralNets", "TestSupport"]),
         .testTarget(

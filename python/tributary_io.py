@@ -22,7 +22,7 @@ import h5py
 import numpy as np
 
 __all__ = ["ArtifactError", "MissingPartError", "open_artifact", "load_fisher_vectors", "load_embeddings",
-           "load_model", "load_eval", "load_scores", "FISHER_BLOCKS"]
+           "load_model", "load_annotation_models", "load_eval", "load_scores", "FISHER_BLOCKS"]
 
 # The visual blocks of fv.h5, in the order Tributary concatenates them for early fusion.
 FISHER_BLOCKS = ["orh/1x1", "orh/2x2", "orh/1x3", "col/1x1", "col/2x2", "col/1x3"]
@@ -158,7 +158,8 @@ class Model:
     attrs: dict
     classes: list = None
     vocabulary: list = None
-    split: dict = None            # {'train': ids, 'test': ids} (train-text)
+    split: dict = None            # part → ids: {'train', 'test'} (train-text, train-infused); train-paths adds
+                                  # 'fine' and 'coarse' (train = fine ∪ coarse); None in files from older builds
     history: dict = field(default_factory=dict)
 
 
@@ -183,10 +184,39 @@ def load_model(path):
             raise ArtifactError(f"{path}: the named tensors cover {nxt} of {p.size} parameters")
         classes = _text(f["classes"][()]) if "classes" in f else None
         vocabulary = _text(f["vocabulary"][()]) if "vocabulary" in f else None
-        split = ({"train": _text(f["split/train_ids"][()]), "test": _text(f["split/test_ids"][()])}
-                 if "split/train_ids" in f else None)
+        split = ({k[:-len("_ids")]: _text(f["split"][k][()]) for k in f["split"] if k.endswith("_ids")}
+                 if "split" in f else None)
         history = {k: f["history"][k][()] for k in f["history"]} if "history" in f else {}
         return Model(p, tensors, dict(f.attrs), classes, vocabulary, split, history)
+
+
+@dataclass
+class AnnotationModels:
+    concepts: list                # the K concepts, in the one class order
+    weights: dict                 # 'svm/<block>' or 'slr/<block>' → (W (K, D_b) float32, b (K,) float32)
+    train_ids: list               # the images the models were trained on
+    validation_ids: list          # the training images held out to choose the costs (select_on validation), else []
+    test_ids: list                # the images no model saw (scored by annotate predict)
+    attrs: dict = field(default_factory=dict)
+
+
+def load_annotation_models(path):
+    """models.h5 (`annotate train`) → AnnotationModels: the linear models per block and the split they saw."""
+    with open_artifact(path, stage="annotate train") as f:
+        concepts = _text(_dataset(f, path, "concepts"))
+        weights = {}
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and name.endswith("/weights") and name.split("/")[0] in ("svm", "slr"):
+                block = name[:-len("/weights")]
+                w = np.asarray(obj[()], dtype=np.float32)
+                b = np.asarray(_dataset(f, path, block + "/biases", shape=(len(concepts),)), dtype=np.float32)
+                if w.ndim != 2 or w.shape[0] != len(concepts):
+                    raise ArtifactError(f"{path}: '{name}' has shape {w.shape} for {len(concepts)} concepts")
+                weights[block] = (w, b)
+        f.visititems(visit)
+        ids = {k: _text(f[k][()]) if k in f else [] for k in ("train_ids", "validation_ids", "test_ids")}
+        return AnnotationModels(concepts, weights, ids["train_ids"], ids["validation_ids"], ids["test_ids"], dict(f.attrs))
 
 
 @dataclass

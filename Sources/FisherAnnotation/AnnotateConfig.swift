@@ -100,7 +100,7 @@ public struct AnnotateTrainConfig: Sendable {
     public init(fisherVectors: String, annotations: String, output: String, runs: [AnnotationRun] = AnnotationRun.allCases,
                 concepts: [String]? = nil, minimumTagCount: Int = 25, maximumTags: Int = .max,
                 svm: LinearSVMOptions = LinearSVMOptions(),
-                slr: SparseLogisticRegression<Float>.Options = .init(cost: 100, tolerance: 1e-2, maxIterations: 300),
+                slr: SparseLogisticRegression<Float>.Options = .init(cost: 1000, tolerance: 1e-2, maxIterations: 300),
                 tagProp: TagProp.Options = TagProp.Options(), tagPropLayouts: TagPropLayouts = .summed,
                 selection: HyperParameterSelection? = nil, tagVocabulary: TagVocabulary.Scope = .train) {
         self.selection = selection

@@ -11,6 +11,8 @@ import Storage
 /// | --- | --- | --- |
 /// | `concepts`, `skipped_concepts` | string | the K trained concepts (in score-column order); those without a positive training item |
 /// | `train_ids` | string (N) | the images the models were trained on (the manifest's `train` rows; absent in older files) |
+/// | `validation_ids` | string | after `select_on validation`: the training images held out to choose the costs (the final models are refit on all `train_ids`, these included) |
+/// | `test_ids` | string (Q) | the manifest's `test` rows, which no model saw (`annotate predict` scores them) |
 /// | `tags/vocabulary`, `tags/counts` | string (V), int64 (V) | the tag vocabulary (the tag block's columns) |
 /// | `svm/<block>/weights`, `svm/<block>/biases` | (K, D_b), (K) float32 | one-vs-rest SVMs; block ∈ orh/1x1 … col/1x3, tags, early-visual, early-mixed |
 /// | `slr/<block>/weights`, `slr/<block>/biases` | (K, D_b), (K) float32 | sparse logistic regressions per visual block |
@@ -43,6 +45,10 @@ public struct AnnotateModels: Sendable {
     public var tagProp: [AnnotationRun: TagPropModel] = [:]
     /// The training images' ids (the split the models saw); empty when unknown.
     public var trainIDs: [String] = []
+    /// The training images held out to select the costs (`select_on validation`); empty otherwise.
+    public var validationIDs: [String] = []
+    /// The test images (never trained on); empty when unknown.
+    public var testIDs: [String] = []
     public var header: ArtifactHeader
 
     public init(concepts: [String], skippedConcepts: [String], vocabulary: TagVocabulary, header: ArtifactHeader) {
@@ -70,6 +76,8 @@ public struct AnnotateModels: Sendable {
             try file.writeStrings(concepts, to: "concepts")
             try file.writeStrings(skippedConcepts, to: "skipped_concepts")
             if !trainIDs.isEmpty { try file.writeStrings(trainIDs, to: "train_ids") }
+            if !validationIDs.isEmpty { try file.writeStrings(validationIDs, to: "validation_ids") }
+            if !testIDs.isEmpty { try file.writeStrings(testIDs, to: "test_ids") }
             try file.writeStrings(vocabulary.tags, to: "tags/vocabulary")
             try file.write(vocabulary.counts.map(Int64.init), shape: [vocabulary.counts.count], to: "tags/counts")
             for (group, scorers) in [("svm", svm), ("slr", slr)] {
@@ -103,6 +111,8 @@ public struct AnnotateModels: Sendable {
                                     skippedConcepts: try file.readStrings("skipped_concepts"),
                                     vocabulary: TagVocabulary(tags: tags, counts: counts), header: header)
         if file.isDataset("train_ids") { models.trainIDs = try file.readStrings("train_ids") }
+        if file.isDataset("validation_ids") { models.validationIDs = try file.readStrings("validation_ids") }
+        if file.isDataset("test_ids") { models.testIDs = try file.readStrings("test_ids") }
         let k = models.concepts.count
         for group in ["svm", "slr"] where file.contains(group) {
             for kind in try file.children(of: group) {

@@ -79,11 +79,11 @@ extension AnnotationData {
 }
 
 extension AnnotateTrainStage {
-    /// Runs the configured selection on `data`'s training rows; returns the config with the chosen costs and the
-    /// outcomes (none when `config.selection` is nil).
-    func select(_ data: AnnotationData, communicator comm: any Communicator,
-                log: (String) -> Void) throws -> (config: AnnotateTrainConfig, outcomes: [HyperParameterSelection.Outcome]) {
-        guard let selection = config.selection else { return (config, []) }
+    /// Runs the configured selection on `data`'s training rows; returns the config with the chosen costs, the
+    /// outcomes and the ids of the validation rows held out (none when `config.selection` is nil).
+    func select(_ data: AnnotationData, communicator comm: any Communicator, log: (String) -> Void) throws
+        -> (config: AnnotateTrainConfig, outcomes: [HyperParameterSelection.Outcome], validationIDs: [String]) {
+        guard let selection = config.selection else { return (config, [], []) }
         let validation = selection.validationRows(data.trainLabels)
         let held = Set(validation)
         let fit = (0 ..< data.trainIDs.count).filter { !held.contains($0) }
@@ -121,6 +121,6 @@ extension AnnotateTrainStage {
             outcomes.append(.init(parameter: name, candidates: candidates, scores: scores, chosen: best))
         }
         chosen.selection = nil
-        return (chosen, outcomes)
+        return (chosen, outcomes, validation.map { data.trainIDs[$0] })
     }
 }

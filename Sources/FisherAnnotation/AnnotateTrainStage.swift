@@ -59,8 +59,9 @@ public struct AnnotateTrainStage: Sendable {
         if config.selection != nil && layout == .rows {
             throw AnnotateError.rowLayoutUnsupported(what: "select_on validation", fix: "use select_on none with one cost")
         }
-        let (chosen, outcomes) = try select(data, communicator: comm, log: log)
+        let (chosen, outcomes, validationIDs) = try select(data, communicator: comm, log: log)
         var models = try AnnotateTrainStage(config: chosen).train(data, communicator: comm, log: log, layout: layout)
+        models.validationIDs = validationIDs  // the rows the costs were chosen on, for readers of models.h5
         if let selection = config.selection {  // the candidates, their validation mAP and the choice, in the header
             models.header.parameters["select_on"] = .string("validation")
             models.header.parameters["validation_fraction"] = .double(selection.validationFraction)
@@ -84,6 +85,7 @@ public struct AnnotateTrainStage: Sendable {
         var models = AnnotateModels(concepts: data.concepts, skippedConcepts: data.skippedConcepts,
                                     vocabulary: data.vocabulary, header: header(data, layout: layout))
         models.trainIDs = data.trainIDs  // the split the models saw, for readers of models.h5
+        models.testIDs = data.testIDs
         let clock = ContinuousClock()
         func timed(_ what: String, _ body: () throws -> Void) rethrows {
             let start = clock.now

@@ -68,7 +68,11 @@ public struct FisherPipeline {
     /// What the encode step will write, from the image count and the PCA and GMM sizes (no image is decoded).
     public func sizePlan() throws -> DiskSpace.Plan {
         let images = try extract.source.open(selection: extract.selection).count
-        let widths = EncodeStage.rowWidths(pcaDimensions: { Swift.min(pca.dimensions, $0.dimension) }, components: gmm.components)
-        return EncodeStage(config: encode).sizePlan(images: images, widths: widths)
+        return EncodeStage(config: encode).sizePlan(images: images, widths: rowWidths())
+    }
+
+    /// F_l of each `fv/…` dataset encode will write (`EncodeStage.vectorDatasets` order), from the parameters.
+    public func rowWidths() -> [Int] {
+        EncodeStage.rowWidths(pcaDimensions: { Swift.min(pca.dimensions, $0.dimension) }, components: gmm.components)
     }
 }

@@ -12,8 +12,13 @@ import Storage
 ///     annotate  scores.h5   Q·K·(1 + 9·R)      truth (uint8) + per run raw and confidence (float32), decision (uint8)
 ///               eval.h5     R·(24·K + 48)      per run AP, EER, AUC (K float64 each) and the 6-number summary
 ///
-/// with Q = Σ_c round(n_c · f), the test images `split` holds out. `models.h5` (weights per run and block) is not
-/// estimated; its line says so. HDF5 metadata and string datasets are not counted.
+///               models.h5   4·K·Σ_b (D_b + 1)  one (K, D_b) float32 weight matrix and K biases per trained block b
+///
+/// with Q = Σ_c round(n_c · f), the test images `split` holds out, and D_b the width of block b from the `fisher`
+/// stage's parameters (`FisherPipeline.rowWidths`: regions · 2·M·d): late fusion (`svm-late-*`, `slr-late-visual`)
+/// trains the six visual blocks, early fusion one block of their Σ width. The tag blocks (`*-mixed`) and TagProp's
+/// γ, α, β depend on the tag vocabulary and are not counted (the line says so); nor are HDF5 metadata and string
+/// datasets (ids, concepts).
 extension RunnerStageType {
     /// The image collection of `input`'s own dataset (`split-images`), else of the `fisher` stage filling `fv`.
     static func fisherImages(_ input: RunnerEstimateInput) throws -> any ImageCollection {
@@ -45,11 +50,29 @@ extension RunnerStageType {
 
     static let estimateAnnotate: RunnerEstimateInput.Estimator = { input in
         let images = try fisherImages(input)
-        let fraction = try input.input("manifest").parameters.double("test_fraction")
+        let fraction = heldOutFraction(try input.input("manifest").parameters)
         let q = heldOut(images, fraction: fraction), k = images.classNames.count
         let r = input.parameters.strings("runs").count
         return [input.plan("scores.h5", "\(q) test images × \(k) concepts × \(r) run(s)", bytes: q * k * (1 + 9 * r)),
                 input.plan("eval.h5", "\(r) run(s) × \(k) concepts", bytes: r * (24 * k + 48)),
-                input.plan("models.h5", "not estimated: its size depends on each run's blocks", bytes: 0)]
+                try modelsPlan(input, concepts: k)]
+    }
+
+    /// models.h5: 4·K·(D_b + 1) bytes per linear block the runs train (see the type's table).
+    static func modelsPlan(_ input: RunnerEstimateInput, concepts k: Int) throws -> DiskSpace.Plan {
+        let fv = try input.input("fv")
+        guard case let .images(source, selection)? = fv.dataset else {
+            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name,
+                                          reason: "its fv stage \(fv.stage.name) has no image dataset")
+        }
+        let widths = FisherPipeline(fv.parameters, source: source, selection: selection, directory: fv.directory).rowWidths()
+        let runs = Set(input.parameters.strings("runs").compactMap(AnnotationRun.init(rawValue:)))
+        var blocks: [Int] = []  // D_b of every linear block trained
+        if !runs.isDisjoint(with: [.svmLateVisual, .svmLateMixed]) { blocks += widths }
+        if !runs.isDisjoint(with: [.svmEarlyVisual, .svmEarlyMixed]) { blocks.append(widths.reduce(0, +)) }
+        if runs.contains(.slrLateVisual) { blocks += widths }
+        let bytes = blocks.reduce(0) { $0 + 4 * k * ($1 + 1) }
+        let uncounted = runs.contains { $0.usesTags || $0.isTagProp } ? "; tag blocks and TagProp not counted" : ""
+        return input.plan("models.h5", "\(blocks.count) linear block(s) × \(k) concepts\(uncounted)", bytes: bytes)
     }
 }

@@ -58,6 +58,7 @@ extension RunnerStageType {
 
     static let annotate = RunnerStageType(
         spec: .annotate,
+        version: 2,  // 2: models.h5 holds the train / validation / test ids
         inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         outputs: ["models.h5", "scores.h5", "eval.h5"]
     ) { context in
@@ -68,7 +69,7 @@ extension RunnerStageType {
         try AnnotateTrainStage(config: train).run(communicator: comm, log: context.log)
         let predict = AnnotatePredictConfig(p, models: train.output, output: context.output("scores.h5"))
         try AnnotatePredictStage(config: predict).run(communicator: comm, log: context.log)
-        var table = "", note = "", summary = ""
+        var table = "", note = "", summary = "", metrics: [String: Double] = [:]
         var extra = ""  // confusion matrices and precision–recall curves: AnnotationFigures.swift
         if comm.isRoot {  // Distributed: evaluation is cheap; rank 0 reads and writes
             let evaluation = AnnotationEvaluation.evaluate(try AnnotationScores.read(predict.output), scoresFile: predict.output)
@@ -76,12 +77,15 @@ extension RunnerStageType {
             table = AnnotationReport.markdown(evaluation)
             note = try AnnotationReport.plot(evaluation, png: context.output("ap.png"))
             extra = try AnnotationFigures.write(try AnnotationScores.read(predict.output), directory: context.directory, relative: context.relative)
+            for run in evaluation.runs where run.meanAveragePrecision.isFinite {  // aggregated by a config's repeat block
+                metrics["mAP." + run.run.rawValue] = 100 * run.meanAveragePrecision
+            }
             summary = evaluation.runs.map { "\($0.run.rawValue) mAP \(AnnotationReport.percent($0.meanAveragePrecision))" }
                 .joined(separator: ", ")
         }
         try comm.barrier()
         let figure = FileManager.default.fileExists(atPath: context.output("ap.png"))
             ? "\n\n![per-concept AP](\(context.relative("ap.png")))\n" : "\n\n(\(note))\n"
-        return RunnerStageResult(summary: summary, report: table + figure + extra)
+        return RunnerStageResult(summary: summary, report: table + figure + extra, metrics: metrics)
     }
 }

@@ -10,6 +10,7 @@ import Training
 /// | `parameters` | Float32 (P + ((1+S)·M + 1)·C) | the target model's layout (P values) followed by W1 ((1+S)·M, C) and b1 (C) |
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `history/mean_loss`, `history/mean_penalty`, `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | per-epoch curves (`mean_penalty`: the λ‖z_s − z_t‖² part of `mean_loss`) |
+/// | `split/train_ids`, `split/test_ids` | strings | the documents trained on and tested on (the train-text split, after `train_fraction`; ids as in `embed`'s file) |
 public struct InfusedModelFile {
     public static let stage = "train-infused"
     public static let version = 1
@@ -19,9 +20,13 @@ public struct InfusedModelFile {
     public var sourceCount: Int
     public var attributes: [String: HDF5AttributeValue]
     public var history: [String: [Double]]
+    /// The document ids of the training and test split (nil in a file written before they were stored).
+    public var split: (train: [String], test: [String])?
 
     public init(parameters: [Float], encoderParameterCount: Int, sourceCount: Int,
-                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:]) {
+                attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:],
+                split: (train: [String], test: [String])? = nil) {
+        self.split = split
         self.parameters = parameters
         self.encoderParameterCount = encoderParameterCount
         self.sourceCount = sourceCount
@@ -42,6 +47,10 @@ public struct InfusedModelFile {
             try file.writeTensorNames(layout, parameterCount: parameters.count)
             midway()
             try file.write(series: history.filter { !$0.value.isEmpty }, under: "history")
+            if let split {
+                try file.writeStrings(split.train, to: "split/train_ids")
+                try file.writeStrings(split.test, to: "split/test_ids")
+            }
         }
     }
 
@@ -51,7 +60,9 @@ public struct InfusedModelFile {
             let parameters: [Float] = try artifact.file.read("parameters", shape: [try artifact.int("parameter_count")])
             return InfusedModelFile(parameters: parameters, encoderParameterCount: try artifact.int("encoder_parameter_count"),
                                     sourceCount: try artifact.int("source_count"), attributes: artifact.header.parameters,
-                                    history: try artifact.series(under: "history"))
+                                    history: try artifact.series(under: "history"),
+                                    split: artifact.file.isDataset("split/train_ids")
+                                        ? (try artifact.file.readStrings("split/train_ids"), try artifact.file.readStrings("split/test_ids")) : nil)
         }
     }
 }

@@ -63,6 +63,8 @@ public struct InfusedTrainingStage {
         /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
         public var resume = false
         public var outputPath: String?
+        /// Rank 0 draws the latent-space figure (Fig. 3, `LatentFigure`) of the test documents here (a PNG).
+        public var latentFigure: String?
 
         public init(modelPath: String, source: TextCorpusSource, split: TextTrainingStage.Split, indexes: [String],
                     training: TrainingOptions) {
@@ -217,6 +219,9 @@ public struct InfusedTrainingStage {
             onBatch: progress.tick,
             prepareEpoch: { _, samples in try prefetch(samples) })
         let finalTest = test.isEmpty ? nil : try retrieval.evaluate(head, of: test, parameters: result.parameters.values)
+        if let png = cfg.latentFigure, !test.isEmpty, result.finished {  // Fig. 3 (collective, rank 0 draws)
+            try retrieval.drawLatentFigure(of: test, parameters: result.parameters.values, png: png, title: "\(corpus.source)")
+        }
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
         comm.log0("parameter hash: \(String(hash, radix: 16))")
@@ -243,7 +248,8 @@ public struct InfusedTrainingStage {
                 attributes["baseline_test_macro_f1"] = .double(initialTest.macroF1)
             }
             try InfusedModelFile(parameters: result.parameters.values, encoderParameterCount: model.layout.count,
-                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves)
+                                 sourceCount: cfg.indexes.count, attributes: attributes, history: curves,
+                                 split: (train.map { data.ids[$0] }, test.map { data.ids[$0] }))
                 .write(to: out, layout: layout, midway: { FaultInjection.point("write", step: 1, rank: comm.rank, size: comm.size) })
             comm.log0("wrote \(out)")
         }

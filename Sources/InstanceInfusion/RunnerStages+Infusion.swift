@@ -16,6 +16,7 @@ extension RunnerStageType {
 
     static let trainInfused = RunnerStageType(
         spec: .trainInfused,
+        version: 2,  // 2: infused.h5 holds split/train_ids and split/test_ids
         dataset: .text,
         inputs: ["model": ["train-text"], "index": ["index"]],
         outputs: ["infused.h5"], rankDependent: true
@@ -38,7 +39,10 @@ extension RunnerStageType {
         var text = "\(report.trainCount) training and \(report.testCount) held-out documents, k = \(p.int("neighbours")), "
             + "λ = \(p.double("penalty"))\(p.bool("exclude_self") ? ", a document's own row never retrieved" : "").\n\n" + table
         var summary = "final loss \(fixed(report.history.last?.meanLoss ?? .nan, 5))"
+        var metrics: [String: Double] = [:]  // aggregated by a config's repeat block
         if let before = report.initialTest, let after = report.test {
+            metrics = ["accuracy": 100 * after.accuracy, "macro_f1": after.macroF1,
+                       "accuracy_before": 100 * before.accuracy, "macro_f1_before": before.macroF1]
             text += "\nHeld-out accuracy: the pre-trained bi-LSTM (= the infused model before training) "
                 + "\(fixed(100 * before.accuracy, 2)) %, after joint training **\(fixed(100 * after.accuracy, 2)) %** "
                 + "(macro-F1 \(fixed(before.macroF1, 4)) → \(fixed(after.macroF1, 4))).\n"
@@ -49,6 +53,6 @@ extension RunnerStageType {
                                                   title: "\(context.stage.name): held-out confusion matrix after joint training")
             }
         }
-        return RunnerStageResult(summary: summary, report: text)
+        return RunnerStageResult(summary: summary, report: text, metrics: metrics)
     }
 }

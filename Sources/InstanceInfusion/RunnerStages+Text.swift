@@ -20,6 +20,7 @@ extension RunnerStageType {
 
     static let trainText = RunnerStageType(
         spec: .trainText,
+        version: 2,  // 2: data.corpus is stored relative to model.h5 (and to the checkpoint)
         dataset: .text,
         outputs: ["model.h5"]
     ) { context in
@@ -38,7 +39,9 @@ extension RunnerStageType {
         var text = "\(report.trainCount) training and \(report.testCount) held-out documents"
             + (configuration.resume ? " (resumed from a checkpoint)" : "") + ".\n\n" + table
         var summary = "final loss \(fixed(report.history.last?.meanLoss ?? .nan, 4))"
+        var metrics: [String: Double] = [:]  // aggregated by a config's repeat block
         if let test = report.test {
+            metrics = ["accuracy": 100 * test.accuracy, "macro_f1": test.macroF1]
             text += "\nHeld-out accuracy **\(fixed(100 * test.accuracy, 2)) %**, macro-F1 \(fixed(test.macroF1, 4)) on \(test.count) documents.\n"
             summary += ", test accuracy \(fixed(100 * test.accuracy, 2)) %"
             if context.communicator.isRoot {
@@ -52,7 +55,7 @@ extension RunnerStageType {
                            second: (report.history.compactMap { $0.metrics["test_accuracy"].map { 100 * $0 } }, "held-out accuracy (%)")) {
             text += "\n![training loss](\(context.relative("loss.png")))\n"
         }
-        return RunnerStageResult(summary: summary, report: text)
+        return RunnerStageResult(summary: summary, report: text, metrics: metrics)
     }
 
     static let embed = RunnerStageType(
@@ -121,6 +124,7 @@ extension RunnerStageType {
             text += "| \(markdownCell(name(ids[b], labels[b]))) | \(names.map(markdownCell).joined(separator: ", ")) |\n"
         }
         if context.communicator.isRoot { text += try QueryRecall.reportLine(result, config: config, source: sourcePath) }
-        return RunnerStageResult(summary: "label agreement \(fixed(100 * rate, 1)) % at k = \(result.k)", report: text)
+        return RunnerStageResult(summary: "label agreement \(fixed(100 * rate, 1)) % at k = \(result.k)", report: text,
+                                 metrics: ["label_agreement": 100 * rate])
     }
 }

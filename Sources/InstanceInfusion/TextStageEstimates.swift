@@ -19,18 +19,27 @@ import Storage
 ///
 /// with L trees of depth K (`trees`, `max_depth`), R ranks, k = `neighbours`, and N, B the embed stages' corpora
 /// (all documents: an upper bound when `subset` picks part of them).
+///
+/// Before `run` has written the dataset's snapshot (`out/datasets/NAME.csv`), `plan` reads no corpus: with a
+/// `limit`, N = limit, C ≤ N and V ≤ `vocab_size` (upper bounds, `RunnerEstimateInput.TextBound`); only a text
+/// dataset without `limit` is still built in a temporary folder and counted.
 extension RunnerStageType {
     /// (P, V, C) of the `train-text` stage `input`: V is the vocabulary built from ALL its corpus's documents
     /// (tokens seen `min_count` times, capped at `vocab_size`) — an upper bound of the one built from the
     /// training documents, a subset; C its corpus's classes.
     static func textModelSize(_ input: RunnerEstimateInput) throws -> (parameters: Int, vocabulary: Int, classes: Int) {
-        let p = input.parameters, (corpus, source) = try input.corpus()
-        let key = "vocabulary \(source.kind) \(source.path ?? "") \(p.int("min_count")) \(p.int("vocab_size"))"
-        let v = try input.cache.value(key) {
-            Vocabulary.build(documents: corpus.documents.map { source.tokenizer.tokens($0.text) },
-                             minimumCount: p.int("min_count"), maximumSize: p.int("vocab_size")).count
+        let p = input.parameters, v: Int, c: Int
+        if input.textBound != nil {  // no snapshot yet: V ≤ vocab_size, C ≤ N (nothing read)
+            (v, c) = (p.int("vocab_size"), try input.corpusSize().classes)
+        } else {
+            let (corpus, source) = try input.corpus()
+            let key = "vocabulary \(source.kind) \(source.path ?? "") \(p.int("min_count")) \(p.int("vocab_size"))"
+            v = try input.cache.value(key) {
+                Vocabulary.build(documents: corpus.documents.map { source.tokenizer.tokens($0.text) },
+                                 minimumCount: p.int("min_count"), maximumSize: p.int("vocab_size")).count
+            }
+            c = corpus.classNames.count
         }
-        let c = corpus.classNames.count
         let model = TextClassifier(.init(vocabularySize: v, embeddingSize: p.int("embedding_size"), hiddenSize: p.int("hidden_size"),
                                          contextSize: p.int("context_size"), classCount: c))
         return (model.layout.count, v, c)
@@ -38,7 +47,8 @@ extension RunnerStageType {
 
     static let estimateTrainText: RunnerEstimateInput.Estimator = { input in
         let (count, v, c) = try textModelSize(input)
-        return [input.plan("model.h5", "\(count) float32 parameters, V ≤ \(v), C = \(c)",
+        let classes = input.textBound == nil ? "C = \(c)" : "C ≤ N = \(c): bounds from the dataset's limit, no snapshot yet"
+        return [input.plan("model.h5", "\(count) float32 parameters, V ≤ \(v), \(classes)",
                            bytes: 4 * count, fixes: ["a smaller vocab_size or embedding_size"])]
     }
 

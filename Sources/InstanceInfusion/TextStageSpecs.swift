@@ -14,10 +14,7 @@ extension StageSpec {
     static let textSplit: [ParameterSpec] = [
         ParameterSpec("fold", .string, .null, dataDefault: "the corpus's own split (20news bydate, a CSV subset column), else test_fraction",
                       reference: "Instance Infusion §4: k-fold cross-validation",
-                      rule: { value in
-                          guard case let .string(s) = value else { return nil }
-                          return (try? TextSplitChoice.parseFold(s)) == nil ? "k/K with 1 ≤ k ≤ K and K ≥ 2, e.g. 1/5" : nil
-                      },
+                      rule: CrossValidationFold.check,
                       "Cross-validation fold k/K (1-based k): the k-th of K stratified folds is held out"),
         ParameterSpec("test_fraction", .double, .null, dataDefault: "the corpus's own split (20news bydate, a CSV subset column), else 0.1",
                       range: 0.001 ... 0.999, "Stratified held-out fraction of each class (not with fold)"),
@@ -64,13 +61,9 @@ extension StageSpec {
 
 /// How `fold` and `test_fraction` choose the split (the one parser of `k/K`).
 public enum TextSplitChoice {
-    /// `"k/K"` → (k − 1, K).
+    /// `"k/K"` → (k − 1, K) (`CrossValidationFold`, shared with the image split stages).
     public static func parseFold(_ text: String) throws(ParameterError.Problem) -> (fold: Int, of: Int) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count == 2, let k = parts[0], let folds = parts[1], folds >= 2, k >= 1, k <= folds else {
-            throw .outOfRange(value: text, allowed: "k/K with 1 ≤ k ≤ K and K ≥ 2, e.g. 1/5")
-        }
-        return (k - 1, folds)
+        try CrossValidationFold.parse(text)
     }
 
     /// The split `p` asks for on `source`: fold, held-out fraction, or the corpus's own split when it has one

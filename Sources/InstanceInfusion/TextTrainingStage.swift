@@ -1,6 +1,7 @@
 import Core
 import Datasets
 import Distributed
+import Foundation
 import LinearAlgebra
 import NeuralNets
 import Stages
@@ -103,8 +104,9 @@ public struct TextTrainingStage {
         let model = TextClassifier(.init(vocabularySize: vocabulary.count, embeddingSize: cfg.embeddingSize,
                                          hiddenSize: cfg.hiddenSize, contextSize: cfg.contextSize,
                                          classCount: classes.count, paddingIndex: Vocabulary.paddingIndex))
-        let trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
+        var trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
             corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
+        trainer.pathAttributes = ["data.corpus"]  // relative to the checkpoint; an older one's path as given still matches
         let train = indices.train, test = indices.test
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
@@ -141,6 +143,7 @@ public struct TextTrainingStage {
         }
         if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
             var extra = trainer.configuration.merging(cfg.training.checkedAttributes) { a, _ in a }
+            extra["data.corpus"] = Self.storedCorpus(corpus.source, in: out)  // relative to model.h5, like every header path
             extra["epochs"] = .int(cfg.training.epochs)
             extra["split"] = .string("\(cfg.split)")
             extra["train_fraction"] = .double(cfg.trainFraction)
@@ -165,13 +168,21 @@ public struct TextTrainingStage {
                       parameterHash: hash, trainCount: train.count, testCount: test.count, finished: result.finished)
     }
 
-    /// The model/data settings a checkpoint must match.
+    /// The model/data settings a checkpoint must match; `data.corpus` relative to the checkpoint file.
     func attributes(corpus: String, vocabulary: Int, classes: Int, train: Int) -> [String: HDF5AttributeValue] {
         let c = configuration
-        return ["data.corpus": .string(corpus), "data.split": .string("\(c.split)"),
+        let checkpoint = c.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName }
+        return ["data.corpus": Self.storedCorpus(corpus, in: checkpoint), "data.split": .string("\(c.split)"),
                 "data.train_fraction": .double(c.trainFraction), "data.train_count": .int(train),
                 "data.max_length": .int(c.maxLength), "data.vocabulary_size": .int(vocabulary),
                 "model.embedding_size": .int(c.embeddingSize), "model.hidden_size": .int(c.hiddenSize),
                 "model.context_size": .int(c.contextSize), "model.class_count": .int(classes)]
+    }
+
+    /// `corpus` as a header of `file` stores it: relative to `file`'s folder (`ArtifactHeader.storedPath`) when it
+    /// names a file or folder, as given otherwise (`apt-cache dumpavail`) or without a file.
+    static func storedCorpus(_ corpus: String, in file: String?) -> HDF5AttributeValue {
+        guard let file, FileManager.default.fileExists(atPath: corpus) else { return .string(corpus) }
+        return ArtifactHeader.storedPath(corpus, in: file)
     }
 }

@@ -13,7 +13,9 @@ import Storage
 ///
 /// Output (rank 0; the vectors are few and small, so rank 0 decodes them all and the other ranks wait):
 /// `text` — one line per sample `id<TAB>prediction<TAB>deterministic|nondeterministic|-<TAB>v₀ > v₁ > …`;
-/// `json` — `{"model":…, "dataset":…, "accuracy":…, "samples":[{"id","row","prediction","truth","deterministic","path"}]}`.
+/// `json` — `{"model":…, "dataset":…, "accuracy":…, "path_correctness":…, "samples":[{"id","row","prediction","truth",
+/// "deterministic","path"}]}`; `path_correctness` (label-aug; null for baselines) holds `PathCorrectness`'s counts
+/// per kind of path (§4.4: how many decoded nondeterministic paths end at the true label).
 public struct PathDecodeStage {
     public struct Prediction: Sendable, Equatable {
         public var id: String
@@ -42,6 +44,8 @@ public struct PathDecodeStage {
         /// Over the labelled samples; nil without labels.
         public var accuracy: Double?
         public var correct: Int
+        /// Label-aug: the decoded paths checked against the graph and the truths (§4.4); nil for baselines.
+        public var pathCorrectness: PathCorrectness?
         /// For rank 0 to print: labels read but not used (see `PathSamples.warnings`).
         public var warnings: [String] = []
     }
@@ -65,10 +69,12 @@ public struct PathDecodeStage {
         let x = try model.decoderInput(samples, spec: input)
         let paths = PredictionPaths(graph: graph)
         var predictions: [Prediction] = []
+        var correctness: PathCorrectness?
         switch model.method {
         case .labelAug:
             let decoder = try model.decoder()
             let decoded = decoder.decode(features: x, parameters: model.decoderParameters)
+            correctness = PathCorrectness(decoded: decoded, truths: samples.labels, paths: paths)
             for (i, path) in decoded.enumerated() {
                 let label = paths.label(on: path, dataset: input.dataset)
                 let all = (try? paths.paths(to: path.last!)) ?? [path]
@@ -77,13 +83,13 @@ public struct PathDecodeStage {
                                               prediction: label.map { graph.nodes[$0].id },
                                               truth: samples.labels[i].map { graph.nodes[$0].id }, deterministic: deterministic))
             }
-        case .ffn, .labelSet, .pseudoLabels:
+        case .ffn, .ffnFused, .labelSet, .labelSetAugmented, .pseudoLabels:
             guard input.dataset == model.target else {
                 throw PathTrainingError.invalidOption(name: "--input", reason: "a \(model.method.rawValue) model predicts labels of '\(model.target)' only, not '\(input.dataset)'")
             }
             let classes = graph.labels(in: model.target)
             let classifier = model.baseline(graph: graph)
-            let predicted = model.method == .labelSet
+            let predicted = model.method.isLabelSet
                 ? classifier.predict(x, parameters: model.parameters, candidates: classes)
                 : classifier.predict(x, parameters: model.parameters, candidates: Array(classes.indices)).map { classes[$0] }
             for i in 0 ..< samples.count {
@@ -95,7 +101,7 @@ public struct PathDecodeStage {
         let correct = labelled.filter { $0.truth == $0.prediction }.count
         return Report(predictions: predictions, dataset: input.dataset,
                       accuracy: labelled.isEmpty ? nil : Double(correct) / Double(labelled.count), correct: correct,
-                      warnings: samples.warnings)
+                      pathCorrectness: correctness, warnings: samples.warnings)
     }
 
     /// The `text` output.
@@ -129,6 +135,7 @@ public struct PathDecodeStage {
         }
         return "{\"model\": \(quote(model)), \"dataset\": \(quote(report.dataset)), "
             + "\"accuracy\": \(report.accuracy.map { "\($0)" } ?? "null"), \"correct\": \(report.correct),\n"
+            + "\"path_correctness\": \(report.pathCorrectness?.json ?? "null"),\n"
             + "\"samples\": [\n" + samples.joined(separator: ",\n") + "\n]}\n"
     }
 }
@@ -215,14 +222,14 @@ extension PathDecodeStage {
             let decoder = try model.decoder()
             let decoded = decoder.decodePaths(features: x, parameters: model.decoderParameters, threshold: minimumThreshold)
             return (samples, decoded.map { paths.labelScores($0, dataset: spec.dataset) }, truths)
-        case .ffn, .labelSet, .pseudoLabels:
+        case .ffn, .ffnFused, .labelSet, .labelSetAugmented, .pseudoLabels:
             guard spec.dataset == model.target else {
                 throw PathTrainingError.invalidOption(name: "--input", reason: "a \(model.method.rawValue) model predicts labels of '\(model.target)' only, not '\(spec.dataset)'")
             }
             let classes = graph.labels(in: model.target)
             let classifier = model.baseline(graph: graph)
-            let z = classifier.scores(x, parameters: model.parameters, sigmoid: model.multiLabel || model.method == .labelSet)
-            let columns = model.method == .labelSet ? classes.map { classifier.labelColumns.firstIndex(of: $0)! } : Array(classes.indices)
+            let z = classifier.scores(x, parameters: model.parameters, sigmoid: model.multiLabel || model.method.isLabelSet)
+            let columns = model.method.isLabelSet ? classes.map { classifier.labelColumns.firstIndex(of: $0)! } : Array(classes.indices)
             let scored = (0 ..< z.rows).map { b -> (scores: [Int: Double], top: Int?) in
                 var scores: [Int: Double] = [:]
                 for (c, column) in columns.enumerated() { scores[classes[c]] = Double(z[b, column]) }

@@ -66,10 +66,16 @@ extension PathModelFile {
 
     /// The classifier of a baseline model (F → M → C or L).
     func baseline(graph: LabelGraph) -> BaselineClassifier {
-        let objective: BaselineClassifier.Objective = method == .labelSet
+        let objective: BaselineClassifier.Objective = method.isLabelSet
             ? .labelSet : .softmax(classCount: graph.labels(in: target).count)
-        return BaselineClassifier(graph: graph, objective: objective, featureSize: featureSize, hiddenSize: encoderHidden)
+        return BaselineClassifier(graph: graph, objective: objective, featureSize: featureSize, hiddenSize: encoderHidden,
+                                  labelSetNodes: method == .labelSetAugmented ? .labelsAndAugmented : .labels)
     }
+}
+
+extension PathMethod {
+    /// Label Set (either column set): sigmoids over graph nodes, predicting the best-scoring target label node.
+    public var isLabelSet: Bool { self == .labelSet || self == .labelSetAugmented }
 }
 
 extension PathSamples {

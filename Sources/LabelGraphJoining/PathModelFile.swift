@@ -12,11 +12,12 @@ import Training
 /// | --- | --- | --- |
 /// | root attributes | header | stage `train-paths`, version 1; `method`, `target` (the evaluated dataset), `feature_size` F, `encoder_hidden` M, `embedding_size` E, `hidden_size` H, `feature_sets`, `graph_file`, the training options |
 /// | `graph` | strings (1) | the label graph in the `.graph` format (the model is self-contained) |
-/// | `parameters` | Float32 (P) | θ of `PathDecoder` (label-aug) or `BaselineClassifier` (ffn, label-set, pseudo-labels) |
+/// | `parameters` | Float32 (P) | θ of `PathDecoder` (label-aug) or `BaselineClassifier` (ffn[-fused], label-set[-aug], pseudo-labels) |
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
 /// | `text/vocabulary` | strings (V) | end-to-end models only (`--text-encoder`): the bi-LSTM's vocabulary; root attributes `text_vocabulary_size`, `text_embedding_size`, `text_hidden_size`, `text_context_size`, `text_class_count`, `text_max_length`, `text_strip_newsgroup`, `text_corpus`, `text_data` (relative to the model file's folder), `text_debian_labels`; `parameters` is then θ_text ++ θ_dec (`EndToEndPathModel`) |
+/// | `split/<part>_ids` | strings | the ids of the images in each part of the split the caller recorded (`train-paths` in a pipeline: `train` = `fine` ∪ `coarse`, `test`) |
 public struct PathModelFile: Sendable {
     public static let stage = "train-paths"
     public static let version = 1
@@ -40,6 +41,8 @@ public struct PathModelFile: Sendable {
     public var textEncoder: PathTextEncoder?
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
+    /// Part name → the ids of its rows (`split/<part>_ids`); empty when the caller recorded none.
+    public var split: [String: [String]] = [:]
 
     /// `midway` runs after the graph, parameters and their names are written, before the history and the rename (the `write`
     /// fault-injection point: a kill there must leave no model file).
@@ -71,6 +74,7 @@ public struct PathModelFile: Sendable {
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
             try file.write(series: ["mean_loss": history], under: "history")
+            for part in split.keys.sorted() { try file.writeStrings(split[part]!, to: "split/\(part)_ids") }
         }
     }
 
@@ -127,6 +131,11 @@ public struct PathModelFile: Sendable {
                     vocabulary: try Vocabulary(tokens: try file.readStrings("text/vocabulary"), source: path + ":text/vocabulary"),
                     maxLength: try int("text_max_length"), stripNewsgroup: try int("text_strip_newsgroup") != 0,
                     corpus: TextCorpusSource(kind: kind, path: data.isEmpty ? nil : ArtifactHeader.resolvedPath(data, in: path), debianLabels: labels))
+            }
+            if file.contains("split") {
+                for name in try file.children(of: "split") where name.hasSuffix("_ids") {
+                    model.split[String(name.dropLast(4))] = try file.readStrings("split/\(name)")
+                }
             }
             return model
         }

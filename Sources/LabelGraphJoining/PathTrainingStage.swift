@@ -14,6 +14,11 @@ public enum PathMethod: String, Sendable, CaseIterable {
     case ffn
     /// Multi-label sigmoid over every label node on the ground-truth paths (Deng et al. 2014).
     case labelSet = "label-set"
+    /// Label Set over the label AND augmented nodes on the ground-truth paths: label-aug's information, no order.
+    case labelSetAugmented = "label-set-aug"
+    /// FFN on the fused set: the target dataset's samples plus the other datasets' samples whose label names
+    /// exactly one target label (`FusedLabels`); the rest are dropped.
+    case ffnFused = "ffn-fused"
     /// FFN on the target dataset → relabel the other datasets' samples → drop contradictions → FFN on the union.
     case pseudoLabels = "pseudo-labels"
 }
@@ -21,7 +26,7 @@ public enum PathMethod: String, Sendable, CaseIterable {
 /// The `train-paths` stage: joined datasets (encoder vectors + graph labels) → a trained model file.
 ///
 ///     specs ─▶ PathSamples (label nodes; X's shape) ─▶ PathFeatureRows: mean / std streamed over X ─▶ ground truths
-///           ─▶ DataParallelTrainer: PathDecoder.loss (label-aug) | BaselineClassifier (ffn, label-set, pseudo)
+///           ─▶ DataParallelTrainer: PathDecoder.loss (label-aug) | BaselineClassifier (ffn[-fused], label-set[-aug], pseudo)
 ///              (each epoch, a rank reads and standardises only the rows of its samples: `prepareEpoch`)
 ///           ─▶ model.h5 (rank 0); checkpoints and resume: `PathTrainingStage+Checkpoint`
 ///
@@ -61,6 +66,8 @@ public struct PathTrainingStage {
         /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
         /// features are fixed inputs (a frozen encoder).
         public var textEncoder: PathTextEncoder?
+        /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows).
+        public var split: [String: [String]] = [:]
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
             self.graphPath = graphPath
@@ -117,6 +124,7 @@ public struct PathTrainingStage {
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
+        model.split = cfg.split
         let settings = settings(samples: samples.count, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()
@@ -169,8 +177,19 @@ public struct PathTrainingStage {
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
                                   trainer: trainer(comm, settings: settings), resume: cfg.resume, log: log, progress: progress)
-        case .labelSet:
-            let classifier = BaselineClassifier(graph: graph, objective: .labelSet, featureSize: f, hiddenSize: m)
+        case .ffnFused:
+            let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
+            let others = samples.datasets.indices.filter { samples.datasets[$0] != cfg.target }
+            let mapped = FusedLabels.map(others.map { samples.labels[$0]! }, target: cfg.target, in: graph)
+            comm.log0("ffn-fused: kept \(mapped.kept.count) of \(others.count) other-dataset samples (their label names one "
+                + "\(cfg.target) label; the rest have an unknown fine label and are dropped)")
+            result = try trainFFN(model, x: x, rows: fine + mapped.kept.map { others[$0] },
+                                  labels: fine.map { samples.labels[$0]! } + mapped.labels, graph: graph,
+                                  trainer: trainer(comm, settings: settings), resume: cfg.resume, log: log, progress: progress)
+            model.attributes["fused_kept"] = .int(mapped.kept.count)
+            model.attributes["fused_candidates"] = .int(others.count)
+        case .labelSet, .labelSetAugmented:
+            let classifier = model.baseline(graph: graph)
             result = try trainer(comm, settings: settings).train(
                 initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, lossSum: { batch, parameters in
                 classifier.labelSetLoss(x.matrix(batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss

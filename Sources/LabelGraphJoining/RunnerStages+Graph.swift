@@ -20,7 +20,8 @@ import Training
 /// A map is a `class,label` CSV: the fv file's class name → a label node id of the graph (empty: drop the class).
 /// Both maps are checked against the graph on every rank before any collective, so a label the graph lacks fails
 /// with the map's file and line. The join itself reads per-row label files that rank 0 writes into the stage
-/// folder first (`fine.csv`, `coarse.csv`, `test.csv`: `row,label`, rows of `fv.h5`).
+/// folder first (`fine.csv`, `coarse.csv`, `test.csv`: `row,label`, rows of `fv.h5`); `model.h5` records the same
+/// parts by image id (`split/fine_ids`, `coarse_ids`, `train_ids` = fine ∪ coarse, `test_ids`).
 ///
 /// The figure (Figure 4 analog, `PathFigure`): one row per `grid_nodes` node (default: every augmented node of the
 /// graph), test images whose decoded path passes through it; the images come from the stage's dataset, which must
@@ -34,10 +35,11 @@ public enum LabelGraphJoiningStages {
 }
 
 extension RunnerStageType {
-    static let graphStages: [RunnerStageType] = [trainPaths]
+    static let graphStages: [RunnerStageType] = [trainPaths.estimating(estimateTrainPaths)]  // PathStageEstimates
 
     static let trainPaths = RunnerStageType(
         spec: .trainAndDecodePaths,
+        version: 2,  // 2: model.h5 holds split/<part>_ids
         dataset: .image,
         inputs: ["fv": ["fisher"], "manifest": ["split", "split-images"]],
         configOnly: [
@@ -145,18 +147,22 @@ struct PathsStageDriver {
                                                             outputPath: context.output("model.h5"), checkpointDirectory: checkpoints)
         // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
         configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints)
+        // Every part of the split, by image id, in model.h5 (`split/<part>_ids`; train = fine ∪ coarse, fv order).
+        configuration.split = ["fine": fineRows.map { ids[$0.0] }, "coarse": coarseRows.map { ids[$0.0] },
+                               "train": (fineRows + coarseRows).map(\.0).sorted().map { ids[$0] }, "test": testLabelled.map { ids[$0.0] }]
         if configuration.resume { context.log("train-paths: resuming from \(checkpoints)") }
         context.log("train-paths: \(fineRows.count) fine + \(coarseRows.count) coarse training images, \(testLabelled.count) test")
         let trained = try PathTrainingStage(configuration).run(communicator: comm, progress: context.progress)
         try comm.barrier()  // Distributed: model.h5 is written before rank 0 reads it back
 
-        var summary = "", report = ""
+        var summary = "", report = "", metrics: [String: Double] = [:]
         if comm.isRoot {  // Distributed: decoding the test rows is cheap; rank 0 decodes, writes and reports
             let decoded = try PathDecodeStage(modelPath: context.output("model.h5"),
                                               input: PathDataSpec(dataset: fine, features: fvPath, labels: context.output("test.csv"))).run()
             try RunnerFiles.writeAtomically(PathDecodeStage.json(decoded, model: context.relative("model.h5")), to: context.output("paths.json"))
             try RunnerFiles.writeAtomically(PathDecodeStage.text(decoded), to: context.output("paths.txt"))
             let accuracy = 100 * (decoded.accuracy ?? 0)
+            metrics = ["accuracy": accuracy]  // aggregated by a config's repeat block
             summary = "fine test accuracy \(fixed(accuracy, 2)) % (\(fineRows.count) fine + \(coarseRows.count) coarse training images)"
             report = describe(trained: trained, decoded: decoded, graph: graph, fine: fineRows.count, coarse: coarseRows.count,
                               dropped: dropped, useCoarse: useCoarse)
@@ -165,7 +171,7 @@ struct PathsStageDriver {
                                                  link: context.relative("label-graph.png"))
         }
         try comm.barrier()
-        return RunnerStageResult(summary: summary, report: report)
+        return RunnerStageResult(summary: summary, report: report, metrics: metrics)
     }
 
     // MARK: - Report

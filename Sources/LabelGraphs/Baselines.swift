@@ -6,11 +6,15 @@ import NeuralNets
 ///
 ///     FFN          z = MLP(e) (B, C)      ℓ = Σ_b −log softmax(z_b)[y_b]                    fine labels only
 ///     Label Set    z = MLP(e) (B, L)      ℓ = Σ_b Σ_j m_bj · BCE(σ(z_bj), y_bj)             Deng et al. (2014)
+///     Label Set + augmented nodes: the same with L = every non-root node (label and augmented)
 ///     MLP(e)       = ReLU(e·W₁ + b₁)·W₂ + b₂                                               W₁ (F, M), W₂ (M, ·)
 ///
 /// Label Set flattens a sample's ground-truth paths into a set over the L label nodes (`labelColumns`): y = 1 on
 /// the label nodes every path holds (S ∩ labels), mask m = 0 on label nodes only some paths hold (for a coarse
-/// sample: its unknown fine labels), y = 0 elsewhere. Pseudo labels: `PseudoLabels`. Both losses are SUMS over the
+/// sample: its unknown fine labels), y = 0 elsewhere. With `LabelSetNodes.labelsAndAugmented` the columns are
+/// every node but the root, so the set also holds the augmented nodes of the paths — the information label-aug
+/// trains on, minus the order (a node on only some of a label's paths is masked like an unknown fine label).
+/// Pseudo labels: `PseudoLabels`. Both losses are SUMS over the
 /// batch with gradients accumulated (+=), the data-parallel contract of `PathDecoder.loss`.
 public struct BaselineClassifier: Sendable {
     public enum Objective: Sendable, Equatable {
@@ -20,18 +24,29 @@ public struct BaselineClassifier: Sendable {
         case labelSet
     }
 
+    /// The columns of a Label Set network.
+    public enum LabelSetNodes: String, Sendable, CaseIterable {
+        /// The label nodes only (the paper's Label Set).
+        case labels
+        /// Every node but the root: label and augmented nodes.
+        case labelsAndAugmented = "labels+augmented"
+    }
+
     public let objective: Objective
+    public let labelSetNodes: LabelSetNodes
     public let graph: LabelGraph
-    /// The label nodes, in index order: column j of a Label Set output is node labelColumns[j].
+    /// The label nodes (or, with `.labelsAndAugmented`, every non-root node), in index order: column j of a
+    /// Label Set output is node labelColumns[j].
     public let labelColumns: [Int]
     public let layout: ParameterLayout
     public let hidden: Linear
     public let head: Linear
 
-    /// F → M → C (softmax) or F → M → L (Label Set).
-    public init(graph: LabelGraph, objective: Objective, featureSize: Int, hiddenSize: Int) {
+    /// F → M → C (softmax) or F → M → L (Label Set; `labelSetNodes` picks the L columns).
+    public init(graph: LabelGraph, objective: Objective, featureSize: Int, hiddenSize: Int, labelSetNodes: LabelSetNodes = .labels) {
         var layout = ParameterLayout()
-        labelColumns = graph.labelNodes
+        labelColumns = labelSetNodes == .labels ? graph.labelNodes : graph.nodes.indices.filter { $0 != graph.root }
+        self.labelSetNodes = labelSetNodes
         let outputs: Int
         switch objective {
         case let .softmax(c): outputs = c

@@ -31,13 +31,14 @@ public final class OutputLock {
 
     /// Locks `folder` (which must exist) or throws `RunnerError.outputLocked` naming the holder;
     /// `RunnerError.unwritable` when the lock file cannot be created (read-only folder, no permission).
-    public static func acquire(folder: String) throws -> OutputLock {
+    /// With `wait`, blocks until the holder releases it instead of refusing.
+    public static func acquire(folder: String, wait: Bool = false) throws -> OutputLock {
         let path = path(in: folder)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw RunnerError.unwritable(path: path, reason: "\(FileProblem.from(errno: errno, path: path))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(descriptor, wait ? LOCK_EX : LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             defer { close(descriptor) }
             guard code == EWOULDBLOCK else {

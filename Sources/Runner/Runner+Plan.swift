@@ -34,8 +34,9 @@ extension Runner {
     public func plan(ranks: Int) throws -> RunnerPlan {
         let status = try status(ranks: ranks)
         var rows: [RunnerPlan.Row] = [], total = 0
-        // Text stages are estimated from their corpus: a snapshot `run` has not written yet is built in a
-        // temporary folder (the plan writes nothing under `out`) and removed afterwards.
+        // Text stages are estimated from their corpus snapshot when `run` has written it; before that, from the
+        // dataset's `limit` (bounds, nothing read: `RunnerEstimateInput.TextBound`); only a text dataset with
+        // neither is built in a temporary folder (the plan writes nothing under `out`) and removed afterwards.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-plan-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let cache = RunnerEstimateCache()
@@ -61,7 +62,8 @@ extension Runner {
     }
 
     /// `stage`, its folder and dataset, and (recursively) those of the stages filling its inputs. A text dataset
-    /// without its snapshot in `out` is read from a snapshot written under `scratch`.
+    /// without its snapshot in `out` is bounded by its `limit`, or, without one, read from a snapshot written
+    /// under `scratch`.
     func estimateInput(_ stage: RunnerStage, ranks: Int, scratch: String, cache: RunnerEstimateCache) throws -> RunnerEstimateInput {
         var inputs: [String: RunnerEstimateInput] = [:]
         for (role, name) in stage.inputs {
@@ -70,16 +72,23 @@ extension Runner {
             }
         }
         var dataset = stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) }
+        var bound: RunnerEstimateInput.TextBound?
         if let name = stage.dataset, case .text? = dataset,
            !FileManager.default.fileExists(atPath: RunnerDatasets.snapshotPath(config.datasets[name]!, out: config.out)) {
             let d = config.datasets[name]!, path = RunnerDatasets.snapshotPath(d, out: scratch)
-            if !FileManager.default.fileExists(atPath: path) {
-                let (_, dump) = try RunnerDatasets.sourceFingerprint(d)
-                try RunnerFiles.writeAtomically(Array(try RunnerDatasets.snapshot(d, dump: dump).utf8), to: path)
+            if let limit = d.int("limit") {
+                bound = .init(documents: limit)
+            } else {
+                if !FileManager.default.fileExists(atPath: path) {
+                    let (_, dump) = try RunnerDatasets.sourceFingerprint(d)
+                    try RunnerFiles.writeAtomically(Array(try RunnerDatasets.snapshot(d, dump: dump).utf8), to: path)
+                }
+                dataset = RunnerDatasets.resolve(d, out: scratch)
             }
-            dataset = RunnerDatasets.resolve(d, out: scratch)
         }
-        return RunnerEstimateInput(stage: stage, directory: config.out + "/" + stage.name, dataset: dataset,
-                                   ranks: ranks, inputs: inputs, cache: cache)
+        var input = RunnerEstimateInput(stage: stage, directory: config.out + "/" + stage.name, dataset: dataset,
+                                        ranks: ranks, inputs: inputs, cache: cache)
+        input.textBound = bound
+        return input
     }
 }

@@ -39,6 +39,9 @@ public struct Runner {
     public var progress: ProgressMode
     /// Written into the report (the CLI's version).
     public var toolVersion: String
+    /// Wait for another run's lock on `out` instead of refusing (`RepeatRunner`'s shared stages: every task of a
+    /// job array reaches them, and all but the first find them done once the lock is theirs).
+    public var waitForLock = false
 
     public init(config: RunnerConfig, verbosity: Verbosity = .normal, progress: ProgressMode = .none, toolVersion: String = "") {
         self.config = config
@@ -70,7 +73,7 @@ public struct Runner {
             try makeFolder(config.out)
             // Distributed: rank 0 alone locks OUT for the whole run; a refusal throws here, before any collective,
             // and World.run aborts the job, so the other ranks (waiting in the barrier below) do not hang.
-            lock = try OutputLock.acquire(folder: config.out)
+            lock = try OutputLock.acquire(folder: config.out, wait: waitForLock)
             manifest = try RunnerManifest.read(out: config.out)
             for name in usedDatasets { datasetHashes[name] = try RunnerDatasets.materialise(config.datasets[name]!, out: config.out) }
         }
@@ -80,10 +83,19 @@ public struct Runner {
         let mode: ProgressMode = verbosity == .quiet ? .none : verbosity == .verbose && progress == .bar ? .plain : progress
         for (i, stage) in config.stages.enumerated() {
             let tag = "[\(i + 1)/\(config.stages.count)] \(stage.name) (\(stage.type.name))"
+            if let home = config.external[stage.name] {  // a repetition's shared stage: done in OUT/shared, read only
+                if comm.isRoot {
+                    manifest.stages[stage.name] = try externalRecord(stage, home: home, manifest: manifest, datasetHashes: datasetHashes,
+                                                                     ranks: comm.size)
+                }
+                say(comm, "\(tag): shared, done in \(home)")
+                runs.append(StageRun(name: stage.name, action: .skipped, seconds: 0))
+                continue
+            }
             var decision = ""
             if comm.isRoot {
                 let key = self.key(stage, manifest: manifest, datasetHashes: datasetHashes, ranks: comm.size)
-                let state = Self.state(of: stage, key: key, manifest: manifest, out: config.out)
+                let state = Self.state(of: stage, key: key, manifest: manifest, folder: folder(stage))
                 decision = state == .done ? Action.skipped.rawValue : state == .interrupted ? Action.resumed.rawValue : Action.ran.rawValue
                 if decision != Action.skipped.rawValue {
                     if decision == Action.ran.rawValue { try? FileManager.default.removeItem(atPath: folder(stage)) }
@@ -110,7 +122,7 @@ public struct Runner {
             let context = RunnerStageContext(
                 communicator: comm, stage: stage, directory: folder(stage), out: config.out,
                 dataset: stage.dataset.map { RunnerDatasets.resolve(config.datasets[$0]!, out: config.out) },
-                inputs: stage.inputs.mapValues { config.out + "/" + $0 },
+                inputs: stage.inputs.mapValues { config.folder(of: $0) },
                 log: { line in
                     if verbosity == .verbose { comm.log0("    " + line) }
                     else if verbosity == .normal { reporter.status("    " + line) }
@@ -142,6 +154,7 @@ public struct Runner {
                 record.seconds = seconds
                 record.summary = result.summary
                 record.report = result.report
+                record.metrics = result.metrics.isEmpty ? nil : result.metrics
                 record.written = RunnerManifest.now()
                 manifest.stages[stage.name] = record
                 try manifest.write(out: config.out)
@@ -178,12 +191,17 @@ public struct Runner {
     public func status(ranks: Int) throws -> [(stage: RunnerStage, state: StageState, record: RunnerManifest.Record?)] {
         try config.checkDatasetSizes()
         let manifest = try RunnerManifest.read(out: config.out)
+        // A dataset's hash only matters to a stage the manifest records (any other stage is `not run` whatever its
+        // key): on a fresh `out` nothing is hashed, so a text snapshot is not built just to be thrown away.
         var hashes: [String: String] = [:]
-        for name in usedDatasets { hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false) }
+        let recorded = Set(config.stages.filter { manifest.stages[$0.name] != nil }.compactMap(\.dataset))
+        for name in usedDatasets where recorded.contains(name) {
+            hashes[name] = try? RunnerDatasets.materialise(config.datasets[name]!, out: config.out, write: false)
+        }
         var states: [String: StageState] = [:]
         return config.stages.map { stage in
             var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: ranks),
-                                   manifest: manifest, out: config.out)
+                                   manifest: manifest, folder: folder(stage))
             if stage.inputs.values.contains(where: { states[$0] != .done }) && state != .notRun { state = .waiting }
             states[stage.name] = state
             return (stage, state, manifest.stages[stage.name])
@@ -211,12 +229,13 @@ public struct Runner {
         return h.finalize().hex
     }
 
-    static func state(of stage: RunnerStage, key: String, manifest: RunnerManifest, out: String) -> StageState {
+    /// The state of `stage`, whose files are in `folder`, against `manifest`.
+    static func state(of stage: RunnerStage, key: String, manifest: RunnerManifest, folder: String) -> StageState {
         guard let record = manifest.stages[stage.name] else { return .notRun }
         guard record.key == key else { return .stale }
         guard record.status == "done" else { return .interrupted }
         for output in stage.type.outputs {
-            let path = out + "/" + stage.name + "/" + output
+            let path = folder + "/" + output
             guard let recorded = record.outputs[output], (try? RunnerDigest.of(path)) == recorded else { return .modified }
         }
         return .done
@@ -227,7 +246,7 @@ public struct Runner {
     /// Datasets some stage reads, sorted.
     var usedDatasets: [String] { Array(Set(config.stages.compactMap(\.dataset))).sorted() }
 
-    func folder(_ stage: RunnerStage) -> String { config.out + "/" + stage.name }
+    func folder(_ stage: RunnerStage) -> String { config.folder(of: stage.name) }
 
     func say(_ comm: any Communicator, _ line: String) {
         guard verbosity != .quiet else { return }

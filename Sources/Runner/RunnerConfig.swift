@@ -31,8 +31,13 @@ public struct RunnerConfig: Sendable {
     /// without either the machine default applies (see `MemoryBudget`). It is not part of any stage's key:
     /// a budget changes what is refused, never what is computed.
     public var memory: MemoryBudget? = nil
+    /// The `repeat` block (seeds × folds, `RepeatSpec`): `tributary run` then runs `RepeatRunner`. Nil: one run.
+    public var repetition: RepeatSpec? = nil
+    /// Stages this config reads but does not run: stage name → the output folder that holds it (a repetition's
+    /// shared stages live in `OUT/shared`; `Runner` checks they are done there and copies their records).
+    public var external: [String: String] = [:]
 
-    public static let topLevelKeys = ["out", "title", "notes", "datasets", "stages", "memory"]
+    public static let topLevelKeys = ["out", "title", "notes", "datasets", "stages", "memory", "repeat"]
 
     /// Reads and checks the config at `path`. Relative `out` and dataset paths stay relative to the working directory.
     ///
@@ -98,9 +103,20 @@ public struct RunnerConfig: Sendable {
                 }
             }
         }
+        var repetition: RepeatSpec?
+        if let block = top["repeat"] {
+            var given: [[String: JSONValue]] = []  // each stage's params as written (already checked above)
+            for case let .object(stage) in stageValues {
+                if case let .object(params)? = stage["params"] { given.append(params) } else { given.append([:]) }
+            }
+            repetition = try RepeatSpec.parse(block, file: file, stages: stages, given: given)
+        }
         return RunnerConfig(path: file, out: resolve(out, against: base), title: title, notes: notes, datasets: datasets,
-                            stages: stages, memory: memory)
+                            stages: stages, memory: memory, repetition: repetition)
     }
+
+    /// The folder of stage `name`: `external`'s, else `out/name`.
+    public func folder(of name: String) -> String { (external[name] ?? out) + "/" + name }
 
     /// A path of the config: absolute as it is, relative against the config file's folder `base` (so a config
     /// means the same files from any working directory).

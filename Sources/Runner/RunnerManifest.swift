@@ -34,6 +34,9 @@ public struct RunnerManifest: Codable, Sendable {
         /// The build, machine and job that ran the stage (`Provenance`, one `name: value` per entry; absent in
         /// manifests written before it was recorded).
         public var provenance: [String]? = Provenance.current.lines
+        /// The numbers the stage reports (`RunnerStageResult.metrics`: accuracy, macro-F1, mAP …) that
+        /// `RepeatRunner` aggregates over repetitions; absent when it reports none (or in older manifests).
+        public var metrics: [String: Double]? = nil
     }
 
     public var version = RunnerManifest.formatVersion

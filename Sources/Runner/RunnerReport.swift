@@ -55,7 +55,14 @@ public struct RunnerReport {
             if !record.parameters.isEmpty {
                 md += "Parameters: " + record.parameters.split(separator: "\n").map { "`\($0)`" }.joined(separator: ", ") + ".\n\n"
             }
-            md += record.report + "\n\n"
+            var section = record.report
+            if let home = config.external[stage.name] {  // a repetition's shared stage: its figures are in OUT/shared
+                let prefix = (home as NSString).deletingLastPathComponent == (config.out as NSString).deletingLastPathComponent
+                    ? "../" + (home as NSString).lastPathComponent + "/" : home + "/"
+                section = section.replacingOccurrences(of: "](\(stage.name)/", with: "](\(prefix)\(stage.name)/")
+                md += "Shared: run once in `\(home)`.\n\n"
+            }
+            md += section + "\n\n"
         }
         return md
     }

@@ -18,6 +18,17 @@ public struct RunnerEstimateInput: Sendable {
     public var inputs: [String: RunnerEstimateInput]
     /// Shared by every stage of one plan: a corpus read (and tokenised) once however many stages count it.
     public var cache: RunnerEstimateCache
+    /// Set when this stage's text dataset has no snapshot yet and its size is bounded from the config instead of
+    /// read (`plan` builds no snapshot): N ≤ `limit` documents, C ≤ N classes, V ≤ the model's `vocab_size`.
+    public var textBound: TextBound?
+
+    /// Upper bounds of a text dataset that has not been read.
+    public struct TextBound: Sendable, Equatable {
+        /// N ≤ this: the dataset's `limit`.
+        public var documents: Int
+
+        public init(documents: Int) { self.documents = documents }
+    }
 
     public init(stage: RunnerStage, directory: String, dataset: ResolvedDataset?, ranks: Int = 1,
                 inputs: [String: RunnerEstimateInput], cache: RunnerEstimateCache = RunnerEstimateCache()) {
@@ -48,8 +59,10 @@ public struct RunnerEstimateInput: Sendable {
         return (try cache.value("corpus \(source.kind) \(source.path ?? "")") { try source.load() }, source)
     }
 
-    /// (N documents, C classes) of this stage's text dataset (`plan` checks that it parses anyway).
+    /// (N documents, C classes) of this stage's text dataset (`plan` checks that it parses anyway), or their
+    /// bounds (N = `limit`, C ≤ N) when it has not been read (`textBound`).
     public func corpusSize() throws -> (documents: Int, classes: Int) {
+        if let bound = textBound { return (bound.documents, bound.documents) }
         let corpus = try corpus().0
         return (corpus.count, corpus.classNames.count)
     }

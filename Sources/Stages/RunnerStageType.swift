@@ -120,9 +120,14 @@ public struct RunnerStageResult: Sendable {
     public var summary: String
     /// Markdown for the report (tables, `![…](stage/plot.png)` figures).
     public var report: String
+    /// The stage's scores by name (`accuracy` and `mAP…` in %, `macro_f1` in [0, 1]), kept in the manifest: a
+    /// config's `repeat` block aggregates them over seeds × folds and compares them ("STAGE.metric"). Rank 0's
+    /// values are the ones recorded.
+    public var metrics: [String: Double]
 
-    public init(summary: String, report: String) {
+    public init(summary: String, report: String, metrics: [String: Double] = [:]) {
         self.summary = summary
         self.report = report
+        self.metrics = metrics
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import LinearAlgebra
 import NeuralNets
 import Storage
@@ -128,7 +129,8 @@ extension DataParallelTrainer {
         let expected = options.checkedAttributes.merging(configuration) { a, _ in a }
         let differences = expected.keys.sorted().compactMap { key -> String? in
             let found = header.parameters[key]
-            return found == expected[key] ? nil : "\(key): checkpoint \(found.map { "\($0)" } ?? "absent"), now \(expected[key]!)"
+            if found == expected[key] || pathAttributes.contains(key) && Self.sameFile(found, expected[key], checkpoint: path) { return nil }
+            return "\(key): checkpoint \(found.map { "\($0)" } ?? "absent"), now \(expected[key]!)"
         }
         guard differences.isEmpty else { throw TrainingError.checkpointMismatch(path: path, differences: differences) }
         let p = state.parameters.values.count
@@ -158,6 +160,16 @@ extension DataParallelTrainer {
                          totalSteps: Int(steps[e]), metrics: metricCurves.mapValues { $0[e] })
         }
         return try Self.readExtras(file)
+    }
+
+    /// True when the path attribute `found` of the checkpoint at `checkpoint` names the file `expected` names
+    /// (relative to the checkpoint's folder, or absolute); `found` may also be a path as given, relative to the
+    /// working directory (checkpoints written before `pathAttributes`).
+    static func sameFile(_ found: HDF5AttributeValue?, _ expected: HDF5AttributeValue?, checkpoint: String) -> Bool {
+        guard case let .string(old)? = found, case let .string(new)? = expected, !old.isEmpty else { return false }
+        func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        let target = standard(ArtifactHeader.resolvedPath(new, in: checkpoint))
+        return standard(ArtifactHeader.resolvedPath(old, in: checkpoint)) == target || standard(old) == target
     }
 
     /// The state of epoch `epoch`'s permutation generator before it draws π_e (as Int64 bit patterns).

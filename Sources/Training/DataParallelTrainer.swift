@@ -36,6 +36,10 @@ public struct DataParallelTrainer {
     public let configuration: [String: HDF5AttributeValue]
     /// Caller state saved with every checkpoint and restored on resume (`CheckpointExtras`); nil = none.
     public var extras: CheckpointExtras?
+    /// Keys of `configuration` whose values are paths stored relative to the checkpoint file
+    /// (`ArtifactHeader.storedPath`). On resume such a value matches when it names the same file, so a checkpoint
+    /// written before the path was stored that way (the path as given, relative to the working directory) resumes.
+    public var pathAttributes: Set<String> = []
 
     /// What a run returns.
     public struct Result {

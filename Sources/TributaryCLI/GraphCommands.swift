@@ -144,8 +144,9 @@ struct TrainPaths: ParsableCommand, SpecCommand {
             Each --join names one dataset: dataset=NAME (as tagged in the graph),features=FILE.h5 (tributary
             fisher fv.h5 or tributary embed output),labels=FILE.csv (a `label` column of node ids, optionally `row`;
             or a `class,label` map of the file's own class names),rows=A-B (optional: rows A ..< B).
-            Methods: label-aug (the decoder; join a coarse dataset for label-aug + fusion), ffn, label-set,
-            pseudo-labels. Rank 0 prints the loss per epoch and writes --out. The same parameters, defaults and
+            Methods: label-aug (the decoder; join a coarse dataset for label-aug + fusion), ffn, ffn-fused (the
+            FFN on the fused set: joined samples whose label names one target label), label-set, label-set-aug
+            (Label Set over the label and augmented nodes), pseudo-labels. Rank 0 prints the loss per epoch and writes --out. The same parameters, defaults and
             ranges as a `train-paths` stage of a pipeline config (data/pipelines/README.md).
             """)
 
@@ -323,6 +324,7 @@ struct Decode: ParsableCommand, SpecCommand {
                 let labelled = report.predictions.filter { $0.truth != nil }.count
                 print("accuracy \(String(format: "%.2f", 100 * accuracy)) % (\(report.correct)/\(labelled)) on \(report.dataset)")
             }
+            if let correctness = report.pathCorrectness { print(correctness.summary) }
         }
     }
 }

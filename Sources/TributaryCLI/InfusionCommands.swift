@@ -10,8 +10,8 @@ import Training
 /// pre-trained `train-text` model and one or more source indexes (`embed` → `index`), data-parallel.
 struct TrainInfused: ParsableCommand, SpecCommand {
     static let spec = StageSpec.trainInfused
-    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "index", "threads", "out", "progress"]
-        + CheckpointOptions.plumbing
+    static let plumbing = ["corpus", "data", "debian_labels", "empty_texts", "model", "index", "threads", "out", "latent_figure",
+                           "progress"] + CheckpointOptions.plumbing
     static let configuration = CommandConfiguration(
         commandName: "train-infused",
         abstract: "Train the instance-infused bi-LSTM from a train-text model and source LSH Forest indexes.",
@@ -42,9 +42,12 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     var threads: Int?
     @Option(help: "Where rank 0 writes the infused model (HDF5); its metrics go beside it (infused.h5 → infused.metrics.jsonl).")
     var out: String
+    @Option(help: "Rank 0 draws the latent-space figure (Instance Infusion Fig. 3) here: a t-SNE map of the test documents' c_t and fused source vectors z_s (PNG, with .dat and .gp beside it).")
+    var latentFigure: String?
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
+        if let latentFigure, !latentFigure.hasSuffix(".png") { throw ValidationError("--latent-figure \(latentFigure): name a .png file") }
         guard !index.isEmpty else { throw ValidationError("pass --index INDEX.h5 (from `tributary index`) at least once") }
         _ = try parameters()
     }
@@ -59,6 +62,7 @@ struct TrainInfused: ParsableCommand, SpecCommand {
             var configuration = try InfusedTrainingStage.Configuration(p, modelPath: model, source: source, indexes: index,
                                                                        outputPath: out, checkpointDirectory: checkpoints.checkpoint)
             configuration.resume = checkpoints.resume
+            configuration.latentFigure = latentFigure
             try checkpoints.prepare(&configuration.training)
             let training = configuration.training
             comm.log0("train-infused: lr \(training.learningRate), batch \(training.batchSize) (global), "

@@ -18,7 +18,9 @@ struct PipelinePlan: ParsableCommand {
         let feasible = job.run { comm -> Bool in
             guard comm.isRoot else { return true }  // Distributed: rank 0 reads and prints
             let (config, budget) = try job.loadForNextRun(next.config, ranks: next.ranks)
-            let plan = try MemoryBudget.$current.withValue(budget) { try Runner(config: config).plan(ranks: next.ranks) }
+            let plan = try MemoryBudget.$current.withValue(budget) {  // a repeat config: every repetition's stages
+                try config.repetition == nil ? Runner(config: config).plan(ranks: next.ranks) : RepeatRunner(config: config).plan(ranks: next.ranks)
+            }
             print("plan of \(config.path) (out: \(config.out), \(next.ranks) rank(s)):")
             for (i, row) in plan.rows.enumerated() {
                 var line = "[\(i + 1)/\(plan.rows.count)] \(row.stage) (\(row.type)): \(row.state.rawValue)"

@@ -86,7 +86,8 @@ final class AnnotateSelectionTests: XCTestCase {
             return Metrics.meanAveragePrecision(scores: try scorer.scores(v), truth: inner.testLabels).mean
         }
         XCTAssertGreaterThan(Set(twin).count, 1, "the candidates must differ on validation for the test to bite: \(twin)")
-        let (chosen, outcomes) = try AnnotateTrainStage(config: config).select(data, communicator: SingleProcessCommunicator(), log: { _ in })
+        let (chosen, outcomes, validationIDs) = try AnnotateTrainStage(config: config).select(data, communicator: SingleProcessCommunicator(), log: { _ in })
+        XCTAssertEqual(validationIDs, inner.testIDs, "the held-out ids returned are the validation rows")
         XCTAssertEqual(outcomes, [.init(parameter: "svm_cost", candidates: selection.svmCosts, scores: twin,
                                         chosen: selection.svmCosts[HyperParameterSelection.argmax(twin)])])
         XCTAssertEqual(chosen.svm.cost, outcomes[0].chosen)
@@ -97,9 +98,20 @@ final class AnnotateSelectionTests: XCTestCase {
     /// training on all training rows with the chosen cost.
     func testModelsRecordTheSelectionAndAreRetrainedOnAllTrainingRows() throws {
         let config = try config()
-        let outcome = try AnnotateTrainStage(config: config).select(try load(config), communicator: SingleProcessCommunicator(),
-                                                                    log: { _ in }).outcomes[0]
+        let data = try load(config)
+        let selected = try AnnotateTrainStage(config: config).select(data, communicator: SingleProcessCommunicator(), log: { _ in })
+        let outcome = selected.outcomes[0]
         let models = try AnnotateTrainStage(config: config).run(communicator: SingleProcessCommunicator())
+        // The split is in the file: validation ⊂ train (held out while choosing), train ∩ test = ∅, and the
+        // validation ids are the selection's rows (a fraction of each concept, hence not empty, not all).
+        let read = try AnnotateModels.read(config.output)
+        XCTAssertEqual(read.validationIDs, selected.validationIDs)
+        XCTAssertEqual(read.trainIDs, data.trainIDs)
+        XCTAssertEqual(read.testIDs, data.testIDs)
+        XCTAssertTrue(Set(read.validationIDs).isSubset(of: read.trainIDs))
+        XCTAssertTrue(Set(read.trainIDs).isDisjoint(with: read.testIDs))
+        XCTAssertFalse(read.validationIDs.isEmpty)
+        XCTAssertLessThan(read.validationIDs.count, read.trainIDs.count)
         let file = try HDF5File.open(path: config.output)
         XCTAssertEqual(try file.attribute("svm_cost_candidates", as: [Double].self), Self.costs)
         XCTAssertEqual(try file.attribute("svm_cost_validation_map", as: [Double].self), outcome.scores)

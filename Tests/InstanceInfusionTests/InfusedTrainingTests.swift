@@ -87,6 +87,13 @@ final class InfusedTrainingTests: XCTestCase {
         let file = try InfusedModelFile.read(path: path("infused.h5"))
         XCTAssertEqual(file.sourceCount, 1)
         XCTAssertEqual(file.history["mean_loss"]?.count, 4)
+        // The split it trained and tested on is stored, and is the train-text model's (same ids, same order).
+        let modelSplit = try XCTUnwrap(try TextModelFile.read(path: path("model.h5")).split)
+        let split = try XCTUnwrap(file.split)
+        XCTAssertEqual(split.train, modelSplit.train)
+        XCTAssertEqual(split.test, modelSplit.test)
+        XCTAssertEqual([split.train.count, split.test.count], [36, 12])
+        XCTAssertTrue(Set(split.train).isDisjoint(with: split.test))
         // The penalty part of the loss (λ = 1e-4 by default) is logged per epoch: positive and below the total.
         XCTAssertEqual(single.penaltyHistory.count, 4)
         XCTAssertEqual(file.history["mean_penalty"], single.penaltyHistory)

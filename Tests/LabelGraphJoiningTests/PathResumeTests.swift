@@ -31,6 +31,7 @@ final class PathResumeTests: XCTestCase {
                 c.training.stopAfterSteps = stopAfter
                 c.resume = resume
                 c.outputPath = folder + "/model.h5"
+                c.split = ["train": ["img-2", "img-0"], "test": ["img-1"]]  // recorded as given (split/<part>_ids)
                 return c
             }
             func run(_ c: PathTrainingStage.Configuration) throws {
@@ -63,6 +64,7 @@ final class PathResumeTests: XCTestCase {
             XCTAssertEqual(b.attributes, a.attributes, "\(label): attributes")
             XCTAssertEqual(b.featureMean, a.featureMean, label)
             XCTAssertEqual(b.featureScale, a.featureScale, label)
+            XCTAssertEqual(b.split, ["train": ["img-2", "img-0"], "test": ["img-1"]], "\(label): the recorded split, read back")
         }
     }
 }

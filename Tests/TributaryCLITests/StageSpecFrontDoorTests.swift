@@ -81,8 +81,8 @@ final class StageSpecFrontDoorTests: XCTestCase {
         Twin(stage: "train-infused", [
             Door(command: ["train-infused"], spec: .trainInfused,
                  required: ["--model", "/nonexistent/model.h5", "--index", "/nonexistent/i.h5", "--out", "/nonexistent/infused.h5"],
-                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out", "progress",
-                            "checkpoint", "resume", "stop-after-steps"]),
+                 plumbing: ["corpus", "data", "debian-labels", "empty-texts", "model", "index", "threads", "out", "latent-figure",
+                            "progress", "checkpoint", "resume", "stop-after-steps"]),
         ]),
     ]
 

@@ -8,7 +8,10 @@ Each check recomputes a figure Tributary reported, from the files alone, and fai
   4. the text model's named tensors (classifier.W, classifier.b) on the embeddings' test rows give model.h5's
      test accuracy, and the embeddings' split matches the model's;
   5. a copy of fv.h5 without its .parts folder raises MissingPartError;
-  6. every dataset and root attribute of every HDF5 file of the run is documented in docs/artifacts.md.
+  6. every dataset and root attribute of every HDF5 file of the run is documented in docs/artifacts.md;
+  7. every trainer's stored split partitions its data: annotate (train / test; validation ⊂ train after
+     select_on validation), train-text (held-out fraction; fold 2/3: train ∪ test = every document, test ≈ N/3),
+     train-infused (= its model's split), train-paths (fine / coarse / test against the manifest).
 """
 import glob
 import re
@@ -108,6 +111,57 @@ with tempfile.TemporaryDirectory() as tmp:
     except tio.MissingPartError as e:
         check("does not exist" in str(e) and "tributary pack" in str(e), f"fv.h5 without .parts is refused: {e}")
 
+# 7. Every split, in the artifacts that depend on it.
+def disjoint(*parts):
+    seen = set()
+    for p in parts:
+        if seen & set(p):
+            return False
+        seen |= set(p)
+    return True
+
+
+manifest_train = [i for i, part in zip(fv.ids, fv.split) if part == "train"]
+manifest_test = [i for i, part in zip(fv.ids, fv.split) if part == "test"]
+am = tio.load_annotation_models(f"{out}/svm/models.h5")
+check(am.train_ids == manifest_train and am.test_ids == manifest_test and am.validation_ids == [],
+      f"models.h5: train_ids / test_ids = the manifest's {len(manifest_train)} / {len(manifest_test)} rows, no validation")
+sel = tio.load_annotation_models(f"{out}/svm-select/models.h5")
+check(sel.attrs.get("select_on") == "validation" and len(sel.validation_ids) > 0
+      and set(sel.validation_ids) <= set(sel.train_ids) and disjoint(sel.train_ids, sel.test_ids)
+      and set(sel.train_ids) | set(sel.test_ids) == set(fv.ids),
+      f"select_on validation models.h5: {len(sel.validation_ids)} validation ids ⊂ train, validation ∩ test = ∅, "
+      f"train ∪ test = all {len(fv.ids)} images")
+frac = len(sel.validation_ids) / len(sel.train_ids)
+check(abs(frac - 0.25) < 0.05, f"… the validation ids are {frac:.3f} of the training rows (validation_fraction 0.25)")
+
+all_docs = set(emb.ids)
+check(disjoint(model.split["train"], model.split["test"]) and set(model.split["train"]) | set(model.split["test"]) <= all_docs
+      and len(model.split["test"]) > 0, f"lstm model.h5: train ({len(model.split['train'])}) ∩ test "
+      f"({len(model.split['test'])}) = ∅, both documents of the corpus")
+fold = tio.load_model(f"{out}/lstm-fold/model.h5")
+n_test = len(fold.split["test"])
+check(fold.attrs.get("split") == "fold(1, of: 3)" and disjoint(fold.split["train"], fold.split["test"])
+      and set(fold.split["train"]) | set(fold.split["test"]) == all_docs and abs(n_test - len(all_docs) / 3) <= 3,
+      f"fold 2/3 model.h5 ({fold.attrs.get('split')}): train ∪ test = all {len(all_docs)} documents, disjoint, "
+      f"test {n_test} ≈ N/3")
+infused = tio.load_model(f"{out}/infused/infused.h5")
+check(infused.split == {"train": model.split["train"], "test": model.split["test"]},
+      "infused.h5 split = the train-text model's split (train / test ids, same order)")
+paths = tio.load_model(f"{out}/paths/model.h5")
+ps = paths.split or {}
+names = dict(zip(fv.ids, (fv.class_names[c] for c in fv.labels)))
+left_out = set(manifest_train) - set(ps.get("train", []))
+check(set(ps) == {"fine", "coarse", "train", "test"} and disjoint(ps["fine"], ps["coarse"], ps["test"])
+      and sorted(ps["train"], key=fv.ids.index) == ps["train"] and set(ps["train"]) == set(ps["fine"]) | set(ps["coarse"])
+      and set(ps["train"]) <= set(manifest_train) and set(ps["test"]) == set(manifest_test)
+      and all(names[i] == "Dress" for i in left_out),
+      f"paths model.h5: fine {len(ps.get('fine', []))} / coarse {len(ps.get('coarse', []))} / test {len(ps.get('test', []))} "
+      f"disjoint; train = fine ∪ coarse ⊆ the manifest's train rows ({len(left_out)} left out, all dresses: the coarse "
+      f"map drops them); test = the manifest's test rows")
+fine_frac = len(ps.get("fine", [])) / max(1, len(ps.get("train", [])) + len(left_out))
+check(abs(fine_frac - 0.25) < 0.05, f"… fine is {fine_frac:.3f} of the training rows (fine_fraction 0.25)")
+
 # 6. docs/artifacts.md lists everything the files hold.
 def documented(doc_path):
     """stage → (dataset patterns, attribute patterns) from the `## `file` — stage `name`` sections' tables."""
@@ -148,7 +202,7 @@ for path in sorted(glob.glob(f"{out}/**/*.h5", recursive=True)):
         missing += [f"@{a}" for a in f.attrs if a not in always and not a.startswith("provenance.")
                     and not any(p.match(a) for p in attributes)]
         for key in ("descriptors", "pca", "gmm", "fisher_vectors", "annotations", "models", "scores", "model",
-                    "embeddings", "index", "queries"):
+                    "embeddings", "index", "queries", "data.corpus"):
             value = f.attrs.get(key)
             if isinstance(value, str):
                 where = os.path.join(os.path.dirname(path), value)

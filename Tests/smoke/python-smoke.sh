@@ -11,10 +11,14 @@
 #    python3-sklearn): the models' weights reproduce scores.h5, scikit-learn's AP of those scores is eval.h5's,
 #    a LinearSVC (LIBLINEAR's solver) trained on the stored training rows gets eval.h5's mAP within 0.02, the
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
-#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, and every dataset and root
-#    attribute of every HDF5 file of the run is listed in docs/artifacts.md.
-# 3. launch/seed-config.py (the SLURM array recipe) derives task 7's config from it: it parses, names no missing
-#    input, and sets the pipeline's 6 stage seeds and the dataset's subset_seed to 7.
+#    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, every dataset and root
+#    attribute of every HDF5 file of the run is listed in docs/artifacts.md, and every trainer's stored split is
+#    a partition: annotate's train / test ids (and, with select_on validation, validation ⊂ train), train-text's
+#    train / test (held-out fraction, and fold 2/3: train ∪ test = every document), train-infused's (= the
+#    model's), train-paths' fine / coarse / test (= the manifest's rows, dresses dropped from coarse).
+# 3. The job-array recipe (launch/slurm-array.sbatch): the same pipeline with its stage seeds replaced by a
+#    "repeat" block over seeds 0 and 7 parses, names no missing input, lists its 2 repetitions in `status`, and
+#    `run --aggregate` before any repetition is refused, naming `--repetition 0`.
 # SKIP without dataset-fashion-mnist or python3-sklearn.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" python-smoke "${1:-}"
@@ -36,9 +40,14 @@ cat > "$work/pipeline.json" <<JSON
     {"name": "split", "type": "split", "inputs": {"fv": "fv"}, "params": {"test_fraction": 0.3, "seed": 0}},
     {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
      "params": {"runs": ["svm-late-visual", "svm-early-visual"], "cost": 1.0}},
+    {"name": "svm-select", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"},
+     "params": {"runs": ["svm-early-visual"], "select_on": "validation", "svm_costs": [0.1, 1.0], "validation_fraction": 0.25}},
     {"name": "lstm", "type": "train-text", "dataset": "texts",
      "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
                 "context_size": 4, "test_fraction": 0.2, "seed": 0}},
+    {"name": "lstm-fold", "type": "train-text", "dataset": "texts",
+     "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
+                "context_size": 4, "fold": "2/3", "seed": 0}},
     {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
     {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
     {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
@@ -56,11 +65,22 @@ cat > "$work/pipeline.json" <<JSON
 JSON
 say "-np 2 run → $work/out"
 ranks 2 run "$work/pipeline.json" --progress none > "$work/run.log"
-say "launch/seed-config.py: the derived config of array task 7 parses, names existing inputs, sets the seeds"
-derived="$("$python" "$root/launch/seed-config.py" "$work/pipeline.json" 7)"
-"$bin" status "$derived" > "$work/seed-status.log" || fail "status of the derived config failed: $(cat "$work/seed-status.log")"
-grep -q "missing input" "$work/seed-status.log" && fail "the derived config names missing inputs: $(cat "$work/seed-status.log")"
-[ "$(grep -c '"seed": 7' "$derived")" = 6 ] && grep -q '"subset_seed": 7' "$derived" || fail "the derived config does not set the pipeline's 6 stage seeds and its subset_seed to 7"
+say "a repeat config (seeds 0 and 7) of the same pipeline: status lists the repetitions, --aggregate waits for them"
+"$python" - "$work/pipeline.json" "$work/repeat.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["out"] = config["out"] + "-repeat"
+for stage in config["stages"]:
+    stage.get("params", {}).pop("seed", None)  # the repeat block sets every stage's seed
+config["repeat"] = {"seeds": [0, 7]}
+json.dump(config, open(sys.argv[2], "w"), indent=1)
+PY
+"$bin" status "$work/repeat.json" > "$work/repeat-status.log" || fail "status of the repeat config failed: $(cat "$work/repeat-status.log")"
+grep -q "missing input" "$work/repeat-status.log" && fail "the repeat config names missing inputs: $(cat "$work/repeat-status.log")"
+grep -q "2 repetitions" "$work/repeat-status.log" && grep -q "repetition 1 (seed 7, rep-seed7)" "$work/repeat-status.log" \
+    || fail "status does not list the 2 repetitions: $(cat "$work/repeat-status.log")"
+if "$bin" run "$work/repeat.json" --aggregate > "$work/repeat-aggregate.log" 2>&1; then fail "--aggregate before any repetition succeeded"; fi
+grep -q -- "--repetition 0" "$work/repeat-aggregate.log" || fail "--aggregate does not name the missing repetitions: $(cat "$work/repeat-aggregate.log")"
 say "Tests/python/test_tributary_io.py"
 "$python" "$root/Tests/python/test_tributary_io.py" "$work/out" || fail "the Python reader checks failed (above)"
 finish
