@@ -148,8 +148,8 @@ let package = Package(
             dependencies: ["Core", "LinearAlgebra", "Storage", "Training", "Stages", "InstanceInfusion", "TestSupport"]),
         .testTarget(
             name: "LabelGraphJoiningTests",
-            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "LabelGraphs", "Training", "LabelGraphJoining",
-                           "TestSupport"]),
+            dependencies: ["Core", "LinearAlgebra", "Storage", "Datasets", "NeuralNets", "LabelGraphs", "Training", "Stages",
+                           "LabelGraphJoining", "TestSupport"]),
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Core", "LinearAlgebra", "Storage", "Stages", "FisherAnnotation", "InstanceInfusion",

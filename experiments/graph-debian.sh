@@ -14,6 +14,7 @@
 #
 # Usage: bash experiments/graph-debian.sh          (defaults sized for 2 shared cores; DATA=FILE uses saved dumpavail)
 #        FINE=3000 COARSE=9000 TEST=3000 VAL=1000 EPOCHS=20 NP=1 bash experiments/graph-debian.sh
+#        PREPARE_ONLY=1 …   stops after step 2 (graph, splits, encoder.h5, embed.h5), for graph-debian-e2e.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FINE=${FINE:-3000} COARSE=${COARSE:-9000} TEST=${TEST:-3000} VAL=${VAL:-1000} PRETRAIN=${PRETRAIN:-8000}
@@ -43,6 +44,8 @@ if [ -n "${DATA:-}" ]; then cp "$DATA" "$OUT/dumpavail.txt"; elif [ ! -f "$OUT/d
   --test-fraction 0.1 --seed "$SEED" --out "$OUT/encoder.h5" > "$OUT/encoder.log"
 [ -f "$E" ] || run embed --corpus debian --data "$S/experiment.dumpavail" --debian-labels section \
   --model "$OUT/encoder.h5" --out "$E" > "$OUT/embed.log"
+
+[ "${PREPARE_ONLY:-0}" = 1 ] && exit 0
 
 FINE_JOIN="dataset=debtags,features=$E,labels=$S/fine.csv"
 COARSE_JOIN="dataset=sections,features=$E,labels=$S/coarse.csv"

@@ -55,8 +55,16 @@ extension StageSpec {
                       "Seed of the initial parameters, the shuffles and the samples (the runner's stage also draws its fine/coarse rows with it)"),
         ParameterSpec("multi_label", .bool, .bool(false),
                       "FFN: one sigmoid per target label on each sample's label set (multi-label) instead of a softmax (method ffn only)"),
+        ParameterSpec("text_encoder", .string, .null, dataDefault: "none: the joined features are fixed inputs (a frozen encoder)",
+                      reference: "Label-graph dataset joining §3: encoder and decoder trained end to end",
+                      "A train-text model (HDF5) whose bi-LSTM encoder is trained jointly with the decoder, starting from its values; the joined features must be its `tributary embed` vectors (label-aug; `tributary train-paths` only, the runner's stage joins Fisher vectors)"),
+        ParameterSpec("text_corpus", .string, .null, dataDefault: "required with text_encoder",
+                      choices: TextCorpusSource.Kind.choices,
+                      "With text_encoder: the corpus whose documents the joined features files' ids name (as given to `tributary embed`)"),
+        ParameterSpec("text_data", .string, .null, dataDefault: "the corpus's default location",
+                      "With text_encoder: the corpus archive, folder, CSV or saved dumpavail (as given to `tributary embed`)"),
         .checkpointEverySteps,
-    ], constraints: [labelAugOnly, ffnOnly, marginalExcludes, randomPoolingExcludes])
+    ], constraints: [labelAugOnly, ffnOnly, marginalExcludes, randomPoolingExcludes, textEncoderRules])
 
     /// Greedy decoding's figure (Figure 4 analog), shared by `tributary decode` and the runner.
     public static let decodePaths = StageSpec("decode", summary: "greedy decoding (Algorithm 2) of a label-aug model or a baseline's predictions", [
@@ -68,11 +76,37 @@ extension StageSpec {
 
     /// The runner's `train-paths`: both steps' parameters (its config-only plumbing is added by the stage type).
     public static let trainAndDecodePaths = StageSpec("train-paths", summary: "label-graph path decoder (label-aug) on Fisher vectors, fine + coarse datasets joined; decodes the test rows (model.h5, paths.json)",
-                                                      combining: [trainPaths, decodePaths], constraints: [gridNeedsPaths])
+                                                      combining: [trainPaths, decodePaths], constraints: [gridNeedsPaths, noTextEncoderInRunner])
 
     /// A parameter given a value other than its default (a value equal to the default is the same as none).
     public static func given(_ p: StageParameters, _ key: String) -> Bool {
         (p.values[key] ?? .null) != p.spec[key].defaultValue
+    }
+
+    /// The text encoder trains through the path decoder only; its corpus options need it, and it needs a corpus.
+    static let textEncoderRules: Constraint = { p in
+        if p.isNull("text_encoder") {
+            for key in ["text_corpus", "text_data"] where !p.isNull(key) {
+                return p.inconsistent(key, "needs \(p.door.name(ofKey: "text_encoder")) (the train-text model it tokenises for); leave it out")
+            }
+            return nil
+        }
+        if p.string("method") != PathMethod.labelAug.rawValue {
+            return p.inconsistent("text_encoder", "applies to \(p.door.name(ofKey: "method")) label-aug only (the end-to-end encoder feeds the path decoder); leave it out")
+        }
+        if p.isNull("text_corpus") {
+            return p.inconsistent("text_encoder", "needs \(p.door.name(ofKey: "text_corpus")) (and \(p.door.name(ofKey: "text_data")) unless the default location): the documents the joined ids name")
+        }
+        return nil
+    }
+
+    /// The runner's stage joins Fisher vectors of images: there is no text to encode.
+    static let noTextEncoderInRunner: Constraint = { p in
+        for key in ["text_encoder", "text_corpus", "text_data"] where !p.isNull(key) {
+            return p.inconsistent(key, "is not available in the runner's train-paths stage (it joins Fisher vectors of images, there is no text); "
+                + "use `tributary train-paths --text-encoder` on `tributary embed` files, or leave it out")
+        }
+        return nil
     }
 
     /// The decoder's options do nothing for a baseline.
@@ -122,6 +156,8 @@ extension StageSpec {
 }
 
 extension PathMethod: ParameterChoice {}
+
+extension TextCorpusSource.Kind: ParameterChoice {}
 
 extension PathTrainingOptions.Nondeterministic: ParameterChoice {}
 

@@ -66,14 +66,14 @@ public struct PathDecodeStage {
             throw PathTrainingError.badFeatures(path: input.features,
                 reason: "rows have \(samples.features.columns) values, the model \(modelPath) expects \(model.featureSize). Fix: encode with the training run's PCA/GMM (or embed model)")
         }
-        let x = PathSamples.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
+        let x = try model.decoderInput(samples, spec: input)
         let paths = PredictionPaths(graph: graph)
         var predictions: [Prediction] = []
         var correctness: PathCorrectness?
         switch model.method {
         case .labelAug:
             let decoder = try model.decoder()
-            let decoded = decoder.decode(features: x, parameters: model.parameters)
+            let decoded = decoder.decode(features: x, parameters: model.decoderParameters)
             correctness = PathCorrectness(decoded: decoded, truths: samples.labels, paths: paths)
             for (i, path) in decoded.enumerated() {
                 let label = paths.label(on: path, dataset: input.dataset)
@@ -214,13 +214,13 @@ extension PathDecodeStage {
             throw PathTrainingError.badFeatures(path: spec.features,
                 reason: "rows have \(samples.features.columns) values, the model \(modelPath) expects \(model.featureSize). Fix: use the training run's encoder")
         }
-        let x = PathSamples.standardise(samples.features, mean: model.featureMean, scale: model.featureScale)
+        let x = try model.decoderInput(samples, spec: spec)
         let truths = samples.labelSets.map { Set($0) }
         let paths = PredictionPaths(graph: graph)
         switch model.method {
         case .labelAug:
             let decoder = try model.decoder()
-            let decoded = decoder.decodePaths(features: x, parameters: model.parameters, threshold: minimumThreshold)
+            let decoded = decoder.decodePaths(features: x, parameters: model.decoderParameters, threshold: minimumThreshold)
             return (samples, decoded.map { paths.labelScores($0, dataset: spec.dataset) }, truths)
         case .ffn, .ffnFused, .labelSet, .labelSetAugmented, .pseudoLabels:
             guard spec.dataset == model.target else {

@@ -1,4 +1,5 @@
 import Core
+import Datasets
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
@@ -27,9 +28,40 @@ extension PathModelFile {
                                                       hiddenSize: hiddenSize, encoder: .mlp(hiddenSize: encoderHidden)))
     }
 
-    /// The layout of `parameters`: the decoder's (label-aug) or the baseline classifier's.
+    /// The layout of `parameters`: the decoder's (label-aug), text ++ decoder (end-to-end), or the baseline classifier's.
     func tensorLayout() throws -> ParameterLayout {
-        method == .labelAug ? try decoder().layout : baseline(graph: graph).layout
+        if let joint = try endToEnd() { return joint.layout }
+        return method == .labelAug ? try decoder().layout : baseline(graph: graph).layout
+    }
+
+    /// The joint encoder + decoder of an end-to-end model, nil for a frozen-encoder one.
+    func endToEnd() throws -> EndToEndPathModel? {
+        guard let text = textEncoder else { return nil }
+        return EndToEndPathModel(text: TextClassifier(text.configuration), decoder: try decoder(), mean: featureMean, scale: featureScale)
+    }
+
+    /// θ of the decoder (label-aug) or classifier: `parameters`, less θ_text for an end-to-end model.
+    var decoderParameters: [Float] {
+        guard let text = textEncoder else { return parameters }
+        return Array(parameters[text.parameters.count...])
+    }
+
+    /// What the decoder or classifier reads for `samples` (loaded from `spec`, X read): x = (X − mean) ⊙ scale, or
+    /// for an end-to-end model the same standardisation of the TRAINED encoder's c of each sample's document
+    /// (the documents named by the features file's `ids`, from the corpus stored in the model).
+    func decoderInput(_ samples: PathSamples, spec: PathDataSpec) throws -> Matrix<Float> {
+        guard let joint = try endToEnd(), let text = textEncoder else {
+            return PathSamples.standardise(samples.features, mean: featureMean, scale: featureScale)
+        }
+        let sequences = try PathTrainingStage.sequences(samples: samples, specs: [spec], encoder: text)
+        var x = Matrix<Float>(rows: samples.count, columns: featureSize)
+        for start in stride(from: 0, to: samples.count, by: 64) {
+            let ids = Array(start ..< min(start + 64, samples.count))
+            let batch = TextBatch(sequences: ids.map { sequences[$0] }, labels: ids.map { _ in 0 }, paddingToken: Vocabulary.paddingIndex)
+            let rows = joint.features(batch, parameters: parameters)
+            for (b, i) in ids.enumerated() { for j in 0 ..< featureSize { x[i, j] = rows[b, j] } }
+        }
+        return x
     }
 
     /// The classifier of a baseline model (F → M → C or L).

@@ -1,6 +1,8 @@
+import Datasets
 import Foundation
 import LabelGraphs
 import NeuralNets
+import Stages
 import Storage
 import Training
 
@@ -14,6 +16,7 @@ import Training
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `feature_mean`, `feature_scale` | Float32 (F) | the standardisation x ← (x − mean) · scale fitted on the training rows |
 /// | `history/mean_loss` | Float64 (E) | the training curve (for pseudo-labels: the second, joined run) |
+/// | `text/vocabulary` | strings (V) | end-to-end models only (`--text-encoder`): the bi-LSTM's vocabulary; root attributes `text_vocabulary_size`, `text_embedding_size`, `text_hidden_size`, `text_context_size`, `text_class_count`, `text_max_length`, `text_strip_newsgroup`, `text_corpus`, `text_data` (relative to the model file's folder), `text_debian_labels`; `parameters` is then θ_text ++ θ_dec (`EndToEndPathModel`) |
 /// | `split/<part>_ids` | strings | the ids of the images in each part of the split the caller recorded (`train-paths` in a pipeline: `train` = `fine` ∪ `coarse`, `test`) |
 public struct PathModelFile: Sendable {
     public static let stage = "train-paths"
@@ -33,6 +36,9 @@ public struct PathModelFile: Sendable {
     public var history: [Double]
     /// FFN: one sigmoid per label (multi-label, attribute `multi_label`) instead of a softmax.
     public var multiLabel = false
+    /// End-to-end (label-aug with `--text-encoder`): the text encoder; its `parameters` are the first P_t of
+    /// `parameters` (the trained values), the decoder's the rest.
+    public var textEncoder: PathTextEncoder?
     /// Extra attributes (training options, data summary).
     public var attributes: [String: HDF5AttributeValue] = [:]
     /// Part name → the ids of its rows (`split/<part>_ids`); empty when the caller recorded none.
@@ -51,10 +57,19 @@ public struct PathModelFile: Sendable {
         parameters["hidden_size"] = .int(hiddenSize)
         parameters["graph_file"] = ArtifactHeader.storedPath(graph.file, in: path)
         parameters["multi_label"] = .int(multiLabel ? 1 : 0)
+        if let text = textEncoder {
+            let c = text.configuration
+            parameters.merge(["text_vocabulary_size": .int(c.vocabularySize), "text_embedding_size": .int(c.embeddingSize),
+                              "text_hidden_size": .int(c.hiddenSize), "text_context_size": .int(c.contextSize),
+                              "text_class_count": .int(c.classCount), "text_max_length": .int(text.maxLength),
+                              "text_strip_newsgroup": .int(text.stripNewsgroup ? 1 : 0), "text_corpus": .string(text.corpus.kind.rawValue),
+                              "text_data": text.corpus.path.map { ArtifactHeader.storedPath($0, in: path) } ?? .string(""), "text_debian_labels": .string(text.corpus.debianLabels.rawValue)]) { _, new in new }
+        }
         try ArtifactFile.create(path, header: ArtifactHeader(stage: Self.stage, version: Self.version, parameters: parameters)) { file in
             try file.writeStrings([graph.text], to: "graph")
             try file.write(self.parameters, shape: [self.parameters.count], to: "parameters")
             try file.writeTensorNames(try tensorLayout(), parameterCount: self.parameters.count)
+            if let text = textEncoder { try file.writeStrings(text.vocabulary.tokens, to: "text/vocabulary") }
             midway()
             try file.write(featureMean, shape: [featureMean.count], to: "feature_mean")
             try file.write(featureScale, shape: [featureScale.count], to: "feature_scale")
@@ -94,6 +109,29 @@ public struct PathModelFile: Sendable {
                 featureScale: try file.read("feature_scale", as: Float.self).values,
                 history: try artifact.series(under: "history")["mean_loss"] ?? [], attributes: header.parameters)
             if case let .int(flag)? = header.parameters["multi_label"] { model.multiLabel = flag != 0 }
+            if file.isDataset("text/vocabulary") {
+                func string(_ name: String) throws -> String {
+                    guard case let .string(v)? = header.parameters[name] else {
+                        throw PathTrainingError.badModel(path: path, reason: "attribute `\(name)` is missing; re-run `tributary train-paths`")
+                    }
+                    return v
+                }
+                let configuration = TextClassifier.Configuration(
+                    vocabularySize: try int("text_vocabulary_size"), embeddingSize: try int("text_embedding_size"),
+                    hiddenSize: try int("text_hidden_size"), contextSize: try int("text_context_size"),
+                    classCount: try int("text_class_count"), paddingIndex: Vocabulary.paddingIndex)
+                let textCount = TextClassifier(configuration).layout.count
+                guard let kind = TextCorpusSource.Kind(rawValue: try string("text_corpus")),
+                      let labels = DebianPackages.Labels(rawValue: try string("text_debian_labels")), textCount <= model.parameters.count else {
+                    throw PathTrainingError.badModel(path: path, reason: "its text encoder attributes do not match its parameters; re-run `tributary train-paths`")
+                }
+                let data = try string("text_data")
+                model.textEncoder = PathTextEncoder(
+                    configuration: configuration, parameters: Array(model.parameters[0 ..< textCount]),
+                    vocabulary: try Vocabulary(tokens: try file.readStrings("text/vocabulary"), source: path + ":text/vocabulary"),
+                    maxLength: try int("text_max_length"), stripNewsgroup: try int("text_strip_newsgroup") != 0,
+                    corpus: TextCorpusSource(kind: kind, path: data.isEmpty ? nil : ArtifactHeader.resolvedPath(data, in: path), debianLabels: labels))
+            }
             if file.contains("split") {
                 for name in try file.children(of: "split") where name.hasSuffix("_ids") {
                     model.split[String(name.dropLast(4))] = try file.readStrings("split/\(name)")

@@ -11,6 +11,10 @@ public enum PathTrainingError: Error, Equatable, CustomStringConvertible {
     case countMismatch(csv: String, labels: Int, features: String, rows: Int)
     case badModel(path: String, reason: String)
     case invalidOption(name: String, reason: String)
+    /// End-to-end training: a per-sample gradient entry or loss too large (or not finite) for the fixed-point sum.
+    case fixedPointOverflow(sample: Int, value: Double)
+    /// End-to-end training: a joined features file's document id is not in the text corpus.
+    case missingDocument(id: String, features: String, corpus: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,12 @@ public enum PathTrainingError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .invalidOption(name, reason):
             return "\(name): \(reason)"
+        case let .fixedPointOverflow(sample, value):
+            return "sample \(sample): a gradient entry or loss of \(value) does not fit the exact fixed-point sum (|x| < 2^22, "
+                + "finite) of --text-encoder training. Fix: lower --learning-rate (the run is diverging)"
+        case let .missingDocument(id, features, corpus):
+            return "\(features) names document '\(id)', which \(corpus) does not have. Fix: pass the --text-corpus / --text-data "
+                + "that `tributary embed` read to write \(features)"
         }
     }
 }

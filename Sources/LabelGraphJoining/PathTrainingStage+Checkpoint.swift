@@ -32,6 +32,10 @@ extension PathTrainingStage {
                 "paths.max_target_paths": .int(o.maxTargetPaths), "paths.reinforce_samples": .int(o.reinforceSamples),
                 "paths.nondeterministic": .string(o.nondeterministic.rawValue),
                 "paths.baseline_momentum": .double(c.baselineMomentum)]
+            .merging(c.textEncoder.map { text in
+                ["paths.text_encoder": .string(String(DataParallelTrainer.hash(text.parameters), radix: 16)),
+                 "paths.text_corpus": .string("\(text.corpus.kind.rawValue):\(text.corpus.path ?? "")")]
+            } ?? [:]) { a, _ in a }
     }
 
     /// The trainer of one training run; `phase` names a pseudo-labels phase's checkpoint sub-folder.

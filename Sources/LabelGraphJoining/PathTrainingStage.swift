@@ -30,6 +30,9 @@ public enum PathMethod: String, Sendable, CaseIterable {
 ///              (each epoch, a rank reads and standardises only the rows of its samples: `prepareEpoch`)
 ///           ─▶ model.h5 (rank 0); checkpoints and resume: `PathTrainingStage+Checkpoint`
 ///
+/// With `textEncoder` (label-aug only) the bi-LSTM encoder is trained jointly instead of reading fixed vectors:
+/// `PathTrainingStage+EndToEnd` (one buffer θ_text ++ θ_dec, exact step sums: the same bits for any rank count).
+///
 /// Every rank holds every sample's labels and, during an epoch, the rows of X its slices need (≈ N/R);
 /// each step's batch is split over the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
 /// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
@@ -60,6 +63,9 @@ public struct PathTrainingStage {
         public var multiLabel = false
         /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
         public var resume = false
+        /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
+        /// features are fixed inputs (a frozen encoder).
+        public var textEncoder: PathTextEncoder?
         /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows).
         public var split: [String: [String]] = [:]
 
@@ -137,6 +143,13 @@ public struct PathTrainingStage {
             let b = cfg.training.batchSize, n = samples.count
             let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
             if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
+            if let encoder = cfg.textEncoder {
+                model.textEncoder = encoder
+                result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state, trainer: trainer,
+                                           usable: usable, log: log, progress: progress)
+                model.attributes["reward_baseline"] = .double(state.baseline.value)
+                break
+            }
             result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, resume: cfg.resume,
                                        lossSum: { batch, parameters in
                 state.step += 1

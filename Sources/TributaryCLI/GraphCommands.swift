@@ -175,6 +175,9 @@ struct TrainPaths: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
     @Flag(help: ArgumentHelp(spec.help("multi_label"))) var multiLabel = false
+    @Option(help: ArgumentHelp(spec.help("text_encoder"))) var textEncoder: String?
+    @Option(help: ArgumentHelp(spec.help("text_corpus"))) var textCorpus: TextCorpusSource.Kind?
+    @Option(help: ArgumentHelp(spec.help("text_data"))) var textData: String?
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?
     @Option(help: "Where rank 0 writes the model (HDF5); its metrics go beside it (model.h5 → model.metrics.jsonl).")
@@ -194,6 +197,7 @@ struct TrainPaths: ParsableCommand, SpecCommand {
         var configuration = PathTrainingStage.Configuration(try parameters(), graphPath: graph, specs: specs, target: target,
                                                             outputPath: out, checkpointDirectory: checkpoints.checkpoint)
         configuration.resume = checkpoints.resume
+        configuration.textEncoder = try PathTextEncoder(try parameters())
         job.run { comm in
             var configuration = configuration
             try checkpoints.prepare(&configuration.training)
