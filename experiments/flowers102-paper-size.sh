@@ -14,9 +14,15 @@
 #   uncapped  annotate train / predict / eval of float32 with no cgroup → WORK_DIR/ann-float32-uncapped
 #   summary   sizes of fv.h5 (du -b), every rank's peaks (mem/*.txt), mAP/accuracy of each eval (h5dump)
 # Knobs: B (binary, default .build/release/tributary of this checkout), DATA (../shared/data), NP (2), CAP (3G),
-#   STORAGES ("float32 float16 pq"), RUNS (svm-late-visual,svm-early-visual,tagprop-visual; add slr-late-visual
-#   only with hours to spare: its FISTA over 524,288 dimensions is slow), PQ_IMAGES (300: the codebook sample,
-#   300 × 2 MiB, must fit the default budget of ½ × CAP ÷ NP; 1,000 would be 2 GiB).
+#   STORAGES ("float32 float16 pq"), PQ_IMAGES (300: the codebook sample, 300 × 2 MiB, must fit the default
+#   budget of ½ × CAP ÷ NP = 768 MiB; 1,000 would be 2 GiB), and for annotate:
+#   RUNS (default svm-late-visual; the task's full list is svm-late-visual,svm-early-visual,tagprop-visual, and
+#     slr-late-visual only with hours to spare),
+#   CONCEPTS (default every 10th class, labels 0, 10, …, 100: 11 one-vs-rest SVMs over all 2,040 training and
+#     6,149 test images; CONCEPTS=all trains the 102; TRON's passes cost ∝ concepts, see docs/results.md),
+#   MEMORY (default 1280MiB: --memory of annotate train/predict, so each late-fusion block's 2,040 training rows
+#     (≤ 1 GiB, orh/2x2) stay cached inside the 3 GiB cap; the default ½ × CAP ÷ NP assumes the ranks share one
+#     cgroup and would re-read orh/2x2 from disk on every TRON pass; MEMORY= keeps the default).
 #
 # The cap: a wrapper (this script with F102_WRAP=1, handed to launch/run.sh as TRIBUTARY_BIN) makes
 # /sys/fs/cgroup/memory/f102-<label>-rank<r>, writes CAP into memory.limit_in_bytes (and memory.memsw.limit_in_bytes,
@@ -67,7 +73,8 @@ fi
 root="$F102_ROOT"; self="$F102_SELF"
 B="${B:-$root/.build/release/tributary}"; DATA="${DATA:-$root/../shared/data}"
 NP="${NP:-2}"; CAP="${CAP:-3G}"; STORAGES="${STORAGES:-float32 float16 pq}"; PQ_IMAGES="${PQ_IMAGES:-300}"
-RUNS="${RUNS:-svm-late-visual,svm-early-visual,tagprop-visual}"
+RUNS="${RUNS:-svm-late-visual}"; MEMORY="${MEMORY-1280MiB}"
+CONCEPTS="${CONCEPTS:-pink primrose,snapdragon,fire lily,carnation,barbeton daisy,petunia,cautleya spicata,gazania,frangipani,hippeastrum,trumpet creeper}"
 STEPS="${STEPS:-unpack manifest fisher encode annotate uncapped summary}"
 [ -x "$B" ] || { echo "no binary $B: swift build -c release, or set B" >&2; exit 2; }
 mkdir -p "$work/mem" && cd "$work" || exit 1
@@ -112,10 +119,13 @@ if has encode; then
 fi
 annotate() {   # annotate STORAGE capped|uncapped OUT
     mkdir -p "$3" && cp manifest/images.csv "$3/"
+    # The uncapped run keeps the default budget (½ of physical memory ÷ NP): caching differs, the bits must not.
+    local mem=(); [ "$2" = capped ] && [ -n "$MEMORY" ] && mem=(--memory "$MEMORY")
+    local opts=("${mem[@]}"); [ "$CONCEPTS" != all ] && opts+=(--concepts "$CONCEPTS")
     # squared hinge: the row layout (chosen here, the FVs exceed any budget) trains SVMs by TRON, which needs it.
     run "train-$3" "$2" "$NP" annotate train --fv "fv-$1/fv.h5" --out "$3" --runs "$RUNS" --svm-loss squared-hinge \
-        || return 1
-    run "predict-$3" "$2" "$NP" annotate predict --out "$3" || return 1
+        "${opts[@]}" || return 1
+    run "predict-$3" "$2" "$NP" annotate predict --out "$3" "${mem[@]}" || return 1
     run "eval-$3" "$2" 1 annotate eval --out "$3"
 }
 if has annotate; then
