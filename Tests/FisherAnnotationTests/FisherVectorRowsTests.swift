@@ -18,7 +18,7 @@ final class FisherVectorRowsTests: XCTestCase {
     func testPiecesSpanAtMostTheGivenRows() {
         let rows: [Int] = [0, 1, 2, 10, 11, 30]
         XCTAssertEqual(FisherVectorRows.pieces(rows[...], maximumSpan: 3), [0 ..< 3, 3 ..< 5, 5 ..< 6])
-        XCTAssertEqual(FisherVectorRows.pieces(rows[...], maximumSpan: 11), [0 ..< 4, 4 ..< 6])   // 0…10, 11…30 > 11
+        XCTAssertEqual(FisherVectorRows.pieces(rows[...], maximumSpan: 11), [0 ..< 4, 4 ..< 5, 5 ..< 6])  // 0…10; 11; 30
         XCTAssertEqual(FisherVectorRows.pieces(rows[...], maximumSpan: 31), [0 ..< 6])
         XCTAssertEqual(FisherVectorRows.pieces(rows[...], maximumSpan: 1), (0 ..< 6).map { $0 ..< $0 + 1 })
         XCTAssertEqual(FisherVectorRows.pieces(rows[2 ..< 5], maximumSpan: 2), [2 ..< 3, 3 ..< 5])  // slice indices kept
