@@ -70,7 +70,7 @@ if [ -z "${F102_ROOT:-}" ]; then   # run from a copy in WORK_DIR: editing the ch
     cp "${BASH_SOURCE[0]}" "$copy" && chmod +x "$copy" || exit 1
     F102_ROOT="$(cd "$here/.." && pwd)" F102_SELF="$copy" exec "$copy" "$@"
 fi
-root="$F102_ROOT"; self="$F102_SELF"
+root="$F102_ROOT"; self="$F102_SELF"; trap 'rm -f "$self"' EXIT   # the copy goes when the driver ends
 B="${B:-$root/.build/release/tributary}"; DATA="${DATA:-$root/../shared/data}"
 NP="${NP:-2}"; CAP="${CAP:-3G}"; STORAGES="${STORAGES:-float32 float16 pq}"; PQ_IMAGES="${PQ_IMAGES:-300}"
 RUNS="${RUNS:-svm-late-visual}"; MEMORY="${MEMORY-1280MiB}"
