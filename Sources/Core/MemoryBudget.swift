@@ -18,8 +18,9 @@ import Glibc
 /// | `--memory 4GiB` (any command), `"memory": "4GiB"` (pipeline config) | that many bytes |
 /// | default | ½ × usable memory ÷ ranks on this host |
 ///
-/// *Usable memory* is the smaller of physical memory (`sysconf(_SC_PHYS_PAGES) × page size`) and the cgroup
-/// limit when one is set (`/sys/fs/cgroup/memory.max`, cgroup v1 `memory.limit_in_bytes`). *Ranks on this host*
+/// *Usable memory* is the smallest of physical memory (`sysconf(_SC_PHYS_PAGES) × page size`) and the cgroup
+/// limits that are set (`memory.max`, cgroup v1 `memory.limit_in_bytes`) at the mount root and on the process's
+/// own cgroup and its ancestors (`/proc/self/cgroup`). *Ranks on this host*
 /// come from the launcher (`OMPI_COMM_WORLD_LOCAL_SIZE`, `MPI_LOCALNRANKS`, `SLURM_NTASKS_PER_NODE`), else 1.
 /// The half leaves room for what is not input-sized (models, scratch, the page cache, other processes).
 ///
@@ -106,15 +107,58 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
         return 1
     }
 
-    /// min(physical memory, cgroup limit), and which of the two it is.
+    /// min(physical memory, cgroup limits), and which one it is.
     static func usableMemory() -> (bytes: Int, source: String) {
         let physical = max(0, sysconf(Int32(_SC_PHYS_PAGES))) * max(1, sysconf(Int32(_SC_PAGESIZE)))
-        var best = (bytes: physical > 0 ? physical : 1 << 30, source: "physical memory")
-        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            guard let text = readSmallFile(path), let limit = Int(text), limit > 0, limit < best.bytes else { continue }
+        return smallestLimit(physical: physical > 0 ? physical : 1 << 30,
+                             procSelfCgroup: readTextFile("/proc/self/cgroup") ?? "", readLimit: readSmallFile)
+    }
+
+    /// The smallest of `physical` and the limits in `cgroupLimitFiles(procSelfCgroup:)` (`readLimit` reads one
+    /// file; "max" and unset v1 limits, 2⁶³ − 4096, are no limit), with where it came from.
+    public static func smallestLimit(physical: Int, procSelfCgroup: String,
+                                     readLimit: (String) -> String?) -> (bytes: Int, source: String) {
+        var best = (bytes: physical, source: "physical memory")
+        for path in cgroupLimitFiles(procSelfCgroup: procSelfCgroup) {
+            guard let text = readLimit(path), let limit = Int(text), limit > 0, limit < best.bytes else { continue }
             best = (limit, "cgroup memory limit (\(path))")
         }
         return best
+    }
+
+    /// The limit files that bound this process: the mount roots (`/sys/fs/cgroup/memory.max`, v1
+    /// `/sys/fs/cgroup/memory/memory.limit_in_bytes`: a container's own cgroup under a cgroup namespace) and then
+    /// the process's own cgroup and each of its ancestors, read from `/proc/self/cgroup` (v1 line
+    /// `N:…memory…:/a/b`, v2 line `0::/a/b`). Without the second part a rank placed in its own capped cgroup
+    /// below the mount root (e.g. `/sys/fs/cgroup/memory/job-rank0`) would be budgeted from physical memory.
+    public static func cgroupLimitFiles(procSelfCgroup: String) -> [String] {
+        var files = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+        for line in procSelfCgroup.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[2].hasPrefix("/") else { continue }
+            let (mount, file): (String, String)
+            if fields[1].split(separator: ",").contains("memory") {
+                (mount, file) = ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+            } else if fields[0] == "0", fields[1].isEmpty {
+                (mount, file) = ("/sys/fs/cgroup", "memory.max")
+            } else { continue }
+            var components = fields[2].split(separator: "/").map(String.init)
+            while !components.isEmpty {   // own cgroup first, then up to (not including) the root, listed above
+                let path = "\(mount)/\(components.joined(separator: "/"))/\(file)"
+                if !files.contains(path) { files.append(path) }
+                components.removeLast()
+            }
+        }
+        return files
+    }
+
+    /// A small text file's contents (at most `limit` bytes), or nil.
+    static func readTextFile(_ path: String, limit: Int = 16_384) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        let count = fread(&buffer, 1, limit, file)
+        return String(decoding: buffer.prefix(count), as: UTF8.self)
     }
 
     /// The trimmed contents of a small text file (a few bytes), or nil.

@@ -11,8 +11,9 @@ import Storage
 /// | `rows` | only its rows (`OrderedReduction` blocks), read from `fv.h5` in chunks | `RowShardedLinear` (TRON, squared hinge only: `-s 2`), `SparseLogisticRegression.trainRowSharded` |
 ///
 /// **Choice** (automatic, printed in the log): `concepts` reads every visual block whole (N_all rows of `fv.h5`)
-/// and holds the widest feature matrix a run needs (the 6 blocks concatenated for early fusion, else the widest
-/// block), N_all × D_widest × 4 bytes; when that exceeds `MemoryBudget.current`, `rows`. There is no option: a
+/// and holds all six at once (`AnnotationData.load`), N_all × Σ_b D_b × 4 bytes, whichever runs are asked for;
+/// when that exceeds `MemoryBudget.current`, `rows`. (Counting only the widest block, as before, let Flowers102
+/// at the paper's size, 8,189 × 131,072 × 4 B = 4 GiB ≤ a 5.9 GiB budget, choose `concepts` and then hold 16 GiB.) There is no option: a
 /// user who wants the row path on small data lowers `--memory`. Both layouts give bit-identical models for any
 /// number of ranks; they differ from each other only within the solvers' tolerances (same objective).
 /// TagProp runs under both: its search and fit need only each rank's own items (`TagProp.train(neighbours:rows:…)`),
@@ -34,10 +35,9 @@ extension AnnotateTrainStage {
         let shapes = try AnnotationData.visualBlocks.map { try file.shape(of: "fv/" + $0) }
         let rows = shapes.first?.first ?? 0
         let widths = shapes.map { $0.count == 2 ? $0[1] : 0 }
-        let early = !Set(config.runs).isDisjoint(with: [.svmEarlyVisual, .svmEarlyMixed])
-        let widest = early ? widths.reduce(0, +) : (widths.max() ?? 0)
-        let bytes = MemoryBudget.product([rows, widest, MemoryLayout<Float>.stride])
-        let what = "\(rows) rows × \(widest) columns (\(MemoryBudget.format(bytes)))"
+        let columns = widths.reduce(0, +)  // the loader holds every visual block, late fusion or early
+        let bytes = MemoryBudget.product([rows, columns, MemoryLayout<Float>.stride])
+        let what = "\(rows) rows × \(columns) columns (\(MemoryBudget.format(bytes)))"
         if bytes <= budget.bytes {
             return (.concepts, "concepts split over ranks: every rank holds the training blocks, \(what), "
                         + "within the memory budget of \(budget)")

@@ -6,10 +6,13 @@ import Stages
 import Storage
 
 /// The training rows of one `fv.h5` block as a `RowSource` for the row-sharded solvers: training item i is file
-/// row `fileRows[i]` (increasing: the file's order, test rows interleaved). `rows(a ..< b)` opens the file, reads
-/// the one contiguous file span from `fileRows[a]` to `fileRows[b − 1]` through `FisherVectorReader` (float32,
-/// float16 or PQ-decoded; `HDF5File.readRows` checks the span against `MemoryBudget.current`), and keeps the
-/// training rows of it. Nothing else of the file is read; a PQ file's codebooks are read once, at `init`.
+/// row `fileRows[i]` (increasing: the file's order, test rows interleaved). `rows(a ..< b)` opens the file and reads
+/// contiguous file spans through `FisherVectorReader` (float32, float16 or PQ-decoded; `HDF5File.readRows` checks
+/// each span against `MemoryBudget.current`), keeping the wanted rows of each. A span covers at most b − a file
+/// rows (`pieces`), so a read holds no more than the rows it returns even when the wanted rows are spread out
+/// (Flowers102's 2,040 training rows among 8,189: one 512-row chunk spanned 3,330 file rows, 1.6 GiB of
+/// `fv/orh/2x2` at the paper's size, and was refused under a 768 MiB budget). Nothing else of the file is read;
+/// a PQ file's codebooks are read once, at `init`.
 public struct FisherVectorRows: Classifiers.RowSource {
     public let path: String
     /// `fv/<kind>/<layout>`.
@@ -39,21 +42,38 @@ public struct FisherVectorRows: Classifiers.RowSource {
 
     public func rows(_ range: Range<Int>) throws -> Matrix<Float> {
         guard !range.isEmpty else { return Matrix(rows: 0, columns: dimension) }
-        let span = fileRows[range.lowerBound] ..< fileRows[range.upperBound - 1] + 1
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
-        let values = try FisherVectorReader(file: file, dataset: dataset, codebooks: codebooks).rows(span).values
+        let reader = try FisherVectorReader(file: file, dataset: dataset, codebooks: codebooks)
         var out: [Float] = []
         out.reserveCapacity(range.count * dimension)
-        for i in range {
-            let r = fileRows[i] - span.lowerBound
-            let row = values[(r * dimension) ..< ((r + 1) * dimension)]
-            if row.contains(where: { !$0.isFinite }) {
-                throw AnnotateError.nonFinite(file: path, dataset: dataset, row: fileRows[i])
+        for piece in Self.pieces(fileRows[range], maximumSpan: range.count) {
+            let span = fileRows[piece.lowerBound] ..< fileRows[piece.upperBound - 1] + 1
+            let values = try reader.rows(span).values
+            for i in piece {
+                let r = fileRows[i] - span.lowerBound
+                let row = values[(r * dimension) ..< ((r + 1) * dimension)]
+                if row.contains(where: { !$0.isFinite }) {
+                    throw AnnotateError.nonFinite(file: path, dataset: dataset, row: fileRows[i])
+                }
+                out += row
             }
-            out += row
         }
         return Matrix(rows: range.count, columns: dimension, values: out)
+    }
+
+    /// `rows` (increasing file rows, indexed as given) cut into consecutive index ranges whose file spans
+    /// (last − first + 1) are at most `maximumSpan` ≥ 1 rows; greedy from the front, so contiguous rows stay one read.
+    static func pieces(_ rows: ArraySlice<Int>, maximumSpan: Int) -> [Range<Int>] {
+        var pieces: [Range<Int>] = []
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            var end = start + 1
+            while end < rows.endIndex && rows[end] - rows[start] < Swift.max(1, maximumSpan) { end += 1 }
+            pieces.append(start ..< end)
+            start = end
+        }
+        return pieces
     }
 }
 

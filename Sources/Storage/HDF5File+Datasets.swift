@@ -68,13 +68,9 @@ extension HDF5File {
             let shape = try datasetShape(dataset, name: name)
             try reserveMemory(for: shape, elementBytes: MemoryLayout<T>.stride, dataset: name)
             let count = shape.reduce(1, *)
-            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                guard count > 0 else { return }
-                let status = H5Dread(dataset, T.hdf5Kind.memoryType, tributary_h5s_all(), tributary_h5s_all(),
-                                     tributary_h5p_default(), buffer.baseAddress)
-                try check(status, "read dataset '\(name)'")
-                initialized = count
-            }
+            guard count > 0 else { return ([], shape) }
+            let values: [T] = try readValues(dataset, count: count, memorySpace: tributary_h5s_all(),
+                                             fileSpace: tributary_h5s_all(), name: name, operation: "read dataset '\(name)'")
             return (values, shape)
         }
     }
@@ -127,12 +123,8 @@ extension HDF5File {
             defer { H5Sclose(fileSpace) }
             let memorySpace = try dataspace(blockShape)
             defer { H5Sclose(memorySpace) }
-            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                let status = H5Dread(dataset, T.hdf5Kind.memoryType, memorySpace, fileSpace,
-                                     tributary_h5p_default(), buffer.baseAddress)
-                try check(status, "read rows \(rows) of dataset '\(name)'")
-                initialized = count
-            }
+            let values: [T] = try readValues(dataset, count: count, memorySpace: memorySpace, fileSpace: fileSpace,
+                                             name: name, operation: "read rows \(rows) of dataset '\(name)'")
             return (values, blockShape)
         }
     }

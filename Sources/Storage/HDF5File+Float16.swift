@@ -7,7 +7,10 @@ import CHDF5
 /// binary16 layout, which h5py reads as `<f2`). Writes round here, with Swift's `Float16(x)` (IEEE round to nearest,
 /// ties to even), and hand libhdf5 halves of the file's own type, so it copies bits: libhdf5 1.10.8's float → half
 /// conversion loses the carry when rounding up crosses a power of two (0.12499 became 0.0625) and truncates half
-/// subnormals. Reads ask for `Float`, and libhdf5's widening half → float is exact (`Float16StorageTests`).
+/// subnormals. Reads of `Float` from a half dataset (`readValues`) likewise take the file's halves as bits and widen
+/// them here with `Float(Float16(bitPattern:))`: exact, as libhdf5's widening is (`Float16StorageTests`), but
+/// libhdf5 1.10.8 widens through its generic soft-float conversion, which on the Flowers102 paper-size run
+/// (docs/results.md) was far slower than the disk.
 extension HDF5File {
     /// The file kind for `T` values stored as `stored` (nil: `T`'s own); only `Float` → `.float16` converts.
     func storedKind<T: HDF5Element>(_ stored: HDF5ElementKind?, for type: T.Type, dataset name: String) throws -> HDF5ElementKind {
@@ -28,6 +31,28 @@ extension HDF5File {
         }
         let halves = floats.map { Float16($0).bitPattern }
         return try kind.withFileType { type in halves.withUnsafeBytes { write(type, $0.baseAddress) } }
+    }
+
+    /// Reads the `count` values selected by `memorySpace`/`fileSpace` of the open `dataset` as `T` (a `.float16`
+    /// dataset read as `Float`: halves read with the file's own type, widened here; anything else: one `H5Dread`
+    /// into `T`'s memory type, converted by libhdf5 where the stored type differs).
+    func readValues<T: HDF5Element>(_ dataset: hid_t, count: Int, memorySpace: hid_t, fileSpace: hid_t, name: String,
+                                    operation: @autoclosure () -> String) throws -> [T] {
+        if T.self == Float.self, try storedKind(of: dataset, name: name) == .float16 {
+            let halves = try HDF5ElementKind.float16.withFileType { type in
+                try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    try check(H5Dread(dataset, type, memorySpace, fileSpace, tributary_h5p_default(), buffer.baseAddress),
+                              operation())
+                    initialized = count
+                }
+            }
+            return halves.map { Float(Float16(bitPattern: $0)) } as! [T]
+        }
+        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try check(H5Dread(dataset, T.hdf5Kind.memoryType, memorySpace, fileSpace, tributary_h5p_default(),
+                              buffer.baseAddress), operation())
+            initialized = count
+        }
     }
 
     /// The stored element kind of the open `dataset` (`.float32` for anything unclassified: the strict type check

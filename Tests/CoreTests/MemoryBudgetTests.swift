@@ -40,4 +40,32 @@ final class MemoryBudgetTests: XCTestCase {
         XCTAssertEqual(MemoryBudget.ranksOnThisHost { $0 == "OMPI_COMM_WORLD_LOCAL_SIZE" ? "3" : nil }, 3)
         XCTAssertEqual(MemoryBudget.ranksOnThisHost { _ in nil }, 1)
     }
+
+    /// A rank moved into its own capped cgroup below the mount root (cgroup v1, as `experiments/flowers102-
+    /// paper-size.sh` does) is budgeted from that cgroup's limit, not from the mount root's unset one.
+    func testTheOwnCgroupAndItsAncestorsBoundUsableMemory() {
+        let v1 = "12:pids:/\n4:memory:/jobs/f102-rank0\n3:cpuset:/\n"
+        XCTAssertEqual(MemoryBudget.cgroupLimitFiles(procSelfCgroup: v1), [
+            "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/jobs/f102-rank0/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/jobs/memory.limit_in_bytes"])
+        XCTAssertEqual(MemoryBudget.cgroupLimitFiles(procSelfCgroup: "0::/user.slice/job.scope\n"), [
+            "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/user.slice/job.scope/memory.max", "/sys/fs/cgroup/user.slice/memory.max"])
+        // Namespaced container (own cgroup shown as "/"): only the mount roots.
+        XCTAssertEqual(MemoryBudget.cgroupLimitFiles(procSelfCgroup: "4:memory:/\n").count, 2)
+
+        let unset = "9223372036854771712", gib = 1 << 30
+        let files = ["/sys/fs/cgroup/memory/memory.limit_in_bytes": unset,
+                     "/sys/fs/cgroup/memory/jobs/f102-rank0/memory.limit_in_bytes": "\(3 * gib)",
+                     "/sys/fs/cgroup/memory/jobs/memory.limit_in_bytes": "\(8 * gib)"]
+        let capped = MemoryBudget.smallestLimit(physical: 23 * gib, procSelfCgroup: v1) { files[$0] }
+        XCTAssertEqual(capped.bytes, 3 * gib)
+        XCTAssertEqual(capped.source, "cgroup memory limit (/sys/fs/cgroup/memory/jobs/f102-rank0/memory.limit_in_bytes)")
+        // The smaller of physical memory and the limits; "max" (v2) and the unset v1 value are no limit.
+        XCTAssertEqual(MemoryBudget.smallestLimit(physical: 2 * gib, procSelfCgroup: v1) { files[$0] }.bytes, 2 * gib)
+        let none = MemoryBudget.smallestLimit(physical: 23 * gib, procSelfCgroup: "0::/a\n") { $0.hasSuffix("max") ? "max" : unset }
+        XCTAssertEqual(none.bytes, 23 * gib)
+        XCTAssertEqual(none.source, "physical memory")
+    }
 }

@@ -84,6 +84,18 @@ final class AnnotateRowLayoutTests: XCTestCase {
         XCTAssertTrue(text.contains("--memory"), text)
     }
 
+    /// Late fusion alone still loads all six blocks under `concepts` (48 × 64 × 4 B = 12 KiB here): a budget
+    /// above the widest block (48 × 16 × 4 B = 3 KiB) but below the six must choose `rows`.
+    func testTheLayoutCountsEveryVisualBlockForLateFusionToo() throws {
+        var config = try config(.squaredHinge)
+        config.runs = [.svmLateVisual]
+        let stage = AnnotateTrainStage(config: config)
+        let (layout, reason) = try stage.chooseLayout(budget: MemoryBudget(bytes: 6 << 10, origin: "test 6KiB"))
+        XCTAssertEqual(layout, .rows, reason)
+        XCTAssertTrue(reason.contains("48 rows × 64 columns"), reason)
+        XCTAssertEqual(try stage.chooseLayout(budget: MemoryBudget(bytes: 12 << 10, origin: "test")).layout, .concepts)
+    }
+
     /// TagProp under `rows`: each rank reads only its TagProp items from fv.h5; the models are bit-identical for
     /// 1/2/3 ranks and equal the concepts layout's (every visual block in memory) bit for bit.
     func testTagPropUnderTheRowLayoutEqualsTheConceptsLayout() throws {
