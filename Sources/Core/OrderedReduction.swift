@@ -97,6 +97,10 @@ public struct OrderedReduction: Sendable {
     }
 
     /// `sum` with the exchange rounds sized for `maxExchangeValues` (tests force several rounds with a small one).
+    /// Specialised for Float and Double: callers in other modules would otherwise run the per-element copies and
+    /// additions through generic witnesses (measured: +45 % TRON time on W5 ovr93 at 1 rank).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func sum<T: CommunicatorScalar & FloatingPoint>(
         totalRows: Int, width: Int, communicator: any Communicator, maxExchangeValues: Int,
         partial: (Range<Int>) throws -> [T]
@@ -138,6 +142,8 @@ public struct OrderedReduction: Sendable {
     }
 
     /// This rank's partials, (B_r, W) row-major, after checking that they fit the memory budget.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func ownPartials<T: CommunicatorScalar & FloatingPoint>(
         _ owned: Range<Int>, totalRows: Int, width: Int, partial: (Range<Int>) throws -> [T]
     ) throws -> [T] {
