@@ -114,8 +114,9 @@ public struct OrderedReduction: Sendable {
         var segmentSum = [T](repeating: 0, count: mine.count)
         var start = 0
         while start < longest {  // the same rounds on every rank: longest and step depend on W, P and B only
-            func thisRound(_ segment: Range<Int>) -> Range<Int> {
-                Swift.min(segment.lowerBound + start, segment.upperBound) ..< Swift.min(segment.lowerBound + start + step, segment.upperBound)
+            func thisRound(_ segment: Range<Int>) -> Range<Int> {  // this round's columns of a segment
+                let lower = Swift.min(segment.lowerBound + start, segment.upperBound)
+                return lower ..< Swift.min(lower + step, segment.upperBound)
             }
             var send: [T] = [], sendCounts = [Int](repeating: 0, count: p)
             send.reserveCapacity(owned.count * segments.reduce(0) { $0 + thisRound($1).count })
@@ -131,7 +132,7 @@ public struct OrderedReduction: Sendable {
             let columns = thisRound(mine), k = columns.count, base = columns.lowerBound - mine.lowerBound
             precondition(k == 0 || counts.allSatisfy { $0 % k == 0 }, "OrderedReduction: ragged segments \(counts)")
             var offset = 0
-            while offset < received.count {  // one block partial's k columns at a time, in block order
+            while k > 0 && offset < received.count {  // one block partial's k columns at a time, in block order
                 for j in 0 ..< k { segmentSum[base + j] += received[offset + j] }
                 offset += k
             }
