@@ -31,14 +31,18 @@ public struct RowShardedSVMBench {
         var tronSeconds: [Double] = [], model: RowShardedLinear<Float>?
         let options = RowShardedLinear<Float>.Options(loss: .squaredHinge, cost: 1, bias: 1, tolerance: 0.01,
                                                       blockSize: blockSize)
+        let counting = CountingCommunicator(comm)  // counts what the ordered sums receive (the last training's)
         for _ in 0 ..< repeats {
             try comm.barrier()  // Distributed: all ranks start timing together
+            counting.reset()
             let start = clock.now
             model = try RowShardedLinear<Float>.train([InMemoryRows(trainX)], labels: trainY, options: options,
-                                                      communicator: comm)
+                                                      communicator: counting)
             tronSeconds.append(start.duration(to: clock.now).inSeconds)
         }
         let tron = model!
+        try reportTraffic(counting.log, width: (trainX.columns + 1) * trainY.columns, rows: trainX.rows,
+                          seconds: tronSeconds, communicator: comm)
         let tronObjective = tron.statistics.reduce(0) { $0 + $1.objective }
         let tronAccuracy = accuracy(tron.oneVsRest.decisionValues(testX), testY)
         comm.log0("  TRON: seconds \(BenchTiming.summary(tronSeconds, digits: 3)); objective \(BenchTiming.format(tronObjective, 4)), "
@@ -63,6 +67,29 @@ public struct RowShardedSVMBench {
         comm.log0(BenchTiming.resultLine(name: "tributary OneVsRest<Float> s1", metric: "train_seconds", unit: "s",
                                          values: dualSeconds, params: ["ranks": "\(comm.size)", "objective": "\(dualObjective)",
                                                                        "test_accuracy": "\(dualAccuracy)"]))
+    }
+
+    /// The ordered sums of width W = (D+1)·K in `log` (an all-to-all round or more, then an all-gather of W
+    /// values): how many, the bytes each rank received per sum (counted) against B·|σ_r|·4 + W·4 (segmented,
+    /// computed) and B·W·4 (the all-gather of every partial, before issue 15), and seconds per such sum (≈ per pass
+    /// over X: each gradient and each Hessian-vector product is one).
+    func reportTraffic(_ log: [(operation: String, values: Int, bytes: Int)], width: Int, rows: Int, seconds: [Double],
+                       communicator comm: any Communicator) throws {
+        var sums = 0, bytes = 0, pending = 0
+        for call in log {
+            if call.operation == "allToAll" { pending += call.bytes; continue }
+            if call.values == width { sums += 1; bytes += pending + call.bytes }
+            pending = 0
+        }
+        let perSum = sums == 0 ? 0 : bytes / sums
+        let b = OrderedReduction(blockSize: blockSize).blockCount(rows: rows), stride = MemoryLayout<Float>.stride
+        let segment = shard(count: width, rank: comm.rank, size: comm.size).count
+        let counted = try comm.gather([perSum, b * segment * stride + width * stride], root: 0)  // Distributed: rank order
+        comm.log0("  traffic per ordered sum of W = \(width) (B = \(b) blocks): \(sums) sums in the last training, "
+            + "\(BenchTiming.format((seconds.last ?? 0) / Double(Swift.max(1, sums)), 4)) s per sum (≈ per pass); "
+            + "bytes received per rank, counted / computed (B·|σ_r|·4 + W·4): "
+            + (counted ?? []).enumerated().map { "rank \($0.offset) \($0.element[0]) / \($0.element[1])" }.joined(separator: ", ")
+            + "; all-gather of every partial (B·W·4): \(b * width * stride)")
     }
 
     /// (trainX, trainY (N, K), testX, testY (Q, K)); the binary split as K = 1.

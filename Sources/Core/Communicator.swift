@@ -35,6 +35,12 @@ public protocol Communicator: AnyObject {
     /// Every rank receives every rank's `local` array (counts may differ), in rank order (MPI_Allgatherv).
     func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]]
 
+    /// Personalised all-to-all with variable counts (MPI_Alltoallv). `send` holds this rank's pieces for ranks
+    /// 0, 1, …, size−1 back to back, piece q being `sendCounts[q]` values (`sendCounts.count == size`, the counts
+    /// ≥ 0 and summing to `send.count`: a programmer error otherwise). Returns what every rank q sent to this rank,
+    /// back to back in rank order, and those counts (`counts[q]` values from rank q).
+    func allToAll<T: CommunicatorScalar>(_ send: [T], sendCounts: [Int]) throws -> (values: [T], counts: [Int])
+
     /// Root passes one chunk per rank (`chunks.count == size`, counts may differ); each rank receives its chunk
     /// (MPI_Scatterv). Non-root ranks pass `nil`.
     func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T]
@@ -65,6 +71,12 @@ extension Communicator {
         var buffer = [value]
         try allReduce(&buffer, op: op)
         return buffer[0]
+    }
+
+    /// Checks `allToAll`'s send layout (a programmer error when wrong: every rank builds it from shared numbers).
+    public func checkAllToAllLayout(values: Int, sendCounts: [Int]) {
+        precondition(sendCounts.count == size && sendCounts.allSatisfy { $0 >= 0 } && sendCounts.reduce(0, +) == values,
+                     "allToAll: sendCounts \(sendCounts) must be \(size) counts ≥ 0 summing to the \(values) values sent")
     }
 
     /// Broadcasts a UTF-8 string from `root` (used for file names, configs and error text).

@@ -29,6 +29,11 @@ public final class SingleProcessCommunicator: Communicator {
         [local]
     }
 
+    public func allToAll<T: CommunicatorScalar>(_ send: [T], sendCounts: [Int]) throws -> (values: [T], counts: [Int]) {
+        checkAllToAllLayout(values: send.count, sendCounts: sendCounts)
+        return (send, sendCounts)
+    }
+
     public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] {
         try checkRoot(root)
         guard let chunks, chunks.count == 1 else {

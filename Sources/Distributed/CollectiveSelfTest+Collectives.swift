@@ -1,6 +1,6 @@
 import Core
 
-/// The data-moving checks of `CollectiveSelfTest`: all-reduce, broadcast, gather, all-gather and scatter.
+/// The data-moving checks of `CollectiveSelfTest`: all-reduce, broadcast, gather, all-gather, all-to-all and scatter.
 /// Every value is a formula of (rank, size), so each rank computes what it must receive without communication.
 extension CollectiveSelfTest {
     // MARK: - All-reduce
@@ -106,6 +106,14 @@ extension CollectiveSelfTest {
             let piece: (Int) -> [UInt8] = { r in Array(repeating: UInt8(truncatingIfNeeded: r), count: r % 3) }
             let got = try comm.allGather(piece(rank))
             return (got == (0 ..< size).map(piece), "\(got.map(\.count)) values per rank")
+        }
+        recorder.check("allToAll Double (rank q sends rank s (q + s) mod 3 values)") {
+            let piece: (Int, Int) -> [Double] = { q, s in (0 ..< (q + s) % 3).map { Double(q * 1000 + s * 10 + $0) + 0.5 } }
+            let pieces = (0 ..< size).map { piece(rank, $0) }
+            let got = try comm.allToAll(Array(pieces.joined()), sendCounts: pieces.map(\.count))
+            let expected = (0 ..< size).map { piece($0, rank) }
+            let same = got.values == Array(expected.joined()) && got.counts == expected.map(\.count)
+            return (same, "\(got.counts) values from each rank")
         }
         recorder.check("scatter Int64 from rank \(last) (rank r gets r values)") {
             let chunk: (Int) -> [Int64] = { r in (0 ..< r).map { (Int64(r) << 33) + Int64($0) } }

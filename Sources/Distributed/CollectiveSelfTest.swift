@@ -11,14 +11,15 @@ import Core
 ///   checked element by element;
 /// - `broadcast` from rank 0 and from the last rank (non-root arrays grow and shrink), of an empty array and of
 ///   a string;
-/// - `gather` (to the first and the last rank), `allGather` and `scatter` with different counts per rank,
-///   empty pieces included;
+/// - `gather` (to the first and the last rank), `allGather`, `allToAll` and `scatter` with different counts per
+///   rank, empty pieces included;
 /// - argument errors that must throw on *every* rank: a count-mismatched `allReduce` (when size > 1; the check
 ///   runs before the data reduction, and a follow-up all-reduce proves the transport is still usable), a
 ///   scatter with the wrong number of chunks, a broadcast from a root outside 0 ..< size;
 /// - `barrier`;
-/// - an `OrderedReduction` (blockSize 256) of a fixed synthetic dataset (10,007 rows × 5 Floats), whose bits
-///   must equal a single-process reference computed on each rank: the bits are the same for any rank count.
+/// - an `OrderedReduction` (blockSize 256; segment all-to-all + all-gather) of a fixed synthetic dataset
+///   (10,007 rows × 5 Floats), whose bits must equal a single-process reference computed on each rank: the bits
+///   are the same for any rank count.
 ///
 /// Each check's pass flag is then combined over ranks (all-reduce min), so rank 0's report fails a check that
 /// failed on any rank. Valid for size ≤ 253 (UInt8 sums).

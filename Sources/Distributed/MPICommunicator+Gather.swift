@@ -1,11 +1,12 @@
 import CMPI
 import Core
 
-/// The variable-count collectives of `MPICommunicator`: gather, all-gather and scatter.
+/// The variable-count collectives of `MPICommunicator`: gather, all-gather, all-to-all and scatter.
 ///
 /// Each one first makes every rank know every count (an all-gather of one int64 per rank, or a broadcast of
 /// root's counts for scatter), so that every rank takes the same branch: all throw the same error, or all skip
-/// an empty transfer, or all enter the same `MPI_Gatherv` / `MPI_Allgatherv` / `MPI_Scatterv`. The received
+/// an empty transfer, or all enter the same `MPI_Gatherv` / `MPI_Allgatherv` / `MPI_Scatterv` (`allToAll` exchanges
+/// one count per pair of ranks by `MPI_Alltoall`, then calls `MPI_Alltoallv`). The received
 /// values arrive in one flat buffer in rank order and are split into one array per rank.
 extension MPICommunicator {
     public func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? {
@@ -42,6 +43,45 @@ extension MPICommunicator {
                 start: { MPI_Iallgatherv(send, n, datatype, receive, c, d, datatype, comm, &$0) })
         }
         return MPITransport.split(flat, counts: counts)
+    }
+
+    public func allToAll<T: CommunicatorScalar>(_ send: [T], sendCounts: [Int]) throws -> (values: [T], counts: [Int]) {
+        checkAllToAllLayout(values: send.count, sendCounts: sendCounts)
+        // Every rank learns what each rank sends it (MPI_Alltoall of one int64 per pair of ranks).
+        var header = sendCounts.map { Int64($0) }
+        var incoming = [Int64](repeating: 0, count: size)
+        try header.withUnsafeMutableBufferPointer { h in
+            try incoming.withUnsafeMutableBufferPointer { i in
+                let int64 = tributary_mpi_int64()
+                try collective(
+                    "allToAll (counts)", blocking: { MPI_Alltoall(h.baseAddress, 1, int64, i.baseAddress, 1, int64, comm) },
+                    start: { MPI_Ialltoall(h.baseAddress, 1, int64, i.baseAddress, 1, int64, comm, &$0) })
+            }
+        }
+        let counts = incoming.map { Int($0) }
+        var out = try MPITransport.countsAndDisplacements(sendCounts, operation: "allToAll")
+        var into = try MPITransport.countsAndDisplacements(counts, operation: "allToAll")
+        let total = counts.reduce(0, +)
+        // No early return when nothing moves here: every rank must enter MPI_Alltoallv (zero counts are allowed).
+        let datatype = MPITransport.datatype(T.self)
+        var values = [T](repeating: 0, count: total)
+        try send.withUnsafeBufferPointer { s in
+            try values.withUnsafeMutableBufferPointer { r in
+                // Distributed: piece q of `send` goes to rank q; rank q's piece for this rank lands at into.displacements[q].
+                let from = s.baseAddress, to = r.baseAddress
+                try collective(
+                    "allToAll",
+                    blocking: {
+                        MPI_Alltoallv(from, &out.counts, &out.displacements, datatype, to, &into.counts, &into.displacements,
+                                      datatype, comm)
+                    },
+                    start: {
+                        MPI_Ialltoallv(from, &out.counts, &out.displacements, datatype, to, &into.counts, &into.displacements,
+                                       datatype, comm, &$0)
+                    })
+            }
+        }
+        return (values, counts)
     }
 
     public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] {

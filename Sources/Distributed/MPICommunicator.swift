@@ -11,15 +11,15 @@ import CMPI
 /// into it (`rankOrderAllReduce`), each preceded by one 2-element all-reduce that checks that every
 /// rank passed the same count (so a mismatch throws `CommunicatorError.countMismatch` on every rank *before*
 /// the data reduction, and MPI stays usable). `broadcast` sends the count first, so non-root arrays are resized.
-/// The variable-count collectives (`gather`, `allGather`, `scatter`) exchange counts first, then call
-/// `MPI_Gatherv` / `MPI_Allgatherv` / `MPI_Scatterv` (see `MPICommunicator+Gather.swift`).
+/// The variable-count collectives (`gather`, `allGather`, `allToAll`, `scatter`) exchange counts first, then call
+/// `MPI_Gatherv` / `MPI_Allgatherv` / `MPI_Alltoallv` / `MPI_Scatterv` (see `MPICommunicator+Gather.swift`).
 ///
 /// Errors: the world communicator uses `MPI_ERRORS_RETURN` (set by `MPISession`); a failing call throws
 /// `CommunicatorError.transport` with MPI's error string. Arguments that every rank can check locally (root
 /// range) throw before any communication, on every rank alike.
 ///
 /// Waiting: each collective is started non-blocking (`MPI_Iallreduce`, `MPI_Ibcast`, `MPI_Ibarrier`,
-/// `MPI_Iallgather(v)`, `MPI_Igatherv`, `MPI_Iscatterv`: the same buffers and arguments; a Float/Double `allReduce`
+/// `MPI_Iallgather(v)`, `MPI_Igatherv`, `MPI_Ialltoall(v)`, `MPI_Iscatterv`: the same buffers and arguments; a Float/Double `allReduce`
 /// is a rank-order reduce-scatter + all-gather, `MPICommunicator+RankOrderReduce.swift`) and completed by polling
 /// `MPI_Test` under `watchdog` (`StallWatchdog`): a waiting rank sleeps between polls instead of spinning, and a
 /// collective with no progress for `watchdog.timeout` seconds aborts the job with a message instead of hanging for

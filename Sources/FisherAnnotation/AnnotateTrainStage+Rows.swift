@@ -21,8 +21,12 @@ import Storage
 public enum TrainingLayout: String, Sendable, Equatable {
     case concepts, rows
 
-    /// Rows per `OrderedReduction` block and per read of `fv.h5`: fixed (part of the models' bits).
-    public static let blockSize = 2048
+    /// Rows per `OrderedReduction` block of the linear solvers for N training rows: `LinearBlockSize` (about 64
+    /// blocks, 256 … 4096 rows, never a function of the rank count; part of the models' bits, recorded in
+    /// `models.h5` as `linear_block_size`). Until issue 15's segmented reduction it was a constant 2048, so
+    /// Flowers102's 2,040 training images were one block, trained by rank 0 alone.
+    public static func blockSize(rows n: Int) -> Int { LinearBlockSize.rows(forTrainingRows: n) }
+    /// Rows per read of `fv.h5` within a block: fixed (part of the models' bits).
     public static let chunkRows = 512
 }
 
@@ -76,7 +80,8 @@ extension AnnotateTrainStage {
     func rowShardedSVM(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator) throws
         -> LinearScorer {
         let options = RowShardedLinear<Float>.Options(
-            loss: .squaredHinge, cost: config.svm.cost, bias: config.svm.bias, blockSize: TrainingLayout.blockSize,
+            loss: .squaredHinge, cost: config.svm.cost, bias: config.svm.bias,
+            blockSize: TrainingLayout.blockSize(rows: labels.rows),
             chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes)
         let model = try RowShardedLinear<Float>.train(sources, labels: labels, options: options, communicator: communicator)
         return LinearScorer(model.oneVsRest)
@@ -86,7 +91,7 @@ extension AnnotateTrainStage {
     func rowShardedSLR(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator) throws
         -> LinearScorer {
         let models = try SparseLogisticRegression<Float>.trainRowSharded(
-            sources, labels: labels, options: config.slr, blockSize: TrainingLayout.blockSize,
+            sources, labels: labels, options: config.slr, blockSize: TrainingLayout.blockSize(rows: labels.rows),
             chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes, communicator: communicator)
         return LinearScorer(weights: Matrix(rowArrays: models.map(\.weights)), biases: models.map(\.bias))
     }

@@ -178,7 +178,7 @@ public struct AnnotateTrainStage: Sendable {
     }
 
     func header(_ data: AnnotationData, layout: TrainingLayout) -> ArtifactHeader {
-        return ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
+        var header = ArtifactHeader(stage: AnnotateModels.stage, version: AnnotateModels.version, parameters: [
             "fisher_vectors": ArtifactHeader.storedPath(config.fisherVectors, in: config.output),
             "annotations": ArtifactHeader.storedPath(config.annotations, in: config.output),
             "runs": .strings(config.runs.map(\.rawValue)), "svm_cost": .double(config.svm.cost),
@@ -189,5 +189,9 @@ public struct AnnotateTrainStage: Sendable {
             "tag_vocabulary": .string(config.tagVocabulary.rawValue),
             "train_items": .int(data.trainIDs.count), "test_items": .int(data.testIDs.count),
         ])
+        if layout == .rows {  // the rows per ordered-reduction block of TRON and FISTA: part of the models' bits
+            header.parameters["linear_block_size"] = .int(TrainingLayout.blockSize(rows: data.trainIDs.count))
+        }
+        return header
     }
 }

@@ -83,6 +83,22 @@ public final class ReplayCommunicator: Communicator {
         exchange(local) ?? Array(repeating: local, count: size)
     }
 
+    /// Before the fixed point is known, every rank is assumed to send this rank what this rank sends itself.
+    public func allToAll<T: CommunicatorScalar>(_ send: [T], sendCounts: [Int]) throws -> (values: [T], counts: [Int]) {
+        checkAllToAllLayout(values: send.count, sendCounts: sendCounts)
+        let start = sendCounts[..<rank].reduce(0, +), own = Array(send[start ..< start + sendCounts[rank]])
+        let knownCounts = exchange(sendCounts), known = exchange(send)  // two calls in every round
+        guard let counts = knownCounts, let all = known else {
+            return (Array((0 ..< size).map { _ in own }.joined()), Array(repeating: own.count, count: size))
+        }
+        var values: [T] = []
+        for (theirs, theirCounts) in zip(all, counts) {
+            let from = theirCounts[..<rank].reduce(0, +)
+            values.append(contentsOf: theirs[from ..< from + theirCounts[rank]])
+        }
+        return (values, counts.map { $0[rank] })
+    }
+
     public func broadcast<T: CommunicatorScalar>(_ buffer: inout [T], root: Int) throws { fatalError("unused") }
     public func gather<T: CommunicatorScalar>(_ local: [T], root: Int) throws -> [[T]]? { fatalError("unused") }
     public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] { fatalError("unused") }

@@ -80,6 +80,10 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
     /// Calls of each collective by this rank ("allReduce", "broadcast", "gather", "allGather", "scatter",
     /// "barrier"), to check which collectives an algorithm uses.
     public private(set) var collectiveCalls: [String: Int] = [:]
+    /// Values this rank's receive buffers took in, per collective ("allGather": every rank's piece, its own
+    /// included, as MPI_Allgatherv delivers; "allToAll": the pieces sent to this rank, its own included), to
+    /// count the traffic of an algorithm.
+    public private(set) var receivedValues: [String: Int] = [:]
 
     init(rank: Int, size: Int, rendezvous: Rendezvous) {
         self.rank = rank
@@ -124,7 +128,23 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
 
     public func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
         collectiveCalls["allGather", default: 0] += 1
-        return rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
+        let all = rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
+        receivedValues["allGather", default: 0] += all.reduce(0) { $0 + $1.count }
+        return all
+    }
+
+    public func allToAll<T: CommunicatorScalar>(_ send: [T], sendCounts: [Int]) throws -> (values: [T], counts: [Int]) {
+        collectiveCalls["allToAll", default: 0] += 1
+        checkAllToAllLayout(values: send.count, sendCounts: sendCounts)
+        let all = rendezvous.exchange(rank: rank, (send, sendCounts)).map { $0 as! ([T], [Int]) }
+        var values: [T] = [], counts: [Int] = []
+        for (theirs, theirCounts) in all {  // rank q's piece for this rank starts after its pieces for ranks < rank
+            let start = theirCounts[..<rank].reduce(0, +)
+            values.append(contentsOf: theirs[start ..< start + theirCounts[rank]])
+            counts.append(theirCounts[rank])
+        }
+        receivedValues["allToAll", default: 0] += values.count
+        return (values, counts)
     }
 
     public func scatter<T: CommunicatorScalar>(_ chunks: [[T]]?, root: Int) throws -> [T] {

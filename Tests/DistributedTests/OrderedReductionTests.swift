@@ -7,7 +7,8 @@ import XCTest
 /// `OrderedReduction` gives bit-identical sums for any simulated rank count.
 ///
 /// A rank count is simulated without MPI by `ThreadedWorld` (TestSupport): one thread per rank, whose
-/// all-gather delivers every rank's contribution in rank order — exactly what `MPI_Allgatherv` would deliver.
+/// all-gather and all-to-all deliver every rank's contribution in rank order — exactly what `MPI_Allgatherv` and
+/// `MPI_Alltoallv` would deliver.
 final class OrderedReductionTests: XCTestCase {
     func testBitsIndependentOfSimulatedRankCount() throws {
         let reference = try CollectiveSelfTest.syntheticOrderedSum(communicator: SingleProcessCommunicator())
@@ -17,8 +18,8 @@ final class OrderedReductionTests: XCTestCase {
             }
             for (rank, (sum, calls)) in results.enumerated() {
                 XCTAssertEqual(sum.map(\.bitPattern), reference.map(\.bitPattern), "size \(size) rank \(rank)")
-                // The ordered reduction needs only the all-gather (barriers aside).
-                XCTAssertEqual(Set(calls.keys).subtracting(["barrier"]), ["allGather"], "size \(size) rank \(rank)")
+                // The ordered reduction needs only the segment all-to-all and the all-gather (barriers aside).
+                XCTAssertEqual(Set(calls.keys).subtracting(["barrier"]), ["allToAll", "allGather"], "size \(size) rank \(rank)")
             }
         }
     }

@@ -39,6 +39,9 @@ final class AnnotateRowLayoutTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("rows split over ranks") }, "\(lines)")
         let models = try AnnotateModels.read(stage.config.output)
         XCTAssertEqual(models.svm[AnnotateModels.earlyVisual]?.weights.columns, 64)
+        // The block size of TRON/FISTA's ordered reductions is in the header: the rule's smallest, 256 rows.
+        XCTAssertEqual(models.header.parameters["linear_block_size"], .int(256))
+        XCTAssertEqual(models.header.parameters["linear_block_size"], .int(TrainingLayout.blockSize(rows: models.trainIDs.count)))
     }
 
     func testRowsOnOneTwoThreeRanksAreBitIdenticalAndEqualTheInMemorySolver() throws {
@@ -63,7 +66,8 @@ final class AnnotateRowLayoutTests: XCTestCase {
         let full = try AnnotationData.load(fisherVectors: stage.config.fisherVectors, annotations: stage.config.annotations,
                                            minimumTagCount: 2)
         let options = RowShardedLinear<Float>.Options(loss: .squaredHinge, cost: stage.config.svm.cost,
-                                                      bias: stage.config.svm.bias, blockSize: TrainingLayout.blockSize,
+                                                      bias: stage.config.svm.bias,
+                                                      blockSize: TrainingLayout.blockSize(rows: full.trainIDs.count),
                                                       chunkRows: TrainingLayout.chunkRows)
         for (name, scorer) in reference!.svm.sorted(by: { $0.key < $1.key }) {
             let names = name == AnnotateModels.earlyVisual ? AnnotationData.visualBlocks : [name]
