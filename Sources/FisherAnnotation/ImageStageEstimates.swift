@@ -76,6 +76,10 @@ extension RunnerStageType {
         }
         let pipeline = FisherPipeline(input.parameters, source: source, selection: selection, directory: input.directory)
         let images = try source.open(selection: selection), n = images.count, nr = input.perRank(n)
+        guard n > 0 else {
+            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name,
+                                          reason: "its dataset \(source.description) selects no image; check its path, split and limit")
+        }
         let first = try images.image(at: 0), (h, w) = (first.height, first.width)
         let grid = try pipeline.extract.grid()
         let t = grid.levels(width: w, height: h).reduce(0) { $0 + $1.count }

@@ -112,10 +112,13 @@ extension RunnerStageType {
         let model = try input.input("model"), n = try input.corpusSize().documents
         let (p, _, c) = try textModelSize(model), s = try textShape(model), m = model.parameters.int("context_size")
         let p2 = p + ((1 + 1) * m + 1) * c
-        let e = input.parameters.optionalInt("epochs") ?? s.epochs
+        guard case let .text(source)? = input.dataset else {
+            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name, reason: "no text dataset to estimate")
+        }
+        let e = input.parameters.optionalInt("epochs") ?? source.defaultEpochs  // Table 3's for its own corpus
         let k = input.parameters.int("neighbours"), index = try input.input("index")
         let config = IndexConfig(index.parameters, embeddings: "", output: "")
-        let b = input.perRank(input.parameters.optionalInt("batch_size") ?? s.batch)
+        let b = input.perRank(input.parameters.optionalInt("batch_size") ?? source.defaultBatchSize)
         let seconds = Double(e) * Double(n * s.length) * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate)
             + Double(e * input.perRank(n) * config.trees * config.candidatesPerTree * m) / candidateRate
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * p2), .init("token ids", 4 * n * s.length),
