@@ -32,8 +32,9 @@ import Storage
 ///               time    N / splitRowRate
 ///     fisher    memory  N·64 + N_f·H·W + H·W·(12 + 44)             image list, the decoded idx file (Fashion-MNIST:
 ///                        + max(C·T·(D + 8)·4,                       all N_f images of the split), one image's planes;
-///                              S·D·4 + 2·D²·8,                      extract chunk | PCA sample + covariance |
-///                              S·(d + 2M)·4,                        GMM sample + posteriors |
+///                              S·D·4 + 2·D²·8 + b,                  extract chunk | PCA sample + covariance |
+///                              S·(d + 2M)·4 + b,                    GMM sample + posteriors (b = N_r·T·128·4: a
+///                                                                   rank's ORH rows read to pick its sampled ones) |
 ///                              C·T·(D + d + 2M)·4 + C·F·4)          encode chunk + its Fisher-vector rows
 ///               time    N_r·(imageOverhead + H·W·S_c/extractPixelRate) + I·S·M·d/(R·gmmRate) + N_r·T·M·d/fisherEncodeRate
 ///     annotate  memory  min(N·(F + D_w + D_l)·4, budget)          every visual block of every image (train + test),
@@ -89,8 +90,9 @@ extension RunnerStageType {
         let f = pipeline.rowWidths().reduce(0, +)
         var idx = 0
         if case .fashionMNIST = source { idx = try source.open().count * h * w }
-        let steps = [("extract chunk", c * t * (dd + 8) * 4), ("PCA sample + covariance", s * dd * 4 + 2 * dd * dd * 8),
-                     ("GMM sample + posteriors", s * (d + 2 * m) * 4), ("encode chunk + FV rows", c * t * (dd + d + 2 * m) * 4 + c * f * 4)]
+        let block = nr * t * DescriptorKind.orh.dimension * 4  // the rank's rows of the widest kind, read to pick the sample
+        let steps = [("extract chunk", c * t * (dd + 8) * 4), ("PCA sample + covariance + rows read", s * dd * 4 + 2 * dd * dd * 8 + block),
+                     ("GMM sample + posteriors + rows read", s * (d + 2 * m) * 4 + block), ("encode chunk + FV rows", c * t * (dd + d + 2 * m) * 4 + c * f * 4)]
         let peak = steps.max { $0.1 < $1.1 }!
         let seconds = Double(nr) * (imageOverhead + Double(h * w * grid.scales) / extractPixelRate)
             + Double(iters) * Double(s) * Double(m * d) / (Double(input.ranks) * gmmRate)

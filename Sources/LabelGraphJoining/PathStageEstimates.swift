@@ -20,8 +20,9 @@ import Storage
 /// stage's dataset (all counted as training rows: an upper bound), B_r = ⌈`batch_size`/R⌉, E epochs, V the graph's
 /// nodes, H, E_v, H_enc the decoder's `hidden_size`, `embedding_size`, `encoder_hidden`:
 ///
-///     memory  16·P + 2·4·N·F + 2·4·B_r·(F + 2·H_enc + V·(4H + E_v))   weights, grads, Adam m and v; the features of
-///                                                                    every row and their standardised copy; the
+///     memory  16·P + 3·4·N·F + 2·4·B_r·(F + 2·H_enc + V·(4H + E_v))   weights, grads, Adam m and v; the features of
+///                                                                    every row as read, standardised, and copied
+///                                                                    into the fine / coarse training sets; the
 ///                                                                    batch's activations (forward cache + gradients)
 ///     time    E·N·P / (R·pathsRate)
 ///
@@ -79,7 +80,7 @@ extension RunnerStageType {
                                   hiddenSize: p.int("hidden_size"), parameters: [], featureMean: [], featureScale: [], history: [])
         let count = try model.tensorLayout().count, b = input.perRank(p.int("batch_size")), epochs = p.int("epochs")
         let perRow = f + 2 * p.int("encoder_hidden") + graph.count * (4 * p.int("hidden_size") + p.int("embedding_size"))
-        return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * count), .init("features + standardised copy", 2 * 4 * n * f),
+        return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * count), .init("features: read, standardised, per-dataset copies", 3 * 4 * n * f),
                                  .init("batch activations", 2 * 4 * b * perRow)],
                          seconds: Double(epochs) * Double(n) * Double(count) / (Double(input.ranks) * pathsRate),
                          time: "\(epochs) epochs × ≤ \(n) images × P = \(count)")

@@ -67,6 +67,9 @@ extension Runner {
                         total += writes.reduce(0) { $0 + $1.bytes }
                     }
                     row.cost = try stage.type.estimateCost?(input)
+                    if stage.dataset != nil {  // rank 0 materialises and fingerprints the dataset before the stage
+                        row.cost?.terms.append(.init("rank 0: dataset fingerprint and snapshot", StageCost.rootDatasetBytes))
+                    }
                 } catch {
                     row.problem = "\(error)"
                 }

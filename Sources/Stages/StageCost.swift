@@ -4,8 +4,9 @@ import Core
 /// rough wall time, from the same inputs as the byte estimate (`RunnerEstimateInput`: parameters, the dataset's
 /// size, the upstream stages' parameters; nothing trained or encoded).
 ///
-///     peak bytes per rank  = B₀ + Σ_j m_j       B₀ = `processBytes` (binary, MPI, BLAS: measured), m_j the stage's
-///                                                terms (each type's `*StageEstimates.swift` states them)
+///     peak bytes per rank  = B₀ + Σ_j m_j (+ B_d)   B₀ = `processBytes` (binary, MPI, BLAS: measured), m_j the
+///                                                stage's terms (each type's `*StageEstimates.swift` states them),
+///                                                B_d = `rootDatasetBytes` on rank 0 for a stage with a dataset
 ///     seconds              = Σ_i w_i / r_i      w_i the work of step i on one rank (rows, tokens, multiply-adds),
 ///                                                r_i a per-core rate measured once on this machine (named constants
 ///                                                beside each formula, with the command that measured them)
@@ -51,6 +52,12 @@ public struct StageCost: Sendable, Equatable {
     /// B₀: the peak RSS of one rank that runs no stage (binary, Swift runtime, Open MPI, OpenBLAS buffers), measured
     /// on AMD Zen 4 with `/usr/bin/time -v` per rank of `bash launch/run.sh -n 2 -- selftest` (release build).
     public static let processBytes = 56 << 20
+    /// B_d: what rank 0 holds beyond the other ranks while the runner prepares a stage that reads a dataset (its
+    /// fingerprint and snapshot: the ~50 MB `apt-cache dumpavail` text of a Debian corpus, the decoded Fashion-MNIST
+    /// idx file, report figures). Measured, not derived: the larger rank-0 − rank-1 peak RSS difference of
+    /// train-text (140,420 − 67,968 KB) and train-paths (174,024 − 101,172 KB) run alone at 2 ranks
+    /// (docs/report-figures.md § Plan estimates), rounded up.
+    public static let rootDatasetBytes = 72 << 20
     /// The stated uncertainty of `seconds`: ×3 either way.
     public static let timeUncertainty = 3.0
 
