@@ -14,8 +14,9 @@ public enum FisherAnnotationStages {
 }
 
 extension RunnerStageType {
-    static let imageStages: [RunnerStageType] = [fisher, splitImages.estimating(estimateSplit), split.estimating(estimateSplit),
-                                                  annotate.estimating(estimateAnnotate)]  // ImageStageEstimates
+    static let imageStages: [RunnerStageType] = [fisher.costing(costFisher), splitImages.estimating(estimateSplit).costing(costSplit),
+                                                  split.estimating(estimateSplit).costing(costSplit),
+                                                  annotate.estimating(estimateAnnotate).costing(costAnnotate)]  // ImageStageEstimates
 
     static let fisher = RunnerStageType(
         spec: .fisher,

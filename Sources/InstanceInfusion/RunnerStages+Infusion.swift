@@ -12,7 +12,7 @@ import Training
 /// the `train-text` stage's: the stage refuses a model whose split differs (no test document can leak into
 /// training). Checkpointed into the stage's `checkpoint/` folder: an interrupted stage resumes from it.
 extension RunnerStageType {
-    static let infusionStages: [RunnerStageType] = [trainInfused.estimating(estimateTrainInfused)]  // TextStageEstimates
+    static let infusionStages: [RunnerStageType] = [trainInfused.estimating(estimateTrainInfused).costing(costTrainInfused)]  // TextStageEstimates
 
     static let trainInfused = RunnerStageType(
         spec: .trainInfused,

@@ -15,8 +15,10 @@ public enum InstanceInfusionStages {
 }
 
 extension RunnerStageType {
-    static let textStages: [RunnerStageType] = [trainText.estimating(estimateTrainText), embed.estimating(estimateEmbed),
-                                                index.estimating(estimateIndex), query.estimating(estimateQuery)]  // TextStageEstimates
+    static let textStages: [RunnerStageType] = [trainText.estimating(estimateTrainText).costing(costTrainText),
+                                                embed.estimating(estimateEmbed).costing(costEmbed),
+                                                index.estimating(estimateIndex).costing(costIndex),
+                                                query.estimating(estimateQuery).costing(costQuery)]  // TextStageEstimates
 
     static let trainText = RunnerStageType(
         spec: .trainText,

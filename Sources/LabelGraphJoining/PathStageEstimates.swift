@@ -1,3 +1,4 @@
+import Core
 import LabelGraphs
 import Stages
 import Storage
@@ -14,7 +15,24 @@ import Storage
 /// d = min(`pca_dims`, 128) for orh and min(`pca_dims`, 96) for col (the descriptor widths, as `fv.h5`). The
 /// label CSVs and decoded paths beside it (`row,label` and one line per test image) are not counted; nor are
 /// HDF5 metadata and string datasets.
+///
+/// Peak memory per rank (`StageCost`: B₀ + these terms, upper bounds) and rough time, with N the images of the
+/// stage's dataset (all counted as training rows: an upper bound), B_r = ⌈`batch_size`/R⌉, E epochs, V the graph's
+/// nodes, H, E_v, H_enc the decoder's `hidden_size`, `embedding_size`, `encoder_hidden`:
+///
+///     memory  16·P + 3·4·N·F + 2·4·B_r·(F + 2·H_enc + V·(4H + E_v))   weights, grads, Adam m and v; the features of
+///                                                                    every row as read, standardised, and copied
+///                                                                    into the fine / coarse training sets; the
+///                                                                    batch's activations (forward cache + gradients)
+///     time    E·N·P / (R·pathsRate)
+///
+/// `pathsRate` (parameter · example per second per rank, forward + backward + step) is from the 2-rank default run of
+/// 2026-12-07 15:43 (`bash launch/run.sh -n 2 -- run data/pipelines/default.json`, release build, run-manifest.json:
+/// train-paths 50.2 s for 20 epochs of 2,083 training images, P = 361,175), a loaded machine; ±×3.
 extension RunnerStageType {
+    /// Parameter · example per second per rank of the path decoder's training (see the table above).
+    static let pathsRate = 1.5e8
+
     /// The descriptor widths D of `fv.h5`'s kinds (`DescriptorKind.dimension`: 128 orientation bins, 96 colour values).
     static let descriptorWidths = ["orh": 128, "col": 96]
 
@@ -45,5 +63,26 @@ extension RunnerStageType {
         let bytes = 4 * count + 8 * f + graph.text.utf8.count + 8 * p.int("epochs")
         return [input.plan("model.h5", "\(count) float32 parameters (\(method.rawValue)), F = \(f)", bytes: bytes,
                            fixes: ["a smaller encoder_hidden or hidden_size"])]
+    }
+
+    static let costTrainPaths: RunnerEstimateInput.CostEstimator = { input in
+        let p = input.parameters, fv = try input.input("fv")
+        guard case let .images(source, selection)? = input.dataset ?? fv.dataset else {
+            throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name, reason: "no image dataset to count rows of")
+        }
+        let n = try source.open(selection: selection).count
+        let graph = try LabelGraph.read(file: p.string("graph"))
+        let sets = p.isNull("feature_sets") ? ["fv/orh/1x1"] : p.strings("feature_sets")
+        let f = try featureWidth(sets, fv: fv, stage: input)
+        let method = PathMethod(rawValue: p.string("method")) ?? .labelAug
+        let model = PathModelFile(method: method, target: p.string("fine_dataset"), graph: graph, featureSets: sets, featureSize: f,
+                                  encoderHidden: p.int("encoder_hidden"), embeddingSize: p.int("embedding_size"),
+                                  hiddenSize: p.int("hidden_size"), parameters: [], featureMean: [], featureScale: [], history: [])
+        let count = try model.tensorLayout().count, b = input.perRank(p.int("batch_size")), epochs = p.int("epochs")
+        let perRow = f + 2 * p.int("encoder_hidden") + graph.count * (4 * p.int("hidden_size") + p.int("embedding_size"))
+        return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * count), .init("features: read, standardised, per-dataset copies", 3 * 4 * n * f),
+                                 .init("batch activations", 2 * 4 * b * perRow)],
+                         seconds: Double(epochs) * Double(n) * Double(count) / (Double(input.ranks) * pathsRate),
+                         time: "\(epochs) epochs × ≤ \(n) images × P = \(count)")
     }
 }

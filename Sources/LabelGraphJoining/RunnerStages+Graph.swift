@@ -35,7 +35,7 @@ public enum LabelGraphJoiningStages {
 }
 
 extension RunnerStageType {
-    static let graphStages: [RunnerStageType] = [trainPaths.estimating(estimateTrainPaths)]  // PathStageEstimates
+    static let graphStages: [RunnerStageType] = [trainPaths.estimating(estimateTrainPaths).costing(costTrainPaths)]  // PathStageEstimates
 
     static let trainPaths = RunnerStageType(
         spec: .trainAndDecodePaths,

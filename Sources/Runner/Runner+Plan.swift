@@ -6,7 +6,8 @@ import Storage
 /// `tributary plan`: what `run` would do, before it does anything — each stage's state, the input files the
 /// config names that are missing, what the stages that would run will write (where their type can estimate it
 /// without reading images or training: `RunnerStageType.estimate`) and whether the output folder's file system
-/// holds it. Nothing is written.
+/// holds it, and the peak memory per rank and a rough time of each stage that would run (`RunnerStageType.estimateCost`,
+/// `StageCost`), the memory compared with the per-rank budget. Nothing is written.
 public struct RunnerPlan: Sendable {
     public struct Row: Sendable {
         public var stage: String
@@ -16,6 +17,8 @@ public struct RunnerPlan: Sendable {
         public var writes: [DiskSpace.Plan]?
         /// Why no estimate could be made (an unreadable dataset, …).
         public var problem: String?
+        /// Peak memory per rank and rough time (nil when the stage will not run or its type cannot say).
+        public var cost: StageCost? = nil
     }
 
     public var rows: [Row]
@@ -24,6 +27,16 @@ public struct RunnerPlan: Sendable {
     public var bytes: Int
     /// Free bytes on `out`'s file system (nil: unknown).
     public var free: Int?
+
+    /// The per-rank memory budget the plan was made under (`MemoryBudget.current`).
+    public var budget: Int = MemoryBudget.current.bytes
+
+    /// The peak memory per rank of the run: the max over the stages' estimates (stages run one after another).
+    public var peakBytes: Int? { rows.compactMap { $0.cost?.peakBytes }.max() }
+    /// The rough wall time: Σ over the stages that would run.
+    public var seconds: Double { rows.reduce(0) { $0 + ($1.cost?.seconds ?? 0) } }
+    /// The stages whose peak estimate exceeds `budget`.
+    public var overBudget: [Row] { rows.filter { ($0.cost?.peakBytes ?? 0) > budget } }
 
     /// True when `run` would start and the estimated outputs fit in the free space (with `DiskSpace`'s margin).
     public var feasible: Bool { missing.isEmpty && (free.map { bytes <= DiskSpace.usable(free: $0) } ?? true) }
@@ -44,13 +57,19 @@ extension Runner {
             var row = RunnerPlan.Row(stage: stage.name, type: stage.type.name, state: state, writes: nil, problem: nil)
             if state == .done {
                 row.writes = []
-            } else if stage.type.estimate != nil || stage.type.estimateFromInputs != nil {
+            } else if stage.type.estimate != nil || stage.type.estimateFromInputs != nil || stage.type.estimateCost != nil {
                 do {
                     let input = try estimateInput(stage, ranks: ranks, scratch: scratch, cache: cache)
-                    let writes = try stage.type.estimate.map { try $0(stage, input.directory, input.dataset) }
-                        ?? stage.type.estimateFromInputs!(input)
-                    row.writes = writes
-                    total += writes.reduce(0) { $0 + $1.bytes }
+                    if stage.type.estimate != nil || stage.type.estimateFromInputs != nil {
+                        let writes = try stage.type.estimate.map { try $0(stage, input.directory, input.dataset) }
+                            ?? stage.type.estimateFromInputs!(input)
+                        row.writes = writes
+                        total += writes.reduce(0) { $0 + $1.bytes }
+                    }
+                    row.cost = try stage.type.estimateCost?(input)
+                    if stage.dataset != nil {  // rank 0 materialises and fingerprints the dataset before the stage
+                        row.cost?.terms.append(.init("rank 0: dataset fingerprint and snapshot", StageCost.rootDatasetBytes))
+                    }
                 } catch {
                     row.problem = "\(error)"
                 }

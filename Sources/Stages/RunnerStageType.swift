@@ -43,6 +43,8 @@ public struct RunnerStageType: Sendable {
     /// for stages whose sizes follow from what earlier stages will write; set with `estimating(_:)`. Used when
     /// `estimate` is nil.
     public var estimateFromInputs: RunnerEstimateInput.Estimator?
+    /// Peak memory per rank and a rough time (`StageCost`), from the same inputs; set with `costing(_:)`.
+    public var estimateCost: RunnerEstimateInput.CostEstimator?
 
     /// A stage type whose parameters are `spec`'s (shared with the command line) plus `configOnly`: the config's
     /// plumbing that the command line expresses with its own options (input files, class maps, report rows).

@@ -22,6 +22,18 @@ final class PlanCLITests: XCTestCase {
         XCTAssertTrue(result.output.contains("estimated to write: 8.4 KiB"), result.output)  // 8,320 + 256 B
         XCTAssertTrue(result.output.contains("plan: run can start"), result.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.path + "/out"), "a plan writes nothing")
+        // Peak memory per rank and time beside the bytes (StageCost; the formulas: PlanCostTests).
+        XCTAssertTrue(result.output.contains("[1/2] fv (fisher): not run; writes "), result.output)
+        XCTAssertTrue(result.output.contains("/rank, time ≈ "), result.output)
+        XCTAssertTrue(result.output.contains("estimated peak memory per rank: "), result.output)
+        XCTAssertTrue(result.output.contains("estimated time: "), result.output)
+        XCTAssertFalse(result.output.contains("warning: "), result.output)
+        // Under a 1 MiB budget (the process alone takes more) both stages are flagged; the plan still passes:
+        // the memory figure is an upper bound, a warning, not a refusal.
+        let tight = try runTributary(["plan", config.path, "--memory", "1MiB"])
+        XCTAssertEqual(tight.status, 0, tight.output)
+        XCTAssertTrue(tight.output.contains("warning: fv may need "), tight.output)
+        XCTAssertTrue(tight.output.contains("warning: s may need "), tight.output)
     }
 
     func testTheTextStagesAreEstimatedFromTheCorpusAndTheUpstreamSizes() throws {
