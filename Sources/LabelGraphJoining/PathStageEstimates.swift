@@ -50,8 +50,10 @@ extension RunnerStageType {
         }
     }
 
-    static let estimateTrainPaths: RunnerEstimateInput.Estimator = { input in
-        let p = input.parameters, fv = try input.input("fv")
+    /// The model file `train-paths` would write, without parameters: its graph, feature width F and method.
+    static func estimatedModel(_ input: RunnerEstimateInput, fv: RunnerEstimateInput) throws
+        -> (model: PathModelFile, graph: LabelGraph, featureSize: Int, method: PathMethod) {
+        let p = input.parameters
         let graph = try LabelGraph.read(file: p.string("graph"))
         let sets = p.isNull("feature_sets") ? ["fv/orh/1x1"] : p.strings("feature_sets")
         let f = try featureWidth(sets, fv: fv, stage: input)
@@ -59,6 +61,12 @@ extension RunnerStageType {
         let model = PathModelFile(method: method, target: p.string("fine_dataset"), graph: graph, featureSets: sets, featureSize: f,
                                   encoderHidden: p.int("encoder_hidden"), embeddingSize: p.int("embedding_size"),
                                   hiddenSize: p.int("hidden_size"), parameters: [], featureMean: [], featureScale: [], history: [])
+        return (model, graph, f, method)
+    }
+
+    static let estimateTrainPaths: RunnerEstimateInput.Estimator = { input in
+        let p = input.parameters, fv = try input.input("fv")
+        let (model, graph, f, method) = try estimatedModel(input, fv: fv)
         let count = try model.tensorLayout().count
         let bytes = 4 * count + 8 * f + graph.text.utf8.count + 8 * p.int("epochs")
         return [input.plan("model.h5", "\(count) float32 parameters (\(method.rawValue)), F = \(f)", bytes: bytes,
@@ -71,13 +79,7 @@ extension RunnerStageType {
             throw RunnerError.stageFailed(stage: input.stage.name, type: input.stage.type.name, reason: "no image dataset to count rows of")
         }
         let n = try source.open(selection: selection).count
-        let graph = try LabelGraph.read(file: p.string("graph"))
-        let sets = p.isNull("feature_sets") ? ["fv/orh/1x1"] : p.strings("feature_sets")
-        let f = try featureWidth(sets, fv: fv, stage: input)
-        let method = PathMethod(rawValue: p.string("method")) ?? .labelAug
-        let model = PathModelFile(method: method, target: p.string("fine_dataset"), graph: graph, featureSets: sets, featureSize: f,
-                                  encoderHidden: p.int("encoder_hidden"), embeddingSize: p.int("embedding_size"),
-                                  hiddenSize: p.int("hidden_size"), parameters: [], featureMean: [], featureScale: [], history: [])
+        let (model, graph, f, _) = try estimatedModel(input, fv: fv)
         let count = try model.tensorLayout().count, b = input.perRank(p.int("batch_size")), epochs = p.int("epochs")
         let perRow = f + 2 * p.int("encoder_hidden") + graph.count * (4 * p.int("hidden_size") + p.int("embedding_size"))
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * count), .init("features: read, standardised, per-dataset copies", 3 * 4 * n * f),
