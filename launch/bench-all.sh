@@ -8,7 +8,7 @@
 #                                  logs and raw JSON lines; prints the table at the end.
 #   QUICK=1 launch/bench-all.sh    a ~5-minute subset (sgemm, W1 GMM EM, W3 dsift, W8 GRU) to check the set-up
 #
-# env: TRIBUTARY (.build/release/tributary; built with `swift build -c release` when missing), PYTHON (python3,
+# env: ANCHORS (../shared/bench/anchors), TRIBUTARY (.build/release/tributary; built with `swift build -c release` when missing), PYTHON (python3,
 # needs numpy and torch for the anchors), ANCHOR_DATA (/tmp/anchors-data, generated when missing), ROUNDS (5),
 # OVR_ROUNDS (1: W5's 93-concept LIBLINEAR anchor alone takes ~2 min a run), NEURAL_ROUNDS (2: each run is 3
 # timed repetitions, so n = 6). Parts whose anchor is not installed are skipped and named at the end;
@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.."
 OUT=${1:-out/bench-all}
 TRIBUTARY=${TRIBUTARY:-.build/release/tributary}
 PYTHON=${PYTHON:-python3}
-ANCHORS=$(cd .. && pwd)/shared/bench/anchors
+ANCHORS=$(cd "${ANCHORS:-../shared/bench/anchors}" 2>/dev/null && pwd) || ANCHORS=${ANCHORS:-../shared/bench/anchors}
+export ANCHORS
 export ANCHOR_DATA=${ANCHOR_DATA:-/tmp/anchors-data}
 ROUNDS=${ROUNDS:-5}; OVR_ROUNDS=${OVR_ROUNDS:-1}; NEURAL_ROUNDS=${NEURAL_ROUNDS:-2}
 QUICK=${QUICK:-0}
