@@ -59,7 +59,9 @@ NEURAL=(python3 bench/bench_neural.py --bin "$TRIBUTARY" --python "$PYTHON" --an
 VLFEAT=$(has_c /usr/include/vl/generic.h && echo 1)
 if [ "$QUICK" = 1 ]; then
     part gemm gemm.jsonl "${FOUNDATION[@]}" --only gemm --rounds 5
-    if [ -n "$VLFEAT" ]; then part gmm-dsift modules.jsonl "${MODULES[@]}" --only dsift,gmm --rounds 2
+    if [ -n "$VLFEAT" ]; then
+        part dsift dsift.jsonl "${MODULES[@]}" --only dsift --rounds 5
+        part gmm gmm.jsonl "${MODULES[@]}" --only gmm --rounds 2  # n = 6 iterations a side
     else skip "W1, W3" "VLFeat (libvlfeat-dev)"; fi
     if has_py torch; then part gru neural.jsonl "${NEURAL[@]}" --only gru --rounds 2 --isa "$("$TRIBUTARY" --version | sed -n 's/^kernels: \([a-z0-9]*\).*/\1/p')"
     else skip W8 "torch"; fi
@@ -129,8 +131,8 @@ for line in open(os.path.join(out, "parts.tsv")) if os.path.exists(os.path.join(
             row(f"W8 GRU {r['metric']}, {r['threads']} thread(s){lvl}", "sequences/s", r["tributary"], "PyTorch W8", r["anchor"], True, load)
         else:  # bench_modules: lower is better for times
             row(w, r["unit"], r["tributary"], r["anchor"], r["anchor_values"], not r["unit"].endswith(" s") and "s /" not in r["unit"], load)
-print("\nRatios > 1: Tributary faster. The drivers alternate Tributary and anchor runs; their own tables (with the "
-      f"median paired ratios and the % of same-run sgemm lines) are in {out}/*.log.")
+print("\nRatios > 1: Tributary faster. The drivers alternate Tributary and anchor runs; their own tables are in "
+      f"{out}/*.log, their raw runs in {out}/*.jsonl.")
 if knn:
     print(f"\n## W6 k-NN (load {knn[1]})\n")
     print(open(knn[0]).read())
