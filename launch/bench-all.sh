@@ -8,11 +8,12 @@
 #                                  logs and raw JSON lines; prints the table at the end.
 #   QUICK=1 launch/bench-all.sh    a ~5-minute subset (sgemm, W1 GMM EM, W3 dsift, W8 GRU) to check the set-up
 #
-# env: ANCHORS (../shared/bench/anchors), TRIBUTARY (.build/release/tributary; built with `swift build -c release` when missing), PYTHON (python3,
-# needs numpy and torch for the anchors), ANCHOR_DATA (/tmp/anchors-data, generated when missing), ROUNDS (5),
-# OVR_ROUNDS (1: W5's 93-concept LIBLINEAR anchor alone takes ~2 min a run), NEURAL_ROUNDS (2: each run is 3
-# timed repetitions, so n = 6). Parts whose anchor is not installed are skipped and named at the end;
-# `bash ../shared/bench/anchors/setup.sh` installs the anchors (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
+# env: ANCHORS (../shared/bench/anchors), TRIBUTARY (.build/release/tributary; built with `swift build -c
+# release` when missing), PYTHON (python3, needs numpy and torch for the anchors), ANCHOR_DATA (/tmp/anchors-data,
+# generated when missing), ROUNDS (5), OVR_ROUNDS (1: W5's 93-concept LIBLINEAR anchor alone takes ~2 min a run),
+# NEURAL_ROUNDS (2: each run is 3 timed repetitions, so n = 6), KNN_ROUNDS (2: each round is several query passes
+# a side). Parts whose anchor is not installed are skipped and named at the end; `bash
+# ../shared/bench/anchors/setup.sh` installs the anchors (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
 # Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes (QUICK=1 ≈ 5); see docs/benchmarks.md, "Runtime ISA dispatch".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ PYTHON=${PYTHON:-python3}
 ANCHORS=$(cd "${ANCHORS:-../shared/bench/anchors}" 2>/dev/null && pwd) || ANCHORS=${ANCHORS:-../shared/bench/anchors}
 export ANCHORS
 export ANCHOR_DATA=${ANCHOR_DATA:-/tmp/anchors-data}
-ROUNDS=${ROUNDS:-5}; OVR_ROUNDS=${OVR_ROUNDS:-1}; NEURAL_ROUNDS=${NEURAL_ROUNDS:-2}
+ROUNDS=${ROUNDS:-5}; OVR_ROUNDS=${OVR_ROUNDS:-1}; NEURAL_ROUNDS=${NEURAL_ROUNDS:-2}; KNN_ROUNDS=${KNN_ROUNDS:-2}
 QUICK=${QUICK:-0}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.jsonl "$OUT"/parts.tsv "$OUT"/skipped.txt
@@ -78,7 +79,7 @@ else
     else skip "W7, W8" "torch"; fi
     if has_py faiss && has_py annoy; then
         before=$(load)
-        if ROUNDS=$ROUNDS TRIBUTARY=$TRIBUTARY ANCHORS=$ANCHORS bash bench/infusion-bench-knn.sh "$OUT/knn" >"$OUT/knn.log" 2>&1; then
+        if ROUNDS=$KNN_ROUNDS TRIBUTARY=$TRIBUTARY ANCHORS=$ANCHORS bash bench/infusion-bench-knn.sh "$OUT/knn" >"$OUT/knn.log" 2>&1; then
             printf '%s\t%s\t%s\t%s\n' knn knn/bench-knn.md "$before" "$(load)" >>"$OUT/parts.tsv"
         else echo "bench-all: W6 failed; see $OUT/knn.log" | tee -a "$OUT/skipped.txt" >&2; fi
     else skip W6 "faiss or annoy"; fi
