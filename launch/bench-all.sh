@@ -2,7 +2,7 @@
 # Every headline row of docs/benchmarks.md against its anchor (../shared/bench/anchors) in ONE sitting, for a quiet
 # machine: the bench/ drivers run Tributary and the anchor alternately (n ≥ 5 runs a side, except where noted),
 # then one Markdown table gives medians, min–max, n, the ratio of medians (> 1: Tributary faster) and the load
-# average before/after each part, under a header with the CPU model, the kernel level and OpenBLAS's kernel.
+# average before/after each part, under a header with the CPU model, the CPU count and the kernel level.
 #
 #   launch/bench-all.sh [OUT]      default OUT=out/bench-all; writes OUT/bench-all.md (the table) and the drivers'
 #                                  logs and raw JSON lines; prints the table at the end.
@@ -14,7 +14,7 @@
 # NEURAL_ROUNDS (2: each run is 3 timed repetitions, so n = 6), KNN_ROUNDS (2: each round is several query passes
 # a side). Parts whose anchor is not installed are skipped and named at the end; `bash
 # ../shared/bench/anchors/setup.sh` installs the anchors (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
-# Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes (QUICK=1 ≈ 5); see docs/benchmarks.md, "Runtime ISA dispatch".
+# Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes, estimated (QUICK=1 ≈ 5; it took 22 at load 19); see docs/benchmarks.md, "Runtime ISA dispatch".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/bench-all}
