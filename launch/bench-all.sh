@@ -14,7 +14,8 @@
 # NEURAL_ROUNDS (2: each run is 3 timed repetitions, so n = 6), KNN_ROUNDS (2: each round is several query passes
 # a side). Parts whose anchor is not installed are skipped and named at the end; `bash
 # ../shared/bench/anchors/setup.sh` installs the anchors (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
-# Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes, estimated (QUICK=1 ≈ 5; it took 22 at load 19); see docs/benchmarks.md, "Runtime ISA dispatch".
+# Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes, estimated (QUICK=1 ≈ 5; it took 22 at load 19); see
+# docs/benchmarks.md, "Runtime ISA dispatch (issue 18)", round 2.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/bench-all}
