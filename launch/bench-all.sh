@@ -12,8 +12,9 @@
 # release` when missing), PYTHON (python3, needs numpy and torch for the anchors), ANCHOR_DATA (/tmp/anchors-data,
 # generated when missing), ROUNDS (5), OVR_ROUNDS (1: W5's 93-concept LIBLINEAR anchor alone takes ~2 min a run),
 # NEURAL_ROUNDS (2: each run is 3 timed repetitions, so n = 6), KNN_ROUNDS (2: each round is several query passes
-# a side). Parts whose anchor is not installed are skipped and named at the end; `bash
-# ../shared/bench/anchors/setup.sh` installs the anchors (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
+# a side), SHARE_ROUNDS (5, QUICK=1: 2; W1/W2 as % of same-run sgemm at 1 and 2 threads). Parts whose anchor is
+# not installed are skipped and named at the end; `bash ../shared/bench/anchors/setup.sh` installs the anchors
+# (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
 # Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes, estimated (QUICK=1 ≈ 5; it took 22 at load 19); see
 # docs/benchmarks.md, "Runtime ISA dispatch (issue 18)", round 2.
 set -uo pipefail
@@ -85,6 +86,23 @@ else
         else echo "bench-all: W6 failed; see $OUT/knn.log" | tee -a "$OUT/skipped.txt" >&2; fi
     else skip W6 "faiss or annoy"; fi
 fi
+# W1 and W2 as a share of same-run sgemm (issue 18's bar: ≥ 70 % at 1 rank × 1 thread AND 1 rank × 2 threads):
+# the benches print it themselves ("= 61.2% of sgemm"); threads 1 and 2 alternate, SHARE_ROUNDS times.
+shares() {
+    local before; before=$(load)
+    echo "== shares (load $before) $(date -u +%H:%M:%S)" >&2
+    for r in $(seq 1 "$1"); do
+        for t in 1 2; do
+            for w in "gmm --rows 64000 --iterations 3" "fisher --images 50"; do
+                # shellcheck disable=SC2086
+                v=$(OPENBLAS_NUM_THREADS=$t "$TRIBUTARY" bench $w 2>&1 | sed -n 's/.*= \([0-9.]*\)% of sgemm.*/\1/p' | head -1)
+                [ -n "$v" ] && printf '{"workload": "share", "bench": "%s", "threads": %d, "value": %s}\n' "${w%% *}" "$t" "$v" >>"$OUT/shares.jsonl"
+            done
+        done
+    done
+    printf '%s\t%s\t%s\t%s\n' shares shares.jsonl "$before" "$(load)" >>"$OUT/parts.tsv"
+}
+shares "${SHARE_ROUNDS:-$([ "$QUICK" = 1 ] && echo 2 || echo 5)}"
 MINUTES=$(( ($(date -u +%s) - START + 59) / 60 ))
 
 "$PYTHON" - "$OUT" "$TRIBUTARY" "$MINUTES" <<'PY' | tee "$OUT/bench-all.md"
@@ -118,7 +136,16 @@ for line in open(os.path.join(out, "parts.tsv")) if os.path.exists(os.path.join(
     if raw.endswith(".md"):
         knn = (os.path.join(out, raw), load)
         continue
-    for r in map(json.loads, open(os.path.join(out, raw))):
+    records = list(map(json.loads, open(os.path.join(out, raw))))
+    if raw == "shares.jsonl":
+        for bench, name in (("gmm", "W1 GMM EM, N = 64,000"), ("fisher", "W2 improved FV, 50 images")):
+            for t in (1, 2):
+                v = [r["value"] for r in records if r["bench"] == bench and r["threads"] == t]
+                if v:
+                    print(f"| {name}, 1 rank × {t} thread(s) | % of same-run sgemm | {cell(v)} | target | 70 | "
+                          f"{'**met**' if statistics.median(v) >= 70 else '**missed**'} | {load} |")
+        continue
+    for r in records:
         w = r["workload"]
         if w == "gemm":
             row(f"sgemm 2048³, {r['threads']} thread(s)", "GFLOP/s", r["tributary"], "numpy matmul", r["anchor"], True, load)
