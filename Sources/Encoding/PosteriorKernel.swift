@@ -22,9 +22,11 @@ import LinearAlgebra
 /// full speed: the row-major alternative (L = A·Wᵀ, then Qᵀ·A through a transposed operand) runs its moment GEMM
 /// at about a third of the sgemm rate on this machine (measured: 11 against 35 GFLOP/s, one thread; see
 /// docs/benchmarks.md). The log-sum-exp runs over 16, 8 or 4 samples at a time (SIMD lanes = columns) in C
-/// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`), its column blocks shared over OpenBLAS's thread
-/// count, so 1 rank × 2 threads runs it on both cores; `logSumExpLanes` is its Swift twin. Every level and thread
-/// count gives the same bits (each column is independent; Σ log p(x_i) is summed in sample order afterwards).
+/// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`); `logSumExpLanes` is its Swift twin. It can share
+/// its column blocks over several threads, but runs on `logSumExpThreads` (1): measured on the project's 2-vCPU
+/// machine, splitting it over OpenBLAS's 2 threads made 1 rank × 2 threads slower, not faster (paired runs, W1
+/// 0.89×, W2 0.77×; docs/benchmarks.md, issue 18 round 2). Every level and thread count gives the same bits (each
+/// column is independent; Σ log p(x_i) is summed in sample order afterwards).
 ///
 /// Numerical notes: the posteriors are computed in log space and the column maximum is subtracted before the
 /// exponential (log-sum-exp), so nothing underflows to an all-zero column; `posteriorExp` is Core's vectorisable Cody–Waite +
@@ -36,6 +38,8 @@ struct PosteriorKernel: Sendable {
     /// Float resolution of a posterior column (which sums to 1), so nothing measurable is lost; the point is to keep
     /// q and its products in the moment GEMMs out of the subnormal range, which x86 computes ~100× slower.
     static var relativeLogPosteriorFloor: Float { -64 }
+    /// Threads of the C log-sum-exp in `posteriors` (see the type's notes: the 2-thread split did not pay).
+    static var logSumExpThreads: Int { 1 }
     /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
     static var columnBlock: Int { 512 }
 
@@ -83,10 +87,11 @@ struct PosteriorKernel: Sendable {
     /// Writes the posteriors Qᵀ (M, n) (row k, leading dimension n) of the rows whose [X² | X] is `a` (n, 2D) and
     /// returns Σ_i log p(x_i) (summed in sample order); each log p(x_i) is also written to `rowLogLikelihoods`
     /// when given (n values). The log-sum-exp runs in C (`WideKernels.posteriorLogSumExp`: the `KernelISA.active`
-    /// level, column blocks shared over OpenBLAS's thread count), bit-identical to `logSumExpLanes` below for every
-    /// level and thread count.
+    /// level, column blocks shared over `threads`), bit-identical to `logSumExpLanes` below for every level and
+    /// thread count.
     func posteriors(a: UnsafePointer<Float>, rows n: Int, into q: UnsafeMutablePointer<Float>,
-                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil, threads: Int = BLASThreads.count) -> Double {
+                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil,
+                    threads: Int = PosteriorKernel.logSumExpThreads) -> Double {
         logJoint(a: a, rows: n, into: q)
         let logP = rowLogLikelihoods ?? UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer { if rowLogLikelihoods == nil { logP.deallocate() } }

@@ -7,8 +7,7 @@ import XCTest
 
 /// The posterior log-sum-exp in C (`WideKernels.posteriorLogSumExp`, issue 18) on EVERY ISA level this CPU
 /// supports and 1, 2, 3 threads, bit for bit against its Swift twin `PosteriorKernel.logSumExpLanes`; and GMM EM
-/// and Fisher encoding with OpenBLAS at 2 threads (so the log-sum-exp runs on 2 threads too) bit for bit
-/// against 1 thread. Accuracy against the naive Double posteriors is `GaussianMixtureTests`' (which now run the C
+/// and Fisher encoding with OpenBLAS at 2 threads bit for bit against 1 thread. Accuracy against the naive Double posteriors is `GaussianMixtureTests`' (which now run the C
 /// path).
 final class PosteriorLanesTests: XCTestCase {
     /// A kernel with M = 19 components (16 + tail lanes on the component side does not matter: lanes are columns),
@@ -67,7 +66,8 @@ final class PosteriorLanesTests: XCTestCase {
         XCTAssertTrue(total1.isFinite)
     }
 
-    /// EM and Fisher encoding with OpenBLAS at 2 threads (GEMMs and the log-sum-exp both split) against 1 thread.
+    /// EM and Fisher encoding with OpenBLAS at 2 threads (the GEMMs split; the log-sum-exp runs on
+    /// `PosteriorKernel.logSumExpThreads`) against 1 thread.
     func testFitAndEncodeAreBitIdenticalWithTwoThreads() throws {
         let before = BLASThreads.count
         defer { BLASThreads.set(before) }
