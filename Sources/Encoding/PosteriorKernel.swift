@@ -24,8 +24,8 @@ import LinearAlgebra
 /// docs/benchmarks.md). The log-sum-exp runs over 16, 8 or 4 samples at a time (SIMD lanes = columns) in C
 /// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`); `logSumExpLanes` is its Swift twin. It can share
 /// its column blocks over several threads, but runs on `logSumExpThreads` (1): measured on the project's 2-vCPU
-/// machine, splitting it over OpenBLAS's 2 threads made 1 rank × 2 threads slower, not faster (paired runs, W1
-/// 0.89×, W2 0.77×; docs/benchmarks.md, issue 18 round 2). Every level and thread count gives the same bits (each
+/// machine, the branch that split it over OpenBLAS's 2 threads ran 1 rank × 2 threads slower, not faster (paired
+/// runs, W1 0.89×, W2 0.77×; the cause is not established, see docs/benchmarks.md, issue 18 round 2). Every level and thread count gives the same bits (each
 /// column is independent; Σ log p(x_i) is summed in sample order afterwards).
 ///
 /// Numerical notes: the posteriors are computed in log space and the column maximum is subtracted before the
