@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ANCHORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
+# $ANCHORS overrides it (a worktree beside the repository, as launch/bench-all.sh passes it on).
+ANCHORS = os.environ.get("ANCHORS") or os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "anchors"))
 ROOT = ["--allow-run-as-root"] if os.geteuid() == 0 else []
 MPIRUN = ["mpirun", "--oversubscribe", "-np", "2"] + ROOT
 

@@ -1,18 +1,26 @@
-// Times the LSTM cell row of Sources/CKernels/kernels.c on each kernel level this CPU supports, alternating the
-// levels round by round so that load from other jobs hits them alike (issue 18; docs/benchmarks.md).
-// One timed run = 64,000 rows of H = 128 (the W7 shape: 2 directions × B 32 × T 200 × 5 passes), on a working
-// set of 256 rows (L2-resident, as the LSTM step's (B, 4H) gate block is). Prints one line per level: the
-// median, min and max of million rows per second over the rounds.
+// Times the hand-written kernels of Sources/CKernels on each kernel level this CPU supports, alternating the
+// levels round by round so that load from other jobs hits them alike (issue 18; docs/benchmarks.md). Prints one
+// line per level: the median, min and max over the rounds.
 //
-//   /opt/swift/usr/bin/clang -O2 -I Sources/CKernels bench/isa_kernel_bench.c Sources/CKernels/kernels.c -lm \
-//       -o /tmp/isa_kernel_bench && /tmp/isa_kernel_bench 15
+//   lstm       the LSTM cell row (kernels.c), H = 128 (W7): 64,000 rows per timed run on a working set of 256
+//              rows (L2-resident, as the LSTM step's (B, 4H) gate block is); M rows/s
+//   gru        the GRU gate update with the b_h add (gru.c), H = 256, B = 64 rows a step (W8): 1,000 steps per
+//              timed run on 4 steps' buffers; M rows/s
+//   posterior  the posterior log-sum-exp (posterior.c), M = 256 components × n = 2,500 columns (one W2 image),
+//              1 thread and 2 threads; 20 images per timed run; M columns/s
+//
+//   /opt/swift/usr/bin/clang -O2 -I Sources/CKernels bench/isa_kernel_bench.c Sources/CKernels/*.c -lm -lpthread \
+//       -o /tmp/isa_kernel_bench && /tmp/isa_kernel_bench 15 lstm,gru,posterior
 #include "shim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 enum { H = 128, ROWS = 256, RUN = 64000 };
+enum { GH = 256, GB = 64, GSTEPS = 4, GRUN = 1000 };
+enum { PM = 256, PN = 2500, PRUN = 20 };
 
 static double now(void) {
     struct timespec t;
@@ -25,33 +33,82 @@ static int cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static float uniform(float lo, float hi) { return lo + (hi - lo) * (float)rand() / (float)RAND_MAX; }
+
+static float src[ROWS * 4 * H], gates[ROWS * 4 * H], cin[ROWS * H], cell[ROWS * H], tc[ROWS * H], hid[ROWS * H];
+static float gsrc[GSTEPS * GB * 3 * GH], ggates[GSTEPS * GB * 3 * GH], ghw[GB * 3 * GH], gbias[3 * GH];
+static float gprev[GSTEPS * GB * GH], ghan[GSTEPS * GB * GH], gout[GSTEPS * GB * GH];
+static float psrc[PM * PN], pq[PM * PN], pbias[PM];
+static double plogp[PN];
+
+// One timed run of `kernel` on level `isa`; returns millions of rows (columns) per second.
+static double run_once(const char *kernel, int isa, int threads) {
+    double t0 = now(), count = 0;
+    if (!strcmp(kernel, "lstm")) {
+        for (int n = 0; n < RUN; n++) {
+            int row = n % ROWS;
+            if (row == 0) memcpy(gates, src, sizeof gates);  // the gates are overwritten
+            tk_lstm_row(isa, gates + row * 4 * H, cin + row * H, cell + row * H, tc + row * H, hid + row * H, H);
+        }
+        count = RUN;
+    } else if (!strcmp(kernel, "gru")) {
+        for (int n = 0; n < GRUN; n++) {
+            int s = n % GSTEPS;
+            if (s == 0) memcpy(ggates, gsrc, sizeof ggates);
+            tk_gru_rows(isa, GB, GH, ggates + s * GB * 3 * GH, 3 * GH, ghw, 3 * GH, gbias, gprev + s * GB * GH, GH,
+                        ghan + s * GB * GH, GH, gout + s * GB * GH, GH, 0, GH);
+        }
+        count = (double)GRUN * GB;
+    } else {
+        for (int n = 0; n < PRUN; n++) {
+            memcpy(pq, psrc, sizeof pq);  // part of the cost, as the GEMM's store is in the real pass
+            tk_posterior_lse(isa, threads, pq, PM, PN, pbias, -64.0f, plogp);
+        }
+        count = (double)PRUN * PN;
+    }
+    return count / (now() - t0) / 1e6;
+}
+
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 15;
-    if (rounds < 1 || rounds > 1000) { fprintf(stderr, "usage: %s [rounds 1…1000]\n", argv[0]); return 2; }
-    static float src[ROWS * 4 * H], gates[ROWS * 4 * H], cin[ROWS * H], cell[ROWS * H], tc[ROWS * H], hid[ROWS * H];
-    srand(1);
-    for (int k = 0; k < ROWS * 4 * H; k++) src[k] = (float)(12.0 * rand() / RAND_MAX - 6.0);
-    for (int k = 0; k < ROWS * H; k++) cin[k] = (float)(4.0 * rand() / RAND_MAX - 2.0);
-    const char *names[] = {"baseline", "avx2", "avx512"};
-    double *rates[3];
-    for (int isa = 0; isa < 3; isa++) rates[isa] = calloc(rounds, sizeof(double));
-    for (int r = 0; r < rounds; r++) {
-        for (int isa = 0; isa < 3; isa++) {
-            if (!tk_cpu_supports(isa)) continue;
-            double t0 = now();
-            for (int n = 0; n < RUN; n++) {
-                int row = n % ROWS;
-                if (row == 0) for (int k = 0; k < ROWS * 4 * H; k++) gates[k] = src[k];  // the gates are overwritten
-                tk_lstm_row(isa, gates + row * 4 * H, cin + row * H, cell + row * H, tc + row * H, hid + row * H, H);
-            }
-            rates[isa][r] = RUN / (now() - t0) / 1e6;
-        }
+    const char *which = argc > 2 ? argv[2] : "lstm,gru,posterior";
+    if (rounds < 1 || rounds > 1000) {
+        fprintf(stderr, "usage: %s [rounds 1…1000] [lstm,gru,posterior]\n", argv[0]);
+        return 2;
     }
-    for (int isa = 0; isa < 3; isa++) {
-        if (!tk_cpu_supports(isa)) { printf("%-8s not supported by this CPU\n", names[isa]); continue; }
-        qsort(rates[isa], rounds, sizeof(double), cmp);
-        printf("%-8s median %.3f M rows/s (min %.3f, max %.3f, n = %d), H = %d\n", names[isa], rates[isa][rounds / 2],
-               rates[isa][0], rates[isa][rounds - 1], rounds, H);
+    srand(1);
+    for (int k = 0; k < ROWS * 4 * H; k++) src[k] = uniform(-6, 6);
+    for (int k = 0; k < ROWS * H; k++) cin[k] = uniform(-2, 2);
+    for (int k = 0; k < GSTEPS * GB * 3 * GH; k++) gsrc[k] = uniform(-4, 4);
+    for (int k = 0; k < GB * 3 * GH; k++) ghw[k] = uniform(-4, 4);
+    for (int k = 0; k < 3 * GH; k++) gbias[k] = uniform(-1, 1);
+    for (int k = 0; k < GSTEPS * GB * GH; k++) gprev[k] = uniform(-1, 1);
+    for (int k = 0; k < PM * PN; k++) psrc[k] = uniform(-120, 0);
+    for (int k = 0; k < PM; k++) pbias[k] = uniform(-5, 5);
+    const char *names[] = {"baseline", "avx2", "avx512"};
+    // Configurations: (kernel, threads); the posterior runs at 1 and 2 threads.
+    const char *kernels[4];
+    int threads[4], configs = 0;
+    if (strstr(which, "lstm")) { kernels[configs] = "lstm"; threads[configs++] = 1; }
+    if (strstr(which, "gru")) { kernels[configs] = "gru"; threads[configs++] = 1; }
+    if (strstr(which, "posterior")) {
+        kernels[configs] = "posterior"; threads[configs++] = 1;
+        kernels[configs] = "posterior"; threads[configs++] = 2;
+    }
+    double *rates[4][3];
+    for (int c = 0; c < configs; c++)
+        for (int isa = 0; isa < 3; isa++) rates[c][isa] = calloc(rounds, sizeof(double));
+    for (int r = 0; r < rounds; r++)
+        for (int c = 0; c < configs; c++)
+            for (int isa = 0; isa < 3; isa++)
+                if (tk_cpu_supports(isa)) rates[c][isa][r] = run_once(kernels[c], isa, threads[c]);
+    for (int c = 0; c < configs; c++) {
+        for (int isa = 0; isa < 3; isa++) {
+            if (!tk_cpu_supports(isa)) { printf("%-9s %-8s not supported by this CPU\n", kernels[c], names[isa]); continue; }
+            qsort(rates[c][isa], rounds, sizeof(double), cmp);
+            printf("%-9s %d thread(s) %-8s median %.3f M/s (min %.3f, max %.3f, n = %d)\n", kernels[c], threads[c],
+                   names[isa], rates[c][isa][rounds / 2], rates[c][isa][0], rates[c][isa][rounds - 1], rounds);
+        }
     }
     return 0;
 }

@@ -19,4 +19,19 @@ int tk_cpu_supports(int isa);
 /// `isa` must be one the CPU supports (tk_cpu_supports).
 void tk_lstm_row(int isa, float *gates, const float *cell_in, float *cell, float *tanh_cell, float *hidden, long h);
 
+/// The GRU gate update of one step's `rows` rows, fused with the recurrent bias add (see gru.c): with xa in
+/// `gates` (rows, 3H; blocks r z n) and hw = h_{t−1}·W_h without its bias (rows, 3H), overwrites `gates` with
+/// r z n and writes ha_n = hw_n + b_n, h_t, and h_t into `h_next` too unless it is NULL. Leading dimensions in
+/// floats. `isa` must be one the CPU supports (tk_cpu_supports).
+void tk_gru_rows(int isa, long rows, long h, float *gates, long gates_ld, const float *hw, long hw_ld,
+                 const float *bias_h, const float *h_prev, long h_prev_ld, float *ha_n, long ha_n_ld, float *h_out,
+                 long h_out_ld, float *h_next, long h_next_ld);
+
+/// The GMM posteriors' log-sum-exp (see posterior.c): on entry q holds Lᵀ (M, n), row k with leading dimension n;
+/// on return the posteriors Qᵀ, with log p(x_i) in row_log_p (n Doubles). Column blocks of 512 are shared out
+/// over `threads` threads (the calling thread is one of them); returns the threads that ran. `isa` must be
+/// one the CPU supports. Bit-identical for every level and thread count.
+int tk_posterior_lse(int isa, int threads, float *q, long m, long n, const float *bias, float floor,
+                     double *row_log_p);
+
 #endif

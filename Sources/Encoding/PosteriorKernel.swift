@@ -21,7 +21,12 @@ import LinearAlgebra
 /// product and S0_k = Σ_i q_ki is a contiguous row sum. This is also the layout Debian's OpenBLAS 0.3.21 runs at
 /// full speed: the row-major alternative (L = A·Wᵀ, then Qᵀ·A through a transposed operand) runs its moment GEMM
 /// at about a third of the sgemm rate on this machine (measured: 11 against 35 GFLOP/s, one thread; see
-/// docs/benchmarks.md). The log-sum-exp runs over eight samples at a time (SIMD lanes = columns).
+/// docs/benchmarks.md). The log-sum-exp runs over 16, 8 or 4 samples at a time (SIMD lanes = columns) in C
+/// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`); `logSumExpLanes` is its Swift twin. It can share
+/// its column blocks over several threads, but runs on `logSumExpThreads` (1): measured on the project's 2-vCPU
+/// machine, the branch that split it over OpenBLAS's 2 threads ran 1 rank × 2 threads slower, not faster (paired
+/// runs, W1 0.89×, W2 0.77×; the cause is not established, see docs/benchmarks.md, issue 18 round 2). Every level and thread count gives the same bits (each
+/// column is independent; Σ log p(x_i) is summed in sample order afterwards).
 ///
 /// Numerical notes: the posteriors are computed in log space and the column maximum is subtracted before the
 /// exponential (log-sum-exp), so nothing underflows to an all-zero column; `posteriorExp` is Core's vectorisable Cody–Waite +
@@ -33,6 +38,8 @@ struct PosteriorKernel: Sendable {
     /// Float resolution of a posterior column (which sums to 1), so nothing measurable is lost; the point is to keep
     /// q and its products in the moment GEMMs out of the subnormal range, which x86 computes ~100× slower.
     static var relativeLogPosteriorFloor: Float { -64 }
+    /// Threads of the C log-sum-exp in `posteriors` (see the type's notes: the 2-thread split did not pay).
+    static var logSumExpThreads: Int { 1 }
     /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
     static var columnBlock: Int { 512 }
 
@@ -78,14 +85,40 @@ struct PosteriorKernel: Sendable {
     }
 
     /// Writes the posteriors Qᵀ (M, n) (row k, leading dimension n) of the rows whose [X² | X] is `a` (n, 2D) and
-    /// returns Σ_i log p(x_i); each log p(x_i) is also written to `rowLogLikelihoods` when given (n values).
+    /// returns Σ_i log p(x_i) (summed in sample order); each log p(x_i) is also written to `rowLogLikelihoods`
+    /// when given (n values). The log-sum-exp runs in C (`WideKernels.posteriorLogSumExp`: the `KernelISA.active`
+    /// level, column blocks shared over `threads`), bit-identical to `logSumExpLanes` below for every level and
+    /// thread count.
     func posteriors(a: UnsafePointer<Float>, rows n: Int, into q: UnsafeMutablePointer<Float>,
-                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil) -> Double {
+                    rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil,
+                    threads: Int = PosteriorKernel.logSumExpThreads) -> Double {
+        logJoint(a: a, rows: n, into: q)
+        let logP = rowLogLikelihoods ?? UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { if rowLogLikelihoods == nil { logP.deallocate() } }
+        bias.withUnsafeBufferPointer { b in
+            WideKernels.posteriorLogSumExp(q, components: components, columns: n, bias: b.baseAddress!,
+                                           floor: PosteriorKernel.relativeLogPosteriorFloor,
+                                           rowLogLikelihoods: logP, threads: threads)
+        }
+        var logLikelihood = 0.0
+        for i in 0 ..< n { logLikelihood += logP[i] }
+        return logLikelihood
+    }
+
+    /// Lᵀ = W·Aᵀ (M, n), the log-joint before the bias b, into `q`.
+    func logJoint(a: UnsafePointer<Float>, rows n: Int, into q: UnsafeMutablePointer<Float>) {
         let m = components, twoD = 2 * dimension
         weights.withUnsafeBufferPointer { w in
             Float.gemm(transposeA: false, transposeB: true, m: m, n: n, k: twoD, alpha: 1, a: w.baseAddress!,
                        lda: twoD, b: a, ldb: twoD, beta: 0, c: q, ldc: n)
         }
+    }
+
+    /// The Swift twin of the C log-sum-exp (tests): the same three passes on `SIMD8` lanes over Lᵀ in `q`,
+    /// one thread; returns Σ_i log p(x_i) and writes each log p(x_i) to `rowLogLikelihoods` when given.
+    func logSumExpLanes(_ q: UnsafeMutablePointer<Float>, rows n: Int,
+                        rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil) -> Double {
+        let m = components
         // The log-sum-exp runs over blocks of `columnBlock` samples, each pass sweeping the block's part of every
         // component row (contiguous, L2-resident); sweeping one 8-sample column at a time down the M rows instead
         // strides n floats per step and thrashes the caches' sets.

@@ -10,6 +10,22 @@ import CKernels
 /// It overwrites the 4H pre-activations with i f g o and writes c, tanh c and h (H each); `cellIn` (c_prev) may be
 /// `cell`. σ and tanh are the NeuralNets gate-lane formulas (absolute error ≲ 3e-7, exact 0/1 and ±1 in the
 /// tails); every level gives the same bits (kernels.c).
+///
+/// `gruRows`: the GRU gate update of one step's B rows, fused with the recurrent bias add (gru.c), gate blocks
+/// r z n at offsets 0, H, 2H; `hw` = h_{t−1}·W_h WITHOUT b_h:
+///
+///     ha = hw + b_h    r = σ(xa_r + ha_r)    z = σ(xa_z + ha_z)    n = tanh(xa_n + r ⊙ ha_n)
+///     h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+///
+/// It overwrites xa (in `gates`) with r z n and writes ha_n, h_t, and h_t into `hNext` too when given. Every
+/// pointer walks its rows with its own leading dimension (floats), so a step is read in place from (B, T, ·)
+/// tensors. Same σ/tanh lanes as `lstmRow`, so every level gives the same bits.
+///
+/// `posteriorLogSumExp`: the GMM posteriors' log-sum-exp (posterior.c) over the columns of Lᵀ (M, n):
+/// l_ki = L_ki + b_k, q_ki = exp(l_ki − max_k l_ki) / Σ_k (·) with exp exactly 0 below `floor`, and
+/// log p(x_i) per column; column blocks of 512 shared out over `threads` threads. The lanes are Core's
+/// `posteriorExp`, so every level and every thread count gives the bits of the Swift lanes in Encoding's
+/// `PosteriorKernel`.
 public enum WideKernels {
     @inline(__always)
     public static func lstmRow(gates: UnsafeMutablePointer<Float>, cellIn: UnsafePointer<Float>,
@@ -17,5 +33,30 @@ public enum WideKernels {
                                hidden: UnsafeMutablePointer<Float>, h: Int, isa: KernelISA = .active) {
         if isa != .active { precondition(isa.isSupported, "WideKernels.lstmRow: this CPU cannot run \(isa)") }
         tk_lstm_row(isa.code, gates, cellIn, cell, tanhCell, hidden, h)
+    }
+
+    /// See the type's `gruRows` paragraph. Shapes: gates, hw (rows, 3H); biasH (3H); hPrev, haN, hOut, hNext (rows, H).
+    @inline(__always)
+    public static func gruRows(
+        rows: Int, h: Int, gates: UnsafeMutablePointer<Float>, gatesLD: Int, hw: UnsafePointer<Float>, hwLD: Int,
+        biasH: UnsafePointer<Float>, hPrev: UnsafePointer<Float>, hPrevLD: Int, haN: UnsafeMutablePointer<Float>,
+        haNLD: Int, hOut: UnsafeMutablePointer<Float>, hOutLD: Int, hNext: UnsafeMutablePointer<Float>?,
+        hNextLD: Int, isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.gruRows: this CPU cannot run \(isa)") }
+        tk_gru_rows(isa.code, rows, h, gates, gatesLD, hw, hwLD, biasH, hPrev, hPrevLD, haN, haNLD, hOut, hOutLD,
+                    hNext, hNextLD)
+    }
+
+    /// See the type's `posteriorLogSumExp` paragraph: `q` (M, n) in place, `bias` (M), `rowLogLikelihoods` (n).
+    /// `threads` defaults to OpenBLAS's thread count (`BLASThreads.count`), so "1 rank × 2 threads" runs the
+    /// log-sum-exp on both threads, as the GEMMs around it do.
+    public static func posteriorLogSumExp(
+        _ q: UnsafeMutablePointer<Float>, components m: Int, columns n: Int, bias: UnsafePointer<Float>,
+        floor: Float, rowLogLikelihoods: UnsafeMutablePointer<Double>, threads: Int = BLASThreads.count,
+        isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.posteriorLogSumExp: this CPU cannot run \(isa)") }
+        _ = tk_posterior_lse(isa.code, Int32(clamping: Swift.max(1, threads)), q, m, n, bias, floor, rowLogLikelihoods)
     }
 }

@@ -19,6 +19,11 @@ import LinearAlgebra
 /// No masking: the decoder is causal, so steps after a sequence's end do not influence earlier ones; give
 /// them weight 0 in `SoftmaxCrossEntropy` and they pass no gradient.
 ///
+/// Float runs each step's gate update through `WideKernels.gruRows` (C, on the `KernelISA.active` level): the
+/// step GEMM writes h_{t−1}·W_h without b_h and the kernel adds b_h while it computes the gates, over the whole
+/// batch of the step; σ and tanh are the gate lanes (NeuralNets' `GateLanes`, abs. error ≲ 3e-7), bit-identical on
+/// every level. Double keeps libm, so the gradient checks see exact maths.
+///
 /// GEMMs: X·W_x for all B·T rows in one GEMM; per step one (B, H)·(H, 3H) GEMM forward and one
 /// (B, 3H)·(3H, H) backward; weight gradients and dX one GEMM each over all B·T rows.
 ///
@@ -104,6 +109,10 @@ public struct GRU: Sendable {
             for sample in 0 ..< b { (hIn + sample * steps * h).update(from: ph0 + sample * h, count: h) }
             for r in 0 ..< n { (xa + r * g).update(from: base + inputBias.offset, count: g) }
             gemm(px, lda: d, base + inputWeight.offset, ldb: g, xa, ldc: g, m: n, n: g, k: d, beta: 1)
+            if S.self == Float.self {
+                floatSteps(b: b, steps: steps, base: base, xa: xa, haBuf: haBuf, han: han, hIn: hIn, hOut: hOut)
+                return
+            }
             for t in 0 ..< steps {
                 for sample in 0 ..< b { (haBuf + sample * g).update(from: base + recurrentBias.offset, count: g) }
                 gemm(hIn + t * h, lda: steps * h, base + recurrentWeight.offset, ldb: g, haBuf, ldc: g,
@@ -123,5 +132,28 @@ public struct GRU: Sendable {
             }
         } }
         return (out, cache)
+    }
+
+    /// The Float steps of `forward`: per step one GEMM hw = h_{t−1}·W_h (β = 0) and one `WideKernels.gruRows` over
+    /// the B rows of step t (rows b·T + t of the (B, T, ·) tensors, so every leading dimension is T times a width).
+    private func floatSteps<S: NeuralScalar>(
+        b: Int, steps: Int, base: UnsafePointer<S>, xa: UnsafeMutablePointer<S>, haBuf: UnsafeMutablePointer<S>,
+        han: UnsafeMutablePointer<S>, hIn: UnsafeMutablePointer<S>, hOut: UnsafeMutablePointer<S>
+    ) {
+        func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+        }
+        let (h, g) = (hiddenSize, 3 * hiddenSize)
+        let weights = UnsafeRawPointer(base).assumingMemoryBound(to: Float.self)
+        let fhIn = f(hIn), fHa = f(haBuf)
+        for t in 0 ..< steps {
+            gemm(fhIn + t * h, lda: steps * h, weights + recurrentWeight.offset, ldb: g, fHa, ldc: g,
+                 m: b, n: g, k: h, beta: 0)
+            WideKernels.gruRows(
+                rows: b, h: h, gates: f(xa) + t * g, gatesLD: steps * g, hw: fHa, hwLD: g,
+                biasH: weights + recurrentBias.offset, hPrev: fhIn + t * h, hPrevLD: steps * h,
+                haN: f(han) + t * h, haNLD: steps * h, hOut: f(hOut) + t * h, hOutLD: steps * h,
+                hNext: t + 1 < steps ? fhIn + (t + 1) * h : nil, hNextLD: steps * h)
+        }
     }
 }
