@@ -19,6 +19,9 @@ public struct RunnerPlan: Sendable {
         public var problem: String?
         /// Peak memory per rank and rough time (nil when the stage will not run or its type cannot say).
         public var cost: StageCost? = nil
+        /// Every parameter as `run` would use it (defaults filled in, paths resolved from the config's folder),
+        /// `key=value` in key order: what the stage key is computed from.
+        public var parameters: String = ""
     }
 
     public var rows: [Row]
@@ -55,6 +58,7 @@ extension Runner {
         let cache = RunnerEstimateCache()
         for (stage, state, _) in status {
             var row = RunnerPlan.Row(stage: stage.name, type: stage.type.name, state: state, writes: nil, problem: nil)
+            row.parameters = stage.parameters.canonical.replacingOccurrences(of: "\n", with: ", ")
             if state == .done {
                 row.writes = []
             } else if stage.type.estimate != nil || stage.type.estimateFromInputs != nil || stage.type.estimateCost != nil {

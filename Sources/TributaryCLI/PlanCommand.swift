@@ -9,7 +9,7 @@ import Storage
 struct PipelinePlan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Dry run: each stage's state, missing inputs, the bytes the stages to run will write and the free "
+        abstract: "Dry run: each stage's state and resolved parameters, missing inputs, the bytes the stages to run will write and the free "
             + "space, peak memory per rank and a rough time; exit 1 when run would stop (writes nothing).")
 
     @OptionGroup var next: NextRunOptions
@@ -34,6 +34,7 @@ struct PipelinePlan: ParsableCommand {
                     line += "; peak ≤ \(MemoryBudget.format(cost.peakBytes))/rank, time ≈ \(StageCost.format(seconds: cost.seconds))"
                 }
                 print(line)
+                print("    parameters: \(row.parameters)")
                 if let cost = row.cost { print("    memory: \(cost.memory); time: \(cost.time)") }
             }
             for input in plan.missing { print("missing input: \(input.key) = \(input.path) (relative paths are from the config's folder)") }

@@ -28,6 +28,11 @@ final class PlanCLITests: XCTestCase {
         XCTAssertTrue(result.output.contains("estimated peak memory per rank: "), result.output)
         XCTAssertTrue(result.output.contains("estimated time: "), result.output)
         XCTAssertFalse(result.output.contains("warning: "), result.output)
+        // Each stage's resolved parameters: the config's values and the defaults it left out, in key order.
+        let fisherParameters = result.output.components(separatedBy: "\n").first { $0.hasPrefix("    parameters: ") && $0.contains("pca_dims=") }
+        XCTAssertNotNil(fisherParameters, result.output)
+        XCTAssertTrue(fisherParameters!.contains("components=2, ") && fisherParameters!.contains("pca_dims=4"), fisherParameters!)
+        XCTAssertTrue(fisherParameters!.contains("seed="), "defaults are listed too: \(fisherParameters!)")
         // Under a 1 MiB budget (the process alone takes more) both stages are flagged; the plan still passes:
         // the memory figure is an upper bound, a warning, not a refusal.
         let tight = try runTributary(["plan", config.path, "--memory", "1MiB"])
