@@ -162,11 +162,12 @@ public struct InfusedTrainingStage {
         }
 
         let penaltyMeter = PenaltyMeter()
-        let trainer = DataParallelTrainer(
+        var trainer = DataParallelTrainer(
             options: cfg.training, communicator: comm, configuration: settings(trainCount: train.count),
             extras: Self.checkpointExtras(neighbours: neighbours, penalty: penaltyMeter, sources: cfg.indexes.count,
                                           documents: train.count, k: cfg.neighbours, communicator: comm,
                                           path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
+        trainer.pathAttributes = ["model", "indexes"]  // relative to the checkpoint; an older one's paths as given still match
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
             initial: initial, sampleCount: train.count, resume: cfg.resume,
@@ -257,11 +258,16 @@ public struct InfusedTrainingStage {
                       test: finalTest, trainCount: train.count, testCount: test.count, parameterHash: hash)
     }
 
-    /// The model/data settings the model file records and a checkpoint must match (with the training count).
+    /// The model/data settings the model file records and a checkpoint must match (with the training count); in a
+    /// checkpoint, `model` and `indexes` are relative to the checkpoint file (the model file overrides them with
+    /// paths relative to itself).
     func settings(trainCount: Int?) -> [String: HDF5AttributeValue] {
         let cfg = configuration
+        let checkpoint = trainCount == nil ? nil : cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName }
         var settings: [String: HDF5AttributeValue] = [
-            "model": .string(cfg.modelPath), "indexes": .strings(cfg.indexes), "neighbours": .int(cfg.neighbours),
+            "model": checkpoint.map { ArtifactHeader.storedPath(cfg.modelPath, in: $0) } ?? .string(cfg.modelPath),
+            "indexes": checkpoint.map { ArtifactHeader.storedPaths(cfg.indexes, in: $0) } ?? .strings(cfg.indexes),
+            "neighbours": .int(cfg.neighbours),
             "penalty_scale": .double(cfg.penaltyScale), "refresh_every": .int(cfg.refreshEvery),
             "exclude_self": .int(cfg.excludeSelf ? 1 : 0), "split": .string("\(cfg.split)"),
             "train_fraction": .double(cfg.trainFraction)]

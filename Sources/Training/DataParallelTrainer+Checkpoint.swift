@@ -165,7 +165,11 @@ extension DataParallelTrainer {
     /// True when the path attribute `found` of the checkpoint at `checkpoint` names the file `expected` names
     /// (relative to the checkpoint's folder, or absolute); `found` may also be a path as given, relative to the
     /// working directory (checkpoints written before `pathAttributes`).
+    /// A list of paths matches element by element.
     static func sameFile(_ found: HDF5AttributeValue?, _ expected: HDF5AttributeValue?, checkpoint: String) -> Bool {
+        if case let .strings(olds)? = found, case let .strings(news)? = expected {
+            return olds.count == news.count && zip(olds, news).allSatisfy { sameFile(.string($0), .string($1), checkpoint: checkpoint) }
+        }
         guard case let .string(old)? = found, case let .string(new)? = expected, !old.isEmpty else { return false }
         func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
         let target = standard(ArtifactHeader.resolvedPath(new, in: checkpoint))
