@@ -66,7 +66,8 @@ public struct PathTrainingStage {
         /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
         /// features are fixed inputs (a frozen encoder).
         public var textEncoder: PathTextEncoder?
-        /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows).
+        /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows);
+        /// empty (the command line): the rows it trains on, `trainingParts`.
         public var split: [String: [String]] = [:]
 
         public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
@@ -124,7 +125,7 @@ public struct PathTrainingStage {
                                   encoderHidden: m, embeddingSize: cfg.embeddingSize, hiddenSize: cfg.hiddenSize,
                                   parameters: [], featureMean: mean, featureScale: scale, history: [])
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
-        model.split = cfg.split
+        model.split = cfg.split.isEmpty ? Self.trainingParts(samples) : cfg.split
         let settings = settings(samples: samples.count, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()
@@ -254,5 +255,15 @@ public struct PathTrainingStage {
                                  lossSum: { batch, parameters in
             classifier.softmaxLoss(x.matrix(batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
         }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
+    }
+}
+
+extension PathTrainingStage {
+    /// The split a run without a recorded one (`train-paths` from the command line) writes: `train` = the ids of
+    /// every sample it trains on, in sample order, and `train.<dataset>` = those of each joined dataset.
+    static func trainingParts(_ samples: PathSamples) -> [String: [String]] {
+        var parts = ["train": samples.ids]
+        for (i, dataset) in samples.datasets.enumerated() { parts["train.\(dataset)", default: []].append(samples.ids[i]) }
+        return parts
     }
 }

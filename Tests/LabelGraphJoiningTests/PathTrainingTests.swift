@@ -99,6 +99,12 @@ final class PathTrainingTests: XCTestCase {
         let model = fixture.directory.appendingPathComponent("model.h5").path
         configuration.outputPath = model
         _ = try PathTrainingStage(configuration).run(communicator: SingleProcessCommunicator())
+        // Without a pipeline's split the model records what it trained on: every sample, and each join's.
+        let split = try PathModelFile.read(model).split
+        XCTAssertEqual(split.keys.sorted(), ["train", "train.coarse", "train.fine"])
+        XCTAssertEqual(split["train.fine"]?.count, 60)
+        XCTAssertEqual(split["train.coarse"]?.count, 60)
+        XCTAssertEqual(split["train"], split["train.fine"]! + split["train.coarse"]!)
         let testCSV = fixture.directory.appendingPathComponent("test.csv").path
         try ("row,label\n" + (120 ..< 220).map { "\($0),\(PathFixture.fine[fixture.classes[$0]])\n" }.joined())
             .write(toFile: testCSV, atomically: true, encoding: .utf8)
