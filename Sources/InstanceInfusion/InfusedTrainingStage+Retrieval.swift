@@ -17,6 +17,8 @@ extension InfusedTrainingStage {
         let model: TextClassifier
         let data: EncodedTexts
         let forests: [ShardedForest]
+        /// Exact search over each forest's rows (`retrieval: exact`); nil: the forests answer (LSH).
+        let exact: [ShardedExactSearch]?
         let k: Int
         let excludeSelf: Bool
         let communicator: any Communicator
@@ -46,9 +48,10 @@ extension InfusedTrainingStage {
         }
 
         func search(_ c: Matrix<Float>, _ indices: [Int]) throws -> [[[Neighbor]]] {
-            try forests.map { forest in
-                let lists = try forest.search(queries: c, k: k, excluding: excludeSelf ? indices : nil,
-                                              communicator: communicator)
+            try forests.indices.map { j in
+                let skip = excludeSelf ? indices : nil
+                let lists = try exact.map { try $0[j].search(queries: c, k: k, excluding: skip, communicator: communicator) }
+                    ?? forests[j].search(queries: c, k: k, excluding: skip, communicator: communicator)
                 // Checks every list holds k once, so the training steps can gather freely.
                 if let b = lists.firstIndex(where: { $0.count < k }) {
                     throw InfusionError.tooFewNeighbours(query: b, expected: k, got: lists[b].count)

@@ -59,6 +59,8 @@ public struct InfusedTrainingStage {
         public var refreshEvery = 1
         /// Source = target corpus: never retrieve a document's own row.
         public var excludeSelf = false
+        /// LSH Forest (paper) or exact search over the same source rows (the ablation of the LSH's loss).
+        public var retrieval = InfusionRetrieval.lsh
         public var training: TrainingOptions
         /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
         public var resume = false
@@ -133,7 +135,7 @@ public struct InfusedTrainingStage {
         comm.log0("train-infused: \(corpus.source): train \(indices.train.count), test \(indices.test.count); "
             + "\(cfg.indexes.count) source(s) \(zip(cfg.indexes, counts).map { "\($0) (\($1))" }.joined(separator: ", ")); "
             + "k = \(cfg.neighbours), λ = \(cfg.penaltyScale), retrieval every \(cfg.refreshEvery) epoch(s)"
-            + (cfg.excludeSelf ? ", self excluded" : "") + "; \(comm.size) rank(s)")
+            + (cfg.excludeSelf ? ", self excluded" : "") + ", \(cfg.retrieval.rawValue) retrieval; \(comm.size) rank(s)")
 
         // One buffer: the target model, then W1, b1.
         var layout = model.layout
@@ -147,8 +149,9 @@ public struct InfusedTrainingStage {
         head.initialize(&initial.values, fromBaselineWeight: baseline.value(model.classifier.weight),
                         bias: baseline.value(model.classifier.bias))
 
-        let retrieval = SourceRetrieval(model: model, data: data, forests: forests, k: cfg.neighbours,
-                                  excludeSelf: cfg.excludeSelf, communicator: comm)
+        let exact = cfg.retrieval == .exact ? try forests.map(ShardedExactSearch.init) : nil
+        let retrieval = SourceRetrieval(model: model, data: data, forests: forests, exact: exact, k: cfg.neighbours,
+                                        excludeSelf: cfg.excludeSelf, communicator: comm)
         let train = indices.train, test = indices.test
         // A resumed run takes the ids of its epoch from the checkpoint (restored before the first step).
         let neighbours = NeighbourTable(cfg.resume ? [] : try retrieval.neighbours(of: train, parameters: initial.values))
@@ -269,7 +272,7 @@ public struct InfusedTrainingStage {
             "indexes": checkpoint.map { ArtifactHeader.storedPaths(cfg.indexes, in: $0) } ?? .strings(cfg.indexes),
             "neighbours": .int(cfg.neighbours),
             "penalty_scale": .double(cfg.penaltyScale), "refresh_every": .int(cfg.refreshEvery),
-            "exclude_self": .int(cfg.excludeSelf ? 1 : 0), "split": .string("\(cfg.split)"),
+            "exclude_self": .int(cfg.excludeSelf ? 1 : 0), "retrieval": .string(cfg.retrieval.rawValue), "split": .string("\(cfg.split)"),
             "train_fraction": .double(cfg.trainFraction)]
         if let trainCount { settings["data.train_count"] = .int(trainCount) }
         return settings

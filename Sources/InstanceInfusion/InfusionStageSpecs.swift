@@ -46,6 +46,9 @@ extension StageSpec {
                           "Penalty scale λ of the similarity penalty λ‖z_s − z_t‖² (0: no penalty)"),
             ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, unit: "epochs",
                           "Recompute the neighbours from the current context vectors every N epochs"),
+            ParameterSpec("retrieval", .string, .string(InfusionRetrieval.lsh.rawValue), choices: InfusionRetrieval.choices,
+                          reference: "Instance Infusion, §3.2 (LSH Forest; exact is the ablation of its loss)",
+                          "Neighbour search over the sources: lsh (the index's LSH Forest) or exact (brute force over the same rows)"),
         ] + textTraining + [.checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
 
     /// Instance Infusion Table 5's classical baselines on `train-text`'s split (`tributary experiment baselines`;
@@ -55,6 +58,12 @@ extension StageSpec {
             ParameterSpec("max_features", .int, .int(10_000), range: 1 ... 1e9, unit: "terms", "Terms kept (highest document frequency)"),
             ParameterSpec("trees", .int, .int(100), range: 1 ... 1e9, "Trees per random forest (seeded with seed)"),
         ], constraints: [foldOrFraction])
+}
+
+/// How `train-infused` finds the k nearest source instances (`retrieval`): the index's LSH Forest
+/// (`ShardedForest.search`) or brute force over the rows that forest holds (`ShardedExactSearch`).
+public enum InfusionRetrieval: String, Sendable, CaseIterable, ParameterChoice {
+    case lsh, exact
 }
 
 /// The similarity of an `index` stage (`metric`): the names both doors accept.
@@ -121,6 +130,7 @@ extension InfusedTrainingStage.Configuration {
         penaltyScale = p.double("penalty")
         refreshEvery = p.int("refresh_every")
         excludeSelf = p.bool("exclude_self")
+        retrieval = InfusionRetrieval(rawValue: p.string("retrieval")) ?? .lsh
         self.outputPath = outputPath
     }
 }

@@ -78,16 +78,7 @@ public struct ShardedForest: Sendable {
             var counts = try forest.prefixCounts(labels: labels, queries: chunk.rows)
             try communicator.allReduce(&counts.values, op: .sum)
             let local = try forest.run(queries: chunk, labels: labels, k: k, excluding: skip, global: counts.values)
-            // Distributed: every rank receives every rank's top-k lists, in rank order.
-            let packed = TopK.pack(local, k: k)
-            let allIDs = try communicator.allGather(packed.ids)
-            let allScores = try communicator.allGather(packed.scores)
-            for b in 0 ..< chunk.rows {
-                let lists = (0 ..< allIDs.count).map { r in
-                    TopK.unpack(ids: allIDs[r], scores: allScores[r], query: b, k: k)
-                }
-                results.append(TopK.merge(lists, k: k))
-            }
+            results += try TopK.gatherMerge(local, k: k, communicator: communicator)
         }
         return results
     }

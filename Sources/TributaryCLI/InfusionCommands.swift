@@ -35,6 +35,7 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("penalty"))) var penalty = spec.default("penalty", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("refresh_every"))) var refreshEvery = spec.default("refresh_every", as: Int.self)
     @Flag(help: ArgumentHelp(spec.help("exclude_self"))) var excludeSelf = spec.default("exclude_self", as: Bool.self)
+    @Option(help: ArgumentHelp(spec.help("retrieval"))) var retrieval = spec.default("retrieval", as: InfusionRetrieval.self)
     @OptionGroup var loop: TextTrainingLoopOptions
     @OptionGroup var split: TextSplitOptions
     @OptionGroup var checkpoints: CheckpointOptions
@@ -117,3 +118,5 @@ struct ExperimentBaselinesCommand: ParsableCommand, SpecCommand {
         }
     }
 }
+
+extension InfusionRetrieval: ExpressibleByArgument {}
