@@ -23,44 +23,16 @@ final class InfusedRetrievalTests: XCTestCase {
 
     func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
-    /// 3 classes, each document 4 of its class's 6 topic words among 4 of 40 noise words (seeded; no duplicates,
-    /// so no ties in retrieval).
-    func writeCorpus(_ name: String, documents: Int, seed: UInt64) throws -> String {
-        let topics = [["stock", "market", "shares", "bank", "profit", "trade"],
-                      ["goal", "match", "team", "cup", "coach", "league"],
-                      ["vote", "party", "minister", "poll", "election", "law"]]
-        var rng = SeededRandom(seed: seed)
-        var lines = ["text,label"]
-        for i in 0 ..< documents {
-            let words = (0 ..< 4).flatMap { _ in [topics[i % 3][rng.bounded(6)], "w\(rng.bounded(40))"] }
-            lines.append(words.joined(separator: " ") + ",class\(i % 3)")
-        }
-        try lines.joined(separator: "\n").write(toFile: path(name), atomically: true, encoding: .utf8)
-        return path(name)
-    }
-
     /// Target (48 documents) and its baseline model; the 60-document source embedded with it and indexed twice:
     /// c = 61 > N = 60 (the climb always reaches depth 0, so the forest re-ranks every row: LSH is exact) and c = 1.
     func prepare() throws -> (target: String, model: String, full: String, small: String) {
-        let target = try writeCorpus("target.csv", documents: 48, seed: 1)
-        let source = try writeCorpus("source.csv", documents: 60, seed: 2)
-        var text = TextTrainingStage.Configuration(
-            source: TextCorpusSource(kind: .csv, path: target), split: .fold(0, of: 4),
-            training: TrainingOptions(epochs: 3, batchSize: 8, learningRate: 0.02))
-        text.embeddingSize = 8
-        text.hiddenSize = 6
-        text.contextSize = 5
-        text.minimumCount = 1
-        text.outputPath = path("model.h5")
-        _ = try TextTrainingStage(text).run(communicator: SingleProcessCommunicator())
-        try TextEmbeddingStage(modelPath: path("model.h5"), source: TextCorpusSource(kind: .csv, path: source),
-                               outputPath: path("source-emb.h5")).run(communicator: SingleProcessCommunicator())
+        let (target, model, _) = try InfusionTestCorpus.baseline(path)
         for (name, c) in [("full", 61), ("small", 1)] {
             try IndexStage(config: IndexConfig(embeddings: path("source-emb.h5"), output: path("\(name)/index.h5"),
                                                trees: 2, maxDepth: 12, candidatesPerTree: c))
                 .run(communicator: SingleProcessCommunicator())
         }
-        return (target, path("model.h5"), path("full/index.h5"), path("small/index.h5"))
+        return (target, model, path("full/index.h5"), path("small/index.h5"))
     }
 
     func train(_ p: (target: String, model: String, full: String, small: String), index: String,

@@ -19,43 +19,9 @@ final class InfusedTrainingTests: XCTestCase {
 
     func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
-    /// Documents of 3 classes: 4 words of the class's 6 topic words among 4 of 40 noise words, drawn by a seeded
-    /// generator, so no two documents are (near-)duplicates (their context vectors would tie in retrieval, and
-    /// float rounding of the scores could then pick either).
-    func writeCorpus(_ name: String, documents: Int, seed: UInt64) throws -> String {
-        let topics = [["stock", "market", "shares", "bank", "profit", "trade"],
-                      ["goal", "match", "team", "cup", "coach", "league"],
-                      ["vote", "party", "minister", "poll", "election", "law"]]
-        var rng = SeededRandom(seed: seed)
-        var lines = ["text,label"]
-        for i in 0 ..< documents {
-            let c = i % 3
-            var words: [String] = []
-            for _ in 0 ..< 4 {
-                words.append(topics[c][rng.bounded(6)])
-                words.append("w\(rng.bounded(40))")
-            }
-            lines.append(words.joined(separator: " ") + ",class\(c)")
-        }
-        try lines.joined(separator: "\n").write(toFile: path(name), atomically: true, encoding: .utf8)
-        return path(name)
-    }
-
     /// A baseline model on the target, the source embedded with it and indexed on 1 and 2 ranks.
     func prepare() throws -> (target: String, model: String, one: String, two: String, baseline: ClassificationMetrics) {
-        let target = try writeCorpus("target.csv", documents: 48, seed: 1)
-        let source = try writeCorpus("source.csv", documents: 60, seed: 2)
-        var configuration = TextTrainingStage.Configuration(
-            source: TextCorpusSource(kind: .csv, path: target), split: .fold(0, of: 4),
-            training: TrainingOptions(epochs: 3, batchSize: 8, learningRate: 0.02))
-        configuration.embeddingSize = 8
-        configuration.hiddenSize = 6
-        configuration.contextSize = 5
-        configuration.minimumCount = 1
-        configuration.outputPath = path("model.h5")
-        let report = try TextTrainingStage(configuration).run(communicator: SingleProcessCommunicator())
-        try TextEmbeddingStage(modelPath: path("model.h5"), source: TextCorpusSource(kind: .csv, path: source),
-                               outputPath: path("source-emb.h5")).run(communicator: SingleProcessCommunicator())
+        let (target, model, test) = try InfusionTestCorpus.baseline(path)
         let one = IndexConfig(embeddings: path("source-emb.h5"), output: path("one/index.h5"), trees: 8, maxDepth: 12,
                               candidatesPerTree: 8)
         var two = one
@@ -63,7 +29,7 @@ final class InfusedTrainingTests: XCTestCase {
         try IndexStage(config: one).run(communicator: SingleProcessCommunicator())
         let twoRanks = two
         _ = try ThreadedWorld.run(size: 2) { comm in try IndexStage(config: twoRanks).run(communicator: comm) }
-        return (target, path("model.h5"), one.output, two.output, report.test!)
+        return (target, model, one.output, two.output, test)
     }
 
     func infused(_ target: String, _ model: String, _ index: String, epochs: Int = 4) -> InfusedTrainingStage.Configuration {
