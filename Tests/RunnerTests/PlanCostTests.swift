@@ -14,28 +14,8 @@ final class PlanCostTests: XCTestCase {
     override func setUpWithError() throws { folder = try makeTemporaryDirectory("plan-costs") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    /// Six two-class documents and an 8-image synthetic set (labels n mod 3), as in PlanEstimateTests.
-    private func smallPlan(ranks: Int) throws -> RunnerPlan {
-        let csv = "text,label\n" + (0 ..< 6).map { "word\($0) common text,\($0 % 2 == 0 ? "x" : "y")\n" }.joined()
-        try Data(csv.utf8).write(to: folder.appendingPathComponent("texts.csv"))
-        let json = """
-            {"out": "out",
-             "datasets": {"img": {"kind": "synthetic", "count": 8, "width": 32, "height": 32},
-                          "t": {"kind": "csv", "data": "texts.csv"}},
-             "stages": [
-               {"name": "fv", "type": "fisher", "dataset": "img", "params": {"components": 2, "pca_dims": 4}},
-               {"name": "split", "type": "split", "inputs": {"fv": "fv"}},
-               {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"}},
-               {"name": "lstm", "type": "train-text", "dataset": "t",
-                "params": {"vocab_size": 50, "embedding_size": 4, "hidden_size": 3, "context_size": 2}},
-               {"name": "embed", "type": "embed", "dataset": "t", "inputs": {"model": "lstm"}},
-               {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4}}
-             ]}
-            """
-        let path = folder.appendingPathComponent("c.json").path
-        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-        return try Runner(config: try RunnerConfig.load(path, stageTypes: allStageTypes)).plan(ranks: ranks)
-    }
+    /// `SmallPlanFixture`'s plan.
+    private func smallPlan(ranks: Int) throws -> RunnerPlan { try SmallPlanFixture.plan(in: folder, ranks: ranks) }
 
     private func cost(_ plan: RunnerPlan, _ stage: String) throws -> StageCost {
         let row = try XCTUnwrap(plan.rows.first { $0.stage == stage }, stage)

@@ -12,29 +12,9 @@ final class PlanEstimateTests: XCTestCase {
     override func setUpWithError() throws { folder = try makeTemporaryDirectory("plan-estimates") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    /// Six two-class documents; an 8-image synthetic set (labels n mod 3: classes a, b, c with 3, 3, 2 images).
+    /// `SmallPlanFixture`: six two-class documents; an 8-image synthetic set (classes a, b, c with 3, 3, 2 images).
     private func plan(ranks: Int) throws -> [String: [Int]] {
-        let csv = "text,label\n" + (0 ..< 6).map { "word\($0) common text,\($0 % 2 == 0 ? "x" : "y")\n" }.joined()
-        try Data(csv.utf8).write(to: folder.appendingPathComponent("texts.csv"))
-        let json = """
-            {"out": "out",
-             "datasets": {"img": {"kind": "synthetic", "count": 8, "width": 32, "height": 32},
-                          "t": {"kind": "csv", "data": "texts.csv"}},
-             "stages": [
-               {"name": "fv", "type": "fisher", "dataset": "img", "params": {"components": 2, "pca_dims": 4}},
-               {"name": "split", "type": "split", "inputs": {"fv": "fv"}},
-               {"name": "svm", "type": "annotate", "inputs": {"fv": "fv", "manifest": "split"}},
-               {"name": "lstm", "type": "train-text", "dataset": "t",
-                "params": {"vocab_size": 50, "embedding_size": 4, "hidden_size": 3, "context_size": 2}},
-               {"name": "embed", "type": "embed", "dataset": "t", "inputs": {"model": "lstm"}},
-               {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4}},
-               {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"}, "params": {"neighbours": 3}},
-               {"name": "infused", "type": "train-infused", "dataset": "t", "inputs": {"model": "lstm", "index": "index"}}
-             ]}
-            """
-        let path = folder.appendingPathComponent("c.json").path
-        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-        let plan = try Runner(config: try RunnerConfig.load(path, stageTypes: allStageTypes)).plan(ranks: ranks)
+        let plan = try SmallPlanFixture.plan(in: folder, ranks: ranks)
         var bytes: [String: [Int]] = [:]
         for row in plan.rows {
             XCTAssertNil(row.problem, "\(row.stage): \(row.problem ?? "")")
