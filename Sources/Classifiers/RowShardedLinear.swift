@@ -81,6 +81,8 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
     public let statistics: [Statistics]
     /// Hessian-vector products (passes over X) spent in conjugate gradients, all concepts together.
     public let conjugateGradientSteps: Int
+    /// This rank's passes over its rows, reads and seconds (read / products / ordered sums) during training.
+    public let work: RowWork
 
     /// The models as a `OneVsRest` over the concatenated columns (W (K, D), b_k = w_B[k]·B).
     public var oneVsRest: OneVsRest<Scalar> {
@@ -115,6 +117,6 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
                        objective: result.values[$0], gradientNorm: result.gradientNorms[$0])
         }
         return RowShardedLinear(weights: result.weights, biasFeature: options.bias, statistics: stats,
-                                conjugateGradientSteps: result.conjugateGradientSteps)
+                                conjugateGradientSteps: result.conjugateGradientSteps, work: data.work)
     }
 }

@@ -49,6 +49,8 @@ public final class RowBlocks<Scalar: BLASScalar>: @unchecked Sendable {
     /// True when the owned rows are held in memory after the first pass.
     public let isCached: Bool
     private var cache: [Int: [[Matrix<Scalar>]]] = [:]  // lookup only, never iterated
+    /// What the passes over this rank's rows cost so far (counted by `forEachChunk` and the solvers).
+    public internal(set) var work = RowWork()
 
     /// - Parameters:
     ///   - cacheBytes: keep this rank's rows in memory when they take at most this many bytes (0: always stream).
@@ -79,20 +81,48 @@ public final class RowBlocks<Scalar: BLASScalar>: @unchecked Sendable {
         let ranges = stride(from: block.lowerBound, to: block.upperBound, by: chunkRows).map {
             $0 ..< $0 + Swift.min(chunkRows, block.upperBound - $0)
         }
+        if b == ownedBlocks.lowerBound { work.passes += 1 }
+        let clock = ContinuousClock()
         if let hit = cache[b] {
-            for (range, x) in zip(ranges, hit) { try body(range, x) }
+            for (range, x) in zip(ranges, hit) { try timed(\.productSeconds) { try body(range, x) } }
             return
         }
         var kept: [[Matrix<Scalar>]] = []
         for range in ranges {
+            let start = clock.now
             let x = try sources.map { try $0.rows(range) }
+            work.readSeconds += start.duration(to: clock.now).inSeconds
+            work.reads += sources.count
+            work.bytesRead += x.reduce(0) { $0 + $1.values.count * MemoryLayout<Scalar>.stride }
             for (source, m) in zip(sources, x) where m.rows != range.count || m.columns != source.dimension {
                 throw ClassifierError.shapeMismatch(what: "RowBlocks: values read for rows \(range)",
                                                     expected: range.count * source.dimension, got: m.values.count)
             }
             if isCached { kept.append(x) }
-            try body(range, x)
+            try timed(\.productSeconds) { try body(range, x) }
         }
         if isCached { cache[b] = kept }
     }
+
+    /// Runs `body`, adding its wall-clock seconds to `work[keyPath: counter]`.
+    func timed<T>(_ counter: WritableKeyPath<RowWork, Double>, _ body: () throws -> T) rethrows -> T {
+        let clock = ContinuousClock(), start = clock.now
+        defer { work[keyPath: counter] += start.duration(to: clock.now).inSeconds }
+        return try body()
+    }
+}
+
+/// The work of a row-sharded solver on one rank: passes over its rows (each `evaluate`, `values` and
+/// Hessian-vector product is one), `RowSource.rows` calls and the bytes they returned (one per chunk and column
+/// block on the first pass when cached, on every pass when streamed), and wall-clock seconds split into reading,
+/// the per-chunk products (GEMMs and pointwise loss), and the ordered sums over ranks.
+public struct RowWork: Sendable, Equatable {
+    public var passes = 0
+    public var reads = 0
+    public var bytesRead = 0
+    public var readSeconds = 0.0
+    public var productSeconds = 0.0
+    public var reductionSeconds = 0.0
+
+    public init() {}
 }
