@@ -14,7 +14,7 @@ import LinearAlgebra
 ///
 /// **Distribution.** Rank r reads only the rows of the `OrderedReduction` blocks it owns
 /// (`OrderedReduction.rows(totalRows:rank:size:)`), each block as one `RowSource.rows` call per column block;
-/// it keeps them in memory when they fit `cacheBytes`, else reads them again on every pass. Function values,
+/// it keeps in memory the chunks that fit `cacheBytes` and reads the rest again on every pass. Function values,
 /// gradients and Hessian-vector products are summed over blocks in block order, so the model is bit-identical
 /// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank.
 ///
@@ -40,7 +40,8 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
         public var blockSize: Int
         /// Rows per read within a block (bounds the memory of a streamed pass): also part of the bits.
         public var chunkRows: Int
-        /// Keep this rank's rows in memory when they take at most this many bytes; 0 streams every pass.
+        /// Keep this rank's rows in memory up to this many bytes (the first chunks of a pass; the rest are read again
+        /// on every pass); 0 streams every pass.
         public var cacheBytes: Int
 
         public init(loss: Loss = .squaredHinge, cost: Double = 1, bias: Double = 1, tolerance: Double = 0.01,

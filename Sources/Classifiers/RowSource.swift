@@ -58,7 +58,7 @@ public final class RowBlocks<Scalar: BLASScalar>: @unchecked Sendable {
     public internal(set) var work = RowWork()
 
     /// - Parameters:
-    ///   - cacheBytes: keep this rank's rows in memory when they take at most this many bytes (0: always stream).
+    ///   - cacheBytes: keep this rank's chunks in memory up to this many bytes, the rest read on every pass (0: always stream).
     public init(sources: [any RowSource<Scalar>], reduction: OrderedReduction, chunkRows: Int = .max, rank: Int,
                 size: Int, cacheBytes: Int) throws {
         guard let first = sources.first else {
