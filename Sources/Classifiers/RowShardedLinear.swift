@@ -14,7 +14,7 @@ import LinearAlgebra
 ///
 /// **Distribution.** Rank r reads only the rows of the `OrderedReduction` blocks it owns
 /// (`OrderedReduction.rows(totalRows:rank:size:)`), each block as one `RowSource.rows` call per column block;
-/// it keeps them in memory when they fit `cacheBytes`, else reads them again on every pass. Function values,
+/// it keeps in memory the chunks that fit `cacheBytes` and reads the rest again on every pass. Function values,
 /// gradients and Hessian-vector products are summed over blocks in block order, so the model is bit-identical
 /// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank.
 ///
@@ -40,7 +40,8 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
         public var blockSize: Int
         /// Rows per read within a block (bounds the memory of a streamed pass): also part of the bits.
         public var chunkRows: Int
-        /// Keep this rank's rows in memory when they take at most this many bytes; 0 streams every pass.
+        /// Keep this rank's rows in memory up to this many bytes (the first chunks of a pass; the rest are read again
+        /// on every pass); 0 streams every pass.
         public var cacheBytes: Int
 
         public init(loss: Loss = .squaredHinge, cost: Double = 1, bias: Double = 1, tolerance: Double = 0.01,
@@ -81,6 +82,8 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
     public let statistics: [Statistics]
     /// Hessian-vector products (passes over X) spent in conjugate gradients, all concepts together.
     public let conjugateGradientSteps: Int
+    /// This rank's passes over its rows, reads and seconds (read / products / ordered sums) during training.
+    public let work: RowWork
 
     /// The models as a `OneVsRest` over the concatenated columns (W (K, D), b_k = w_B[k]·B).
     public var oneVsRest: OneVsRest<Scalar> {
@@ -115,6 +118,6 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
                        objective: result.values[$0], gradientNorm: result.gradientNorms[$0])
         }
         return RowShardedLinear(weights: result.weights, biasFeature: options.bias, statistics: stats,
-                                conjugateGradientSteps: result.conjugateGradientSteps)
+                                conjugateGradientSteps: result.conjugateGradientSteps, work: data.work)
     }
 }

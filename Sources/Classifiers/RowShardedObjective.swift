@@ -125,11 +125,12 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
             curvature[b] = d
         }
         let width = w.blocks.reduce(k) { $0 + $1.values.count }
-        let losses: [Double] = try reduction.sum(totalRows: n, width: k, communicator: communicator) { rows in
-            lossParts[rows.lowerBound / reduction.blockSize]!
-        }
-        let sums: [Scalar] = try reduction.sum(totalRows: n, width: width, communicator: communicator) { rows in
-            gradientParts[rows.lowerBound / reduction.blockSize]!
+        let (losses, sums): ([Double], [Scalar]) = try data.timed(\.reductionSeconds) {
+            (try reduction.sum(totalRows: n, width: k, communicator: communicator) { rows in
+                lossParts[rows.lowerBound / reduction.blockSize]!
+            }, try reduction.sum(totalRows: n, width: width, communicator: communicator) { rows in
+                gradientParts[rows.lowerBound / reduction.blockSize]!
+            })
         }
         var gradient = ConceptWeights(flat: sums, like: w)
         gradient.scale(by: [Double](repeating: cost, count: k))
@@ -157,8 +158,10 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
             }
             parts[b] = part
         }
-        let losses: [Double] = try reduction.sum(totalRows: n, width: k, communicator: communicator) { rows in
-            parts[rows.lowerBound / reduction.blockSize]!
+        let losses: [Double] = try data.timed(\.reductionSeconds) {
+            try reduction.sum(totalRows: n, width: k, communicator: communicator) { rows in
+                parts[rows.lowerBound / reduction.blockSize]!
+            }
         }
         let norms = w.squaredNorms()
         return (0 ..< k).map { ridge / 2 * norms[$0] + cost * losses[$0] }
@@ -193,8 +196,10 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
             parts[b] = part
         }
         let width = v.blocks.reduce(k) { $0 + $1.values.count }
-        let sums: [Scalar] = try reduction.sum(totalRows: n, width: width, communicator: communicator) { rows in
-            parts[rows.lowerBound / reduction.blockSize]!
+        let sums: [Scalar] = try data.timed(\.reductionSeconds) {
+            try reduction.sum(totalRows: n, width: width, communicator: communicator) { rows in
+                parts[rows.lowerBound / reduction.blockSize]!
+            }
         }
         var hv = ConceptWeights(flat: sums, like: v)
         hv.scale(by: [Double](repeating: cost, count: k))

@@ -77,13 +77,19 @@ extension AnnotateTrainStage {
     }
 
     /// K squared-hinge SVMs by TRON with rows split over ranks (LIBLINEAR `-s 2`, ε = 0.01, C and B of `config.svm`).
-    func rowShardedSVM(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator) throws
-        -> LinearScorer {
+    /// `log` gets TRON's work on this rank: Newton iterations, CG steps, passes, reads and the split of its seconds.
+    func rowShardedSVM(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator,
+                       log: (String) -> Void = { _ in }) throws -> LinearScorer {
         let options = RowShardedLinear<Float>.Options(
             loss: .squaredHinge, cost: config.svm.cost, bias: config.svm.bias,
             blockSize: TrainingLayout.blockSize(rows: labels.rows),
             chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes)
         let model = try RowShardedLinear<Float>.train(sources, labels: labels, options: options, communicator: communicator)
+        let work = model.work, f = { String(format: "%.1f", $0) }
+        log("TRON \(model.statistics.map(\.iterations).max() ?? 0) Newton iterations (max over concepts), "
+            + "\(model.conjugateGradientSteps) CG steps, \(work.passes) passes over the rows; rank 0: \(work.reads) reads "
+            + "(\(MemoryBudget.format(work.bytesRead))), seconds read \(f(work.readSeconds)) / products "
+            + "\(f(work.productSeconds)) / ordered sums \(f(work.reductionSeconds))")
         return LinearScorer(model.oneVsRest)
     }
 

@@ -97,7 +97,7 @@ public struct AnnotateTrainStage: Sendable {
         func svm(_ names: [String]) throws -> LinearScorer {
             if layout == .rows {
                 return try rowShardedSVM(try rowSources(names, data: data, fileRows: fileRows), labels: data.trainLabels,
-                                         communicator: comm)
+                                         communicator: comm, log: { log("annotate train: \(names.joined(separator: "+")): \($0)") })
             }
             return LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels,
                                                            options: config.svm, communicator: comm))
