@@ -72,16 +72,7 @@ final class PlanCostTests: XCTestCase {
     /// rank measured with `/usr/bin/time -v` on a real 2-rank run (docs/report-figures.md § Plan estimates) is under
     /// the plan's peak — the estimate is an upper bound, as it claims.
     func testEveryStageOfTheDefaultConfigHasAMemoryAndTimeEstimateAboveTheMeasuredPeak() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") else {
-            throw XCTSkip("dataset-fashion-mnist is not installed")
-        }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var text = try String(contentsOfFile: repository.path + "/data/pipelines/default.json", encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"../../out/default\"", with: "\"\(folder.path)/out\"")
-        text = text.replacingOccurrences(of: "\"../label-graphs/", with: "\"\(repository.path)/data/label-graphs/")
-        text = text.replacingOccurrences(of: "\"kind\": \"debian\",", with: "\"kind\": \"debian\", \"data\": \"\(folder.path)/none.txt\",")
-        let path = folder.appendingPathComponent("default.json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let path = try SmallPlanFixture.defaultConfig(in: folder)
         let plan = try Runner(config: try RunnerConfig.load(path, stageTypes: allStageTypes)).plan(ranks: 2)
         XCTAssertEqual(plan.rows.count, 9)
         for row in plan.rows {

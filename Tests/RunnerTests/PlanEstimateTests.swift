@@ -49,16 +49,7 @@ final class PlanEstimateTests: XCTestCase {
     /// estimate, and the text stages are bounded from the `packages` dataset's limit without reading the corpus (its
     /// source points at no file here: reading it would fail). train-paths is checked by hand.
     func testEveryStageOfTheDefaultConfigHasAnEstimateWithoutReadingTheCorpus() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") else {
-            throw XCTSkip("dataset-fashion-mnist is not installed")
-        }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var text = try String(contentsOfFile: repository.path + "/data/pipelines/default.json", encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"../../out/default\"", with: "\"\(folder.path)/out\"")
-        text = text.replacingOccurrences(of: "\"../label-graphs/", with: "\"\(repository.path)/data/label-graphs/")
-        text = text.replacingOccurrences(of: "\"kind\": \"debian\",", with: "\"kind\": \"debian\", \"data\": \"\(folder.path)/none.txt\",")
-        let path = folder.appendingPathComponent("default.json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let path = try SmallPlanFixture.defaultConfig(in: folder)
         let config = try RunnerConfig.load(path, stageTypes: allStageTypes)
         let plan = try Runner(config: config).plan(ranks: 2)
         XCTAssertEqual(plan.rows.count, 9)
@@ -77,7 +68,7 @@ final class PlanEstimateTests: XCTestCase {
         // train-paths (label-aug): F = 1·2·16·min(32, 128) = 1024 (fv/orh/1x1), M 256, E 32, H 128, G = 22 nodes:
         // P = (F·M + M) + (M·H + H) + G·E + 3H·(E + H + 2) + (H·(G + 1) + G + 1)
         //   = 262400 + 32896 + 704 + 62208 + 2967 = 361175; bytes 4·P + 8·F + |graph text| + 8·20 epochs.
-        let graph = try LabelGraph.read(file: repository.path + "/data/label-graphs/fashion-mnist.graph")
+        let graph = try LabelGraph.read(file: SmallPlanFixture.repository.path + "/data/label-graphs/fashion-mnist.graph")
         XCTAssertEqual(graph.count, 22)
         XCTAssertEqual(rows["fashion-paths"]?.writes?.map(\.bytes), [4 * 361_175 + 8 * 1024 + graph.text.utf8.count + 160])
     }
