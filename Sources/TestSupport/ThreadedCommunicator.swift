@@ -80,10 +80,6 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
     /// Calls of each collective by this rank ("allReduce", "broadcast", "gather", "allGather", "scatter",
     /// "barrier"), to check which collectives an algorithm uses.
     public private(set) var collectiveCalls: [String: Int] = [:]
-    /// Values this rank's receive buffers took in, per collective ("allGather": every rank's piece, its own
-    /// included, as MPI_Allgatherv delivers; "allToAll": the pieces sent to this rank, its own included), to
-    /// count the traffic of an algorithm.
-    public private(set) var receivedValues: [String: Int] = [:]
 
     init(rank: Int, size: Int, rendezvous: Rendezvous) {
         self.rank = rank
@@ -129,7 +125,6 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
     public func allGather<T: CommunicatorScalar>(_ local: [T]) throws -> [[T]] {
         collectiveCalls["allGather", default: 0] += 1
         let all = rendezvous.exchange(rank: rank, local).map { $0 as! [T] }
-        receivedValues["allGather", default: 0] += all.reduce(0) { $0 + $1.count }
         return all
     }
 
@@ -143,7 +138,6 @@ public final class ThreadedCommunicator: Communicator, @unchecked Sendable {
             values.append(contentsOf: theirs[start ..< start + theirCounts[rank]])
             counts.append(theirCounts[rank])
         }
-        receivedValues["allToAll", default: 0] += values.count
         return (values, counts)
     }
 

@@ -82,12 +82,13 @@ final class SegmentedReductionTests: XCTestCase {
     }
 
     /// Rank r receives B·|σ_r| values by the all-to-all and W by the all-gather (the naive twin: B·W), counted
-    /// by `ThreadedCommunicator.receivedValues`; σ_r = shard(W, r, P).
+    /// by `CountingCommunicator.receivedValues` around threaded ranks; σ_r = shard(W, r, P).
     func testValuesReceivedPerRankAreOneSegmentOfEveryBlockPlusTheTotal() throws {
         let n = 2_600, w = 1_001, reduction = OrderedReduction(blockSize: 256)  // B = 11
         let x = Self.data(rows: n, width: w, as: Float.self)
         for size in 1 ... 4 {
-            let counted = try ThreadedWorld.run(size: size) { comm in
+            let counted = try ThreadedWorld.run(size: size) { threaded in
+                let comm = CountingCommunicator(threaded)
                 _ = try reduction.sum(totalRows: n, width: w, communicator: comm, partial: Self.partial(x, width: w))
                 let segmented = comm.receivedValues
                 _ = try reduction.naiveSum(totalRows: n, width: w, communicator: comm, partial: Self.partial(x, width: w))

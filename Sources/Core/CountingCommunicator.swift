@@ -1,9 +1,8 @@
-import Core
-
 /// A `Communicator` that forwards every collective to `base` and counts, per collective, the calls and the bytes
 /// this rank's receive buffers take in (`allGather`: every rank's piece, its own included, as MPI_Allgatherv
 /// delivers; `allToAll`: the pieces sent to this rank, its own included). `bench rowsvm` wraps the job's
-/// communicator in one to count the traffic of `OrderedReduction.sum` on real MPI.
+/// communicator in one to count the traffic of `OrderedReduction.sum` on real MPI; `SegmentedReductionTests` wraps
+/// threaded ranks to check the counts by hand.
 public final class CountingCommunicator: Communicator {
     public let base: any Communicator
     /// Calls per collective ("allGather", "allToAll", "allReduce", "broadcast", "gather", "scatter", "barrier").
@@ -68,4 +67,9 @@ public final class CountingCommunicator: Communicator {
     }
 
     public func abort(_ message: String, exitCode: Int32) -> Never { base.abort(message, exitCode: exitCode) }
+
+    /// Values received per collective (all-gather and all-to-all), summed over `log`.
+    public var receivedValues: [String: Int] {
+        log.reduce(into: [:]) { $0[$1.operation, default: 0] += $1.values }
+    }
 }
