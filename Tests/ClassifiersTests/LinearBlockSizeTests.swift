@@ -36,16 +36,7 @@ final class LinearBlockSizeTests: XCTestCase {
         let a = InMemoryRows(columns(x, 0 ..< 3)), b = InMemoryRows(columns(x, 3 ..< 8))
         for loss in RowShardedLinear<Float>.Loss.allCases {
             let options = RowShardedLinear<Float>.Options(loss: loss, tolerance: 1e-4, blockSize: blockSize, chunkRows: 100)
-            var reference: ConceptWeights<Float>?
-            for size in 1 ... 3 {
-                let models = try ThreadedWorld.run(size: size) { comm in
-                    try RowShardedLinear<Float>.train([a, b], labels: y, options: options, communicator: comm)
-                }
-                for model in models {
-                    if let r = reference { XCTAssertEqual(model.weights, r, "\(loss), \(size) ranks") }
-                    else { reference = model.weights }
-                }
-            }
+            let reference = try RowShardedLinearTests.sameWeightsOnOneToThreeRanks([a, b], labels: y, options: options)
             XCTAssertNotEqual(reference, ConceptWeights(dimensions: [3, 5], concepts: 3), "a trained model is not 0")
         }
         let slr = SparseLogisticRegression<Float>.Options(cost: 1, tolerance: 1e-3, maxIterations: 500)

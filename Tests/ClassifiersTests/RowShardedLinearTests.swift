@@ -34,6 +34,23 @@ final class CountingRows: RowSource, @unchecked Sendable {
 }
 
 final class RowShardedLinearTests: XCTestCase {
+    /// Trains on 1, 2 and 3 threaded ranks, asserts every rank's weights are the 1-rank weights bit for bit, and
+    /// returns them.
+    static func sameWeightsOnOneToThreeRanks(_ sources: [InMemoryRows<Float>], labels: LabelMatrix,
+                                             options: RowShardedLinear<Float>.Options) throws -> ConceptWeights<Float>? {
+        var reference: ConceptWeights<Float>?
+        for size in 1 ... 3 {
+            let models = try ThreadedWorld.run(size: size) { comm in
+                try RowShardedLinear<Float>.train(sources, labels: labels, options: options, communicator: comm)
+            }
+            for model in models {
+                if let r = reference { XCTAssertEqual(model.weights, r, "\(options.loss), \(size) ranks") }
+                else { reference = model.weights }
+            }
+        }
+        return reference
+    }
+
     func objective(_ x: Matrix<Double>, _ y: LabelMatrix, loss: RowShardedObjective<Double>.Loss, split: Int,
                    blockSize: Int = 5, cost: Double = 0.7) throws -> RowShardedObjective<Double> {
         let sources: [any RowSource<Double>] = [InMemoryRows(columns(x, 0 ..< split)),
@@ -177,16 +194,7 @@ final class RowShardedLinearTests: XCTestCase {
         let a = InMemoryRows(columns(x, 0 ..< 2)), b = InMemoryRows(columns(x, 2 ..< 6))
         for loss in RowShardedLinear<Float>.Loss.allCases {
             let options = RowShardedLinear<Float>.Options(loss: loss, tolerance: 1e-4, blockSize: 6)
-            var reference: ConceptWeights<Float>?
-            for size in 1 ... 3 {
-                let models = try ThreadedWorld.run(size: size) { comm in
-                    try RowShardedLinear<Float>.train([a, b], labels: y, options: options, communicator: comm)
-                }
-                for model in models {
-                    if let r = reference { XCTAssertEqual(model.weights, r, "\(loss), \(size) ranks") }
-                    else { reference = model.weights }
-                }
-            }
+            let reference = try Self.sameWeightsOnOneToThreeRanks([a, b], labels: y, options: options)
             XCTAssertNotEqual(reference, ConceptWeights(dimensions: [2, 4], concepts: 3), "a trained model is not 0")
         }
     }
