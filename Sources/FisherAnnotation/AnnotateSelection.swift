@@ -1,13 +1,14 @@
 import Classifiers
 import Core
 import LinearAlgebra
+import Stages
 
 /// Hyper-parameter selection for `annotate train` on validation rows carved out of the TRAINING rows only.
 ///
 /// Training rows R = 0 ..< n with labels Y (n, K). Stratum of row i: s_i = min{k : Y_ik}, or K when row i has no
-/// concept. For each stratum with members m_0 … m_{|m|−1} (row order), a permutation π of SeededRandom(seed,
-/// stream s) holds out h = round(|m| · f) of them: V = { m_{π(0)}, …, m_{π(h−1)} } over all strata (sorted), and the
-/// fit rows F = R \ V. For every candidate c_j of a grid (SVM cost C or SLR cost C):
+/// concept. The validation rows V are the shared stratified holdout of the trainers (`ValidationHoldout`: per
+/// stratum s, round(|m_s| · f) members drawn by SeededRandom(seed, stream s)), and the fit rows F = R \ V. For
+/// every candidate c_j of a grid (SVM cost C or SLR cost C):
 ///
 ///     score_j = (1/|runs|) Σ_{r ∈ runs} mAP_r(models trained on F with c_j, scored on V, against Y_V)
 ///
@@ -39,25 +40,15 @@ public struct HyperParameterSelection: Sendable, Hashable {
         public var chosen: Double
     }
 
-    /// V of the header's rule: the sorted validation rows among the n training rows of `labels`.
+    /// V of the header's rule: the sorted validation rows among the n training rows of `labels` (the shared
+    /// holdout, `ValidationHoldout`, over the strata s_i).
     public func validationRows(_ labels: LabelMatrix) -> [Int] {
-        var strata = [[Int]](repeating: [], count: labels.columns + 1)
-        for i in 0 ..< labels.rows {
-            strata[(0 ..< labels.columns).first { labels[i, $0] } ?? labels.columns].append(i)
-        }
-        var held: [Int] = []
-        for (s, members) in strata.enumerated() where !members.isEmpty {
-            var rng = SeededRandom(seed: seed, stream: UInt64(s))
-            let h = Int((Double(members.count) * validationFraction).rounded())
-            held += rng.permutation(members.count).prefix(h).map { members[$0] }
-        }
-        return held.sorted()
+        let strata = (0 ..< labels.rows).map { i in (0 ..< labels.columns).first { labels[i, $0] } ?? labels.columns }
+        return ValidationHoldout(fraction: validationFraction, seed: seed).rows(strata: strata)
     }
 
-    /// j* of the header's rule (the first maximum).
-    static func argmax(_ scores: [Double]) -> Int {
-        scores.indices.reduce(0) { scores[$1] > scores[$0] ? $1 : $0 }
-    }
+    /// j* of the header's rule (the first maximum; the shared rule, `Selection.argmax`).
+    static func argmax(_ scores: [Double]) -> Int { Selection.argmax(scores) }
 }
 
 extension AnnotationData {

@@ -13,23 +13,18 @@ extension StageSpec {
             + "(\(dims)); PCA cannot add dimensions: use at most \(DescriptorKind.allCases.map(\.dimension).min()!)")
     }
 
-    /// The selection parameters act under `select_on validation` only, and it needs a grid for a trained run: one
-    /// accepted and ignored is refused.
+    /// The selection parameters act under `select_on validation` only and it needs a grid (the shared rule,
+    /// `selectionNeedsValidation`); a grid needs a run it applies to: one accepted and ignored is refused.
     static let selectionParametersNeedValidation: Constraint = { p in
+        if let error = shared(p) { return error }
+        guard p.string("select_on") == "validation" else { return nil }
         let runs = Set(p.strings("runs").compactMap(AnnotationRun.init(rawValue:)))
         let svm = !runs.isDisjoint(with: [.svmLateVisual, .svmEarlyVisual, .svmLateMixed, .svmEarlyMixed])
-        guard p.string("select_on") == "validation" else {
-            let changed = [("svm_costs", !p.isNull("svm_costs")), ("slr_costs", !p.isNull("slr_costs")),
-                           ("validation_fraction", p.double("validation_fraction") != annotateTrain.default("validation_fraction", as: Double.self)),
-                           ("validation_seed", p.int("validation_seed") != annotateTrain.default("validation_seed", as: Int.self))]
-            guard let key = changed.first(where: \.1)?.0 else { return nil }
-            return p.inconsistent(key, "applies to select_on validation only: add select_on validation (--select-on validation) or remove it")
-        }
         if !p.isNull("svm_costs") && !svm { return p.inconsistent("svm_costs", "no SVM run is trained: add one to runs or remove it") }
         if !p.isNull("slr_costs") && !runs.contains(.slrLateVisual) {
             return p.inconsistent("slr_costs", "slr-late-visual is not trained: add it to runs or remove it")
         }
-        guard p.isNull("svm_costs") && p.isNull("slr_costs") else { return nil }
-        return p.inconsistent("select_on", "validation needs candidates: give svm_costs and/or slr_costs (e.g. [0.1, 1, 10])")
+        return nil
     }
+    private static let shared = selectionNeedsValidation(candidates: ["svm_costs", "slr_costs"], example: "[0.1, 1, 10]")
 }

@@ -145,18 +145,11 @@ extension StageSpec {
                       reference: "Mensink et al. 2010 §4.3",
                       "TagProp's measures: summed (one per descriptor kind: D2/D3) or separate (one per kind and layout: D6/D7)"),
         ParameterSpec("seed", .int, .int(1), "Seed of the SVM solver's coordinate order"),
-        ParameterSpec("select_on", .string, .string("none"), choices: ["none", "validation"],
-                      "Hyper-parameter selection: none trains with cost / slr_cost as given; validation holds out a seeded "
-                        + "stratified validation_fraction of the TRAINING rows, picks each of svm_costs / slr_costs by mean AP "
-                        + "there, then retrains on all training rows (test rows are never used)"),
         ParameterSpec("svm_costs", .doubles, .null, dataDefault: "cost, not selected", range: 1e-12 ... 1e12,
-                      "select_on validation: the SVM costs C to choose from"),
+                      "select_on validation: the SVM costs C to choose from (by mean AP on the validation rows)"),
         ParameterSpec("slr_costs", .doubles, .null, dataDefault: "slr_cost, not selected", range: 1e-12 ... 1e12,
-                      "select_on validation: the SLR costs C to choose from"),
-        ParameterSpec("validation_fraction", .double, .double(0.2), range: 0.01 ... 0.9,
-                      "select_on validation: fraction of each stratum (first concept) of the training rows held out"),
-        ParameterSpec("validation_seed", .int, .int(0), "select_on validation: seed of the validation rows"),
-    ], constraints: [selectionParametersNeedValidation])
+                      "select_on validation: the SLR costs C to choose from (by mean AP on the validation rows)"),
+    ] + selectionSetting, constraints: [selectionParametersNeedValidation])
 
     public static let annotatePredict = StageSpec("annotate-predict", summary: "scores of every trained run on the test images (scores.h5)", [
         ParameterSpec("late_fusion", .string, .string(LateFusionScores.raw.rawValue), choices: LateFusionScores.choices,

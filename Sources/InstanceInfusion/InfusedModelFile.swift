@@ -11,6 +11,7 @@ import Training
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `history/mean_loss`, `history/mean_penalty`, `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | per-epoch curves (`mean_penalty`: the λ‖z_s − z_t‖² part of `mean_loss`) |
 /// | `split/train_ids`, `split/test_ids` | strings | the documents trained on and tested on (the train-text split, after `train_fraction`; ids as in `embed`'s file) |
+/// | `split/validation_ids` | strings | after `select_on validation`: the training documents held out to choose the learning rate / epochs (the model is retrained on all `train_ids`); candidates, scores and choice in the `selection.*` attributes |
 public struct InfusedModelFile {
     public static let stage = "train-infused"
     public static let version = 1
@@ -22,6 +23,9 @@ public struct InfusedModelFile {
     public var history: [String: [Double]]
     /// The document ids of the training and test split (nil in a file written before they were stored).
     public var split: (train: [String], test: [String])?
+    /// After `select_on validation`: the training documents held out to choose the hyper-parameters (a subset of
+    /// the split's train ids; the final model is retrained on all of them, these included). Empty otherwise.
+    public var validationIDs: [String] = []
 
     public init(parameters: [Float], encoderParameterCount: Int, sourceCount: Int,
                 attributes: [String: HDF5AttributeValue] = [:], history: [String: [Double]] = [:],
@@ -51,6 +55,7 @@ public struct InfusedModelFile {
                 try file.writeStrings(split.train, to: "split/train_ids")
                 try file.writeStrings(split.test, to: "split/test_ids")
             }
+            if !validationIDs.isEmpty { try file.writeStrings(validationIDs, to: "split/validation_ids") }
         }
     }
 
@@ -58,11 +63,15 @@ public struct InfusedModelFile {
     public static func read(path: String) throws -> InfusedModelFile {
         try ArtifactFile.read(path, stage: stage, version: version) { artifact in
             let parameters: [Float] = try artifact.file.read("parameters", shape: [try artifact.int("parameter_count")])
-            return InfusedModelFile(parameters: parameters, encoderParameterCount: try artifact.int("encoder_parameter_count"),
+            var model = InfusedModelFile(parameters: parameters, encoderParameterCount: try artifact.int("encoder_parameter_count"),
                                     sourceCount: try artifact.int("source_count"), attributes: artifact.header.parameters,
                                     history: try artifact.series(under: "history"),
                                     split: artifact.file.isDataset("split/train_ids")
                                         ? (try artifact.file.readStrings("split/train_ids"), try artifact.file.readStrings("split/test_ids")) : nil)
+            if artifact.file.isDataset("split/validation_ids") {
+                model.validationIDs = try artifact.file.readStrings("split/validation_ids")
+            }
+            return model
         }
     }
 }

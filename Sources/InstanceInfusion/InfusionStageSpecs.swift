@@ -49,7 +49,8 @@ extension StageSpec {
             ParameterSpec("retrieval", .string, .string(InfusionRetrieval.lsh.rawValue), choices: InfusionRetrieval.choices,
                           reference: "Instance Infusion, §3.2 (LSH Forest; exact is the ablation of its loss)",
                           "Neighbour search over the sources: lsh (the index's LSH Forest) or exact (brute force over the same rows)"),
-        ] + textTraining + [.checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
+        ] + textTraining + [.checkpointEverySteps] + textSplit + trainerSelection,
+        constraints: [foldOrFraction, trainerSelectionNeedsValidation])
 
     /// Instance Infusion Table 5's classical baselines on `train-text`'s split (`tributary experiment baselines`;
     /// no runner stage).
@@ -131,6 +132,7 @@ extension InfusedTrainingStage.Configuration {
         refreshEvery = p.int("refresh_every")
         excludeSelf = p.bool("exclude_self")
         retrieval = InfusionRetrieval(rawValue: p.string("retrieval")) ?? .lsh
+        selection = Selection(p)
         self.outputPath = outputPath
     }
 }

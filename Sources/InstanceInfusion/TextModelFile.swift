@@ -15,6 +15,7 @@ import Training
 /// | `vocabulary` | strings (V) | token of each id (`<pad>`, `<unk>`, …) |
 /// | `classes` | strings (C) | class name of each output |
 /// | `split/train_ids`, `split/test_ids` | strings | the ids of the documents the model trained on and was tested on (the `ids` of `embed`'s file) |
+/// | `split/validation_ids` | strings | after `select_on validation`: the training documents held out to choose the learning rate / epochs (`Selection`; the model is retrained on all `train_ids`, these included); the candidates, their validation scores and the choice are the `selection.*` attributes |
 /// | `history/mean_loss` | Float64 (E) | training loss per epoch |
 /// | `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | held-out figures per epoch (absent without a test split) |
 public struct TextModelFile {
@@ -33,6 +34,9 @@ public struct TextModelFile {
     public var history: [String: [Double]]
     /// The document ids of the training and test split (nil in a file written before they were stored).
     public var split: (train: [String], test: [String])?
+    /// After `select_on validation`: the training documents held out to choose the hyper-parameters (a subset of
+    /// the split's train ids; the final model is retrained on all of them, these included). Empty otherwise.
+    public var validationIDs: [String] = []
 
     public init(configuration: TextClassifier.Configuration, parameters: [Float], vocabulary: Vocabulary,
                 classes: [String], maxLength: Int, stripNewsgroup: Bool,
@@ -73,6 +77,7 @@ public struct TextModelFile {
                 try file.writeStrings(split.train, to: "split/train_ids")
                 try file.writeStrings(split.test, to: "split/test_ids")
             }
+            if !validationIDs.isEmpty { try file.writeStrings(validationIDs, to: "split/validation_ids") }
         }
     }
 
@@ -93,13 +98,15 @@ public struct TextModelFile {
                                                  expected: [configuration.vocabularySize, configuration.classCount],
                                                  got: [vocabulary.count, classes.count])
             }
-            return TextModelFile(configuration: configuration, parameters: parameters, vocabulary: vocabulary,
+            var model = TextModelFile(configuration: configuration, parameters: parameters, vocabulary: vocabulary,
                                  classes: classes, maxLength: try artifact.int("max_length"),
                                  stripNewsgroup: try artifact.int("strip_newsgroup") != 0,
                                  attributes: artifact.header.parameters.filter { !modelKeys.contains($0.key) },
                                  history: try artifact.series(under: "history"),
                                  split: file.isDataset("split/train_ids")
                                      ? (try file.readStrings("split/train_ids"), try file.readStrings("split/test_ids")) : nil)
+            if file.isDataset("split/validation_ids") { model.validationIDs = try file.readStrings("split/validation_ids") }
+            return model
         }
     }
 }

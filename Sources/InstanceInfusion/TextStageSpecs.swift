@@ -51,7 +51,8 @@ extension StageSpec {
             ParameterSpec("context_size", .int, .int(50), range: 1 ... 1e9, reference: "Instance Infusion, Table 3",
                           "Context-vector size M, the paper's latent dim m"),
             ParameterSpec("optimizer", .string, .string("adam"), choices: TrainingOptions.Optimizer.choices, "Optimizer"),
-        ] + textTraining + [.checkpointEverySteps] + textSplit, constraints: [foldOrFraction])
+        ] + textTraining + [.checkpointEverySteps] + textSplit + trainerSelection,
+        constraints: [foldOrFraction, trainerSelectionNeedsValidation])
 
     /// `fold` and `test_fraction` both choose the held-out split: at most one may be given.
     static let foldOrFraction: Constraint = { p in
@@ -113,6 +114,7 @@ extension TextTrainingStage.Configuration {
         maxLength = p.int("max_length")
         vocabularySize = p.int("vocab_size")
         minimumCount = p.int("min_count")
+        selection = Selection(p)
         self.outputPath = outputPath
     }
 }

@@ -60,6 +60,9 @@ public struct TextTrainingStage {
         public var minimumCount = 2
         public var training: TrainingOptions
         public var resume = false
+        /// Choose the learning rate / epochs on validation documents held out of the training documents first
+        /// (`select_on validation`); nil = as given.
+        public var selection: Selection?
         /// Where rank 0 writes the model; nil = do not write.
         public var outputPath: String?
 
@@ -78,6 +81,8 @@ public struct TextTrainingStage {
         public var trainCount: Int
         public var testCount: Int
         public var finished: Bool
+        /// What `select_on validation` chose, and from what (nil without selection).
+        public var selection: Selection.Outcome?
     }
 
     public var configuration: Configuration
@@ -85,7 +90,8 @@ public struct TextTrainingStage {
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     /// Runs the stage on every rank; `progress` shows the batches of each epoch and gets one metrics record per
-    /// epoch (rank 0).
+    /// epoch (rank 0). With `selection`, the learning rate and epochs are chosen first on validation documents
+    /// held out of the training documents (`select`), then the model is trained on all of them.
     public func run(communicator comm: any Communicator, progress: ProgressReporter = .silent()) throws -> Report {
         let cfg = configuration
         let corpus = try cfg.source.load()
@@ -93,19 +99,51 @@ public struct TextTrainingStage {
         let labels = try corpus.labelIndices(classes: classes)
         var indices = try cfg.split.indices(corpus, labels: labels, seed: cfg.seed)
         indices.train = CorpusSplit.subsample(indices.train, labels: labels, fraction: cfg.trainFraction, seed: cfg.seed)
+        guard let selection = cfg.selection else {
+            return try train(corpus, labels: labels, indices: indices, configuration: cfg, communicator: comm, progress: progress)
+        }
+        let (validation, outcome) = try selection.run(
+            stage: "train-text", train: indices.train, strata: indices.train.map { labels[$0] },
+            learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
+            log: { comm.log0($0) }
+        ) { fit, validation, rate, stop in
+            var trial = cfg
+            (trial.training.learningRate, trial.outputPath, trial.resume) = (rate, nil, false)
+            (trial.training.checkpointDirectory, trial.training.stopAfterSteps) = (nil, nil)
+            let report = try train(corpus, labels: labels, indices: SplitIndices(train: fit, test: validation),
+                                   configuration: trial, communicator: comm, progress: .silent(), heldOut: "validation",
+                                   stop: stop)
+            return report.history.map { $0.metrics["test_accuracy"] ?? 0 }
+        }
+        var final = cfg
+        (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
+        var report = try train(corpus, labels: labels, indices: indices, configuration: final, communicator: comm,
+                               progress: progress, selected: (selection, outcome, validation))
+        report.selection = outcome
+        return report
+    }
+
+    /// Trains on `indices.train` with `cfg` and scores `indices.test` after every epoch (named `heldOut` in the
+    /// log: the test documents, or a selection trial's validation documents); `stop` ends it early
+    /// (`Selection`); `selected` is the selection that chose `cfg`'s values, recorded in the model file.
+    func train(_ corpus: TextCorpus, labels: [Int], indices: SplitIndices, configuration cfg: Configuration,
+               communicator comm: any Communicator, progress: ProgressReporter, heldOut: String = "test",
+               selected: (Selection, Selection.Outcome, [Int])? = nil,
+               stop: ([Double]) -> Bool = { _ in false }) throws -> Report {
+        let classes = corpus.classNames
         let (vocabulary, data) = EncodedTexts.prepare(
             corpus, labels: labels, trainIndices: indices.train, tokenizer: cfg.source.tokenizer,
             minimumCount: cfg.minimumCount, vocabularySize: cfg.vocabularySize, maxLength: cfg.maxLength)
         comm.log0("train-text: \(corpus.source): \(corpus.count) documents (\(corpus.droppedEmpty) empty dropped"
             + (corpus.latin1Documents > 0 ? ", \(corpus.latin1Documents) not UTF-8 read as Latin-1" : "") + "), "
-            + "\(classes.count) classes; train \(indices.train.count), test \(indices.test.count); vocabulary "
+            + "\(classes.count) classes; train \(indices.train.count), \(heldOut) \(indices.test.count); vocabulary "
             + "\(vocabulary.count); max length \(cfg.maxLength); \(comm.size) rank(s)")
 
         let model = TextClassifier(.init(vocabularySize: vocabulary.count, embeddingSize: cfg.embeddingSize,
                                          hiddenSize: cfg.hiddenSize, contextSize: cfg.contextSize,
                                          classCount: classes.count, paddingIndex: Vocabulary.paddingIndex))
         var trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
-            corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
+            cfg, corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
         trainer.pathAttributes = ["data.corpus"]  // relative to the checkpoint; an older one's path as given still matches
         let train = indices.train, test = indices.test
         let clock = ContinuousClock(), start = clock.now
@@ -123,7 +161,7 @@ public struct TextTrainingStage {
                     + "lr \(summary.learningRate)"
                 var metrics: [(String, MetricValue)] = []
                 if let accuracy = summary.metrics["test_accuracy"], let macroF1 = summary.metrics["test_macro_f1"] {
-                    line += "  test accuracy \(fixed(100 * accuracy, 2))  macro-F1 \(fixed(macroF1, 4))"
+                    line += "  \(heldOut) accuracy \(fixed(100 * accuracy, 2))  macro-F1 \(fixed(macroF1, 4))"
                     metrics = [("accuracy", .double(accuracy)), ("macro_f1", .double(macroF1))]
                 }
                 progress.clear()
@@ -131,10 +169,15 @@ public struct TextTrainingStage {
                 progress.epoch(summary.epoch + 1, of: cfg.training.epochs, loss: summary.meanLoss, samples: summary.samples,
                                learningRate: summary.learningRate, extra: metrics)
             },
-            onBatch: progress.tick)
+            onBatch: progress.tick,
+            shouldStop: { history in stop(history.map { $0.metrics["test_accuracy"] ?? 0 }) })
+        let hash = DataParallelTrainer.hash(result.parameters.values)
+        if heldOut != "test" {  // a selection trial: its held-out curve is all the caller needs
+            return Report(history: result.history, test: nil, consistencyChecks: result.consistencyChecks, parameterHash: hash,
+                          trainCount: train.count, testCount: test.count, finished: result.finished)
+        }
         let finalTest = test.isEmpty ? nil : try TextEvaluation.evaluate(model, parameters: result.parameters.values,
                                                                       data: data, indices: test, communicator: comm)
-        let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("identical-parameter checks passed: \(result.consistencyChecks)")
         comm.log0("parameter hash: \(String(hash, radix: 16))")
         if let finalTest {
@@ -147,6 +190,7 @@ public struct TextTrainingStage {
             extra["epochs"] = .int(cfg.training.epochs)
             extra["split"] = .string("\(cfg.split)")
             extra["train_fraction"] = .double(cfg.trainFraction)
+            if let (selection, outcome, _) = selected { extra.merge(selection.attributes(outcome)) { _, new in new } }
             if let finalTest {
                 extra["test_accuracy"] = .double(finalTest.accuracy)
                 extra["test_macro_f1"] = .double(finalTest.macroF1)
@@ -157,20 +201,23 @@ public struct TextTrainingStage {
                 let curve = result.history.compactMap { $0.metrics[name] }
                 if curve.count == result.history.count { curves[name] = curve }  // a checkpoint from an older build lacks them
             }
-            try TextModelFile(configuration: model.configuration, parameters: result.parameters.values,
-                              vocabulary: vocabulary, classes: classes, maxLength: cfg.maxLength,
-                              stripNewsgroup: cfg.source.tokenizer.stripNewsgroupArtifacts, attributes: extra,
-                              history: curves, split: (train.map { data.ids[$0] }, test.map { data.ids[$0] }))
-                .write(to: out)
+            var file = TextModelFile(configuration: model.configuration, parameters: result.parameters.values,
+                                     vocabulary: vocabulary, classes: classes, maxLength: cfg.maxLength,
+                                     stripNewsgroup: cfg.source.tokenizer.stripNewsgroupArtifacts, attributes: extra,
+                                     history: curves, split: (train.map { data.ids[$0] }, test.map { data.ids[$0] }))
+            file.validationIDs = selected?.2.map { data.ids[$0] } ?? []
+            try file.write(to: out)
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, test: finalTest, consistencyChecks: result.consistencyChecks,
                       parameterHash: hash, trainCount: train.count, testCount: test.count, finished: result.finished)
     }
 
+    /// The selection criterion (`select_on validation`): accuracy on the validation documents, after each epoch.
+    static let criterion = "validation_accuracy"
+
     /// The model/data settings a checkpoint must match; `data.corpus` relative to the checkpoint file.
-    func attributes(corpus: String, vocabulary: Int, classes: Int, train: Int) -> [String: HDF5AttributeValue] {
-        let c = configuration
+    func attributes(_ c: Configuration, corpus: String, vocabulary: Int, classes: Int, train: Int) -> [String: HDF5AttributeValue] {
         let checkpoint = c.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName }
         return ["data.corpus": Self.storedCorpus(corpus, in: checkpoint), "data.split": .string("\(c.split)"),
                 "data.train_fraction": .double(c.trainFraction), "data.train_count": .int(train),

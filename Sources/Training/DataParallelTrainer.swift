@@ -69,13 +69,16 @@ public struct DataParallelTrainer {
     /// `ProgressReporter`'s `tick` (which prints on rank 0 only). It must not call collectives. `prepareEpoch` runs
     /// on every rank when an epoch starts (or resumes part-way) with the samples this rank's `lossSum` calls of
     /// that epoch will ask for (`localSamples`), so a stage can read just those (sharded epochs); no collectives.
+    /// `shouldStop` runs on every rank after `onEpoch` with the curve so far: true ends the run there, finished
+    /// (early stopping on a validation metric that `evaluate` measured, the same on every rank).
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
         evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double] = { _, _ in [:] },
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
         onBatch: (ProgressTick) -> Void = { _ in },
-        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in }
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in },
+        shouldStop: (_ history: [EpochSummary]) -> Bool = { _ in false }
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
@@ -163,6 +166,9 @@ public struct DataParallelTrainer {
             try checkConsistency(state.parameters.values, step: state.totalSteps)
             try writeCheckpoint(state)
             try onEpoch(summary, state.parameters)
+            if shouldStop(state.history) {
+                return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: true)
+            }
             if let stop = options.stopAfterSteps, stepsHere >= stop, state.epoch < options.epochs {
                 return Result(parameters: state.parameters, history: state.history, consistencyChecks: checks, finished: false)
             }

@@ -38,6 +38,7 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("retrieval"))) var retrieval = spec.default("retrieval", as: InfusionRetrieval.self)
     @OptionGroup var loop: TextTrainingLoopOptions
     @OptionGroup var split: TextSplitOptions
+    @OptionGroup var selection: TrainerSelectionOptions
     @OptionGroup var checkpoints: CheckpointOptions
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?

@@ -33,6 +33,7 @@ struct TextTrain: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("context_size"))) var contextSize = spec.default("context_size", as: Int.self)
     @OptionGroup var loop: TextTrainingLoopOptions
     @OptionGroup var split: TextSplitOptions
+    @OptionGroup var selection: TrainerSelectionOptions
     @OptionGroup var checkpoints: CheckpointOptions
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS).")
     var threads: Int?

@@ -24,3 +24,16 @@ struct TextSplitOptions: ParsableArguments {
     @Option(help: ArgumentHelp(spec.help("test_fraction"))) var testFraction: Double?
     @Option(help: ArgumentHelp(spec.help("train_fraction"))) var trainFraction = spec.default("train_fraction", as: Double.self)
 }
+
+/// The selection options every trainer shares (`train-text`, `train-infused`, `train-paths`), from the one
+/// declaration of their keys (`StageSpec.trainerSelection`).
+struct TrainerSelectionOptions: ParsableArguments {
+    static let spec = StageSpec.trainText
+
+    @Option(help: ArgumentHelp(spec.help("select_on"))) var selectOn = spec.default("select_on", as: String.self)
+    @Option(help: ArgumentHelp(spec.help("validation_fraction")))
+    var validationFraction = spec.default("validation_fraction", as: Double.self)
+    @Option(help: ArgumentHelp(spec.help("validation_seed"))) var validationSeed = spec.default("validation_seed", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("learning_rates"))) var learningRates: NumberList?
+    @Option(help: ArgumentHelp(spec.help("early_stopping_patience"))) var earlyStoppingPatience: Int?
+}
