@@ -7,17 +7,10 @@ import TestSupport
 import Training
 import XCTest
 
-/// `train-text --select-on validation`: the learning rate and epochs are chosen on documents held out of the
-/// training documents, never by the test documents, recorded in model.h5, and the same on 1 and 2 ranks.
-final class TextSelectionTests: XCTestCase {
-    var root: URL!
-
-    override func setUpWithError() throws { root = try makeTemporaryDirectory("text-selection") }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
-
-    /// 45 documents of 3 classes (a predefined split: the last 9 are `test`, so the split cannot depend on the test
-    /// labels); `poison` gives every test document the wrong class.
-    func writeCorpus(_ name: String, poison: Bool = false) throws -> String {
+/// The corpus of the selection tests: 45 documents of 3 classes with a predefined split (the last 9 are `test`, so
+/// the split cannot depend on the test labels); `poison` gives every test document the wrong class.
+enum SelectionTestCorpus {
+    static func write(to path: String, poison: Bool = false) throws {
         let topics = [["stock", "market", "shares", "bank", "profit", "trade"], ["goal", "match", "team", "cup", "coach", "league"],
                       ["vote", "party", "minister", "poll", "election", "law"]]
         var rng = SeededRandom(seed: 11)
@@ -28,8 +21,21 @@ final class TextSelectionTests: XCTestCase {
             let label = poison && isTest ? (c + 1) % 3 : c
             lines.append(words.joined(separator: " ") + ",class\(label)," + (isTest ? "test" : "train"))
         }
-        let path = root.appendingPathComponent(name).path
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// `train-text --select-on validation`: the learning rate and epochs are chosen on documents held out of the
+/// training documents, never by the test documents, recorded in model.h5, and the same on 1 and 2 ranks.
+final class TextSelectionTests: XCTestCase {
+    var root: URL!
+
+    override func setUpWithError() throws { root = try makeTemporaryDirectory("text-selection") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    func writeCorpus(_ name: String, poison: Bool = false) throws -> String {
+        let path = root.appendingPathComponent(name).path
+        try SelectionTestCorpus.write(to: path, poison: poison)
         return path
     }
 
