@@ -110,8 +110,8 @@ extension InfusedTrainingStage {
                                learningRate: summary.learningRate, extra: record)
             },
             onBatch: progress.tick,
-            prepareEpoch: { _, samples in try prefetch(samples) },
-            shouldStop: { history in stop(history.map { $0.metrics["test_accuracy"] ?? 0 }) })
+            shouldStop: { history in stop(history.map { $0.metrics["test_accuracy"] ?? 0 }) },
+            prepareEpoch: { _, samples in try prefetch(samples) })
         let hash = DataParallelTrainer.hash(result.parameters.values)
         if heldOut != "test" {  // a selection trial: its held-out curve is all the caller needs
             return Report(history: result.history, penaltyHistory: [], initialTest: nil, test: nil, trainCount: train.count,

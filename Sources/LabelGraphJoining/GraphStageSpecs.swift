@@ -64,7 +64,8 @@ extension StageSpec {
         ParameterSpec("text_data", .string, .null, dataDefault: "the corpus's default location",
                       "With text_encoder: the corpus archive, folder, CSV or saved dumpavail (as given to `tributary embed`)"),
         .checkpointEverySteps,
-    ], constraints: [labelAugOnly, ffnOnly, marginalExcludes, randomPoolingExcludes, textEncoderRules])
+    ] + trainerSelection, constraints: [labelAugOnly, ffnOnly, marginalExcludes, randomPoolingExcludes, textEncoderRules,
+                                        trainerSelectionNeedsValidation, selectionExcludes])
 
     /// Greedy decoding's figure (Figure 4 analog), shared by `tributary decode` and the runner.
     public static let decodePaths = StageSpec("decode", summary: "greedy decoding (Algorithm 2) of a label-aug model or a baseline's predictions", [
@@ -96,6 +97,21 @@ extension StageSpec {
         }
         if p.isNull("text_corpus") {
             return p.inconsistent("text_encoder", "needs \(p.door.name(ofKey: "text_corpus")) (and \(p.door.name(ofKey: "text_data")) unless the default location): the documents the joined ids name")
+        }
+        return nil
+    }
+
+    /// Selection trains one model per trial on the fixed features: not the two trainings of pseudo-labels, not an
+    /// end-to-end text encoder (its trials would need the corpus re-encoded per trial; not built).
+    static let selectionExcludes: Constraint = { p in
+        guard p.string("select_on") == "validation" else { return nil }
+        if p.string("method") == PathMethod.pseudoLabels.rawValue {
+            return p.inconsistent("select_on", "is not available with \(p.door.name(ofKey: "method")) pseudo-labels (it trains twice); "
+                + "use select_on none, or another method")
+        }
+        if !p.isNull("text_encoder") {
+            return p.inconsistent("select_on", "is not available with \(p.door.name(ofKey: "text_encoder")) (end-to-end training); "
+                + "use select_on none, or the frozen encoder")
         }
         return nil
     }
@@ -206,6 +222,7 @@ extension PathTrainingStage.Configuration {
         self.seed = seed
         self.outputPath = outputPath
         multiLabel = p.bool("multi_label")
+        selection = Selection(p)
     }
 }
 

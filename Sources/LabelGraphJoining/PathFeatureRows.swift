@@ -78,6 +78,13 @@ final class PathFeatureRows {
         (mean, scale) = sums.result()
     }
 
+    /// Takes another row set's mean and 1/std (a selection trial's validation rows are standardised with the
+    /// statistics of the rows it trains on) instead of `fitStandardisation`.
+    func standardise(mean: [Float], scale: [Float]) {
+        precondition(mean.count == width && scale.count == width, "PathFeatureRows: statistics of \(mean.count) columns for \(width)")
+        (self.mean, self.scale) = (mean, scale)
+    }
+
     /// Keeps the standardised rows of `ids` (replacing what was kept; nothing is read when the same samples are
     /// kept already, e.g. every epoch of a single rank, which visits all of them).
     func keep(_ ids: [Int]) throws {

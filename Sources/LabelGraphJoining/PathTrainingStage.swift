@@ -3,6 +3,7 @@ import Distributed
 import LabelGraphs
 import LinearAlgebra
 import NeuralNets
+import Stages
 import Storage
 import Training
 
@@ -66,6 +67,9 @@ public struct PathTrainingStage {
         /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
         /// features are fixed inputs (a frozen encoder).
         public var textEncoder: PathTextEncoder?
+        /// Choose the learning rate / epochs on validation samples of the target dataset first (`select_on
+        /// validation`, `PathTrainingStage+Selection`); nil = as given.
+        public var selection: Selection?
         /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows);
         /// empty (the command line): the rows it trains on, `trainingParts`.
         public var split: [String: [String]] = [:]
@@ -87,9 +91,15 @@ public struct PathTrainingStage {
         /// Pseudo labels: coarse samples kept / relabelled.
         public var pseudoKept: Int?
         public var model: PathModelFile
+        /// What `select_on validation` chose, and from what (nil without selection).
+        public var selection: Selection.Outcome?
     }
 
     public var configuration: Configuration
+    /// Set by `select` (`PathTrainingStage+Selection`): a trial's validation hooks, or the selection that chose
+    /// the final run's values (recorded in model.h5).
+    var trial: Trial?
+    var selected: (selection: Selection, outcome: Selection.Outcome, validationIDs: [String])?
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     /// Runs the stage on every rank; `progress` shows the batches of each epoch and gets one metrics record per
@@ -110,6 +120,16 @@ public struct PathTrainingStage {
         // standardisation, then each epoch only this rank's samples.
         let (samples, featureSets) = try PathSamples.load(cfg.specs, graph: graph, featureSets: cfg.featureSets, readFeatures: false)
         for warning in samples.warnings { comm.log0("warning: \(warning)") }
+        guard let selection = cfg.selection else {
+            return try train(samples, featureSets: featureSets, graph: graph, communicator: comm, progress: progress)
+        }
+        return try select(selection, samples: samples, featureSets: featureSets, graph: graph, communicator: comm, progress: progress)
+    }
+
+    /// Trains `configuration`'s model on `samples` (all of them: the joined rows, or a selection trial's fit rows).
+    func train(_ samples: PathSamples, featureSets: [String], graph: LabelGraph, communicator comm: any Communicator,
+               progress: ProgressReporter) throws -> Report {
+        let cfg = configuration
         let x = PathFeatureRows(samples: samples, specs: cfg.specs, featureSets: featureSets)
         try x.fitStandardisation()
         let (mean, scale) = (x.mean, x.scale)
@@ -127,6 +147,7 @@ public struct PathTrainingStage {
         model.multiLabel = cfg.multiLabel && cfg.method == .ffn
         model.split = cfg.split.isEmpty ? Self.trainingParts(samples) : cfg.split
         let settings = settings(samples: samples.count, featureSets: featureSets)
+        let (evaluate, shouldStop) = try epochHooks(model, featureSets: featureSets)
         let log: (EpochSummary, Parameters<Float>) throws -> Void = { summary, _ in
             progress.clear()
             comm.log0("epoch \(summary.epoch + 1)/\(cfg.training.epochs)  loss \(fixed(summary.meanLoss, 5))")
@@ -163,7 +184,7 @@ public struct PathTrainingStage {
                 comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
                 state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
                 return loss.loss
-            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
+            }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch) })
             model.attributes["reward_baseline"] = .double(state.baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
@@ -173,7 +194,7 @@ public struct PathTrainingStage {
             result = try trainer(comm, settings: settings).train(
                 initial: classifier.makeParameters(seed: cfg.seed), sampleCount: fine.count, resume: cfg.resume, lossSum: { batch, parameters in
                 classifier.multiLabelLoss(x.matrix(batch.map { fine[$0] }), labelSets: batch.map { targets[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { fine[$0] }) })
+            }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch.map { fine[$0] }) })
         case .ffn:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             result = try trainFFN(model, x: x, rows: fine, labels: fine.map { samples.labels[$0]! }, graph: graph,
@@ -194,7 +215,7 @@ public struct PathTrainingStage {
             result = try trainer(comm, settings: settings).train(
                 initial: classifier.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, lossSum: { batch, parameters in
                 classifier.labelSetLoss(x.matrix(batch), truths: batch.map { truths[$0] }, parameters: &parameters).loss
-            }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch) })
+            }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch) })
         case .pseudoLabels:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
             let firstTrainer = try trainer(comm, phase: Self.pseudoPhases.first, settings: settings)
@@ -234,6 +255,10 @@ public struct PathTrainingStage {
         model.attributes["paths.nondeterministic"] = .string(cfg.pathOptions.nondeterministic.rawValue)
         model.attributes["train.samples"] = .int(samples.count)
         model.attributes["joined"] = .strings(cfg.specs.map(\.description))
+        if let selected {
+            model.attributes.merge(selected.selection.attributes(selected.outcome)) { _, new in new }
+            model.split["validation"] = selected.validationIDs
+        }
         let hash = DataParallelTrainer.hash(result.parameters.values)
         comm.log0("parameter hash: \(String(hash, radix: 16))")
         if comm.isRoot, let out = cfg.outputPath, result.finished {  // Distributed: rank 0 writes the model
@@ -251,10 +276,11 @@ public struct PathTrainingStage {
         let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let targets = labels.map { classOf[$0]! }
         let classifier = model.baseline(graph: graph)
+        let (evaluate, shouldStop) = try epochHooks(model, featureSets: model.featureSets)
         return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, resume: resume,
                                  lossSum: { batch, parameters in
             classifier.softmaxLoss(x.matrix(batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
-        }, onEpoch: log, onBatch: progress.tick, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
+        }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
     }
 }
 

@@ -9,7 +9,6 @@ extension StageSpec {
     /// The setting every selecting stage shares: whether to select and the inner split.
     public static let selectionSetting: [ParameterSpec] = [
         ParameterSpec("select_on", .string, .string("none"), choices: ["none", "validation"],
-                      reference: "issue 19: selection on validation data only",
                       "none: every hyper-parameter as given; validation: hold out a stratified validation_fraction of the "
                         + "TRAINING rows (never the test rows), choose each candidate list's value by the stage's validation "
                         + "score, then train the final model on all training rows with the chosen values (recorded in the artifact "

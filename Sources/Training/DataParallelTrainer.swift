@@ -77,8 +77,8 @@ public struct DataParallelTrainer {
         evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double] = { _, _ in [:] },
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
         onBatch: (ProgressTick) -> Void = { _ in },
-        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in },
-        shouldStop: (_ history: [EpochSummary]) -> Bool = { _ in false }
+        shouldStop: (_ history: [EpochSummary]) -> Bool = { _ in false },
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in }
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)

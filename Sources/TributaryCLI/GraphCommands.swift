@@ -173,6 +173,7 @@ struct TrainPaths: ParsableCommand, SpecCommand {
     @Option(help: ArgumentHelp(spec.help("epochs"))) var epochs = spec.default("epochs", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("batch_size"))) var batchSize = spec.default("batch_size", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("learning_rate"))) var learningRate = spec.default("learning_rate", as: Double.self)
+    @OptionGroup var selection: TrainerSelectionOptions
     @Option(help: ArgumentHelp(spec.help("seed"))) var seed = spec.default("seed", as: Int.self)
     @Flag(help: ArgumentHelp(spec.help("multi_label"))) var multiLabel = false
     @Option(help: ArgumentHelp(spec.help("text_encoder"))) var textEncoder: String?
