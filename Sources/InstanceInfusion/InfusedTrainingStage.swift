@@ -36,6 +36,10 @@ import Training
 /// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is `DataParallelTrainer` (one gradient all-reduce per step), so
 /// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
 ///
+/// **Selection** (`select_on validation`): as `train-text`'s (`Selection`; `InfusedTrainingStage+Train` is one
+/// run, called per trial on fit / validation documents of the training split, then on the whole split with the
+/// chosen learning rate and epochs); the baseline model and the source indexes are read once for all of them.
+///
 /// **Checkpoints**: `DataParallelTrainer`'s, with the neighbour ids and per-rank penalty sums as its extras
 /// (`InfusedTrainingStage+Checkpoint`); the penalty, test curves and retrieval refresh run in the trainer's
 /// `evaluate`, before each epoch's checkpoint, so a resumed run writes the same model as an uninterrupted one.

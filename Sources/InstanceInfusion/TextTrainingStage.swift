@@ -18,6 +18,13 @@ import Training
 /// archive cannot be read by rows, the vocabulary counts every training document, and corpora are small;
 /// docs/reliability.md § Sharded epochs); training is
 /// data-parallel (`DataParallelTrainer`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
+///
+/// **Selection** (`select_on validation`, the shared `Selection`): before the run above, the training documents
+/// (after `train_fraction`) are split by class into fit and validation documents (`ValidationHoldout`); one trial
+/// per candidate learning rate trains on the fit documents (vocabulary from them too) and scores accuracy on the
+/// validation documents after every epoch, stopped by the patience rule; the chosen (η, epochs) then train the
+/// model on all training documents. model.h5 records the candidates, curves' best epochs and scores
+/// (`selection.*`) and `split/validation_ids`. The test documents are never an input of a trial.
 public struct TextTrainingStage {
     /// How the corpus is split.
     public enum Split: Sendable, Equatable {

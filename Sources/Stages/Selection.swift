@@ -50,6 +50,15 @@ public struct Selection: Sendable, Hashable {
         public var epochs: Int { bestEpochs[chosen] }
     }
 
+    /// What the run will choose, for the command line's first line: "select_on validation: learning rate of
+    /// 0.001, 0.01; epochs by the best validation epoch (patience 3); validation_fraction 0.2, seed 0".
+    public var summary: String {
+        "select_on validation: " + (learningRates.isEmpty ? "learning rate as given" : "learning rate of "
+            + learningRates.map { "\($0)" }.joined(separator: ", "))
+            + "; " + (patience.map { "epochs by the best validation epoch (patience \($0))" } ?? "epochs as given")
+            + "; validation_fraction \(holdout.fraction), seed \(holdout.seed)"
+    }
+
     /// j* (or ê) of the header's rule: the first maximum of `scores`.
     public static func argmax(_ scores: [Double]) -> Int {
         scores.indices.reduce(0) { scores[$1] > scores[$0] ? $1 : $0 }

@@ -68,7 +68,8 @@ struct TrainInfused: ParsableCommand, SpecCommand {
             try checkpoints.prepare(&configuration.training)
             let training = configuration.training
             comm.log0("train-infused: lr \(training.learningRate), batch \(training.batchSize) (global), "
-                + "\(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
+                + "\(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)"
+                + (configuration.selection.map { "; " + $0.summary } ?? ""))
             let reporter = progress.reporter("train-infused", communicator: comm,
                                              metricsPath: ProgressOptions.metricsPath(besideFile: out))
             _ = try InfusedTrainingStage(configuration).run(communicator: comm, progress: reporter)

@@ -58,7 +58,8 @@ struct TextTrain: ParsableCommand, SpecCommand {
             try checkpoints.prepare(&configuration.training)
             let training = configuration.training
             comm.log0("train-text: \(training.optimizer) lr \(training.learningRate), batch \(training.batchSize) "
-                + "(global), \(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
+                + "(global), \(training.epochs) epochs, \(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)"
+                + (configuration.selection.map { "; " + $0.summary } ?? ""))
             let reporter = progress.reporter("train-text", communicator: comm,
                                              metricsPath: ProgressOptions.metricsPath(besideFile: out))
             _ = try TextTrainingStage(configuration).run(communicator: comm, progress: reporter)
