@@ -10,7 +10,7 @@ Each check recomputes a figure Tributary reported, from the files alone, and fai
   5. a copy of fv.h5 without its .parts folder raises MissingPartError;
   6. every dataset and root attribute of every HDF5 file of the run is documented in docs/artifacts.md;
   7. every trainer's stored split partitions its data: annotate (train / test; validation ⊂ train after
-     select_on validation), train-text (held-out fraction; fold 2/3: train ∪ test = every document, test ≈ N/3),
+     select_on validation; the same for train-text with its chosen lr / epochs recorded), train-text (held-out fraction; fold 2/3: train ∪ test = every document, test ≈ N/3),
      train-infused (= its model's split), train-paths (fine / coarse / test against the manifest).
 """
 import glob
@@ -145,6 +145,15 @@ check(fold.attrs.get("split") == "fold(1, of: 3)" and disjoint(fold.split["train
       and set(fold.split["train"]) | set(fold.split["test"]) == all_docs and abs(n_test - len(all_docs) / 3) <= 3,
       f"fold 2/3 model.h5 ({fold.attrs.get('split')}): train ∪ test = all {len(all_docs)} documents, disjoint, "
       f"test {n_test} ≈ N/3")
+chosen = tio.load_model(f"{out}/lstm-select/model.h5")
+cs, ca = chosen.split, chosen.attrs
+check(ca.get("select_on") == "validation" and set(cs["validation"]) <= set(cs["train"]) and disjoint(cs["validation"], cs["test"])
+      and cs["test"] == model.split["test"] and list(ca.get("selection.learning_rates")) == [0.003, 0.03]
+      and ca.get("train.learning_rate") == ca.get("selection.learning_rate") and ca.get("epochs") == ca.get("selection.epochs")
+      and len(chosen.history["mean_loss"]) == ca.get("epochs"),
+      f"select_on validation train-text model.h5: {len(cs['validation'])} validation ids ⊂ train ({len(cs['train'])}), "
+      f"∩ test = ∅; chose lr {ca.get('selection.learning_rate')}, {ca.get('selection.epochs')} epochs of "
+      f"{list(ca.get('selection.learning_rates'))} (scores {list(ca.get('selection.scores'))})")
 infused = tio.load_model(f"{out}/infused/infused.h5")
 check(infused.split == {"train": model.split["train"], "test": model.split["test"]},
       "infused.h5 split = the train-text model's split (train / test ids, same order)")

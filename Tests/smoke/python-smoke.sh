@@ -13,7 +13,7 @@
 #    text model's named tensors applied to the embeddings' test rows give model.h5's test accuracy, and a copy of
 #    fv.h5 without its .parts folder is refused (MissingPartError), not read as zeros, every dataset and root
 #    attribute of every HDF5 file of the run is listed in docs/artifacts.md, and every trainer's stored split is
-#    a partition: annotate's train / test ids (and, with select_on validation, validation ⊂ train), train-text's
+#    a partition: annotate's train / test ids (and, with select_on validation, validation ⊂ train; so for train-text), train-text's
 #    train / test (held-out fraction, and fold 2/3: train ∪ test = every document), train-infused's (= the
 #    model's), train-paths' fine / coarse / test (= the manifest's rows, dresses dropped from coarse).
 # 3. The job-array recipe (launch/slurm-array.sbatch): the same pipeline with its stage seeds replaced by a
@@ -48,6 +48,10 @@ cat > "$work/pipeline.json" <<JSON
     {"name": "lstm-fold", "type": "train-text", "dataset": "texts",
      "params": {"epochs": 1, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "learning_rate": 0.01,
                 "context_size": 4, "fold": "2/3", "seed": 0}},
+    {"name": "lstm-select", "type": "train-text", "dataset": "texts",
+     "params": {"epochs": 3, "batch_size": 32, "max_length": 20, "embedding_size": 8, "hidden_size": 4, "context_size": 4,
+                "test_fraction": 0.2, "seed": 0, "select_on": "validation", "learning_rates": [0.003, 0.03],
+                "early_stopping_patience": 1, "validation_fraction": 0.25}},
     {"name": "embed", "type": "embed", "dataset": "texts", "inputs": {"model": "lstm"}},
     {"name": "index", "type": "index", "inputs": {"embeddings": "embed"}, "params": {"trees": 4, "seed": 0}},
     {"name": "query", "type": "query", "inputs": {"index": "index", "queries": "embed"},
