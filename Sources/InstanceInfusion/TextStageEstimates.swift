@@ -75,8 +75,10 @@ extension RunnerStageType {
         let s = try textShape(input)
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * p), .init("token ids", 4 * n * s.length),
                                  .init("batch activations", s.activations)],
-                         seconds: Double(s.epochs) * Double(n * s.length) * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate),
-                         time: "\(s.epochs) epochs × \(n) documents × ≤ \(s.length) tokens × \(s.perToken) gate MACs")
+                         seconds: Selection.trainingPasses(input.parameters) * Double(s.epochs) * Double(n * s.length)
+                            * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate),
+                         time: "\(s.epochs) epochs × \(n) documents × ≤ \(s.length) tokens × \(s.perToken) gate MACs"
+                            + Self.passesText(input.parameters))
     }
 
     static let costEmbed: RunnerEstimateInput.CostEstimator = { input in
@@ -119,12 +121,19 @@ extension RunnerStageType {
         let k = input.parameters.int("neighbours"), index = try input.input("index")
         let config = IndexConfig(index.parameters, embeddings: "", output: "")
         let b = input.perRank(input.parameters.optionalInt("batch_size") ?? source.defaultBatchSize)
-        let seconds = Double(e) * Double(n * s.length) * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate)
-            + Double(e * input.perRank(n) * config.trees * config.candidatesPerTree * m) / candidateRate
+        let seconds = Selection.trainingPasses(input.parameters) * Double(e) * Double(n * s.length) * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate)
+            + Selection.trainingPasses(input.parameters) * Double(e * input.perRank(n) * config.trees * config.candidatesPerTree * m) / candidateRate
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * p2), .init("token ids", 4 * n * s.length),
                                  .init("index vectors", 4 * n * m), .init("neighbour lists", 8 * n * k),
                                  .init("batch activations", s.activations + 4 * b * k * m)],
-                         seconds: seconds, time: "\(e) epochs × \(n) documents × ≤ \(s.length) tokens, + retrieval")
+                         seconds: seconds, time: "\(e) epochs × \(n) documents × ≤ \(s.length) tokens, + retrieval"
+                            + Self.passesText(input.parameters))
+    }
+
+    /// " × 2.6 runs (select_on validation)" when the stage selects (`Selection.trainingPasses`), else "".
+    static func passesText(_ p: StageParameters) -> String {
+        let passes = Selection.trainingPasses(p)
+        return passes == 1 ? "" : " × \(fixed(passes, 1)) runs (select_on validation)"
     }
 
     /// (P, V, C) of the `train-text` stage `input`: V is the vocabulary built from ALL its corpus's documents

@@ -84,7 +84,8 @@ extension RunnerStageType {
         let perRow = f + 2 * p.int("encoder_hidden") + graph.count * (4 * p.int("hidden_size") + p.int("embedding_size"))
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * count), .init("features: read, standardised, per-dataset copies", 3 * 4 * n * f),
                                  .init("batch activations", 2 * 4 * b * perRow)],
-                         seconds: Double(epochs) * Double(n) * Double(count) / (Double(input.ranks) * pathsRate),
-                         time: "\(epochs) epochs × ≤ \(n) images × P = \(count)")
+                         seconds: Selection.trainingPasses(p) * Double(epochs) * Double(n) * Double(count) / (Double(input.ranks) * pathsRate),
+                         time: "\(epochs) epochs × ≤ \(n) images × P = \(count)"
+                            + (Selection.trainingPasses(p) == 1 ? "" : " × \(fixed(Selection.trainingPasses(p), 1)) runs (select_on validation)"))
     }
 }

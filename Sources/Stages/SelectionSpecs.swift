@@ -54,6 +54,14 @@ extension StageSpec {
 }
 
 extension Selection {
+    /// The training work of a selecting stage in units of one plain run (for `tributary plan`): J trials on at most
+    /// (1 − f) of the rows, each at most E epochs, then the final run: J (1 − f) + 1 (1 without selection), J the
+    /// candidates (1 when only the epochs are chosen).
+    public static func trainingPasses(_ p: StageParameters) -> Double {
+        guard let selection = Selection(p) else { return 1 }
+        return Double(max(1, selection.learningRates.count)) * (1 - selection.holdout.fraction) + 1
+    }
+
     /// The selection `p` asks for (a spec with `StageSpec.trainerSelection`'s keys), nil under `select_on none`.
     public init?(_ p: StageParameters) {
         guard p.string("select_on") == "validation" else { return nil }

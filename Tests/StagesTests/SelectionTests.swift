@@ -124,5 +124,11 @@ final class SelectionTests: XCTestCase {
         XCTAssertNil(selection.patience)
         XCTAssertEqual(selection.holdout, ValidationHoldout(fraction: 0.2, seed: 5))
         XCTAssertNil(Selection(try spec.resolve([:], door: config)))
+
+        // `plan`'s training work: J (1 − f) + 1 runs — 2 candidates at f 0.2: 2.6; epochs only: 1 · 0.8 + 1; none: 1.
+        XCTAssertEqual(Selection.trainingPasses(p), 2.6, accuracy: 1e-12)
+        let epochsOnly = try spec.resolve(["select_on": .string("validation"), "early_stopping_patience": .int(3)], door: config)
+        XCTAssertEqual(Selection.trainingPasses(epochsOnly), 1.8, accuracy: 1e-12)
+        XCTAssertEqual(Selection.trainingPasses(try spec.resolve([:], door: config)), 1)
     }
 }
