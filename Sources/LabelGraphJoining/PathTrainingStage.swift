@@ -7,23 +7,6 @@ import Stages
 import Storage
 import Training
 
-/// What `train-paths` trains (the rows of the paper's Table 3).
-public enum PathMethod: String, Sendable, CaseIterable {
-    /// The GRU path decoder on the label graph (Algorithm 1): "label-aug"; with a coarse dataset joined, "+ fusion".
-    case labelAug = "label-aug"
-    /// Softmax over the target dataset's labels, trained on the target dataset's samples only.
-    case ffn
-    /// Multi-label sigmoid over every label node on the ground-truth paths (Deng et al. 2014).
-    case labelSet = "label-set"
-    /// Label Set over the label AND augmented nodes on the ground-truth paths: label-aug's information, no order.
-    case labelSetAugmented = "label-set-aug"
-    /// FFN on the fused set: the target dataset's samples plus the other datasets' samples whose label names
-    /// exactly one target label (`FusedLabels`); the rest are dropped.
-    case ffnFused = "ffn-fused"
-    /// FFN on the target dataset → relabel the other datasets' samples → drop contradictions → FFN on the union.
-    case pseudoLabels = "pseudo-labels"
-}
-
 /// The `train-paths` stage: joined datasets (encoder vectors + graph labels) → a trained model file.
 ///
 ///     specs ─▶ PathSamples (label nodes; X's shape) ─▶ PathFeatureRows: mean / std streamed over X ─▶ ground truths
@@ -266,30 +249,5 @@ public struct PathTrainingStage {
             comm.log0("wrote \(out)")
         }
         return Report(history: result.history, parameterHash: hash, sampleCount: samples.count, pseudoKept: pseudoKept, model: model)
-    }
-
-    /// Softmax over the target labels, on the given rows (label node → class index by `graph.labels(in: target)`).
-    func trainFFN(_ model: PathModelFile, x: PathFeatureRows, rows: [Int], labels: [Int], graph: LabelGraph,
-                  trainer: DataParallelTrainer, resume: Bool, log: (EpochSummary, Parameters<Float>) throws -> Void,
-                  progress: ProgressReporter) throws -> DataParallelTrainer.Result {
-        let classes = graph.labels(in: configuration.target)
-        let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let targets = labels.map { classOf[$0]! }
-        let classifier = model.baseline(graph: graph)
-        let (evaluate, shouldStop) = try epochHooks(model, featureSets: model.featureSets)
-        return try trainer.train(initial: classifier.makeParameters(seed: configuration.seed), sampleCount: rows.count, resume: resume,
-                                 lossSum: { batch, parameters in
-            classifier.softmaxLoss(x.matrix(batch.map { rows[$0] }), labels: batch.map { targets[$0] }, parameters: &parameters).loss
-        }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch.map { rows[$0] }) })
-    }
-}
-
-extension PathTrainingStage {
-    /// The split a run without a recorded one (`train-paths` from the command line) writes: `train` = the ids of
-    /// every sample it trains on, in sample order, and `train.<dataset>` = those of each joined dataset.
-    static func trainingParts(_ samples: PathSamples) -> [String: [String]] {
-        var parts = ["train": samples.ids]
-        for (i, dataset) in samples.datasets.enumerated() { parts["train.\(dataset)", default: []].append(samples.ids[i]) }
-        return parts
     }
 }
