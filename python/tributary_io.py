@@ -159,7 +159,8 @@ class Model:
     classes: list = None
     vocabulary: list = None
     split: dict = None            # part → ids: {'train', 'test'} (train-text, train-infused); train-paths adds
-                                  # 'fine' and 'coarse' (train = fine ∪ coarse); None in files from older builds
+                                  # 'fine' and 'coarse' (train = fine ∪ coarse); after select_on validation also
+                                  # 'validation' (⊂ train; the choice in attrs 'selection.*'); None in older files
     history: dict = field(default_factory=dict)
 
 
