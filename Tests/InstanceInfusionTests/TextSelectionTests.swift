@@ -88,6 +88,27 @@ final class TextSelectionTests: XCTestCase {
                        model.validationIDs.map { $0.replacingOccurrences(of: "clean.csv", with: "poisoned.csv") })
     }
 
+    /// A selecting run interrupted in its final training and resumed (the selection reruns and chooses the same,
+    /// so the checkpoint's learning rate matches) writes the model of an uninterrupted run.
+    func testAnInterruptedSelectingRunResumesToTheSameModel() throws {
+        let csv = try writeCorpus("corpus.csv")
+        let whole = configuration(csv, out: "whole.h5")
+        _ = try TextTrainingStage(whole).run(communicator: SingleProcessCommunicator())
+        let folder = root.appendingPathComponent("checkpoint").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var cut = configuration(csv, out: "cut.h5")
+        (cut.training.checkpointDirectory, cut.training.stopAfterSteps) = (folder, 50)  // 36 steps per epoch: inside epoch 2
+        let stopped = try TextTrainingStage(cut).run(communicator: SingleProcessCommunicator())
+        XCTAssertFalse(stopped.finished)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut.outputPath!), "an interrupted run wrote a model")
+        (cut.training.stopAfterSteps, cut.resume) = (nil, true)
+        _ = try TextTrainingStage(cut).run(communicator: SingleProcessCommunicator())
+        let a = try TextModelFile.read(path: whole.outputPath!), b = try TextModelFile.read(path: cut.outputPath!)
+        XCTAssertEqual(a.parameters, b.parameters)
+        XCTAssertEqual(a.validationIDs, b.validationIDs)
+        XCTAssertEqual(a.attributes["selection.scores"], b.attributes["selection.scores"])
+    }
+
     func testOneAndTwoRanksChooseTheSameAndGiveTheSameBits() throws {
         let csv = try writeCorpus("corpus.csv")
         let one = configuration(csv, out: "one.h5"), two = configuration(csv, out: "two.h5")
