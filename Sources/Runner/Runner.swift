@@ -14,7 +14,7 @@ import Stages
 /// Per stage s (in config order), rank 0 decides and broadcasts the decision (all ranks must agree, since the
 /// stages are collective):
 ///
-///     key(s) = SHA-256( "type" ‖ version ‖ parameters (defaults filled in, sorted) ‖ hash(dataset)
+///     key(s) = SHA-256( "type" ‖ version ‖ parameters but file paths (defaults filled in, sorted) ‖ hash(dataset)
 ///                       ‖ for each input role r (sorted): r ‖ key(producer) ‖ hashes of the producer's outputs
 ///                       ‖ SHA-256 of each file-valued parameter's file (sorted by name; "missing" if absent)
 ///                       ‖ rank count, only for rank-dependent stages (index, query) )
