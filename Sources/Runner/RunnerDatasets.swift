@@ -10,8 +10,9 @@ import Stages
 /// Turning config datasets into stage inputs, and their content hashes (part of every stage key that reads them).
 ///
 /// - **Image datasets** are read where they live; the hash covers the selection parameters and the bytes of the
-///   files read (Fashion-MNIST: the idx files of the split; `folder`: every file under the folder; `tar`: the
-///   archive; `synthetic`: the parameters only).
+///   files read (Fashion-MNIST: the idx files of the split; `folder`: every file under the folder and the
+///   `labels_csv` file; `tar`: the archive; `synthetic`: the parameters only), never the paths they were named by
+///   (`parameterText`).
 /// - **Text datasets** are *materialised* by rank 0 into `out/datasets/<name>.csv` (columns `text,label`, plus
 ///   `subset` when the corpus has a predefined split): the corpus is loaded, classes with fewer than
 ///   `min_class_size` documents are dropped, and `limit` documents are kept, drawn by
@@ -47,7 +48,7 @@ enum RunnerDatasets {
     /// returns the dataset's content hash.
     static func materialise(_ d: RunnerDataset, out: String, write: Bool = true) throws -> String {
         var h = SHA256()
-        h.update("dataset \(d.kind)\n" + d.parameters.keys.sorted().map { "\($0)=\(d.parameters[$0]!.canonical)" }.joined(separator: "\n"))
+        h.update("dataset \(d.kind)\n" + parameterText(d))
         switch d.kind {
         case "fashion-mnist":
             let folder = d.string("data") ?? ImageSource.fashionMNISTDirectory
@@ -67,6 +68,9 @@ enum RunnerDatasets {
                 throw RunnerError.datasetMissing(dataset: d.name, path: path, fix: "set \"data\" to an existing \(d.kind == "tar" ? "archive" : "image folder")")
             }
             h.update(try RunnerDigest.of(path))
+            if d.kind == "folder", let labels = d.string("labels_csv") {  // may lie outside the folder
+                h.update("\nlabels_csv \((try? RunnerDigest.of(labels)) ?? "missing")")
+            }
         case "synthetic":
             break
         default:
@@ -89,11 +93,21 @@ enum RunnerDatasets {
         return h.finalize().hex
     }
 
+    /// The dataset's parameters as hashed: `key=value` lines in key order, without the file-valued keys
+    /// (`RunnerDataset.keys` kind `.file`). Those enter the hash by their content alone (as a stage's file
+    /// parameters do in `Runner.key`), so the same files named by a relative or an absolute path, or from another
+    /// working directory, give the same hash, and other bytes under the same path a different one.
+    static func parameterText(_ d: RunnerDataset) -> String {
+        let files = RunnerDataset.keys[d.kind] ?? [:]
+        return d.parameters.keys.sorted().filter { files[$0] != .file }
+            .map { "\($0)=\(d.parameters[$0]!.canonical)" }.joined(separator: "\n")
+    }
+
     /// The hash of a text dataset's parameters and source bytes (the archive, CSV or dump file; for `debian`
     /// without `data`, the output of `apt-cache dumpavail`, returned too so that it is parsed from the same bytes).
     static func sourceFingerprint(_ d: RunnerDataset) throws -> (String, Data?) {
         var h = SHA256()
-        h.update("source \(d.kind)\n" + d.parameters.keys.sorted().map { "\($0)=\(d.parameters[$0]!.canonical)" }.joined(separator: "\n"))
+        h.update("source \(d.kind)\n" + parameterText(d))
         if d.kind == "debian" && d.string("data") == nil {
             let dump = try aptCacheDump(dataset: d.name)
             dump.withUnsafeBytes { h.update($0.bindMemory(to: UInt8.self)) }

@@ -46,8 +46,9 @@ public struct RunnerStage: Sendable {
     public var dataset: String?
     public var inputs: [String: String]
     public var parameters: StageParameters
-    /// `parameters.canonical` as the config wrote them, before file paths were resolved against the config's
-    /// folder: what the stage key hashes, so that running the config from another folder reuses the stages.
+    /// `parameters.canonical` without the file-valued parameters: what the stage key hashes. A file enters the
+    /// key by its content alone (`Runner.key`), never by how its path is spelled, so running the config from
+    /// another folder, or naming the same file by a relative or an absolute path, reuses the stages.
     public var keyParameters: String
 
     public static let keys = ["name", "type", "dataset", "inputs", "params"]
@@ -58,6 +59,6 @@ public struct RunnerStage: Sendable {
         self.dataset = dataset
         self.inputs = inputs
         self.parameters = parameters
-        self.keyParameters = parameters.canonical
+        self.keyParameters = parameters.canonical(omitting: Set(type.spec.keys.filter { type.spec[$0].kind == .file }))
     }
 }

@@ -113,8 +113,14 @@ public struct StageParameters: Sendable {
         ParameterError(door: door, name: door.name(ofKey: key), problem: .inconsistent(value: values[key]?.canonical ?? "null", reason: reason))
     }
 
-    /// `key=value` lines in key order: what the runner's stage key hashes, and what the report lists.
-    public var canonical: String { values.keys.sorted().map { "\($0)=\(values[$0]!.canonical)" }.joined(separator: "\n") }
+    /// `key=value` lines in key order: what the report lists (the runner's stage key hashes
+    /// `canonical(omitting:)` of the file-valued keys).
+    public var canonical: String { canonical(omitting: []) }
+
+    /// `canonical` without the lines of the `omitted` keys.
+    public func canonical(omitting omitted: Set<String>) -> String {
+        values.keys.sorted().filter { !omitted.contains($0) }.map { "\($0)=\(values[$0]!.canonical)" }.joined(separator: "\n")
+    }
 }
 
 /// A Swift type a parameter's value converts to and from (the command line's option types).

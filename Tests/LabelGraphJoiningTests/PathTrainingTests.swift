@@ -12,18 +12,7 @@ import XCTest
 /// vectors around one centre per fine class in `embeddings.h5`, fine labels for rows 0 ..< 60 and coarse labels
 /// (row column) for rows 60 ..< 120.
 struct PathFixture {
-    static let graph = """
-        node root root
-        node A label datasets=coarse
-        node B label datasets=coarse
-        node a1 label datasets=fine
-        node a2 label datasets=fine
-        node b1 label datasets=fine
-        node b2 label datasets=fine
-        edge root A B
-        edge A a1 a2
-        edge B b1 b2
-        """
+    static let graph = LabelGraphFixtures.twoLevel
     static let fine = ["a1", "a2", "b1", "b2"]
 
     let directory: URL

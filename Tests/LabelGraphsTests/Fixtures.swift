@@ -32,19 +32,8 @@ let figure2 = """
     edge point ragdoll
     """
 
-/// A two-level joined graph: coarse labels A, B (dataset "coarse") over fine labels a1 a2 b1 b2 ("fine").
-let twoLevel = """
-    node root root
-    node A label datasets=coarse
-    node B label datasets=coarse
-    node a1 label datasets=fine
-    node a2 label datasets=fine
-    node b1 label datasets=fine
-    node b2 label datasets=fine
-    edge root A B
-    edge A a1 a2
-    edge B b1 b2
-    """
+/// A two-level joined graph (coarse A, B over fine a1 a2 b1 b2).
+let twoLevel = LabelGraphFixtures.twoLevel
 
 /// The REINFORCE bandit: l has two competing routes (g1, g2), m a third (g3).
 let bandit = """

@@ -13,18 +13,7 @@ import XCTest
 
 /// `tributary graph validate|build`, `train-paths` and `decode` end to end on a tiny fixture.
 final class GraphCLITests: XCTestCase {
-    static let graph = """
-        node root root
-        node A label datasets=coarse
-        node B label datasets=coarse
-        node a1 label datasets=fine
-        node a2 label datasets=fine
-        node b1 label datasets=fine
-        node b2 label datasets=fine
-        edge root A B
-        edge A a1 a2
-        edge B b1 b2
-        """
+    static let graph = LabelGraphFixtures.twoLevel
 
     var directory: URL!
 

@@ -9,20 +9,8 @@ import XCTest
 final class ProgressCLITests: XCTestCase {
     /// 300 three-class documents: 34 batches of 8 per epoch.
     static func writeCorpus(_ folder: URL) throws -> String {
-        let words = ["sport": ["goal", "match", "team", "player", "score", "win", "league", "cup"],
-                     "tech": ["computer", "software", "chip", "network", "data", "code", "phone", "web"],
-                     "food": ["bread", "cheese", "wine", "apple", "soup", "salt", "cook", "meal"]]
-        var csv = "text,label\n", state: UInt64 = 7
-        for i in 0 ..< 300 {
-            let label = ["sport", "tech", "food"][i % 3]
-            let line = (0 ..< 8).map { _ -> String in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return words[label]![Int(state >> 33) % 8]
-            }
-            csv += line.joined(separator: " ") + " the and of," + label + "\n"
-        }
         let path = folder.appendingPathComponent("texts.csv").path
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(threeClassTexts(documents: 300, seed: 7).utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 

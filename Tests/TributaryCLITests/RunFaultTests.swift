@@ -7,21 +7,7 @@ import XCTest
 /// training; rerunning the same command each time finishes the job, and every output's content hash equals that
 /// of an uninterrupted run in the same folder (the outputs name their input paths, so the folder must match).
 final class RunFaultTests: XCTestCase {
-    static let texts: String = {
-        let words = ["sport": ["goal", "match", "team", "player", "score", "win", "league", "cup"],
-                     "tech": ["computer", "software", "chip", "network", "data", "code", "phone", "web"],
-                     "food": ["bread", "cheese", "wine", "apple", "soup", "salt", "cook", "meal"]]
-        var csv = "text,label\n", state: UInt64 = 1
-        for i in 0 ..< 90 {
-            let label = ["sport", "tech", "food"][i % 3]
-            let line = (0 ..< 8).map { _ -> String in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return words[label]![Int(state >> 33) % 8]
-            }
-            csv += line.joined(separator: " ") + " the and of," + label + "\n"
-        }
-        return csv
-    }()
+    static let texts = threeClassTexts(documents: 90, seed: 1)
 
     func writeConfig(_ folder: URL) throws -> String {
         try Data(Self.texts.utf8).write(to: folder.appendingPathComponent("texts.csv"))
