@@ -90,7 +90,7 @@ extension InfusedTrainingStage {
                     let m = try retrieval.evaluate(head, of: test, parameters: parameters.values)
                     (metrics["test_accuracy"], metrics["test_macro_f1"]) = (m.accuracy, m.macroF1)
                 }
-                if (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
+                if cfg.refreshUnit == .epochs && (summary.epoch + 1) % cfg.refreshEvery == 0 && summary.epoch + 1 < cfg.training.epochs {
                     neighbours.lists = try retrieval.neighbours(of: train, parameters: parameters.values)
                 }
                 return metrics
@@ -111,7 +111,11 @@ extension InfusedTrainingStage {
             },
             onBatch: progress.tick,
             shouldStop: { history in stop(history.map { $0.metrics["test_accuracy"] ?? 0 }) },
-            prepareEpoch: { _, samples in try prefetch(samples) })
+            prepareEpoch: { _, samples in if cfg.refreshUnit == .epochs { try prefetch(samples) } },
+            prepareStep: cfg.refreshUnit == .epochs ? nil : { step, batch, local, parameters in  // collective
+                try retrieval.refresh(step: step, every: cfg.refreshEvery, batch: batch, local: local, of: train,
+                                      into: neighbours, parameters: parameters.values)
+            })
         let hash = DataParallelTrainer.hash(result.parameters.values)
         if heldOut != "test" {  // a selection trial: its held-out curve is all the caller needs
             return Report(history: result.history, penaltyHistory: [], initialTest: nil, test: nil, trainCount: train.count,

@@ -28,7 +28,9 @@ import Training
 ///
 /// **Retrieval refresh.** Neighbour *ids* are recomputed from the current c_t of every training document at the
 /// start of training and then every `refreshEvery` epochs (default 1: once per epoch); within an epoch the ids
-/// are fixed while attention weights always use the current c_t. Test documents are retrieved with the final
+/// are fixed while attention weights always use the current c_t. With `refreshUnit` `.steps` the ids of step t's
+/// batch are instead recomputed before step t whenever t ≡ 0 (mod `refreshEvery`), from c_t = f_θ(t−1)(x) of the
+/// encoder after step t − 1 (`InfusedTrainingStage+Refresh`). Test documents are retrieved with the final
 /// encoder. With `excludeSelf` (source = target, Table 4) document i never retrieves its own row i.
 ///
 /// **Distributed**: every rank loads its shard of each index (`IndexFiles.loadShard`, re-sharded when the index
@@ -59,8 +61,10 @@ public struct InfusedTrainingStage {
         public var neighbours = 5
         /// λ (paper: 1e-4); 0 = no penalty.
         public var penaltyScale = 1e-4
-        /// Recompute the neighbour ids every this many epochs.
+        /// Recompute the neighbour ids every this many `refreshUnit`s.
         public var refreshEvery = 1
+        /// Epochs (every training document, after the epoch) or steps (the batch's documents, before the step).
+        public var refreshUnit = InfusionRefresh.epochs
         /// Source = target corpus: never retrieve a document's own row.
         public var excludeSelf = false
         /// LSH Forest (paper) or exact search over the same source rows (the ablation of the LSH's loss).
@@ -143,7 +147,7 @@ public struct InfusedTrainingStage {
         }
         comm.log0("train-infused: \(corpus.source): train \(indices.train.count), test \(indices.test.count); "
             + "\(cfg.indexes.count) source(s) \(zip(cfg.indexes, counts).map { "\($0) (\($1))" }.joined(separator: ", ")); "
-            + "k = \(cfg.neighbours), λ = \(cfg.penaltyScale), retrieval every \(cfg.refreshEvery) epoch(s)"
+            + "k = \(cfg.neighbours), λ = \(cfg.penaltyScale), retrieval every \(cfg.refreshEvery) \(cfg.refreshUnit.rawValue)"
             + (cfg.excludeSelf ? ", self excluded" : "") + ", \(cfg.retrieval.rawValue) retrieval; \(comm.size) rank(s)")
 
         let loaded = Loaded(file: file, model: model, corpus: corpus, data: data, forests: forests)
@@ -183,6 +187,8 @@ public struct InfusedTrainingStage {
             "penalty_scale": .double(cfg.penaltyScale), "refresh_every": .int(cfg.refreshEvery),
             "exclude_self": .int(cfg.excludeSelf ? 1 : 0), "retrieval": .string(cfg.retrieval.rawValue), "split": .string("\(cfg.split)"),
             "train_fraction": .double(cfg.trainFraction)]
+        // Only when not the paper's epochs: an epoch run's header and checkpoint stay as before (older ones resume).
+        if cfg.refreshUnit != .epochs { settings["refresh_unit"] = .string(cfg.refreshUnit.rawValue) }
         if let trainCount { settings["data.train_count"] = .int(trainCount) }
         return settings
     }

@@ -44,8 +44,12 @@ extension StageSpec {
         retrieval + [
             ParameterSpec("penalty", .double, .double(1e-4), range: 0 ... 1e6, reference: "Instance Infusion, Table 3",
                           "Penalty scale λ of the similarity penalty λ‖z_s − z_t‖² (0: no penalty)"),
-            ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, unit: "epochs",
-                          "Recompute the neighbours from the current context vectors every N epochs"),
+            ParameterSpec("refresh_every", .int, .int(1), range: 1 ... 1e9, unit: "refresh units",
+                          "Recompute the neighbours from the current context vectors every N epochs or steps (refresh_unit)"),
+            ParameterSpec("refresh_unit", .string, .string(InfusionRefresh.epochs.rawValue), choices: InfusionRefresh.choices,
+                          reference: "Instance Infusion, §3.2 (retrieval per epoch; steps is the ablation)",
+                          "What refresh_every counts: epochs (every training document re-retrieved after every N-th epoch) or "
+                            + "steps (the batch's documents re-encoded with the current encoder and re-retrieved before every N-th step)"),
             ParameterSpec("retrieval", .string, .string(InfusionRetrieval.lsh.rawValue), choices: InfusionRetrieval.choices,
                           reference: "Instance Infusion, §3.2 (LSH Forest; exact is the ablation of its loss)",
                           "Neighbour search over the sources: lsh (the index's LSH Forest) or exact (brute force over the same rows)"),
@@ -65,6 +69,13 @@ extension StageSpec {
 /// (`ShardedForest.search`) or brute force over the rows that forest holds (`ShardedExactSearch`).
 public enum InfusionRetrieval: String, Sendable, CaseIterable, ParameterChoice {
     case lsh, exact
+}
+
+/// When `train-infused` recomputes the neighbour ids (`refresh_unit`, with `refresh_every` = N): after every
+/// N-th epoch for every training document (the paper's schedule), or before every N-th step for the documents of
+/// that step's batch, from the encoder the step starts with (`InfusedTrainingStage+Refresh`).
+public enum InfusionRefresh: String, Sendable, CaseIterable, ParameterChoice {
+    case epochs, steps
 }
 
 /// The similarity of an `index` stage (`metric`): the names both doors accept.
@@ -130,6 +141,7 @@ extension InfusedTrainingStage.Configuration {
         neighbours = p.int("neighbours")
         penaltyScale = p.double("penalty")
         refreshEvery = p.int("refresh_every")
+        refreshUnit = InfusionRefresh(rawValue: p.string("refresh_unit")) ?? .epochs
         excludeSelf = p.bool("exclude_self")
         retrieval = InfusionRetrieval(rawValue: p.string("retrieval")) ?? .lsh
         selection = Selection(p)

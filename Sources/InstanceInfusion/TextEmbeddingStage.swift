@@ -19,8 +19,12 @@ import Storage
 /// | `embeddings` | Float32 (N, M) | c = ReLU(o·W_c + b_c) of each document, in corpus order |
 /// | `labels` | Int32 (N) | class index into `classes` |
 /// | `ids` | strings (N) | document ids (archive paths, CSV lines, package names) |
-/// | `classes` | strings (C) | the model's classes |
+/// | `classes` | strings (C) | the model's classes; the corpus's own when it has a label the model does not know (e.g. a source corpus embedded with the target's encoder) |
 /// | `split` | strings (N) | `train` / `test` / `unused`: the row's part in the model's split (absent for a model file that does not store it) |
+///
+/// Any `train-text` model embeds any corpus (its vocabulary maps unseen words to the unknown token): the source
+/// memory of instance infusion can come from the source's own bi-LSTM (the paper) or from the target model's
+/// encoder (the ablation: `embed` with the target's `train-text` stage as `model`, experiments/infusion-sweeps.sh).
 ///
 /// The context vector c is the M-dim (M = 50) representation the paper indexes with LSH; the pooled bi-LSTM
 /// state o (2H) is internal to `TextClassifier` and not written.
@@ -58,7 +62,11 @@ public struct TextEmbeddingStage {
             corpus.documents = corpus.indices(inSubset: subset).map { corpus.documents[$0] }
             guard !corpus.documents.isEmpty else { throw CorpusError.noDocuments(path: "\(corpus.source) [\(subset)]", dropped: 0) }
         }
-        let labels = try corpus.labelIndices(classes: file.classes)
+        // The model's classes when they name every label of the corpus (a model embedding its own corpus), else the
+        // corpus's own: a source corpus embedded with another dataset's encoder (the target's, for the ablation of
+        // where source vectors come from) keeps its labels instead of being refused for them.
+        let classes = Set(corpus.classNames).isSubset(of: file.classes) ? file.classes : corpus.classNames
+        let labels = try corpus.labelIndices(classes: classes)
         let data = EncodedTexts.encode(corpus, labels: labels, vocabulary: file.vocabulary,
                                        tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),
                                        maxLength: file.maxLength)
@@ -88,7 +96,7 @@ public struct TextEmbeddingStage {
                 try out.write(embeddings, shape: [data.count, m], to: "embeddings")
                 try out.write(labels.map { Int32($0) }, shape: [data.count], to: "labels")
                 try out.writeStrings(data.ids, to: "ids")
-                try out.writeStrings(file.classes, to: "classes")
+                try out.writeStrings(classes, to: "classes")
                 if let split = file.split { try out.writeStrings(Self.splitColumn(ids: data.ids, split: split), to: "split") }
             }
             comm.log0("wrote \(outputPath)")

@@ -17,8 +17,9 @@ import Stages
 /// Parallelism, three ways: by default a repetition runs on all ranks of the world (its stages are data-parallel),
 /// one after another; with `oneRankPerRepetition` (`run --one-rank-per-repetition`) rank k runs repetitions
 /// r ≡ k (mod size) alone, each as a 1-rank run — so every repetition's outputs are the bits of a 1-rank run
-/// whatever the rank count, given the shared stages (which still run on all ranks); and repetitions run side by side as the tasks of a job array, `run --repetition r` each
-/// (launch/slurm-array.sbatch).
+/// whatever the rank count, given the shared stages (which still run on all ranks, and which a repetition keys
+/// with the rank count they ran on: `Runner.externalRecord`); and repetitions run side by side as the tasks of a
+/// job array, `run --repetition r` each (launch/slurm-array.sbatch).
 /// Every task first brings OUT/shared up to date, waiting for the shared lock, so the first task computes the
 /// shared stages and the others find them done. The task that finds every repetition done writes the aggregate
 /// (`run --aggregate` writes it at any time once they are). Rank 0 reads manifests and writes; every rank runs.

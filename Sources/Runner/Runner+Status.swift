@@ -28,7 +28,9 @@ extension Runner {
         }
         var states: [String: StageState] = [:]
         return config.stages.map { stage in
-            var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: ranks),
+            // A shared stage keeps the rank count it ran on (`externalRecord`).
+            let stageRanks = config.external[stage.name] == nil ? ranks : Self.sharedRanks(stage, in: manifest, otherwise: ranks)
+            var state = Self.state(of: stage, key: key(stage, manifest: manifest, datasetHashes: hashes, ranks: stageRanks),
                                    manifest: manifest, folder: folder(stage))
             if stage.inputs.values.contains(where: { states[$0] != .done }) && state != .notRun { state = .waiting }
             states[stage.name] = state

@@ -71,6 +71,11 @@ public struct DataParallelTrainer {
     /// that epoch will ask for (`localSamples`), so a stage can read just those (sharded epochs); no collectives.
     /// `shouldStop` runs on every rank after `onEpoch` with the curve so far: true ends the run there, finished
     /// (early stopping on a validation metric that `evaluate` measured, the same on every rank).
+    /// `prepareStep` runs on every rank before each step's `lossSum`, with the number of steps taken before it
+    /// (0-based, counted across epochs and resumes), the step's global batch β_s, this rank's slice of it (empty on
+    /// a rank with no sample) and the parameters the step starts from (those after the previous step): it may use
+    /// collectives (every rank calls it once per step), e.g. to re-retrieve the batch's
+    /// neighbours with the current encoder (`train-infused --refresh-unit steps`).
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
@@ -78,7 +83,8 @@ public struct DataParallelTrainer {
         onEpoch: (EpochSummary, Parameters<Float>) throws -> Void = { _, _ in },
         onBatch: (ProgressTick) -> Void = { _ in },
         shouldStop: (_ history: [EpochSummary]) -> Bool = { _ in false },
-        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in }
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in },
+        prepareStep: ((_ step: Int, _ batch: [Int], _ local: [Int], _ parameters: Parameters<Float>) throws -> Void)? = nil
     ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
@@ -110,8 +116,10 @@ public struct DataParallelTrainer {
             while state.batch < stepsPerEpoch {
                 let batch = order[state.batch * options.batchSize ..< min((state.batch + 1) * options.batchSize, sampleCount)]
                 let local = shard(count: batch.count, rank: comm.rank, size: comm.size)
+                let slice = Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound])
+                try prepareStep?(state.totalSteps, Array(batch), slice, state.parameters)  // Distributed: collective, every rank
                 state.parameters.zeroGrads()
-                let localLoss = local.isEmpty ? 0 : lossSum(Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]), &state.parameters)
+                let localLoss = local.isEmpty ? 0 : lossSum(slice, &state.parameters)
                 // Distributed: one fused all-reduce of [grads ‖ loss ‖ count]; the grads array keeps its
                 // capacity, so after the first step the two appends cost nothing.
                 state.parameters.grads.append(localLoss)

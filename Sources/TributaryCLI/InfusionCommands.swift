@@ -18,8 +18,8 @@ struct TrainInfused: ParsableCommand, SpecCommand {
         discussion: """
             Pass the corpus, split, --train-fraction and --seed that `train-text` used (checked against the model).
             --index once per source dataset (several: per-source retrieval, one attention each). Retrieval is redone
-            from the current context vectors every --refresh-every epochs. Run under as many ranks as the indexes
-            were built with. Defaults (Table 3): k = 5, λ = 1e-4, lr 0.01 ×0.3 every 10 epochs, Adam, the corpus's
+            from the current context vectors every --refresh-every epochs (or, with --refresh-unit steps, the
+            batch's documents before every --refresh-every-th step). Run under any rank count (indexes re-shard). Defaults (Table 3): k = 5, λ = 1e-4, lr 0.01 ×0.3 every 10 epochs, Adam, the corpus's
             epochs and batch size. The same parameters as a `train-infused` stage of a pipeline config
             (data/pipelines/README.md).
             """)
@@ -34,6 +34,7 @@ struct TrainInfused: ParsableCommand, SpecCommand {
     var neighbours = spec.default("neighbours", as: Int.self)
     @Option(help: ArgumentHelp(spec.help("penalty"))) var penalty = spec.default("penalty", as: Double.self)
     @Option(help: ArgumentHelp(spec.help("refresh_every"))) var refreshEvery = spec.default("refresh_every", as: Int.self)
+    @Option(help: ArgumentHelp(spec.help("refresh_unit"))) var refreshUnit = spec.default("refresh_unit", as: InfusionRefresh.self)
     @Flag(help: ArgumentHelp(spec.help("exclude_self"))) var excludeSelf = spec.default("exclude_self", as: Bool.self)
     @Option(help: ArgumentHelp(spec.help("retrieval"))) var retrieval = spec.default("retrieval", as: InfusionRetrieval.self)
     @OptionGroup var loop: TextTrainingLoopOptions
@@ -122,3 +123,4 @@ struct ExperimentBaselinesCommand: ParsableCommand, SpecCommand {
 }
 
 extension InfusionRetrieval: ExpressibleByArgument {}
+extension InfusionRefresh: ExpressibleByArgument {}
