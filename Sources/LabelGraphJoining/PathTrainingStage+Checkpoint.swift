@@ -38,9 +38,16 @@ extension PathTrainingStage {
             } ?? [:]) { a, _ in a }
     }
 
+    /// Samples per block of the ordered batch sums: fixed, because it is part of the bits (a step's sums are
+    /// associated block by block). 8 keeps the GEMMs of a 64-sample batch 8 rows tall and gives every rank of up to
+    /// 8 a block.
+    static let orderedBlockSize = 8
+
     /// The trainer of one training run; `phase` names a pseudo-labels phase's checkpoint sub-folder.
+    /// `ordered` (all but the end-to-end mode, which sums exactly itself): ordered batch sums of
+    /// `orderedBlockSize` samples per block, recorded as `paths.ordered_block` (0 = plain all-reduce).
     func trainer(_ comm: any Communicator, phase: String? = nil, settings: [String: HDF5AttributeValue],
-                 extras: CheckpointExtras? = nil) throws -> DataParallelTrainer {
+                 extras: CheckpointExtras? = nil, ordered: Bool = true) throws -> DataParallelTrainer {
         var options = configuration.training
         if let phase, let folder = options.checkpointDirectory {
             options.checkpointDirectory = folder + "/" + phase
@@ -48,7 +55,10 @@ extension PathTrainingStage {
         }
         var phaseSettings = settings
         if let phase { phaseSettings["paths.phase"] = .string(phase) }
-        return DataParallelTrainer(options: options, communicator: comm, configuration: phaseSettings, extras: extras)
+        phaseSettings["paths.ordered_block"] = .int(ordered ? Self.orderedBlockSize : 0)
+        var trainer = DataParallelTrainer(options: options, communicator: comm, configuration: phaseSettings, extras: extras)
+        trainer.orderedBlockSize = ordered ? Self.orderedBlockSize : nil
+        return trainer
     }
 
     /// Whether `trainer` should resume: asked to, and (for the second pseudo-labels phase) its checkpoint exists

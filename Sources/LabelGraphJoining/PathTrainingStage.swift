@@ -17,13 +17,14 @@ import Training
 /// With `textEncoder` (label-aug only) the bi-LSTM encoder is trained jointly instead of reading fixed vectors:
 /// `PathTrainingStage+EndToEnd` (one buffer θ_text ++ θ_dec, exact step sums: the same bits for any rank count).
 ///
-/// Every rank holds every sample's labels and, during an epoch, the rows of X its slices need (≈ N/R);
-/// each step's batch is split over the ranks and the gradients all-reduced (`DataParallelTrainer`). Label-aug also all-reduces [Σ r, count] of
-/// its REINFORCE samples every step, so every rank updates the same running baseline b. Its random draws
-/// are rank-count independent: the teacher-forcing coin of step s comes from (seed, s) and sample i's path
-/// subset and REINFORCE draws from (seed, s, i) (`PathDecoder.loss(sampleStreams:)`), so 1 and R ranks give the
-/// same loss curve up to float rounding. Because that extra all-reduce needs every rank in every step, an
-/// epoch's last batch is dropped when it has fewer samples than there are ranks (noted in the log).
+/// Every rank holds every sample's labels and, during an epoch, the rows of X its blocks need (≈ N/R);
+/// each step's batch is cut into fixed blocks of `orderedBlockSize` samples, shared out over the ranks, and the
+/// block gradients summed in block order (`DataParallelTrainer+Ordered`), so every method gives the same bits
+/// for any rank count. Label-aug also sums [Σ r, count] of its REINFORCE samples that way every step, so every
+/// rank updates the same running baseline b, and its random draws are keyed by the global step and sample: the
+/// teacher-forcing coin of step s comes from (seed, s) and sample i's path subset and REINFORCE draws from
+/// (seed, s, i) (`PathDecoder.loss(sampleStreams:)`). (The end-to-end mode sums exactly in fixed point instead,
+/// and drops an epoch's last batch when it has fewer samples than there are ranks, noted in the log.)
 public struct PathTrainingStage {
     public struct Configuration: Sendable {
         public var graphPath: String
@@ -143,31 +144,35 @@ public struct PathTrainingStage {
         case .labelAug:
             let decoder = try model.decoder()
             let state = LabelAugState(momentum: cfg.baselineMomentum)
-            let trainer = try trainer(comm, settings: settings,
-                                      extras: state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
-            let b = cfg.training.batchSize, n = samples.count
-            let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
-            if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
+            let extras = state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)")
             if let encoder = cfg.textEncoder {
+                let b = cfg.training.batchSize, n = samples.count
+                let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
+                if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
                 model.textEncoder = encoder
-                result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state, trainer: trainer,
+                result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state,
+                                           trainer: trainer(comm, settings: settings, extras: extras, ordered: false),
                                            usable: usable, log: log, progress: progress)
                 model.attributes["reward_baseline"] = .double(state.baseline.value)
                 break
             }
-            result = try trainer.train(initial: decoder.makeParameters(seed: cfg.seed), sampleCount: usable, resume: cfg.resume,
-                                       lossSum: { batch, parameters in
-                state.step += 1
-                var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: state.step)
-                let streams = batch.map { SeededRandom(seed: cfg.seed &+ state.step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
-                let loss = decoder.loss(PathBatch(features: x.matrix(batch), truths: batch.map { truths[$0] }),
-                                        options: cfg.pathOptions, baseline: state.baseline.value, parameters: &parameters,
-                                        rng: &coin, sampleStreams: streams)
-                var rewards = [loss.rewardSum, Double(loss.rewardCount)]
-                comm.runOrAbort { try comm.allReduce(&rewards, op: .sum) }  // Distributed: one b on every rank
-                state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
-                return loss.loss
-            }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop, prepareEpoch: { _, batch in try x.keep(batch) })
+            // Ordered batch sums (`DataParallelTrainer+Ordered`): the gradient, the loss and REINFORCE's [Σ r, count]
+            // are summed block by block in a fixed order, and step s's draws come from (seed, s) and (seed, s, i)
+            // with i the global sample index, so any rank count gives the same bits.
+            result = try trainer(comm, settings: settings, extras: extras).train(
+                initial: decoder.makeParameters(seed: cfg.seed), sampleCount: samples.count, resume: cfg.resume, statisticsWidth: 2,
+                blockLoss: { batch, step, parameters in
+                    state.step = UInt64(step) + 1
+                    var coin = SeededRandom(seed: cfg.seed ^ 0x5EED_C011, stream: state.step)
+                    let streams = batch.map { SeededRandom(seed: cfg.seed &+ state.step &* 0x9E37_79B9_7F4A_7C15, stream: UInt64($0)) }
+                    let loss = decoder.loss(PathBatch(features: x.matrix(batch), truths: batch.map { truths[$0] }),
+                                            options: cfg.pathOptions, baseline: state.baseline.value, parameters: &parameters,
+                                            rng: &coin, sampleStreams: streams)
+                    return .init(loss: loss.loss, statistics: [loss.rewardSum, Double(loss.rewardCount)])
+                }, afterStep: { rewards in  // every rank: one b, from the block-ordered [Σ r, count]
+                    state.baseline.update(rewardSum: rewards[0], count: Int(rewards[1]))
+                }, evaluate: evaluate, onEpoch: log, onBatch: progress.tick, shouldStop: shouldStop,
+                prepareEpoch: { _, batch in try x.keep(batch) })
             model.attributes["reward_baseline"] = .double(state.baseline.value)
         case .ffn where cfg.multiLabel:
             let fine = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }

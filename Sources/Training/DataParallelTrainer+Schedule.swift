@@ -12,11 +12,14 @@ extension DataParallelTrainer {
 
     /// The samples rank `rank` of `size` visits in the batches `fromBatch`… of the epoch whose order is `order`
     /// (step 3's slices, concatenated): all that rank needs of the epoch, about N/R samples.
-    public static func localSamples(order: [Int], fromBatch: Int, batchSize: Int, rank: Int, size: Int) -> [Int] {
+    /// With `orderedBlockSize` (ordered batch sums) a rank's part of a batch is the rows of its `OrderedReduction` blocks.
+    public static func localSamples(order: [Int], fromBatch: Int, batchSize: Int, rank: Int, size: Int,
+                                    orderedBlockSize: Int? = nil) -> [Int] {
         var samples: [Int] = []
         for start in stride(from: fromBatch * batchSize, to: order.count, by: batchSize) {
             let batch = order[start ..< min(start + batchSize, order.count)]
-            let local = shard(count: batch.count, rank: rank, size: size)
+            let local = orderedBlockSize.map { OrderedReduction(blockSize: $0).rows(totalRows: batch.count, rank: rank, size: size) }
+                ?? shard(count: batch.count, rank: rank, size: size)
             samples += batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]
         }
         return samples

@@ -28,7 +28,8 @@ import Storage
 ///
 /// Determinism: at a fixed rank count, runs are bit-identical, and a resumed run ends with the same bits as an
 /// uninterrupted one. Across rank counts the loss curves agree to float rounding (the gradient sums are
-/// associated differently).
+/// associated differently) — unless `orderedBlockSize` is set: then every sum of step 5 is an `OrderedReduction`
+/// over fixed blocks of the global batch and the bits are the same for any rank count.
 public struct DataParallelTrainer {
     public let options: TrainingOptions
     public let communicator: any Communicator
@@ -40,6 +41,9 @@ public struct DataParallelTrainer {
     /// (`ArtifactHeader.storedPath`). On resume such a value matches when it names the same file, so a checkpoint
     /// written before the path was stored that way (the path as given, relative to the working directory) resumes.
     public var pathAttributes: Set<String> = []
+    /// Rows per block of the ordered batch sums (`DataParallelTrainer+Ordered`): the same bits for any rank count.
+    /// nil = one all-reduce of per-rank partial sums (agree to float rounding across rank counts).
+    public var orderedBlockSize: Int?
 
     /// What a run returns.
     public struct Result {
@@ -76,6 +80,9 @@ public struct DataParallelTrainer {
     /// a rank with no sample) and the parameters the step starts from (those after the previous step): it may use
     /// collectives (every rank calls it once per step), e.g. to re-retrieve the batch's
     /// neighbours with the current encoder (`train-infused --refresh-unit steps`).
+    ///
+    /// With `orderedBlockSize` set, steps 4–5 are those of `train(initial:…blockLoss:…)` (`DataParallelTrainer+Ordered`):
+    /// `lossSum` is called once per fixed block of the global batch and the sums do not depend on the rank count.
     public func train(
         initial: Parameters<Float>, sampleCount: Int, resume: Bool = false,
         lossSum: (_ samples: [Int], _ parameters: inout Parameters<Float>) -> Float,
@@ -86,9 +93,45 @@ public struct DataParallelTrainer {
         prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void = { _, _ in },
         prepareStep: ((_ step: Int, _ batch: [Int], _ local: [Int], _ parameters: Parameters<Float>) throws -> Void)? = nil
     ) throws -> Result {
+        if orderedBlockSize != nil {
+            return try train(initial: initial, sampleCount: sampleCount, resume: resume,
+                             blockLoss: { samples, _, parameters in BlockLoss(loss: lossSum(samples, &parameters)) },
+                             evaluate: evaluate, onEpoch: onEpoch, onBatch: onBatch, shouldStop: shouldStop,
+                             prepareEpoch: prepareEpoch, prepareStep: prepareStep)
+        }
+        let comm = communicator
+        return try run(initial: initial, sampleCount: sampleCount, resume: resume, stepSum: { batch, _, parameters in
+            let local = shard(count: batch.count, rank: comm.rank, size: comm.size)
+            let parameterCount = parameters.values.count
+            parameters.zeroGrads()
+            let localLoss = local.isEmpty ? 0 : lossSum(Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]), &parameters)
+            // Distributed: one fused all-reduce of [grads ‖ loss ‖ count]; the grads array keeps its
+            // capacity, so after the first step the two appends cost nothing.
+            parameters.grads.append(localLoss)
+            parameters.grads.append(Float(local.count))
+            try comm.allReduce(&parameters.grads, op: .sum)
+            let globalCount = parameters.grads.removeLast()
+            let globalLoss = parameters.grads.removeLast()
+            precondition(parameters.grads.count == parameterCount && globalCount == Float(batch.count))
+            return globalLoss
+        }, evaluate: evaluate, onEpoch: onEpoch, onBatch: onBatch, shouldStop: shouldStop, prepareEpoch: prepareEpoch,
+           prepareStep: prepareStep)
+    }
+
+    /// The loop of steps 1–8; `stepSum(β_s, s, &θ)` does steps 4–5 on every rank: it leaves g = Σ_{i∈β_s} ∇ℓ_i in
+    /// `θ.grads` (the same on every rank) and returns ℓ = Σ_{i∈β_s} ℓ_i; s is the 0-based global step index.
+    func run(
+        initial: Parameters<Float>, sampleCount: Int, resume: Bool,
+        stepSum: (_ batch: ArraySlice<Int>, _ step: Int, _ parameters: inout Parameters<Float>) throws -> Float,
+        evaluate: (EpochSummary, Parameters<Float>) throws -> [String: Double],
+        onEpoch: (EpochSummary, Parameters<Float>) throws -> Void,
+        onBatch: (ProgressTick) -> Void,
+        shouldStop: (_ history: [EpochSummary]) -> Bool,
+        prepareEpoch: (_ epoch: Int, _ samples: [Int]) throws -> Void,
+        prepareStep: ((_ step: Int, _ batch: [Int], _ local: [Int], _ parameters: Parameters<Float>) throws -> Void)?
+    ) throws -> Result {
         let comm = communicator
         var state = try resume ? loadCheckpoint(like: initial) : freshState(initial)
-        let parameterCount = state.parameters.values.count
         let stepsPerEpoch = (sampleCount + options.batchSize - 1) / options.batchSize
         var checks = 0, stepsHere = 0
 
@@ -110,25 +153,19 @@ public struct DataParallelTrainer {
             let rate = options.schedule.learningRate(epoch: epoch)
             let order = Self.permutation(count: sampleCount, seed: options.seed, epoch: epoch)
             try prepareEpoch(epoch, Self.localSamples(order: order, fromBatch: state.batch, batchSize: options.batchSize,
-                                                      rank: comm.rank, size: comm.size))
+                                                      rank: comm.rank, size: comm.size, orderedBlockSize: orderedBlockSize))
             // Progress only: where this process started the epoch (part-way when resumed), and when.
             let epochStart = clock.now, batchAtStart = state.batch, samplesAtStart = state.epochSamples
             while state.batch < stepsPerEpoch {
                 let batch = order[state.batch * options.batchSize ..< min((state.batch + 1) * options.batchSize, sampleCount)]
-                let local = shard(count: batch.count, rank: comm.rank, size: comm.size)
-                let slice = Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound])
-                try prepareStep?(state.totalSteps, Array(batch), slice, state.parameters)  // Distributed: collective, every rank
-                state.parameters.zeroGrads()
-                let localLoss = local.isEmpty ? 0 : lossSum(slice, &state.parameters)
-                // Distributed: one fused all-reduce of [grads ‖ loss ‖ count]; the grads array keeps its
-                // capacity, so after the first step the two appends cost nothing.
-                state.parameters.grads.append(localLoss)
-                state.parameters.grads.append(Float(local.count))
-                try comm.allReduce(&state.parameters.grads, op: .sum)
-                let globalCount = state.parameters.grads.removeLast()
-                let globalLoss = state.parameters.grads.removeLast()
-                precondition(state.parameters.grads.count == parameterCount && globalCount == Float(batch.count))
-                var scale = 1 / globalCount  // Distributed: divide by the GLOBAL sample count
+                if let prepareStep {  // Distributed: collective, every rank, with the rows its sums will ask for
+                    let local = orderedBlockSize.map { OrderedReduction(blockSize: $0).rows(totalRows: batch.count, rank: comm.rank, size: comm.size) }
+                        ?? shard(count: batch.count, rank: comm.rank, size: comm.size)
+                    try prepareStep(state.totalSteps, Array(batch),
+                                    Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]), state.parameters)
+                }
+                let globalLoss = try stepSum(batch, state.totalSteps, &state.parameters)
+                var scale = 1 / Float(batch.count)  // Distributed: divide by the GLOBAL sample count
                 if let clip = options.clipNorm {
                     let norm = GradientClipping.globalNorm(state.parameters.grads) * Double(scale)
                     if norm > clip { scale *= Float(clip / norm) }
