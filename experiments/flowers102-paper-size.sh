@@ -20,6 +20,8 @@
 #     slr-late-visual only with hours to spare),
 #   CONCEPTS (default every 10th class, labels 0, 10, …, 100: 11 one-vs-rest SVMs over all 2,040 training and
 #     6,149 test images; CONCEPTS=all trains the 102; TRON's passes cost ∝ concepts, see docs/results.md),
+#   SUFFIX (default empty: annotate writes ann-<storage>SUFFIX and uncapped ann-float32SUFFIX-uncapped, so runs
+#     trained separately, e.g. SUFFIX=-early with RUNS=svm-early-visual, keep their own folders and logs),
 #   MEMORY (default 1280MiB: --memory of annotate train/predict, so each late-fusion block's 2,040 training rows
 #     (≤ 1 GiB, orh/2x2) stay cached inside the 3 GiB cap; the default ½ × CAP ÷ NP assumes the ranks share one
 #     cgroup and would re-read orh/2x2 from disk on every TRON pass; MEMORY= keeps the default).
@@ -73,7 +75,7 @@ fi
 root="$F102_ROOT"; self="$F102_SELF"; trap 'rm -f "$self"' EXIT   # the copy goes when the driver ends
 B="${B:-$root/.build/release/tributary}"; DATA="${DATA:-$root/../shared/data}"
 NP="${NP:-2}"; CAP="${CAP:-3G}"; STORAGES="${STORAGES:-float32 float16 pq}"; PQ_IMAGES="${PQ_IMAGES:-300}"
-RUNS="${RUNS:-svm-late-visual}"; MEMORY="${MEMORY-1280MiB}"
+RUNS="${RUNS:-svm-late-visual}"; MEMORY="${MEMORY-1280MiB}"; SUFFIX="${SUFFIX:-}"
 CONCEPTS="${CONCEPTS:-pink primrose,snapdragon,fire lily,carnation,barbeton daisy,petunia,cautleya spicata,gazania,frangipani,hippeastrum,trumpet creeper}"
 STEPS="${STEPS:-unpack manifest fisher encode annotate uncapped summary}"
 [ -x "$B" ] || { echo "no binary $B: swift build -c release, or set B" >&2; exit 2; }
@@ -129,10 +131,10 @@ annotate() {   # annotate STORAGE capped|uncapped OUT
     run "eval-$3" "$2" 1 annotate eval --out "$3"
 }
 if has annotate; then
-    for s in $STORAGES; do annotate "$s" capped "ann-$s"; done
+    for s in $STORAGES; do annotate "$s" capped "ann-$s$SUFFIX"; done
 fi
 if has uncapped; then
-    annotate float32 uncapped ann-float32-uncapped
+    annotate float32 uncapped "ann-float32$SUFFIX-uncapped"
 fi
 if has summary; then
     for s in $STORAGES; do

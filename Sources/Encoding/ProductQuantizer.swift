@@ -24,7 +24,7 @@ import LinearAlgebra
 ///
 /// Numerical notes: K = min(`centroids`, n) (k-means needs at least K rows); a codebook's empty cluster keeps its
 /// centre (`KMeans`). Everything is a pure function of (X, d_s, K, iterations, seed): every rank that fits on
-/// the same rows gets the same bits.
+/// the same rows gets the same bits, and so does the fit split over ranks (`ProductQuantizer+Fit.swift`).
 ///
 /// ```swift
 /// let pq = try ProductQuantizer.fit(train, subvectorDimension: 8)   // (n, D) → S = D/8 codebooks of 256
@@ -67,28 +67,12 @@ public struct ProductQuantizer: Sendable, Equatable {
         self.distortion = distortion
     }
 
-    /// Fits one k-means codebook per sub-vector on the training rows `x` (n, D).
+    /// Fits one k-means codebook per sub-vector on the training rows `x` (n, D), on this process alone (the
+    /// split over ranks is `fit(_:subvectorDimension:centroids:iterations:seed:communicator:)`, same bits).
     public static func fit(_ x: Matrix<Float>, subvectorDimension d: Int, centroids: Int = maxCentroids,
                            iterations: Int = 20, seed: UInt64 = 0) throws -> ProductQuantizer {
-        guard d >= 1, x.columns % d == 0 else {
-            throw EncodingError.invalidParameter(name: "pq_subvector_dims", value: "\(d)",
-                                                 rule: "must divide the row dimension \(x.columns) (try a power of 2 ≤ 16)")
-        }
-        guard (1 ... maxCentroids).contains(centroids) else {
-            throw EncodingError.invalidParameter(name: "centroids", value: "\(centroids)", rule: "must be in 1...256 (one-byte codes)")
-        }
-        guard x.rows >= 1 else { throw EncodingError.tooFewRows(what: "product quantizer", rows: 0, needed: 1) }
-        let k = Swift.min(centroids, x.rows), s = x.columns / d
-        var stacked = [Float]()
-        stacked.reserveCapacity(s * k * d)
-        var inertia = 0.0
-        for sub in 0 ..< s {
-            let means = try KMeans.fit(columns(x, sub * d, d), clusters: k, iterations: iterations, seed: seed &+ UInt64(sub))
-            stacked += means.centers.values
-            inertia += means.inertia
-        }
-        return try ProductQuantizer(dimension: x.columns, codebooks: Matrix(rows: s * k, columns: d, values: stacked),
-                                    distortion: inertia / Double(x.rows))
+        try fit(x, subvectorDimension: d, centroids: centroids, iterations: iterations, seed: seed,
+                communicator: SingleProcessCommunicator())
     }
 
     /// Codebook s as a (K, d_s) matrix.

@@ -17,8 +17,9 @@ import Storage
 /// the codebooks, else of all images (labels are never read: like the PCA and the GMM, the codebooks are
 /// unsupervised). Each rank encodes its share of the sample
 /// (`shard` of the sorted sample), the rows are all-gathered in rank order, so every rank holds the same sample in
-/// the same order and fits the same `ProductQuantizer` (a pure function of its rows): bit-identical codes for any
-/// number of ranks.
+/// the same order; each rank then fits its contiguous share of the S codebooks and they are all-gathered
+/// (`ProductQuantizer.fit(…, communicator:)`, the same bits as one process fitting all S): bit-identical codes for
+/// any number of ranks.
 extension EncodeStage {
     /// The seed of the PQ sample and of the codebooks' k-means (dataset l uses seed + l).
     static let pqSeed: UInt64 = 0x5051
@@ -147,9 +148,12 @@ extension EncodeStage {
         for (l, name) in Self.vectorDatasets.enumerated() {
             let rows = try comm.allGather(local[l]).flatMap { $0 }  // Distributed: the sample in rank order
             let x = Matrix(rows: sample.count, columns: widths[l], values: rows)
-            let q = try ProductQuantizer.fit(x, subvectorDimension: config.pqSubvectorDimension, seed: Self.pqSeed &+ UInt64(l))
+            let clock = ContinuousClock(), start = clock.now
+            let q = try ProductQuantizer.fit(x, subvectorDimension: config.pqSubvectorDimension, seed: Self.pqSeed &+ UInt64(l),
+                                             communicator: comm)  // Distributed: each rank fits 1/P of the codebooks
             log("encode: PQ \(name): \(q.subvectors) codes of \(q.centroids) centroids per image, training MSE "
-                + "\(q.distortion) (mean squared norm \(meanSquaredNorm(x)))")
+                + "\(q.distortion) (mean squared norm \(meanSquaredNorm(x))); codebooks fitted on \(comm.size) rank(s) in "
+                + "\((start.duration(to: clock.now).inSeconds * 10).rounded() / 10) s")
             quantizers[name] = q
         }
         return quantizers

@@ -11,7 +11,8 @@ import Storage
 /// each span against `MemoryBudget.current`), keeping the wanted rows of each. A span covers at most b − a file
 /// rows (`pieces`), so a read holds no more than the rows it returns even when the wanted rows are spread out
 /// (Flowers102's 2,040 training rows among 8,189: one 512-row chunk spanned 3,330 file rows, 1.6 GiB of
-/// `fv/orh/2x2` at the paper's size, and was refused under a 768 MiB budget). Nothing else of the file is read;
+/// `fv/orh/2x2` at the paper's size, and was refused under a 768 MiB budget), and at most as many as fit the
+/// memory budget (`rowsPerRead`: a budget below one chunk streams it in smaller reads). Nothing else of the file is read;
 /// a PQ file's codebooks are read once, at `init`.
 public struct FisherVectorRows: Classifiers.RowSource {
     public let path: String
@@ -47,7 +48,7 @@ public struct FisherVectorRows: Classifiers.RowSource {
         let reader = try FisherVectorReader(file: file, dataset: dataset, codebooks: codebooks)
         var out: [Float] = []
         out.reserveCapacity(range.count * dimension)
-        for piece in Self.pieces(fileRows[range], maximumSpan: range.count) {
+        for piece in Self.pieces(fileRows[range], maximumSpan: Swift.min(range.count, Self.rowsPerRead(dimension))) {
             let span = fileRows[piece.lowerBound] ..< fileRows[piece.upperBound - 1] + 1
             let values = try reader.rows(span).values
             for i in piece {
@@ -60,6 +61,13 @@ public struct FisherVectorRows: Classifiers.RowSource {
             }
         }
         return Matrix(rows: range.count, columns: dimension, values: out)
+    }
+
+    /// The most file rows of `dimension` floats one read may span under `MemoryBudget.current` (at least 1): a
+    /// budget below one `TrainingLayout.chunkRows` chunk reads the chunk in smaller pieces instead of refusing it.
+    /// The chunk itself (the solver's unit, part of the models' bits) is still returned whole.
+    static func rowsPerRead(_ dimension: Int) -> Int {
+        Swift.max(1, MemoryBudget.current.bytes / Swift.max(1, dimension * MemoryLayout<Float>.stride))
     }
 
     /// `rows` (increasing file rows, indexed as given) cut into consecutive index ranges whose file spans

@@ -50,4 +50,33 @@ final class FisherVectorRowsTests: XCTestCase {
             }, "\(storage)")
         }
     }
+
+    /// A budget of one row, below any chunk: contiguous and spread rows are read one row per read instead of
+    /// refused, and equal the same rows of the whole block, for float32, float16 and PQ files. The one-span read of
+    /// the contiguous rows is over that budget (what `rows` did before: "needs 111.5 MiB" under `--memory 96MiB`).
+    func testABudgetBelowOneChunkReadsRowByRowWithTheSameValues() throws {
+        for storage in [FisherVectorStorage.float32, .float16, .pq] {
+            let sub = folder.appendingPathComponent("small-\(storage)")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            let (fv, _) = try AnnotateFixture.write(sub, storage: storage)
+            let file = try HDF5File.open(path: fv)
+            defer { try? file.close() }
+            let whole = try FisherVectorReader(file: file, dataset: "fv/col/1x3").all()
+            let picked = Array(0 ..< 10) + [15, 30, 47]
+            let rows = try FisherVectorRows(path: fv, block: "col/1x3", fileRows: picked)
+            let budget = MemoryBudget(bytes: rows.dimension * 4, origin: "test: one row")
+            XCTAssertEqual(MemoryBudget.$current.withValue(budget) { FisherVectorRows.rowsPerRead(rows.dimension) }, 1)
+            XCTAssertEqual(MemoryBudget.$current.withValue(MemoryBudget(bytes: 3 * rows.dimension * 4 + 1, origin: "test")) {
+                FisherVectorRows.rowsPerRead(rows.dimension)
+            }, 3)
+            let read = try MemoryBudget.$current.withValue(budget) { try rows.rows(0 ..< picked.count) }
+            XCTAssertEqual(read, Matrix(rows: picked.count, columns: rows.dimension, values: picked.flatMap { whole.row($0) }),
+                           "\(storage)")
+            let middle = try MemoryBudget.$current.withValue(budget) { try rows.rows(4 ..< 11) }
+            XCTAssertEqual(middle, read.rows(4 ..< 11), "\(storage)")
+            XCTAssertThrowsError(try MemoryBudget.$current.withValue(budget) {
+                try FisherVectorReader(file: file, dataset: "fv/col/1x3").rows(0 ..< 10)
+            }, "\(storage)")
+        }
+    }
 }
