@@ -49,4 +49,11 @@ void tk_orh_histograms(int isa, const int *bin, const float *m_lower, const floa
                        const int *seg_cell, long segments, long offset_x, long offset_y, long step, long columns,
                        long rows, float *out);
 
+/// The GRU backward gate loop of one step's `rows` rows (see gru_backward.c): from the cached r z n (`gates`),
+/// h_{t−1}, dH and ha_n, writes d(xa) and d(ha) (rows, 3H) and replaces `rec` (rows, H) by dh ⊙ z. Leading
+/// dimensions in floats. Same bits on every level, and as NeuralNets' Swift loop.
+void tk_gru_backward_rows(int isa, long rows, long h, const float *gates, long gates_ld, const float *h_prev,
+                          long h_prev_ld, const float *d_h, long d_h_ld, const float *ha_n, long ha_n_ld, float *rec,
+                          long rec_ld, float *dxa, long dxa_ld, float *dha, long dha_ld);
+
 #endif

@@ -34,6 +34,13 @@ import CKernels
 /// `orientationHistograms`: the ORH histogram binning of every patch of one scale (orh.c; Features'
 /// `OrientationHistogram.describe`, whose maths and tables it takes), raw 128-float histograms per patch, one
 /// 8-lane vector per cell on every level, so every level gives the bits of the Swift twin `describeLanes`.
+///
+/// `gruBackwardRows`: the GRU backward gate loop of one step's B rows (gru_backward.c), element-wise:
+///
+///     dh = dH + rec   dn = dh(1 − z)   dz = dh(h_{t−1} − n)   da_n = dn(1 − n²)   da_r = da_n·ha_n·r(1 − r)
+///     da_z = dz·z(1 − z)   d(xa) = [da_r | da_z | da_n]   d(ha) = [da_r | da_z | da_n·r]   rec ← dh·z
+///
+/// the same operations in the same order as NeuralNets' Swift loop, so every level gives its bits.
 public enum WideKernels {
     @inline(__always)
     public static func lstmRow(gates: UnsafeMutablePointer<Float>, cellIn: UnsafePointer<Float>,
@@ -93,5 +100,18 @@ public enum WideKernels {
         if isa != .active { precondition(isa.isSupported, "WideKernels.orientationHistograms: this CPU cannot run \(isa)") }
         tk_orh_histograms(isa.code, bins, lowerMagnitudes, upperMagnitudes, width, patchSize, cells, lowerWeights,
                           upperWeights, segmentStarts, segmentCells, segments, offsetX, offsetY, step, columns, rows, out)
+    }
+
+    /// See the type's `gruBackwardRows` paragraph. Shapes: gates, dxa, dha (rows, 3H); hPrev, dH, haN, rec (rows, H).
+    @inline(__always)
+    public static func gruBackwardRows(
+        rows: Int, h: Int, gates: UnsafePointer<Float>, gatesLD: Int, hPrev: UnsafePointer<Float>, hPrevLD: Int,
+        dH: UnsafePointer<Float>, dHLD: Int, haN: UnsafePointer<Float>, haNLD: Int, rec: UnsafeMutablePointer<Float>,
+        recLD: Int, dxa: UnsafeMutablePointer<Float>, dxaLD: Int, dha: UnsafeMutablePointer<Float>, dhaLD: Int,
+        isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.gruBackwardRows: this CPU cannot run \(isa)") }
+        tk_gru_backward_rows(isa.code, rows, h, gates, gatesLD, hPrev, hPrevLD, dH, dHLD, haN, haNLD, rec, recLD, dxa,
+                             dxaLD, dha, dhaLD)
     }
 }
