@@ -5,7 +5,7 @@ extension FisherEncoder {
     /// The FVs of several images at once, the images shared over this rank's threads.
     ///
     /// Image i (descriptors X_i, (T_i, D)) is encoded exactly as `encode(_:normalization:workspace:)` does on one
-    /// thread, by one worker of `InRankThreads` (worker w: images w, w + W, …, W = min(`threads`, images)) with
+    /// thread, by one worker of `InRankThreads` (W = min(`threads`, images) workers claiming images in turn) with
     /// its own `Workspace` and OpenBLAS at 1 thread; so result i has the same bits for any `threads`, and the
     /// same bits as `encode` of X_i alone. Every pass of an image (the [X² | X] fill, the posterior GEMM and
     /// log-sum-exp, the moment GEMM, S0, the FV and its normalisation) runs on its worker, which is why this

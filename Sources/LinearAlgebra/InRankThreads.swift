@@ -1,14 +1,16 @@
 import Dispatch
+import Synchronization
 
 /// Independent work items of one rank spread over the rank's threads, with bits that do not depend on how many.
 ///
 /// A rank that runs with t threads (`--threads t`, i.e. OpenBLAS's count) and has `count` independent items
 /// (images to encode, row blocks of an E-step) runs them on
 ///
-///     W = min(t, count) workers,   worker w takes items w, w + W, w + 2W, …   (interleaved, for balance)
+///     W = min(t, count) workers, each claiming the next unclaimed item (0, 1, 2, …) until none is left
 ///
-/// Each item is computed by exactly one worker with the same sequential code whatever W is, and writes only
-/// its own outputs (`body(item, worker)`; `worker` < W indexes per-worker scratch); anything summed over items
+/// (claimed one at a time from a shared counter, so a worker that starts late, or gets less of a loaded CPU,
+/// simply takes fewer items). Each item is computed by exactly one worker with the same sequential code whatever
+/// W is, and writes only its own outputs (`body(item, worker)`; `worker` < W indexes per-worker scratch); anything summed over items
 /// is summed by the caller afterwards, in item order. So the results are bit-identical for every t.
 ///
 /// Why not just let OpenBLAS split each GEMM: in "1 rank × t threads" that splits only the GEMMs, and every
@@ -28,7 +30,7 @@ public enum InRankThreads {
         Swift.max(1, Swift.min(threads, count))
     }
 
-    /// Runs `body(item, worker)` for every item in 0 ..< `count`, item i on worker i mod W (see the type).
+    /// Runs `body(item, worker)` for every item in 0 ..< `count`, each once, on one of W workers (see the type).
     public static func forEach(items count: Int, threads: Int = BLASThreads.count,
                                _ body: (_ item: Int, _ worker: Int) -> Void) {
         let w = workers(items: count, threads: threads)
@@ -41,10 +43,20 @@ public enum InRankThreads {
         defer { BLASThreads.set(saved) }
         withoutActuallyEscaping(body) { body in
             let items = Items(body: body)  // the caller's contract: items are independent, one writer each
-            DispatchQueue.concurrentPerform(iterations: w) { worker in
-                for item in stride(from: worker, to: count, by: w) { items.body(item, worker) }
+            let next = NextItem()
+            DispatchQueue.concurrentPerform(iterations: w) { worker in  // each iteration: one thread, its own w
+                while true {
+                    let item = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if item >= count { break }
+                    items.body(item, worker)
+                }
             }
         }
+    }
+
+    /// The next unclaimed item.
+    private final class NextItem: Sendable {
+        let value = Atomic<Int>(0)
     }
 
     /// The body handed to the workers. libdispatch wants a `@Sendable` closure; the body is not (it writes the

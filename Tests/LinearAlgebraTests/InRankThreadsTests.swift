@@ -1,8 +1,8 @@
 import LinearAlgebra
 import XCTest
 
-/// `InRankThreads`: every item runs exactly once, on the worker the interleaved rule names, with OpenBLAS at 1
-/// thread inside and its count restored afterwards; `map` returns results in item order.
+/// `InRankThreads`: every item runs exactly once, on one of the W workers, with OpenBLAS at 1 thread inside and
+/// its count restored afterwards; `map` returns results in item order.
 final class InRankThreadsTests: XCTestCase {
     func testEveryItemRunsOnceOnItsWorkerAndBLASThreadsAreRestored() {
         let before = BLASThreads.count
@@ -17,7 +17,7 @@ final class InRankThreadsTests: XCTestCase {
             inner.initialize(repeating: 0)
             defer { seen.deallocate(); inner.deallocate() }
             InRankThreads.forEach(items: items, threads: threads) { item, worker in
-                XCTAssertEqual(worker, item % w, "item \(item) ran on worker \(worker) of \(w)")
+                XCTAssertTrue(worker >= 0 && worker < w, "item \(item) ran on worker \(worker) of \(w)")
                 seen[item] += 1  // one writer per item
                 inner[item] = BLASThreads.count
             }
