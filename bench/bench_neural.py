@@ -7,7 +7,8 @@ and the ratio Tributary / anchor (higher is better for every figure), plus the m
 
   bilstm  tributary bench bilstm (W7 shapes: V 30000, D 300, H 128 per direction, M 50, C 20, B 32, T 200, Adam)
           vs w7_bilstm.py: train tokens/s and inference tokens/s at 1 and 2 threads, and
-          mpirun -np 2 tributary bench bilstm --threads 1 (2 ranks x 1 thread, data-parallel) vs the anchor at 2 threads
+          mpirun -np 2 tributary bench bilstm --threads 1 (2 ranks x 1 thread: data-parallel training, and inference
+          with each rank on its own batches, summed) vs the anchor at 2 threads
   gru     tributary bench gru (W8 shapes: V 50, E 64, H 256, 6 steps, B 64) vs w8_gru.py: sequences/s
           fwd+bwd and fwd+bwd+Adam, 1 and 2 threads
 
@@ -74,6 +75,7 @@ def bench_bilstm(args, rows, raw):
                 o = results(run(cmd, env_level(our_threads, level)))
                 if data_parallel:
                     ours[("train", level)] += pick(o, "bilstm train data-parallel", "train")
+                    ours[("inference", level)] += pick(o, "bilstm inference ranks", "inference")
                 else:
                     ours[("train", level)] += pick(o, "bilstm train", "train")
                     ours[("inference", level)] += pick(o, "bilstm inference", "inference")

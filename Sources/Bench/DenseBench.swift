@@ -61,7 +61,7 @@ public struct FisherBench {
             + "\(comm.size) rank(s) × \(BLASThreads.count) BLAS thread(s)")
         let sgemm = EncodingBenchmark.sgemmGigaflops(size: 1024)
         try comm.barrier()  // Distributed: ranks start together
-        let result = EncodingBenchmark.fisher(dimension: dimension, components: components,
+        let result = try EncodingBenchmark.fisher(dimension: dimension, components: components,
                                               descriptorsPerImage: descriptors, images: images)
         let rates = try comm.allGather([result.imagesPerSecond, sgemm])  // Distributed: per-rank figures
         let total = rates.map { $0[0] }.reduce(0, +), peak = rates.map { $0[1] }.reduce(0, +)

@@ -40,20 +40,24 @@ public enum EncodingBenchmark {
         public var gigaflopsPerSecond: Double { flopsPerImage * imagesPerSecond / 1e9 }
     }
 
-    /// Encodes `images` synthetic images of T descriptors with the improved FV on this thread, after one warm-up
-    /// image, and reports images/s (W2: D = 64, M = 256, T = 2500).
+    /// Encodes `images` synthetic images of T descriptors with the improved FV, shared over this rank's threads
+    /// (`FisherEncoder.encode(_:workspaces:)`, `BLASThreads.count` workers), after one warm-up image per worker,
+    /// and reports images/s (W2: D = 64, M = 256, T = 2500).
     public static func fisher(dimension dim: Int = 64, components m: Int = 256, descriptorsPerImage t: Int = 2500,
-                              images: Int = 50, seed: UInt64 = 103) -> FisherResult {
+                              images: Int = 50, seed: UInt64 = 103) throws -> FisherResult {
         let (mixture, rows) = syntheticMixture(components: m, dimension: dim, rows: t * Swift.min(images, 20), seed: seed)
         let encoder = FisherEncoder(mixture: mixture)
-        var workspace = FisherEncoder.Workspace()
+        var workspaces: [FisherEncoder.Workspace] = []
         let distinct = rows.rows / t
         let batches = (0 ..< distinct).map { rows.rows($0 * t ..< ($0 + 1) * t) }
-        var sink: Float = encoder.encode(batches[0], workspace: &workspace)[0]
+        let warmUp = InRankThreads.workers(items: images)
+        var sink: Float = try encoder.encode((0 ..< warmUp).map { batches[$0 % distinct] }, workspaces: &workspaces)
+            .reduce(0) { $0 + $1[0] }
         let clock = ContinuousClock()
         let start = clock.now
-        for i in 0 ..< images { sink += encoder.encode(batches[i % distinct], workspace: &workspace)[i % 7] }
+        let fvs = try encoder.encode((0 ..< images).map { batches[$0 % distinct] }, workspaces: &workspaces)
         let elapsed = start.duration(to: clock.now).inSeconds
+        for (i, fv) in fvs.enumerated() { sink += fv[i % 7] }
         precondition(sink.isFinite, "benchmark produced a non-finite FV")
         return FisherResult(images: images, descriptorsPerImage: t, seconds: elapsed,
                             flopsPerImage: 8 * Double(t) * Double(dim) * Double(m))

@@ -32,6 +32,17 @@ public struct BiLSTMBench {
                 + "all-reduce \(BenchTiming.format(100 * r.allReduceFraction, 1)) % of the time")
             comm.log0(BenchTiming.resultLine(name: "tributary bilstm train data-parallel", metric: "train",
                                              unit: "tokens/s", values: r.trainTokensPerSecond, params: params))
+            // Inference needs no exchange: every rank classifies its own batches at the same time (a barrier
+            // before each repetition); the figure is Σ over ranks, to set against 1 rank × R threads.
+            let mine = try NeuralNetsBenchmark.bilstmInference(steps: steps, repetitions: repetitions) {
+                try comm.barrier()  // Distributed: ranks time the same interval
+            }
+            let all = try comm.allGather(mine)  // Distributed: per-rank rates, rank order
+            let total = (0 ..< repetitions).map { i in all.reduce(0) { $0 + $1[i] } }
+            comm.log0("  inference tokens/s (Σ ranks, each rank its own batches): "
+                + BenchTiming.summary(total, digits: 0))
+            comm.log0(BenchTiming.resultLine(name: "tributary bilstm inference ranks", metric: "inference",
+                                             unit: "tokens/s", values: total, params: params))
         }
     }
 }

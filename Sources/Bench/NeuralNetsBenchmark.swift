@@ -51,12 +51,41 @@ public enum NeuralNetsBenchmark {
         for _ in 0 ..< 3 { trainStep() }
         let tokens = Double(steps * batchSize * timeSteps)
         let train = (0 ..< repetitions).map { _ in tokens / measureSeconds { for _ in 0 ..< steps { trainStep() } } }
-        for i in 0 ..< 3 { _ = model.logits(batches[i], parameters: parameters.values) }
-        let inference = (0 ..< repetitions).map { _ in
-            2 * tokens / measureSeconds { for i in 0 ..< 2 * steps { _ = model.logits(batches[i % 8], parameters: parameters.values) } }
-        }
+        let inference = bilstmInference(model, parameters: parameters.values, batches: batches, steps: steps,
+                                        repetitions: repetitions, before: {})
         return BiLSTMResult(trainTokensPerSecond: train, inferenceTokensPerSecond: inference,
                             parameterCount: model.layout.count)
+    }
+
+    /// W7 inference alone (`BiLSTMBench` under mpirun: every rank runs it on its own batches at once):
+    /// 3 warm-up batches, then `repetitions` × 2·`steps` batches; tokens/s of each repetition. `before` runs
+    /// ahead of each repetition (a barrier, so ranks time the same interval).
+    public static func bilstmInference(steps: Int = 10, repetitions: Int = 3, batchSize: Int = 32, timeSteps: Int = 200,
+                                       vocabularySize v: Int = 30_000, seed: UInt64 = 0,
+                                       before: () throws -> Void) rethrows -> [Double] {
+        let model = TextClassifier(.init(vocabularySize: v, embeddingSize: 300, hiddenSize: 128,
+                                         contextSize: 50, classCount: 20))
+        let parameters: Parameters<Float> = model.makeParameters(seed: seed)
+        var rng = SeededRandom(seed: seed &+ 1)
+        let batches = (0 ..< 8).map { _ in
+            TextBatch(tokens: (0 ..< batchSize * timeSteps).map { _ in rng.bounded(v) },
+                      lengths: [Int](repeating: timeSteps, count: batchSize),
+                      labels: (0 ..< batchSize).map { _ in rng.bounded(20) })
+        }
+        return try bilstmInference(model, parameters: parameters.values, batches: batches, steps: steps,
+                                   repetitions: repetitions, before: before)
+    }
+
+    static func bilstmInference(_ model: TextClassifier, parameters: [Float], batches: [TextBatch], steps: Int,
+                                repetitions: Int, before: () throws -> Void) rethrows -> [Double] {
+        for i in 0 ..< 3 { _ = model.logits(batches[i], parameters: parameters) }
+        let tokens = Double(2 * steps * batches[0].tokens.count)
+        return try (0 ..< repetitions).map { _ in
+            try before()
+            return tokens / measureSeconds {
+                for i in 0 ..< 2 * steps { _ = model.logits(batches[i % batches.count], parameters: parameters) }
+            }
+        }
     }
 
     /// W8: Embedding(50, 64) → GRU(64 → 256), h0 = 0 → Linear(256, 50) → softmax CE (mean) at each of 6 steps,

@@ -34,4 +34,26 @@ void tk_gru_rows(int isa, long rows, long h, float *gates, long gates_ld, const 
 int tk_posterior_lse(int isa, int threads, float *q, long m, long n, const float *bias, float floor,
                      double *row_log_p);
 
+/// A = [X² | X] (n, 2D) from the rows X (n, D) (see moments.c). Same bits on every level.
+void tk_squares_and_rows(int isa, const float *x, long n, long d, float *a);
+
+/// S0_k = Σ_{lower ≤ i < upper} q[k·ld + i] for k < m, summed in eight lanes, then lane by lane, then the tail
+/// (see moments.c). Same bits on every level, and as Encoding's Swift twin.
+void tk_row_sums(int isa, const float *q, long m, long ld, long lower, long upper, float *sums);
+
+/// The raw ORH histograms (128 floats each, not normalised) of the rows × columns patches of one scale (see
+/// orh.c): per pixel b₀, m·(1 − r), m·r (image width `width`); per patch axis position the padded lower cell
+/// and the two weights; the runs of equal lower cell. Same bits on every level, and as Features' Swift twin.
+void tk_orh_histograms(int isa, const int *bin, const float *m_lower, const float *m_upper, long width, long p,
+                       const int *cell, const float *w_lower, const float *w_upper, const int *seg_start,
+                       const int *seg_cell, long segments, long offset_x, long offset_y, long step, long columns,
+                       long rows, float *out);
+
+/// The GRU backward gate loop of one step's `rows` rows (see gru_backward.c): from the cached r z n (`gates`),
+/// h_{t−1}, dH and ha_n, writes d(xa) and d(ha) (rows, 3H) and replaces `rec` (rows, H) by dh ⊙ z. Leading
+/// dimensions in floats. Same bits on every level, and as NeuralNets' Swift loop.
+void tk_gru_backward_rows(int isa, long rows, long h, const float *gates, long gates_ld, const float *h_prev,
+                          long h_prev_ld, const float *d_h, long d_h_ld, const float *ha_n, long ha_n_ld, float *rec,
+                          long rec_ld, float *dxa, long dxa_ld, float *dha, long dha_ld);
+
 #endif

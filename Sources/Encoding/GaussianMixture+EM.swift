@@ -23,20 +23,51 @@ struct EMWorkspace {
 extension GaussianMixture {
     /// The E-step over all rows: [S0 (M) | S1 (M, D) | S2 (M, D) | Σ_i log p(x_i)], reduced over ranks in
     /// block order (width M + 2MD + 1).
+    ///
+    /// Threads: the reduction asks for this rank's blocks one at a time, in order; when block b is asked for and
+    /// not ready, blocks b ..< b + W of this rank are read (on this thread, in order) and their partials computed
+    /// at once by `InRankThreads` (W = `workspaces.count` workers, each block by one worker with its own
+    /// workspace and the same sequential code), then handed out in order. A block's partial does not depend on
+    /// W, so neither do the sums.
     static func sufficientStatistics(
         _ source: some RowSource, model: GaussianMixture, reduction: OrderedReduction,
-        communicator: any Communicator, workspace: inout EMWorkspace
+        communicator: any Communicator, workspaces: inout [EMWorkspace]
     ) throws -> [Double] {
-        let m = model.components, dim = model.dimension
+        let m = model.components, dim = model.dimension, n = source.totalRows
         let kernel = PosteriorKernel(priors: model.priors, means: model.means, variances: model.variances)
-        return try reduction.sum(totalRows: source.totalRows, width: m + 2 * m * dim + 1,
-                                 communicator: communicator) { range -> [Double] in
-            let block = try source.rows(range)
-            guard block.columns == dim, block.rows == range.count else {
-                throw EncodingError.dimensionMismatch(what: "GMM rows \(range)", expected: dim, got: block.columns)
+        let owned = reduction.blocks(totalRows: n, rank: communicator.rank, size: communicator.size)
+        var ready: [Int: [Double]] = [:]  // block index → partial, computed ahead
+        return try workspaces.withUnsafeMutableBufferPointer { scratch in
+            try reduction.sum(totalRows: n, width: m + 2 * m * dim + 1, communicator: communicator) { range -> [Double] in
+                let first = range.lowerBound / reduction.blockSize
+                if let partial = ready.removeValue(forKey: first) { return partial }
+                let batch = first ..< Swift.min(first + scratch.count, owned.upperBound)
+                let blocks = try batch.map { b -> Matrix<Float> in
+                    let rows = reduction.rows(ofBlock: b, totalRows: n)
+                    let block = try source.rows(rows)
+                    guard block.columns == dim, block.rows == rows.count else {
+                        throw EncodingError.dimensionMismatch(what: "GMM rows \(rows)", expected: dim, got: block.columns)
+                    }
+                    return block
+                }
+                let partials = InRankThreads.map(items: blocks.count, threads: scratch.count) { i, worker in
+                    blockStatistics(blocks[i], kernel: kernel, workspace: &scratch[worker])
+                }
+                for (i, b) in batch.enumerated().dropFirst() { ready[b] = partials[i] }
+                return partials[0]
             }
-            return blockStatistics(block, kernel: kernel, workspace: &workspace)
         }
+    }
+
+    /// One workspace per E-step worker: min(`threads`, blocks this rank owns), checked against the memory budget.
+    static func makeWorkspaces(blockRows: Int, dimension dim: Int, components m: Int, owning blocks: Int,
+                           threads: Int = BLASThreads.count) throws -> [EMWorkspace] {
+        let w = InRankThreads.workers(items: blocks, threads: threads)
+        try MemoryBudget.current.reserve(
+            bytes: MemoryBudget.product([w, blockRows, 3 * dim + m, MemoryLayout<Float>.stride]),
+            for: "GMM E-step blocks of \(blockRows) rows", purpose: "one block and its workspace per thread (\(w))",
+            fix: "run with fewer threads per rank (--threads), a smaller blockSize, or raise --memory")
+        return (0 ..< w).map { _ in EMWorkspace(blockRows: blockRows, dimension: dim, components: m) }
     }
 
     /// One block's partial statistics: Qᵀ by the GEMM kernel, then Qᵀ[X² | X] as one more GEMM.

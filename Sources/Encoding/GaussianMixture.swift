@@ -139,14 +139,16 @@ public struct GaussianMixture: Sendable, Equatable {
         let floor = dataVariance.map { Swift.max(minimumVariance, relativeVarianceFloor * $0) }
         var model = try initialize(source, components: components, options: options, dataVariance: dataVariance,
                                    floor: floor, reduction: reduction, communicator: communicator)
-        var workspace = EMWorkspace(blockRows: options.blockSize, dimension: dim, components: components)
+        let owned = reduction.blocks(totalRows: n, rank: communicator.rank, size: communicator.size)
+        var workspaces = try makeWorkspaces(blockRows: options.blockSize, dimension: dim, components: components,
+                                            owning: owned.count)
         var history: [Double] = []
         var reseeded = 0
         let clock = ContinuousClock()
         var start = clock.now
         for iteration in 0 ... options.maxIterations {
             let stats = try sufficientStatistics(source, model: model, reduction: reduction,
-                                                 communicator: communicator, workspace: &workspace)
+                                                 communicator: communicator, workspaces: &workspaces)
             let ll = stats[stats.count - 1] / Double(n)
             let previous = history.last
             history.append(ll)

@@ -71,9 +71,16 @@ struct PosteriorKernel: Sendable {
         bias = b
     }
 
-    /// Fills `a` (n, 2D) with [X² | X] from the rows `x` (n, D).
+    /// Fills `a` (n, 2D) with [X² | X] from the rows `x` (n, D), in C on the `KernelISA.active` level
+    /// (`WideKernels.squaresAndRows`; `fillSquaresAndRowsLoop` is its Swift twin, same bits).
     static func fillSquaresAndRows(_ x: UnsafePointer<Float>, rows n: Int, dimension dim: Int,
                                    into a: UnsafeMutablePointer<Float>) {
+        WideKernels.squaresAndRows(x, rows: n, dimension: dim, into: a)
+    }
+
+    /// The Swift twin of `fillSquaresAndRows` (tests).
+    static func fillSquaresAndRowsLoop(_ x: UnsafePointer<Float>, rows n: Int, dimension dim: Int,
+                                       into a: UnsafeMutablePointer<Float>) {
         for i in 0 ..< n {
             let src = x + i * dim, dst = a + i * 2 * dim
             for d in 0 ..< dim {
@@ -186,9 +193,16 @@ struct PosteriorKernel: Sendable {
         return logLikelihood
     }
 
-    /// The zeroth moments S0_k = Σ_{i ∈ columns} q_ki of Qᵀ (M, ld), into `sums` (M values, overwritten).
+    /// The zeroth moments S0_k = Σ_{i ∈ columns} q_ki of Qᵀ (M, ld), into `sums` (M values, overwritten), in C
+    /// on the `KernelISA.active` level (`WideKernels.rowSums`; `zerothMomentsLanes` is its Swift twin, same bits).
     func zerothMoments(_ q: UnsafePointer<Float>, leadingDimension ld: Int, columns: Range<Int>,
-                    into sums: UnsafeMutablePointer<Float>) {
+                       into sums: UnsafeMutablePointer<Float>) {
+        WideKernels.rowSums(q, rows: components, leadingDimension: ld, columns: columns, into: sums)
+    }
+
+    /// The Swift twin of `zerothMoments` (tests): eight lane sums, `sum()` of the lanes, then the tail.
+    func zerothMomentsLanes(_ q: UnsafePointer<Float>, leadingDimension ld: Int, columns: Range<Int>,
+                            into sums: UnsafeMutablePointer<Float>) {
         for k in 0 ..< components {
             let row = q + k * ld
             var lanes = SIMD8<Float>()

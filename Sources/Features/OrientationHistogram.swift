@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinearAlgebra
 
 /// ORH: the 128-D SIFT-like orientation histogram of a square patch (Lowe, 2004, "Distinctive image features from
 /// scale-invariant keypoints", §6.1), as used for dense descriptors by Mensink et al. (2010, ImageCLEF, §4.1).
@@ -52,7 +53,8 @@ import Darwin
 /// at a time, θ by a polynomial `angle` instead of libm's atan2f) and the separable tables ⌊ξ⌋, w_x·(1 − frac ξ),
 /// w_x·frac ξ once per geometry (w(u, v) = w_x(u)·w_y(v)). Each patch row is accumulated run by run (pixels sharing
 /// their lower cell) into 8-wide orientation vectors held in registers, then spread over the two cell rows with
-/// w_y. `naiveDescriptor` is the plain per-patch reference (Double, every cell × every bin per pixel).
+/// w_y; that binning runs in C (orh.c, one 8-lane vector per cell, dispatched by `KernelISA`), with its Swift twin
+/// `describeLanes`. `naiveDescriptor` is the plain per-patch reference (Double, every cell × every bin per pixel).
 public enum OrientationHistogram {
     /// Orientation bins per cell.
     public static let orientationBins = 8
@@ -279,23 +281,13 @@ public enum OrientationHistogram {
 
     // MARK: - Fast path
 
-    /// Writes the 128-D descriptors of every patch of `level` (rows of patches outer, columns inner) to `out`.
+    /// Writes the 128-D descriptors of every patch of `level` (rows of patches outer, columns inner) to `out`:
+    /// the histogram binning in C (`WideKernels.orientationHistograms`, orh.c, on the `KernelISA.active` level
+    /// or `isa`), then `normalize` per patch. `describeLanes` is the Swift twin of the binning; every level gives
+    /// its bits.
     @inline(never)  // keeps ORH apart from COL in profiles
     static func describe(_ gradients: Gradients, level: DenseGrid.Level, tables: PatchTables,
-                         into out: UnsafeMutablePointer<Float>) {
-        let p = tables.patchSize, width = gradients.width
-        let bins = orientationBins, cells = DenseGrid.cellsPerSide, padded = cells + 2
-        // oneHot[b] = e_b (with e_8 = e_0, so b₀ + 1 needs no wrap-around).
-        let oneHot = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: bins + 1)
-        for b in 0 ... bins {
-            var e = SIMD8<Float>(repeating: 0)
-            e[b % bins] = 1
-            oneHot[b] = e
-        }
-        let histogram = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: padded * padded)
-        let row = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: padded)
-        defer { oneHot.deallocate(); histogram.deallocate(); row.deallocate() }
-
+                         into out: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
         gradients.bin.withUnsafeBufferPointer { bin in
         gradients.lower.withUnsafeBufferPointer { mLower in
         gradients.upper.withUnsafeBufferPointer { mUpper in
@@ -304,50 +296,17 @@ public enum OrientationHistogram {
         tables.upper.withUnsafeBufferPointer { wUpper in
         tables.segmentStart.withUnsafeBufferPointer { segmentStart in
         tables.segmentCell.withUnsafeBufferPointer { segmentCell in
-            let segments = segmentCell.count
-            var descriptor = out
-            for ky in 0 ..< level.rows {
-                let y0 = level.originY(ky)
-                for kx in 0 ..< level.columns {
-                    let x0 = level.originX(kx)
-                    histogram.update(repeating: .zero, count: padded * padded)
-                    for j in 0 ..< p {
-                        row.update(repeating: .zero, count: padded)
-                        let base = (y0 + j) * width + x0
-                        for r in 0 ..< segments {
-                            // e = m·(1 − r)·e_b₀ + m·r·e_(b₀+1), spread over cells k and k + 1 of this run.
-                            var toLower = SIMD8<Float>(repeating: 0), toUpper = SIMD8<Float>(repeating: 0)
-                            for i in Int(segmentStart[r]) ..< Int(segmentStart[r + 1]) {
-                                let q = base + i
-                                let b = Int(bin[q])
-                                let e = oneHot[b] * mLower[q] + oneHot[b + 1] * mUpper[q]
-                                toLower += wLower[i] * e
-                                toUpper += wUpper[i] * e
-                            }
-                            let k = Int(segmentCell[r])
-                            row[k] += toLower
-                            row[k + 1] += toUpper
-                        }
-                        let l = Int(cell[j]) * padded
-                        let a = wLower[j], c = wUpper[j]
-                        for k in 0 ..< padded {
-                            histogram[l + k] += a * row[k]
-                            histogram[l + padded + k] += c * row[k]
-                        }
-                    }
-                    // Inner 4×4 cells → d[(l·4 + k)·8 + b].
-                    for l in 0 ..< cells {
-                        for k in 0 ..< cells {
-                            let v = histogram[(l + 1) * padded + k + 1]
-                            let d = descriptor + (l * cells + k) * bins
-                            for b in 0 ..< bins { d[b] = v[b] }
-                        }
-                    }
-                    normalize(UnsafeMutableBufferPointer(start: descriptor, count: dimension),
-                              windowMass: tables.windowMass)
-                    descriptor += dimension
-                }
-            }
+            WideKernels.orientationHistograms(
+                bins: bin.baseAddress!, lowerMagnitudes: mLower.baseAddress!, upperMagnitudes: mUpper.baseAddress!,
+                width: gradients.width, patchSize: tables.patchSize, cells: cell.baseAddress!,
+                lowerWeights: wLower.baseAddress!, upperWeights: wUpper.baseAddress!,
+                segmentStarts: segmentStart.baseAddress!, segmentCells: segmentCell.baseAddress!,
+                segments: segmentCell.count, offsetX: level.offsetX, offsetY: level.offsetY, step: level.step,
+                columns: level.columns, rows: level.rows, into: out, isa: isa)
         }}}}}}}}
+        for patch in 0 ..< level.count {
+            normalize(UnsafeMutableBufferPointer(start: out + patch * dimension, count: dimension),
+                      windowMass: tables.windowMass)
+        }
     }
 }

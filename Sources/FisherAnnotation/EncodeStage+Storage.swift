@@ -138,10 +138,11 @@ extension EncodeStage {
         try MemoryBudget.current.reserve(bytes: MemoryBudget.product([sample.count, widths.reduce(0, +), 4]),
                                          for: "encode \(config.output)", purpose: "the PQ training vectors of \(sample.count) images",
                                          fix: "lower pq_training_images (--pq-training-images)")
-        var workspace = FisherEncoder.Workspace()
+        var workspaces = EncodeWorkspaces(dimension: models.pca.values.map(\.outputDimension).max() ?? 0,
+                                          components: inputs.encoders.map(\.mixture.components).max() ?? 0)
         var local = [[Float]](repeating: [], count: widths.count)
         for n in mine {
-            let rows = try vectors(of: n ..< n + 1, models, inputs, workspace: &workspace)
+            let rows = try vectors(of: n ..< n + 1, models, inputs, workspaces: &workspaces)
             for l in rows.indices { local[l] += rows[l] }
         }
         var quantizers: [String: ProductQuantizer] = [:]

@@ -134,7 +134,8 @@ public struct EncodeStage {
         guard let blocker = ShardedOutput.reuseBlocker(parts: parts, rank: rank, expected: header) else { return true }
         if blocker != "no part yet" { log("encode: rewriting shard \(rank): its part was \(blocker)") }
         let inputs = try ImageInputs(models)
-        var workspace = FisherEncoder.Workspace()
+        var workspaces = EncodeWorkspaces(dimension: models.pca.values.map(\.outputDimension).max() ?? 0,
+                                          components: inputs.encoders.map(\.mixture.components).max() ?? 0)
         try parts.writePart(rank: rank) { file in
             try header.write(to: file)
             for (name, width) in zip(Self.vectorDatasets, inputs.datasetWidths) {
@@ -144,7 +145,7 @@ public struct EncodeStage {
             let clock = ContinuousClock(), started = clock.now
             for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                 let batch = start ..< Swift.min(start + step, range.upperBound)
-                let rows = try vectors(of: batch, models, inputs, workspace: &workspace)
+                let rows = try vectors(of: batch, models, inputs, workspaces: &workspaces)
                 for (name, values) in zip(Self.vectorDatasets, rows) { try append(values, to: name, models: models, in: file) }
                 let done = batch.upperBound - range.lowerBound
                 progress(ProgressTick(task: "encode (rank \(rank) shard)", done: done, total: range.count, unit: "images",
@@ -180,7 +181,7 @@ public struct EncodeStage {
 
     /// The FV rows of images `batch` (contiguous): one `[Float]` of batch.count rows per `vectorDatasets` entry.
     func vectors(of batch: Range<Int>, _ models: Models, _ inputs: ImageInputs,
-                 workspace: inout FisherEncoder.Workspace) throws -> [[Float]] {
+                 workspaces: inout EncodeWorkspaces) throws -> [[Float]] {
         let d = models.descriptors
         let rows = d.offsets[batch.lowerBound] ..< d.offsets[batch.upperBound]
         let x = try d.file.readRows("x", rows: rows, as: Float.self).values
@@ -189,13 +190,21 @@ public struct EncodeStage {
         for (k, kind) in DescriptorKind.allCases.enumerated() {
             let all = try d.rows(kind, rows)
             var perLayout = [[Float]](repeating: [], count: Self.layouts.count)
-            for n in batch {
-                let local = (d.offsets[n] - rows.lowerBound) ..< (d.offsets[n + 1] - rows.lowerBound)
-                let vectors = encode(all.rows(local), x: Array(x[local]), y: Array(y[local]),
-                                     width: Float(inputs.widths[n]), height: Float(inputs.heights[n]),
-                                     pca: models.pca[kind]!, encoder: inputs.encoders[k], pyramid: inputs.pyramid,
-                                     workspace: &workspace)
-                for l in vectors.indices { perLayout[l] += vectors[l] }
+            // The batch's images over this rank's threads (InRankThreads: image n by one worker, same bits for
+            // any thread count), then appended in image order.
+            let images = try workspaces.reserve(images: batch.count, rows: batch.map { d.offsets[$0 + 1] - d.offsets[$0] })
+            let vectors = workspaces.scratch.withUnsafeMutableBufferPointer { scratch in
+                InRankThreads.map(items: batch.count, threads: images) { i, worker -> [[Float]] in
+                    let n = batch.lowerBound + i
+                    let local = (d.offsets[n] - rows.lowerBound) ..< (d.offsets[n + 1] - rows.lowerBound)
+                    return encode(all.rows(local), x: Array(x[local]), y: Array(y[local]),
+                                  width: Float(inputs.widths[n]), height: Float(inputs.heights[n]),
+                                  pca: models.pca[kind]!, encoder: inputs.encoders[k], pyramid: inputs.pyramid,
+                                  workspace: &scratch[worker])
+                }
+            }
+            for image in vectors {
+                for l in image.indices { perLayout[l] += image[l] }
             }
             out += perLayout
         }

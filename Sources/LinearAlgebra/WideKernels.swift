@@ -26,6 +26,21 @@ import CKernels
 /// log p(x_i) per column; column blocks of 512 shared out over `threads` threads. The lanes are Core's
 /// `posteriorExp`, so every level and every thread count gives the bits of the Swift lanes in Encoding's
 /// `PosteriorKernel`.
+///
+/// `squaresAndRows` and `rowSums`: the FV moment fills around the posterior and moment GEMMs (moments.c):
+/// A = [X² | X] (n, 2D) from X (n, D), and S0_k = Σ_{i ∈ columns} q_ki over rows of Qᵀ (M, ld) in eight lane
+/// sums (every level, so every level gives the bits of the Swift twins in `PosteriorKernel`).
+///
+/// `orientationHistograms`: the ORH histogram binning of every patch of one scale (orh.c; Features'
+/// `OrientationHistogram.describe`, whose maths and tables it takes), raw 128-float histograms per patch, one
+/// 8-lane vector per cell on every level, so every level gives the bits of the Swift twin `describeLanes`.
+///
+/// `gruBackwardRows`: the GRU backward gate loop of one step's B rows (gru_backward.c), element-wise:
+///
+///     dh = dH + rec   dn = dh(1 − z)   dz = dh(h_{t−1} − n)   da_n = dn(1 − n²)   da_r = da_n·ha_n·r(1 − r)
+///     da_z = dz·z(1 − z)   d(xa) = [da_r | da_z | da_n]   d(ha) = [da_r | da_z | da_n·r]   rec ← dh·z
+///
+/// the same operations in the same order as NeuralNets' Swift loop, so every level gives its bits.
 public enum WideKernels {
     @inline(__always)
     public static func lstmRow(gates: UnsafeMutablePointer<Float>, cellIn: UnsafePointer<Float>,
@@ -58,5 +73,45 @@ public enum WideKernels {
     ) {
         if isa != .active { precondition(isa.isSupported, "WideKernels.posteriorLogSumExp: this CPU cannot run \(isa)") }
         _ = tk_posterior_lse(isa.code, Int32(clamping: Swift.max(1, threads)), q, m, n, bias, floor, rowLogLikelihoods)
+    }
+
+    /// See the type's `squaresAndRows` paragraph: `x` (n, d) into `a` (n, 2d).
+    public static func squaresAndRows(_ x: UnsafePointer<Float>, rows n: Int, dimension d: Int,
+                                      into a: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.squaresAndRows: this CPU cannot run \(isa)") }
+        tk_squares_and_rows(isa.code, x, n, d, a)
+    }
+
+    /// See the type's `rowSums` paragraph: rows 0 ..< m of `q` (leading dimension ld), columns `columns`.
+    public static func rowSums(_ q: UnsafePointer<Float>, rows m: Int, leadingDimension ld: Int, columns: Range<Int>,
+                               into sums: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.rowSums: this CPU cannot run \(isa)") }
+        tk_row_sums(isa.code, q, m, ld, columns.lowerBound, columns.upperBound, sums)
+    }
+
+    /// See the type's `orientationHistograms` paragraph: `out` gets rows × columns × 128 floats.
+    public static func orientationHistograms(
+        bins: UnsafePointer<Int32>, lowerMagnitudes: UnsafePointer<Float>, upperMagnitudes: UnsafePointer<Float>,
+        width: Int, patchSize: Int, cells: UnsafePointer<Int32>, lowerWeights: UnsafePointer<Float>,
+        upperWeights: UnsafePointer<Float>, segmentStarts: UnsafePointer<Int32>, segmentCells: UnsafePointer<Int32>,
+        segments: Int, offsetX: Int, offsetY: Int, step: Int, columns: Int, rows: Int,
+        into out: UnsafeMutablePointer<Float>, isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.orientationHistograms: this CPU cannot run \(isa)") }
+        tk_orh_histograms(isa.code, bins, lowerMagnitudes, upperMagnitudes, width, patchSize, cells, lowerWeights,
+                          upperWeights, segmentStarts, segmentCells, segments, offsetX, offsetY, step, columns, rows, out)
+    }
+
+    /// See the type's `gruBackwardRows` paragraph. Shapes: gates, dxa, dha (rows, 3H); hPrev, dH, haN, rec (rows, H).
+    @inline(__always)
+    public static func gruBackwardRows(
+        rows: Int, h: Int, gates: UnsafePointer<Float>, gatesLD: Int, hPrev: UnsafePointer<Float>, hPrevLD: Int,
+        dH: UnsafePointer<Float>, dHLD: Int, haN: UnsafePointer<Float>, haNLD: Int, rec: UnsafeMutablePointer<Float>,
+        recLD: Int, dxa: UnsafeMutablePointer<Float>, dxaLD: Int, dha: UnsafeMutablePointer<Float>, dhaLD: Int,
+        isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.gruBackwardRows: this CPU cannot run \(isa)") }
+        tk_gru_backward_rows(isa.code, rows, h, gates, gatesLD, hPrev, hPrevLD, dH, dHLD, haN, haNLD, rec, recLD, dxa,
+                             dxaLD, dha, dhaLD)
     }
 }

@@ -43,11 +43,17 @@ public struct BiLSTM: Sendable {
         return (concatenateColumns(hf, hb), Cache(forward: cf, backward: cb))
     }
 
-    /// H (B·T, 2H) as `forward`, without the backward caches (inference).
+    /// H (B·T, 2H) as `forward`, without the backward caches (inference). The two directions are independent,
+    /// so with 2 or more threads in the rank they run side by side (`InRankThreads`: each direction on one
+    /// worker with OpenBLAS at 1 thread, the same code and bits as on one thread); W7 inference at 1 rank × 2
+    /// threads then needs no split of the batch.
     @_specialize(where S == Float)
-    public func forwardInference<S: NeuralScalar>(_ x: Matrix<S>, lengths: [Int], parameters: [S]) -> Matrix<S> {
-        concatenateColumns(forwardLSTM.forwardInference(x, lengths: lengths, parameters: parameters),
-                           backwardLSTM.forwardInference(x, lengths: lengths, parameters: parameters))
+    public func forwardInference<S: NeuralScalar>(_ x: Matrix<S>, lengths: [Int], parameters: [S],
+                                                  threads: Int = BLASThreads.count) -> Matrix<S> {
+        let directions = InRankThreads.map(items: 2, threads: threads) { direction, _ in
+            (direction == 0 ? forwardLSTM : backwardLSTM).forwardInference(x, lengths: lengths, parameters: parameters)
+        }
+        return concatenateColumns(directions[0], directions[1])
     }
 
     /// Accumulates both directions' gradients; returns dX (B·T, D).
