@@ -19,7 +19,8 @@ import Storage
 /// Every GEMM has a fixed global shape (query block × weights, query block × training chunk), so `scores.h5` is
 /// bit-identical for any rank count; with Q ≤ B (and N ≤ B for TagProp) the shapes are those of a whole-matrix
 /// run, so the scores equal the unsharded ones bit for bit (beyond, they agree to rounding). Peak memory per
-/// rank: one query block (linear), or T_r + N_r rows and one chunk (TagProp), plus the (Q, K) scores.
+/// rank: one query block (linear), or N_r rows, one broadcast chunk and one chunk of test rows sized so that
+/// together they fit `MemoryBudget.current` (TagProp, `QueryChunking`), plus the (Q, K) scores.
 extension AnnotatePredictStage {
     /// Test items of this rank: whole query blocks.
     static func testRows(_ data: AnnotationData, communicator comm: any Communicator) -> Range<Int> {
@@ -64,7 +65,8 @@ extension AnnotatePredictStage {
         }, shard: shard, rows: own, totalRows: n, count: k, reduction: reduction, chunking: chunking,
            chunkSize: step, communicator: comm)
         log("annotate predict: TagProp \(names.joined(separator: "+")): "
-            + chunking.describe(rows: data.testIDs.count, chunks: result.chunks) + " per rank")
+            + chunking.describe(rows: data.testIDs.count, chunks: result.chunks)
+            + " (chunks per rank, \(comm.size) rank(s))")
         return try ShardedNeighbours.gather(result.neighbours, queries: data.testIDs.count, count: k, communicator: comm)
     }
 }
