@@ -22,7 +22,8 @@ import Storage
 ///
 /// **Distribution.** Rows split over ranks (`AnnotatePredictStage+Rows`): each rank reads and scores only whole
 /// blocks of its test rows (linear: one GEMM per block; TagProp: against the training rows, each rank holding only
-/// its own and broadcasting them chunk by chunk), and the scores or neighbour lists are all-gathered in rank
+/// its own and broadcasting them chunk by chunk, and reading its test rows in chunks within the memory budget,
+/// `QueryChunking`), and the scores or neighbour lists are all-gathered in rank
 /// (= image) order. `run` reads no visual block whole; `predict` uses the blocks `data` holds in memory, else
 /// reads `fv.h5`. `scores.h5` is bit-identical for any number of ranks. Rank 0 writes `scores.h5`.
 public struct AnnotatePredictStage: Sendable {
@@ -44,7 +45,7 @@ public struct AnnotatePredictStage: Sendable {
         }
         let data = try AnnotationData.load(fisherVectors: fv, annotations: annotations, concepts: models.concepts,
                                            vocabulary: models.vocabulary, visual: false)  // rows read per rank
-        let scores = try predict(models, data: data, communicator: comm)
+        let scores = try predict(models, data: data, communicator: comm, log: log)
         log("annotate predict: \(scores.runs.count) run(s) on \(data.testIDs.count) test images, \(data.concepts.count) concepts")
         if comm.isRoot { try scores.write(to: config.output) }  // Distributed: rank 0 writes
         try comm.barrier()  // Distributed: nobody reads scores.h5 before it exists
@@ -52,8 +53,8 @@ public struct AnnotatePredictStage: Sendable {
     }
 
     /// Scores every run recorded in `models` on the test items of `data`.
-    public func predict(_ models: AnnotateModels, data: AnnotationData,
-                        communicator comm: any Communicator) throws -> AnnotationScores {
+    public func predict(_ models: AnnotateModels, data: AnnotationData, communicator comm: any Communicator,
+                        log: (String) -> Void = { _ in }) throws -> AnnotationScores {
         var raw: [AnnotationRun: Matrix<Float>] = [:], decisions: [AnnotationRun: LabelMatrix] = [:]
         let visual = AnnotationData.visualBlocks
         for run in models.runs {
@@ -83,7 +84,8 @@ public struct AnnotatePredictStage: Sendable {
             case .tagpropVisual, .tagpropMixed:
                 guard let t = models.tagProp[run] else { throw AnnotateError.missingModel(file: config.models, run: run.rawValue) }
                 let lists = try t.measures.map { names in
-                    try tagPropNeighbours(names, count: t.model.neighboursPerMeasure, data: data, communicator: comm)
+                    try tagPropNeighbours(names, count: t.model.neighboursPerMeasure, data: data, communicator: comm,
+                                          log: log)
                 }
                 scores = try t.model.predict(neighbours: lists, trainingLabels: data.trainLabels)
             }

@@ -100,6 +100,49 @@ final class AnnotateStagesTests: XCTestCase {
         XCTAssertEqual(scores[1].raw[.tagpropMixed], single.raw[.tagpropMixed], "test neighbours searched over 2 ranks")
     }
 
+    /// TagProp predict under a budget that fits only a few test rows per chunk (≥ 3 chunks of C ≤ 8 < B = 256,
+    /// so query blocks of C): 1 and 2 ranks give the same bits, and so does the one-batch run (whose query block
+    /// holds all 24 test rows). C < B changes the GEMM's row count, which this OpenBLAS computes to the same bits
+    /// (observed; with C ≥ B the blocks are the unchunked ones, so the bits are equal by construction).
+    func testTagPropPredictInBudgetChunks() throws {
+        let (fv, csv) = try AnnotateFixture.write(folder)
+        var config = AnnotateFixture.trainConfig(folder, fv: fv, csv: csv)
+        config.runs = [.tagpropVisual]
+        let data = try AnnotationData.load(fisherVectors: fv, annotations: csv, minimumTagCount: 2)
+        let models = try AnnotateTrainStage(config: config).train(data, communicator: SingleProcessCommunicator())
+        let t = try XCTUnwrap(models.tagProp[.tagpropVisual])
+        let stage = AnnotatePredictStage(config: AnnotatePredictConfig(models: "", output: ""))
+        let whole = try stage.predict(models, data: data, communicator: SingleProcessCommunicator())
+        // Fixed bytes per measure (1 rank: all 24 training rows, one broadcast chunk of 24, a 256 × 24 score block)
+        // plus 6 rows of the widest measure: f ≥ 6 for every measure, so C ∈ {4, 8} and ≥ 3 chunks of 24 rows.
+        let n = data.trainIDs.count, q = data.testIDs.count, k = t.model.neighboursPerMeasure
+        let widest = t.measures.map { $0.reduce(0) { $0 + data.train[$1]!.columns } }.max()!
+        let budget = MemoryBudget(bytes: 2 * n * widest * 4 + 256 * n * 4 + 6 * (4 * widest + 16 * k), origin: "test")
+        var lines: [String] = []
+        let one = try MemoryBudget.$current.withValue(budget) {
+            try stage.predict(models, data: data, communicator: SingleProcessCommunicator()) { lines.append($0) }
+        }
+        XCTAssertEqual(lines.count, t.measures.count)
+        for line in lines {
+            let chunks = try XCTUnwrap(Int(line.components(separatedBy: " chunk(s)")[0].split(separator: " ").last!), line)
+            XCTAssertGreaterThanOrEqual(chunks, 3, line)
+            XCTAssertTrue(line.contains("\(q) test rows in"), line)
+        }
+        let two = try ThreadedWorld.run(size: 2) { comm in
+            try MemoryBudget.$current.withValue(budget) { try stage.predict(models, data: data, communicator: comm) }
+        }
+        let chunked = try XCTUnwrap(one.raw[.tagpropVisual]), reference = try XCTUnwrap(whole.raw[.tagpropVisual])
+        for scores in two {
+            XCTAssertEqual(scores.raw[.tagpropVisual]?.values.map(\.bitPattern), chunked.values.map(\.bitPattern))
+        }
+        XCTAssertEqual(chunked.values.map(\.bitPattern), reference.values.map(\.bitPattern), "chunked vs one batch")
+        XCTAssertEqual(chunked.values.count, q * data.concepts.count)
+        // A budget below one row beside the fixed bytes is refused, naming fv.h5.
+        XCTAssertThrowsError(try MemoryBudget.$current.withValue(MemoryBudget(bytes: 2 * n * widest * 4, origin: "test")) {
+            try stage.predict(models, data: data, communicator: SingleProcessCommunicator())
+        }) { XCTAssertTrue("\($0)".contains("fv.h5"), "\($0)") }
+    }
+
     /// A tiny scores.h5: 4 images, 2 concepts, scores chosen so that AP, EER, AUC and F-ex are easy by hand.
     func testEvaluationMatchesHandComputedMetrics() throws {
         let truth = LabelMatrix([[true, false], [false, true], [true, true], [false, false]])
