@@ -24,8 +24,11 @@ import LinearAlgebra
 /// `MemoryBudgetError.overBudget` naming the budget and the fix. Each concept's TRON uses only its own column of
 /// every quantity (its own Δ, CG state and stopping test; the iteration and CG-step caps count from the start for
 /// every concept still running), so a concept's model does not depend on which concepts share its group — as long
-/// as the GEMMs give each output column the same bits for any column count; `RowShardedLinearGroupTests` checks
-/// grouped = all-at-once bits.
+/// as the products give each output column the same bits for any column count. A group of one therefore uses GEMMs
+/// too (`RowShardedObjective.singleConceptGEMV` off when K > 1: a GEMV sums in another order and moved the last
+/// bits of the fixture's models); only a problem with K = 1 uses GEMVs. That OpenBLAS's sgemm gives a column the same
+/// bits for 1, 3 and 7 columns is checked on `RowShardedLinearGroupTests`' fixture (grouped = all-at-once bits on 1
+/// and 2 ranks), not proved for every size and kernel.
 public struct ConceptGroups: Sendable, Equatable {
     /// K.
     public let concepts: Int

@@ -16,7 +16,9 @@ import LinearAlgebra
 /// (`OrderedReduction.rows(totalRows:rank:size:)`), each block as one `RowSource.rows` call per column block;
 /// it keeps in memory the chunks that fit `cacheBytes` and reads the rest again on every pass. Function values,
 /// gradients and Hessian-vector products are summed over blocks in block order, so the model is bit-identical
-/// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank.
+/// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank; when TRON's
+/// per-concept state for all K does not fit, `Options.conceptsPerGroup` (from `ConceptGroups`) trains the concepts
+/// in groups over the same rows, with the same bits per concept.
 ///
 /// ```swift
 /// let model = try RowShardedLinear<Float>.train([InMemoryRows(x)], labels: y, options: .init(loss: .squaredHinge),
