@@ -16,7 +16,9 @@ import LinearAlgebra
 /// (`OrderedReduction.rows(totalRows:rank:size:)`), each block as one `RowSource.rows` call per column block;
 /// it keeps in memory the chunks that fit `cacheBytes` and reads the rest again on every pass. Function values,
 /// gradients and Hessian-vector products are summed over blocks in block order, so the model is bit-identical
-/// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank.
+/// for any number of ranks and for streamed or cached rows. Ŵ (D·K) is replicated on every rank; when TRON's
+/// per-concept state for all K does not fit, `Options.conceptsPerGroup` (from `ConceptGroups`) trains the concepts
+/// in groups over the same rows, with the same bits per concept.
 ///
 /// ```swift
 /// let model = try RowShardedLinear<Float>.train([InMemoryRows(x)], labels: y, options: .init(loss: .squaredHinge),
@@ -43,9 +45,13 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
         /// Keep this rank's rows in memory up to this many bytes (the first chunks of a pass; the rest are read again
         /// on every pass); 0 streams every pass.
         public var cacheBytes: Int
+        /// Train the concepts in groups of at most this many, each a full TRON over the rows (bounds the replicated
+        /// per-concept state; `ConceptGroups` chooses it from the budget). Not part of the bits of any concept.
+        public var conceptsPerGroup: Int
 
         public init(loss: Loss = .squaredHinge, cost: Double = 1, bias: Double = 1, tolerance: Double = 0.01,
-                    maxIterations: Int = 1000, blockSize: Int = 4096, chunkRows: Int = 1024, cacheBytes: Int = .max) {
+                    maxIterations: Int = 1000, blockSize: Int = 4096, chunkRows: Int = 1024, cacheBytes: Int = .max,
+                    conceptsPerGroup: Int = .max) {
             self.loss = loss
             self.cost = cost
             self.bias = bias
@@ -54,13 +60,15 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
             self.blockSize = blockSize
             self.chunkRows = chunkRows
             self.cacheBytes = cacheBytes
+            self.conceptsPerGroup = conceptsPerGroup
         }
 
         func validate() throws {
             try ClassifierError.checkLinear(cost: cost, bias: bias, tolerance: tolerance)
-            guard maxIterations > 0, blockSize > 0, chunkRows > 0 else {
-                throw ClassifierError.invalidOption(name: "maxIterations/blockSize/chunkRows",
-                                                    value: "\(maxIterations)/\(blockSize)/\(chunkRows)", requirement: "> 0")
+            guard maxIterations > 0, blockSize > 0, chunkRows > 0, conceptsPerGroup > 0 else {
+                throw ClassifierError.invalidOption(name: "maxIterations/blockSize/chunkRows/conceptsPerGroup",
+                                                    value: "\(maxIterations)/\(blockSize)/\(chunkRows)/\(conceptsPerGroup)",
+                                                    requirement: "> 0")
             }
         }
     }
@@ -108,16 +116,25 @@ public struct RowShardedLinear<Scalar: BLASScalar>: Sendable {
         let data = try RowBlocks(sources: sources, reduction: OrderedReduction(blockSize: options.blockSize),
                                  chunkRows: options.chunkRows, rank: communicator.rank, size: communicator.size, cacheBytes: options.cacheBytes)
         guard data.rowCount > 0 else { throw ClassifierError.emptyTrainingSet(what: "RowShardedLinear.train") }
-        let objective = try RowShardedObjective(data: data, labels: labels, loss: options.loss, cost: options.cost,
-                                                biasFeature: options.bias, ridge: 1, communicator: communicator)
-        let solver = TrustRegionNewton(objective: objective, tolerance: options.tolerance,
-                                       maxIterations: options.maxIterations)
-        let result = try solver.solve(dimensions: data.dimensions)
-        let stats = (0 ..< labels.columns).map {
-            Statistics(iterations: result.iterations[$0], converged: result.converged[$0],
-                       objective: result.values[$0], gradientNorm: result.gradientNorms[$0])
+        var parts: [ConceptWeights<Scalar>] = [], stats: [Statistics] = [], cgSteps = 0
+        for start in stride(from: 0, to: labels.columns, by: options.conceptsPerGroup) {  // one TRON per group
+            let group = labels.selectingColumns(start ..< Swift.min(start + options.conceptsPerGroup, labels.columns))
+            var objective = try RowShardedObjective(data: data, labels: group, loss: options.loss, cost: options.cost,
+                                                    biasFeature: options.bias, ridge: 1, communicator: communicator)
+            objective.singleConceptGEMV = labels.columns == 1  // a group of one of K > 1: GEMMs, as all at once
+            let solver = TrustRegionNewton(objective: objective, tolerance: options.tolerance,
+                                           maxIterations: options.maxIterations)
+            let result = try solver.solve(dimensions: data.dimensions)
+            parts.append(result.weights)
+            stats += (0 ..< group.columns).map {
+                Statistics(iterations: result.iterations[$0], converged: result.converged[$0],
+                           objective: result.values[$0], gradientNorm: result.gradientNorms[$0])
+            }
+            cgSteps += result.conjugateGradientSteps
         }
-        return RowShardedLinear(weights: result.weights, biasFeature: options.bias, statistics: stats,
-                                conjugateGradientSteps: result.conjugateGradientSteps, work: data.work)
+        let weights = parts.count == 1 ? parts[0]
+            : parts.isEmpty ? ConceptWeights(dimensions: data.dimensions, concepts: 0) : ConceptWeights(concatenating: parts)
+        return RowShardedLinear(weights: weights, biasFeature: options.bias, statistics: stats,
+                                conjugateGradientSteps: cgSteps, work: data.work)
     }
 }

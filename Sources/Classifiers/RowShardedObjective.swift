@@ -36,6 +36,9 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
     /// λ, the weight of ½‖ŵ‖².
     public let ridge: Double
     public let communicator: any Communicator
+    /// With one concept, GEMVs instead of GEMMs (faster: sgemm with one column packs X first). Off when the concept
+    /// is one of a larger problem trained in groups, so that its bits match its column of the all-at-once GEMMs.
+    public var singleConceptGEMV = true
 
     public init(data: RowBlocks<Scalar>, labels: LabelMatrix, loss: Loss, cost: Double, biasFeature: Double,
                 ridge: Double, communicator: any Communicator) throws {
@@ -65,7 +68,7 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
         let bf = Scalar(biasFeature)
         for i in 0 ..< n { for c in 0 ..< k { z[i, c] = bf * w.bias[c] } }
         for (xb, wb) in zip(x, w.blocks) {
-            if k == 1 {  // one concept: a GEMV (sgemm with one column packs X first, several times slower)
+            if k == 1 && singleConceptGEMV {  // one concept: a GEMV (sgemm with one column packs X first, several times slower)
                 BLAS.gemv(xb, wb.values, into: &z.values, alpha: 1, beta: 1)
             } else {
                 BLAS.gemm(xb, wb, into: &z, alpha: 1, beta: 1)
@@ -79,7 +82,7 @@ public struct RowShardedObjective<Scalar: BLASScalar> {
         var out: [Scalar] = []
         for xb in x {
             var g = Matrix<Scalar>(rows: xb.columns, columns: r.columns)
-            if r.columns == 1 {
+            if r.columns == 1 && singleConceptGEMV {
                 BLAS.gemv(xb, r.values, into: &g.values, transpose: true)
             } else {
                 BLAS.gemm(xb, r, into: &g, transposeA: true)

@@ -23,7 +23,8 @@ import Storage
 ///
 /// Root attributes: the header plus `fisher_vectors`, `annotations` (the inputs, re-read by `predict`), `runs`,
 /// `svm_cost`, `svm_bias`, `slr_cost`, `tagprop_neighbours`, `tagprop_layouts`, `min_tag_count`, `train_items`, `test_items`,
-/// `linear_block_size` (row layout only: `TrainingLayout.blockSize(rows:)`);
+/// `linear_block_size` and `svm_concept_groups` (row layout only: `TrainingLayout.blockSize(rows:)`; one string per
+/// row-sharded SVM, "<blocks>: K concepts in N groups of ≤ G", the `ConceptGroups` TRON trained under the budget);
 /// after `select_on validation` also `select_on`, `validation_fraction`, `validation_seed` and, per selected cost,
 /// `svm_cost_candidates` / `slr_cost_candidates` with their `…_validation_map` (`svm_cost`, `slr_cost`: the choice).
 public struct AnnotateModels: Sendable {

@@ -76,21 +76,27 @@ extension AnnotateTrainStage {
         return data.trainIDs.map { row[$0]! }
     }
 
-    /// K squared-hinge SVMs by TRON with rows split over ranks (LIBLINEAR `-s 2`, ε = 0.01, C and B of `config.svm`).
-    /// `log` gets TRON's work on this rank: Newton iterations, CG steps, passes, reads and the split of its seconds.
+    /// K squared-hinge SVMs by TRON with rows split over ranks (LIBLINEAR `-s 2`, ε = 0.01, C and B of `config.svm`),
+    /// in the concept groups that fit `MemoryBudget.current` (`ConceptGroups`; rows cached in what the state leaves).
+    /// `log` gets the group choice and TRON's work on this rank: Newton iterations, CG steps, passes, reads and the
+    /// split of its seconds.
     func rowShardedSVM(_ sources: [any RowSource<Float>], labels: LabelMatrix, communicator: any Communicator,
-                       log: (String) -> Void = { _ in }) throws -> LinearScorer {
-        let options = RowShardedLinear<Float>.Options(
+                       log: (String) -> Void = { _ in }) throws -> (scorer: LinearScorer, groups: ConceptGroups) {
+        var options = RowShardedLinear<Float>.Options(
             loss: .squaredHinge, cost: config.svm.cost, bias: config.svm.bias,
-            blockSize: TrainingLayout.blockSize(rows: labels.rows),
-            chunkRows: TrainingLayout.chunkRows, cacheBytes: MemoryBudget.current.bytes)
+            blockSize: TrainingLayout.blockSize(rows: labels.rows), chunkRows: TrainingLayout.chunkRows)
+        let groups = try RowShardedLinear<Float>.conceptGroups(sources, labels: labels, options: options,
+                                                               size: communicator.size)
+        options.conceptsPerGroup = groups.groupSize
+        options.cacheBytes = groups.cacheBytes
+        log(groups.summary)
         let model = try RowShardedLinear<Float>.train(sources, labels: labels, options: options, communicator: communicator)
         let work = model.work, f = { String(format: "%.1f", $0) }
         log("TRON \(model.statistics.map(\.iterations).max() ?? 0) Newton iterations (max over concepts), "
             + "\(model.conjugateGradientSteps) CG steps, \(work.passes) passes over the rows; rank 0: \(work.reads) reads "
             + "(\(MemoryBudget.format(work.bytesRead))), seconds read \(f(work.readSeconds)) / products "
             + "\(f(work.productSeconds)) / ordered sums \(f(work.reductionSeconds))")
-        return LinearScorer(model.oneVsRest)
+        return (LinearScorer(model.oneVsRest), groups)
     }
 
     /// K SLRs by the row-sharded FISTA (options of `config.slr`).

@@ -94,10 +94,15 @@ public struct AnnotateTrainStage: Sendable {
             let seconds = d.inSeconds
             log("annotate train: \(what) in \(String(format: "%.1f", seconds)) s")
         }
+        var groupFacts: [String] = []  // "<blocks>: K concepts in N groups of ≤ G", for models.h5
         func svm(_ names: [String]) throws -> LinearScorer {
             if layout == .rows {
-                return try rowShardedSVM(try rowSources(names, data: data, fileRows: fileRows), labels: data.trainLabels,
-                                         communicator: comm, log: { log("annotate train: \(names.joined(separator: "+")): \($0)") })
+                let key = names.joined(separator: "+")
+                let (scorer, groups) = try rowShardedSVM(try rowSources(names, data: data, fileRows: fileRows),
+                                                         labels: data.trainLabels, communicator: comm,
+                                                         log: { log("annotate train: \(key): \($0)") })
+                groupFacts.append("\(key): \(groups.layout)")
+                return scorer
             }
             return LinearScorer(try OneVsRest<Float>.train(try data.features(names), labels: data.trainLabels,
                                                            options: config.svm, communicator: comm))
@@ -117,6 +122,7 @@ public struct AnnotateTrainStage: Sendable {
                 models.svm[AnnotateModels.earlyMixed] = try svm(visual + [AnnotationData.tagsBlock])
             }
         }
+        if !groupFacts.isEmpty { models.header.parameters["svm_concept_groups"] = .strings(groupFacts) }
         if runs.contains(.slrLateVisual) {
             for name in visual {
                 try timed("SLR \(name)") {

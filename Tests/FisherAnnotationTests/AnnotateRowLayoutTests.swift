@@ -15,7 +15,10 @@ final class AnnotateRowLayoutTests: XCTestCase {
     override func setUpWithError() throws { folder = try makeTemporaryDirectory("annotate-rows") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    static let small = MemoryBudget(bytes: 8 << 10, origin: "test 8KiB")
+    /// Below 12 KiB, and small enough that early fusion's TRON trains its 3 concepts in groups (`ConceptGroups`):
+    /// 24 training rows in one block, W = 65, c = 24: 4·((7 + 1)·65 + 2·24 + 2·24) = 2,464 B per concept, one
+    /// chunk 24·64·4 = 6,144 B, so G = ⌊(11,264 − 6,144) / 2,464⌋ = 2 (the late blocks fit all 3 at once).
+    static let small = MemoryBudget(bytes: 11 << 10, origin: "test 11KiB")
 
     func config(_ loss: SVMLoss) throws -> AnnotateTrainConfig {
         let (fv, csv) = try AnnotateFixture.write(folder)
@@ -37,11 +40,19 @@ final class AnnotateRowLayoutTests: XCTestCase {
             _ = try stage.run(communicator: SingleProcessCommunicator()) { lines.append($0) }
         }
         XCTAssertTrue(lines.contains { $0.contains("rows split over ranks") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("3 concepts in 2 groups of ≤ 2: TRON state 4.8 KiB per group") },
+                      "\(lines)")
         let models = try AnnotateModels.read(stage.config.output)
         XCTAssertEqual(models.svm[AnnotateModels.earlyVisual]?.weights.columns, 64)
         // The block size of TRON/FISTA's ordered reductions is in the header: the rule's smallest, 256 rows.
         XCTAssertEqual(models.header.parameters["linear_block_size"], .int(256))
         XCTAssertEqual(models.header.parameters["linear_block_size"], .int(TrainingLayout.blockSize(rows: models.trainIDs.count)))
+        guard case let .strings(groups)? = models.header.parameters["svm_concept_groups"] else {
+            return XCTFail("no svm_concept_groups in \(models.header.parameters.keys.sorted())")
+        }
+        XCTAssertTrue(groups.contains("orh/1x1+orh/2x2+orh/1x3+col/1x1+col/2x2+col/1x3: 3 concepts in 2 groups of ≤ 2"),
+                      "\(groups)")
+        XCTAssertTrue(groups.contains("orh/1x1: 3 concepts in 1 group of ≤ 3"), "\(groups)")
     }
 
     func testRowsOnOneTwoThreeRanksAreBitIdenticalAndEqualTheInMemorySolver() throws {
@@ -112,6 +123,8 @@ final class AnnotateRowLayoutTests: XCTestCase {
             _ = try stage.run(communicator: SingleProcessCommunicator()) { lines.append($0) }
         }
         XCTAssertTrue(lines.contains { $0.contains("rows split over ranks") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("3 concepts in 2 groups of ≤ 2: TRON state 4.8 KiB per group") },
+                      "\(lines)")
         XCTAssertTrue(lines.contains { $0.contains("TagProp tagprop-mixed") }, "\(lines)")
         let written = try AnnotateModels.read(config.output)
         let data = try AnnotationData.load(fisherVectors: config.fisherVectors, annotations: config.annotations,
