@@ -42,25 +42,39 @@ final class AnnotatePredictRowsTests: XCTestCase {
             expected[run] = try t.model.predict(neighbours: lists, trainingLabels: full.trainLabels)
         }
 
-        let predict = AnnotatePredictStage(config: AnnotatePredictConfig(models: config.output,
-                                                                         output: folder.appendingPathComponent("scores.h5").path))
-        for size in 1 ... 3 {
-            // `run` loads no visual block whole: every read and reservation fits 8 KiB, while the fixture's
-            // 48 × 64 × 4 B = 12 KiB of visual features would not.
-            let all = try ThreadedWorld.run(size: size) { comm in
-                try MemoryBudget.$current.withValue(MemoryBudget(bytes: 8 << 10, origin: "test 8KiB")) {
-                    try predict.run(communicator: comm)
+        // The linear runs under 8 KiB: `run` loads no visual block whole, every read and reservation fits, while the
+        // fixture's 48 × 64 × 4 B = 12 KiB of visual features would not. TagProp holds its training rows (1/R of
+        // them) for the search and budgets them with the test chunks (`QueryChunking`), which 8 KiB cannot hold at
+        // one rank: its runs are checked under 64 KiB (the chunking itself: `QueryChunkingTests`).
+        var linear = models
+        linear.tagProp = [:]
+        linear.header.parameters["runs"] = .strings(config.runs.filter { models.tagProp[$0] == nil }.map(\.rawValue))
+        let linearModels = folder.appendingPathComponent("linear-models.h5").path
+        try linear.write(to: linearModels)
+        for (modelsPath, runs, bytes) in [(linearModels, linear.runs, 8 << 10), (config.output, config.runs, 64 << 10)] {
+            let predict = AnnotatePredictStage(config: AnnotatePredictConfig(
+                models: modelsPath, output: folder.appendingPathComponent("scores.h5").path))
+            for size in 1 ... 3 {
+                let all = try ThreadedWorld.run(size: size) { comm in
+                    try MemoryBudget.$current.withValue(MemoryBudget(bytes: bytes, origin: "test \(bytes >> 10)KiB")) {
+                        try predict.run(communicator: comm)
+                    }
                 }
-            }
-            let written = try AnnotationScores.read(predict.config.output)
-            for (rank, scores) in all.enumerated() {
-                for run in config.runs {
-                    XCTAssertEqual(scores.raw[run], expected[run], "\(run) on rank \(rank) of \(size)")
-                    XCTAssertEqual(scores.decisions[run], written.decisions[run], "\(run) decisions on \(size) ranks")
+                let written = try AnnotationScores.read(predict.config.output)
+                for (rank, scores) in all.enumerated() {
+                    for run in runs {
+                        XCTAssertEqual(scores.raw[run], expected[run], "\(run) on rank \(rank) of \(size)")
+                        XCTAssertEqual(scores.decisions[run], written.decisions[run], "\(run) decisions on \(size) ranks")
+                    }
                 }
+                for run in runs { XCTAssertEqual(written.raw[run], expected[run], "\(run) in scores.h5, \(size) ranks") }
             }
-            for run in config.runs { XCTAssertEqual(written.raw[run], expected[run], "\(run) in scores.h5, \(size) ranks") }
         }
+        XCTAssertEqual(Set(config.runs), Set(linearModelsRuns(linearModels) + [.tagpropVisual, .tagpropMixed]))
+    }
+
+    private func linearModelsRuns(_ path: String) -> [AnnotationRun] {
+        (try? AnnotateModels.read(path).runs) ?? []
     }
 
     /// A PQ block's rows are its decoded vectors (`dimension` is the decoded width, not the code count), and any
