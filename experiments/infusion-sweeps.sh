@@ -58,7 +58,7 @@ cat > "$OUT/config.json" <<JSON
    {"name": "lstm", "type": "train-text", "dataset": "sport", "params": {"epochs": $EPOCHS, "min_count": 1, $sizes}},
    {"name": "longer", "type": "train-text", "dataset": "sport",
     "params": {"epochs": $((EPOCHS + INFUSED_EPOCHS)), "min_count": 1, $sizes}},
-   {"name": "tgtembed", "type": "embed", "dataset": "bbc", "inputs": {"model": "lstm"}},
+   {"name": "tgtembed", "type": "embed", "dataset": "bbc", "params": {"classes": "corpus"}, "inputs": {"model": "lstm"}},
    {"name": "tgtindex", "type": "index", "inputs": {"embeddings": "tgtembed"}},
    $(stage inf '"neighbours": 5, "penalty": 1e-4')
    $(stage step '"neighbours": 5, "penalty": 1e-4, "refresh_unit": "steps"')

@@ -13,6 +13,9 @@ extension StageSpec {
     public static let embed = StageSpec("embed", summary: "context vectors of every document (embeddings.h5)", [
         ParameterSpec("subset", .string, .null, dataDefault: "every document",
                       "Only the documents of this predefined subset (train or test; 20news bydate, a CSV subset column)"),
+        ParameterSpec("classes", .string, .string("model"), choices: ["model", "corpus"],
+                      "Label names of the rows: the model's classes (a label the model does not know is refused), or the "
+                      + "corpus's own (a foreign corpus, e.g. the source embedded with the target's encoder)"),
     ])
 
     public static let index = StageSpec("index", summary: "an LSH Forest per rank over its shard of the embeddings (index.h5 + parts)", [
@@ -107,7 +110,8 @@ public enum IndexMetric: String, Sendable, CaseIterable, ParameterChoice {
 extension TextEmbeddingStage {
     /// The `embed` stage of `p` (`StageSpec.embed`), the same from either front door.
     public init(_ p: StageParameters, modelPath: String, source: TextCorpusSource, outputPath: String) {
-        self.init(modelPath: modelPath, source: source, subset: p.optionalString("subset"), outputPath: outputPath)
+        self.init(modelPath: modelPath, source: source, subset: p.optionalString("subset"),
+                  corpusClasses: p.string("classes") == "corpus", outputPath: outputPath)
     }
 }
 

@@ -19,7 +19,7 @@ import Storage
 /// | `embeddings` | Float32 (N, M) | c = ReLU(o·W_c + b_c) of each document, in corpus order |
 /// | `labels` | Int32 (N) | class index into `classes` |
 /// | `ids` | strings (N) | document ids (archive paths, CSV lines, package names) |
-/// | `classes` | strings (C) | the model's classes; the corpus's own when it has a label the model does not know (e.g. a source corpus embedded with the target's encoder) |
+/// | `classes` | strings (C) | the model's classes; with `classes corpus` the corpus's own (e.g. a source corpus embedded with the target's encoder) |
 /// | `split` | strings (N) | `train` / `test` / `unused`: the row's part in the model's split (absent for a model file that does not store it) |
 ///
 /// Any `train-text` model embeds any corpus (its vocabulary maps unseen words to the unknown token): the source
@@ -36,13 +36,17 @@ public struct TextEmbeddingStage {
     public var source: TextCorpusSource
     /// Only documents of this predefined subset ("train" / "test"); nil = all.
     public var subset: String?
+    /// Label the rows with the corpus's own classes (a foreign corpus) instead of the model's (`classes corpus`).
+    public var corpusClasses: Bool
     public var outputPath: String
     public var batchSize = 64
 
-    public init(modelPath: String, source: TextCorpusSource, subset: String? = nil, outputPath: String) {
+    public init(modelPath: String, source: TextCorpusSource, subset: String? = nil, corpusClasses: Bool = false,
+                outputPath: String) {
         self.modelPath = modelPath
         self.source = source
         self.subset = subset
+        self.corpusClasses = corpusClasses
         self.outputPath = outputPath
     }
 
@@ -62,10 +66,10 @@ public struct TextEmbeddingStage {
             corpus.documents = corpus.indices(inSubset: subset).map { corpus.documents[$0] }
             guard !corpus.documents.isEmpty else { throw CorpusError.noDocuments(path: "\(corpus.source) [\(subset)]", dropped: 0) }
         }
-        // The model's classes when they name every label of the corpus (a model embedding its own corpus), else the
-        // corpus's own: a source corpus embedded with another dataset's encoder (the target's, for the ablation of
-        // where source vectors come from) keeps its labels instead of being refused for them.
-        let classes = Set(corpus.classNames).isSubset(of: file.classes) ? file.classes : corpus.classNames
+        // The model's classes (a label it does not know is refused: a typo must not relabel the corpus silently),
+        // or, asked for, the corpus's own: a source corpus embedded with another dataset's encoder (the target's,
+        // for the ablation of where source vectors come from) keeps its labels.
+        let classes = corpusClasses ? corpus.classNames : file.classes
         let labels = try corpus.labelIndices(classes: classes)
         let data = EncodedTexts.encode(corpus, labels: labels, vocabulary: file.vocabulary,
                                        tokenizer: TextTokenizer(stripNewsgroupArtifacts: file.stripNewsgroup),

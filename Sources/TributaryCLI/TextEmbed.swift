@@ -21,6 +21,7 @@ struct TextEmbed: ParsableCommand, SpecCommand {
     var model: String
 
     @Option(help: ArgumentHelp(spec.help("subset"))) var subset: String?
+    @Option(help: ArgumentHelp(spec.help("classes"))) var classes = spec.default("classes", as: String.self)
 
     @Option(help: "Where rank 0 writes the embeddings (HDF5).")
     var out: String

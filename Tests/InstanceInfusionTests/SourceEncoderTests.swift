@@ -59,7 +59,7 @@ final class SourceEncoderTests: XCTestCase {
         for (name, model) in encoders {
             expected[name] = try contexts(model: model, corpus: path("foreign.csv"))
             try TextEmbeddingStage(modelPath: model, source: TextCorpusSource(kind: .csv, path: path("foreign.csv")),
-                                   outputPath: path("\(name)-emb.h5")).run(communicator: SingleProcessCommunicator())
+                                   corpusClasses: true, outputPath: path("\(name)-emb.h5")).run(communicator: SingleProcessCommunicator())
             let embeddings = try HDF5File.open(path: path("\(name)-emb.h5"))
             XCTAssertEqual(try embeddings.readStrings("classes"), ["src0", "src1", "src2"], "the source's own labels")
             try embeddings.close()
