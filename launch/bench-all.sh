@@ -15,7 +15,8 @@
 # a side), SHARE_ROUNDS (5, QUICK=1: 2; W1/W2 as % of same-run sgemm at 1 and 2 threads). Parts whose anchor is
 # not installed are skipped and named at the end; `bash ../shared/bench/anchors/setup.sh` installs the anchors
 # (VLFeat, LIBLINEAR, h5py, faiss, annoy, torch).
-# Time on an idle 2-vCPU Zen 4 machine: ≈ 20 minutes, estimated (QUICK=1 ≈ 5; it took 22 at load 19); see
+# Time on an idle 2-vCPU Zen 4 machine: 30 minutes or more (a quiet run on 2026-12-07 was still in its W7/W8 part
+# after 24 minutes; QUICK=1 ≈ 5, it took 22 at load 19); see
 # docs/benchmarks.md, "Runtime ISA dispatch (issue 18)", round 2.
 set -uo pipefail
 cd "$(dirname "$0")/.."
