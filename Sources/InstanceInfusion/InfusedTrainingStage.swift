@@ -160,8 +160,8 @@ public struct InfusedTrainingStage {
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
-            (trial.training.learningRate, trial.outputPath, trial.resume, trial.latentFigure) = (rate, nil, false, nil)
-            (trial.training.checkpointDirectory, trial.training.stopAfterSteps) = (nil, nil)
+            trial.training = cfg.training.selectionTrial(learningRate: rate)
+            (trial.outputPath, trial.resume, trial.latentFigure) = (nil, false, nil)
             let report = try train(loaded, indices: SplitIndices(train: fit, test: validation), configuration: trial,
                                    communicator: comm, progress: .silent(), heldOut: "validation", stop: stop)
             return report.history.map { $0.metrics["test_accuracy"] ?? 0 }

@@ -115,8 +115,8 @@ public struct TextTrainingStage {
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
-            (trial.training.learningRate, trial.outputPath, trial.resume) = (rate, nil, false)
-            (trial.training.checkpointDirectory, trial.training.stopAfterSteps) = (nil, nil)
+            trial.training = cfg.training.selectionTrial(learningRate: rate)
+            (trial.outputPath, trial.resume) = (nil, false)
             let report = try train(corpus, labels: labels, indices: SplitIndices(train: fit, test: validation),
                                    configuration: trial, communicator: comm, progress: .silent(), heldOut: "validation",
                                    stop: stop)

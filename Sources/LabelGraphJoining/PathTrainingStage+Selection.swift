@@ -39,8 +39,8 @@ extension PathTrainingStage {
         ) { _, validation, rate, stop in
             let held = Set(validation)
             var trial = cfg
-            (trial.training.learningRate, trial.outputPath, trial.resume, trial.selection) = (rate, nil, false, nil)
-            (trial.training.checkpointDirectory, trial.training.stopAfterSteps) = (nil, nil)
+            trial.training = cfg.training.selectionTrial(learningRate: rate)
+            (trial.outputPath, trial.resume, trial.selection) = (nil, false, nil)
             var stage = PathTrainingStage(trial)
             stage.trial = Trial(validation: samples.subset(validation), stop: stop)
             let fit = samples.subset(samples.datasets.indices.filter { !held.contains($0) })

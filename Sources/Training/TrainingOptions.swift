@@ -68,6 +68,17 @@ public struct TrainingOptions: Sendable, Equatable {
     }
 }
 
+extension TrainingOptions {
+    /// The options of one trial of a hyper-parameter selection (`Selection`, Stages) at learning rate η: the same
+    /// run with η, and neither checkpoints nor a step limit (a trial is scored on validation rows and discarded,
+    /// so nothing of it may resume or be resumed).
+    public func selectionTrial(learningRate η: Double) -> TrainingOptions {
+        var trial = self
+        (trial.learningRate, trial.checkpointDirectory, trial.stopAfterSteps) = (η, nil, nil)
+        return trial
+    }
+}
+
 /// One line of the training curve, reported after every epoch.
 public struct EpochSummary: Sendable, Equatable {
     /// 0-based.
