@@ -15,35 +15,19 @@ extension InfusedTrainingTests {
     func testStoppedAndResumedRunsWriteTheSameModel() throws {
         let p = try prepare()
         for ranks in [1, 2] {
-            func configuration(_ name: String, stopAfter: Int?, resume: Bool) throws -> InfusedTrainingStage.Configuration {
-                var c = infused(p.target, p.model, ranks == 1 ? p.one : p.two, epochs: 3)
-                c.training.checkpointDirectory = path("\(name)-\(ranks)")
-                c.training.checkpointEverySteps = 2
-                c.training.stopAfterSteps = stopAfter
-                c.resume = resume
-                c.outputPath = path("\(name)-\(ranks).h5")
-                try FileManager.default.createDirectory(atPath: c.training.checkpointDirectory!, withIntermediateDirectories: true)
-                return c
-            }
-            func run(_ c: InfusedTrainingStage.Configuration) throws {
-                if ranks == 1 {
-                    _ = try InfusedTrainingStage(c).run(communicator: SingleProcessCommunicator())
-                } else {
-                    _ = try ThreadedWorld.run(size: 2) { comm in try InfusedTrainingStage(c).run(communicator: comm) }
-                }
-            }
-            try run(try configuration("whole", stopAfter: nil, resume: false))
-            let whole = try InfusedModelFile.read(path: path("whole-\(ranks).h5"))
+            let base = infused(p.target, p.model, ranks == 1 ? p.one : p.two, epochs: 3)
+            let whole = try InfusedModelFile.read(
+                path: try runResumable(base, "whole", ranks: ranks, stopAfter: nil, resume: false))
             // 36 training documents, batch 8: 5 steps per epoch. 7 = epoch 2, step 2 (after the first refresh);
             // 5 = the end of epoch 1; then 4 more = epoch 3, step 1.
             for (name, stops) in [("mid", [7, 4]), ("boundary", [5])] {
                 for (i, stop) in stops.enumerated() {
-                    try run(try configuration(name, stopAfter: stop, resume: i > 0))
-                    XCTAssertFalse(FileManager.default.fileExists(atPath: path("\(name)-\(ranks).h5")),
+                    let output = try runResumable(base, name, ranks: ranks, stopAfter: stop, resume: i > 0)
+                    XCTAssertFalse(FileManager.default.fileExists(atPath: output),
                                    "\(ranks) rank(s), \(name): an interrupted run wrote a model")
                 }
-                try run(try configuration(name, stopAfter: nil, resume: true))
-                let resumed = try InfusedModelFile.read(path: path("\(name)-\(ranks).h5"))
+                let resumed = try InfusedModelFile.read(
+                    path: try runResumable(base, name, ranks: ranks, stopAfter: nil, resume: true))
                 XCTAssertEqual(resumed.parameters, whole.parameters, "\(ranks) rank(s), \(name): θ")
                 XCTAssertEqual(resumed.history, whole.history, "\(ranks) rank(s), \(name): curves")
                 XCTAssertEqual(resumed.attributes, whole.attributes, "\(ranks) rank(s), \(name): attributes")

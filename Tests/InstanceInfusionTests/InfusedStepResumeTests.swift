@@ -13,27 +13,17 @@ extension InfusedTrainingTests {
     func testStepRefreshRunsResumeToTheSameModel() throws {
         let p = try prepare()
         for ranks in [1, 2] {
-            func configuration(_ name: String, stopAfter: Int?, resume: Bool) throws -> InfusedTrainingStage.Configuration {
-                var c = infused(p.target, p.model, ranks == 1 ? p.one : p.two, epochs: 3)
-                (c.refreshUnit, c.refreshEvery) = (.steps, 2)
-                c.training.checkpointDirectory = path("steps-\(name)-\(ranks)")
-                c.training.checkpointEverySteps = 2
-                c.training.stopAfterSteps = stopAfter
-                c.resume = resume
-                c.outputPath = path("steps-\(name)-\(ranks).h5")
-                try FileManager.default.createDirectory(atPath: c.training.checkpointDirectory!, withIntermediateDirectories: true)
-                return c
-            }
-            func run(_ c: InfusedTrainingStage.Configuration) throws {
-                _ = try ThreadedWorld.run(size: ranks) { comm in try InfusedTrainingStage(c).run(communicator: comm).parameterHash }
-            }
-            try run(try configuration("whole", stopAfter: nil, resume: false))
-            let whole = try InfusedModelFile.read(path: path("steps-whole-\(ranks).h5"))
+            var base = infused(p.target, p.model, ranks == 1 ? p.one : p.two, epochs: 3)
+            (base.refreshUnit, base.refreshEvery) = (.steps, 2)
+            let whole = try InfusedModelFile.read(
+                path: try runResumable(base, "steps-whole", ranks: ranks, stopAfter: nil, resume: false))
             // 5 steps per epoch: 7 stops before step 7 (7 mod 2 = 1: no refresh), 5 at the end of epoch 1.
             for (name, stops) in [("mid", [7]), ("boundary", [5])] {
-                for (i, stop) in stops.enumerated() { try run(try configuration(name, stopAfter: stop, resume: i > 0)) }
-                try run(try configuration(name, stopAfter: nil, resume: true))
-                let resumed = try InfusedModelFile.read(path: path("steps-\(name)-\(ranks).h5"))
+                for (i, stop) in stops.enumerated() {
+                    try runResumable(base, "steps-\(name)", ranks: ranks, stopAfter: stop, resume: i > 0)
+                }
+                let resumed = try InfusedModelFile.read(
+                    path: try runResumable(base, "steps-\(name)", ranks: ranks, stopAfter: nil, resume: true))
                 XCTAssertEqual(resumed.parameters, whole.parameters, "\(ranks) rank(s), \(name): θ")
                 XCTAssertEqual(resumed.history, whole.history, "\(ranks) rank(s), \(name): curves")
                 XCTAssertEqual(resumed.attributes["refresh_unit"], .string("steps"))

@@ -40,6 +40,24 @@ final class InfusedTrainingTests: XCTestCase {
         return c
     }
 
+    /// One run of the resume tests: `base` on `ranks` threaded ranks, checkpointing every 2 steps into the folder
+    /// `<name>-<ranks>`, stopped after `stopAfter` steps (nil: to the end) or resumed, writing `<name>-<ranks>.h5`
+    /// (returned: it exists only when the run finished).
+    @discardableResult
+    func runResumable(_ base: InfusedTrainingStage.Configuration, _ name: String, ranks: Int, stopAfter: Int?,
+                      resume: Bool) throws -> String {
+        var c = base
+        c.training.checkpointDirectory = path("\(name)-\(ranks)")
+        c.training.checkpointEverySteps = 2
+        c.training.stopAfterSteps = stopAfter
+        c.resume = resume
+        c.outputPath = path("\(name)-\(ranks).h5")
+        try FileManager.default.createDirectory(atPath: c.training.checkpointDirectory!, withIntermediateDirectories: true)
+        let run = c
+        _ = try ThreadedWorld.run(size: ranks) { comm in try InfusedTrainingStage(run).run(communicator: comm) }
+        return run.outputPath!
+    }
+
     func testStartsAsBaselineLearnsAndTwoRanksGiveTheSameCurve() throws {
         let p = try prepare()
         let config = infused(p.target, p.model, p.one)
