@@ -18,10 +18,16 @@ extension DataParallelTrainer {
         var samples: [Int] = []
         for start in stride(from: fromBatch * batchSize, to: order.count, by: batchSize) {
             let batch = order[start ..< min(start + batchSize, order.count)]
-            let local = orderedBlockSize.map { OrderedReduction(blockSize: $0).rows(totalRows: batch.count, rank: rank, size: size) }
-                ?? shard(count: batch.count, rank: rank, size: size)
+            let local = localRows(batchCount: batch.count, rank: rank, size: size, orderedBlockSize: orderedBlockSize)
             samples += batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]
         }
         return samples
+    }
+
+    /// The positions in a batch of `batchCount` samples that rank `rank` of `size` computes: its step-3 slice, or
+    /// with `orderedBlockSize` the rows of its `OrderedReduction` blocks.
+    static func localRows(batchCount: Int, rank: Int, size: Int, orderedBlockSize: Int?) -> Range<Int> {
+        orderedBlockSize.map { OrderedReduction(blockSize: $0).rows(totalRows: batchCount, rank: rank, size: size) }
+            ?? shard(count: batchCount, rank: rank, size: size)
     }
 }

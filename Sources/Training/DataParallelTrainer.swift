@@ -159,8 +159,8 @@ public struct DataParallelTrainer {
             while state.batch < stepsPerEpoch {
                 let batch = order[state.batch * options.batchSize ..< min((state.batch + 1) * options.batchSize, sampleCount)]
                 if let prepareStep {  // Distributed: collective, every rank, with the rows its sums will ask for
-                    let local = orderedBlockSize.map { OrderedReduction(blockSize: $0).rows(totalRows: batch.count, rank: comm.rank, size: comm.size) }
-                        ?? shard(count: batch.count, rank: comm.rank, size: comm.size)
+                    let local = Self.localRows(batchCount: batch.count, rank: comm.rank, size: comm.size,
+                                               orderedBlockSize: orderedBlockSize)
                     try prepareStep(state.totalSteps, Array(batch),
                                     Array(batch[batch.startIndex + local.lowerBound ..< batch.startIndex + local.upperBound]), state.parameters)
                 }
