@@ -70,11 +70,7 @@ final class AnnotatePredictRowsTests: XCTestCase {
                 for run in runs { XCTAssertEqual(written.raw[run], expected[run], "\(run) in scores.h5, \(size) ranks") }
             }
         }
-        XCTAssertEqual(Set(config.runs), Set(linearModelsRuns(linearModels) + [.tagpropVisual, .tagpropMixed]))
-    }
-
-    private func linearModelsRuns(_ path: String) -> [AnnotationRun] {
-        (try? AnnotateModels.read(path).runs) ?? []
+        XCTAssertEqual(Set(config.runs), Set(try AnnotateModels.read(linearModels).runs + [.tagpropVisual, .tagpropMixed]))
     }
 
     /// A PQ block's rows are its decoded vectors (`dimension` is the decoded width, not the code count), and any
