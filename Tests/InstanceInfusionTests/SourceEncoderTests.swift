@@ -13,7 +13,8 @@ import XCTest
 /// Where the source vectors of the index come from (issue 19's ablation): the source dataset's own bi-LSTM or the
 /// target model's encoder. Either `train-text` model embeds the source documents (`embed`, the choice being its
 /// `model`), and the index then holds exactly that encoder's context vectors of those documents, whatever the
-/// rank count the index is built on. The source's labels are not the target's classes: `embed` keeps the source's.
+/// rank count the index is built on. The source's labels are not the target's classes: `embed` with `classes corpus`
+/// keeps the source's (the default, `model`, refuses them).
 final class SourceEncoderTests: XCTestCase {
     var root: URL!
 
