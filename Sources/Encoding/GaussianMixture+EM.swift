@@ -70,8 +70,10 @@ extension GaussianMixture {
         return (0 ..< w).map { _ in EMWorkspace(blockRows: blockRows, dimension: dim, components: m) }
     }
 
-    /// One block's partial statistics: Qᵀ by the GEMM kernel, then Qᵀ[X² | X] as one more GEMM.
-    static func blockStatistics(_ block: Matrix<Float>, kernel: PosteriorKernel, workspace: inout EMWorkspace) -> [Double] {
+    /// One block's partial statistics: Qᵀ by the GEMM kernel (fused with its log-sum-exp on `isa`'s level when it
+    /// has a fused path), then Qᵀ[X² | X] as one more GEMM.
+    static func blockStatistics(_ block: Matrix<Float>, kernel: PosteriorKernel, workspace: inout EMWorkspace,
+                                isa: KernelISA = .active) -> [Double] {
         let n = block.rows, m = kernel.components, dim = kernel.dimension, twoD = 2 * dim
         var out = [Double](repeating: 0, count: m + 2 * m * dim + 1)
         block.values.withUnsafeBufferPointer { px in
@@ -80,7 +82,7 @@ extension GaussianMixture {
                     workspace.moments.withUnsafeMutableBufferPointer { pg in
                         let a = pa.baseAddress!, q = pq.baseAddress!, g = pg.baseAddress!
                         PosteriorKernel.fillSquaresAndRows(px.baseAddress!, rows: n, dimension: dim, into: a)
-                        out[out.count - 1] = kernel.posteriors(a: a, rows: n, into: q)
+                        out[out.count - 1] = kernel.posteriors(a: a, rows: n, into: q, isa: isa)
                         // [S2 | S1] = Qᵀ·A (M, 2D): Qᵀ is (M, n).
                         Float.gemm(transposeA: false, transposeB: false, m: m, n: twoD, k: n, alpha: 1, a: q, lda: n,
                                    b: a, ldb: twoD, beta: 0, c: g, ldc: twoD)
