@@ -71,12 +71,16 @@ final class FusedPosteriorTests: XCTestCase {
             var q = [Float](repeating: .nan, count: m * n), logP = [Double](repeating: .nan, count: n)
             let unfused = kernel.posteriors(a: a, rows: n, into: &q, rowLogLikelihoods: &logP, isa: .baseline)
             for isa in fusedLevels {
-                var qf = [Float](repeating: .nan, count: m * n), logPf = [Double](repeating: .nan, count: n)
-                let fused = kernel.posteriors(a: a, rows: n, into: &qf, rowLogLikelihoods: &logPf, isa: isa)
+                let (qf, logPf, fused) = run(kernel, a, rows: n, isa: isa)
                 XCTAssertEqual(qf.map(\.bitPattern), q.map(\.bitPattern), "\(isa), n \(n) M \(m) D \(dim): Qᵀ")
                 XCTAssertEqual(logPf.map(\.bitPattern), logP.map(\.bitPattern), "\(isa): log p")
                 XCTAssertEqual(fused.bitPattern, unfused.bitPattern)
             }
+            // `posteriors` on the active level (fused where `PosteriorKernel.fusedLevels` has it) keeps those bits.
+            var qa = [Float](repeating: .nan, count: m * n), logPa = [Double](repeating: .nan, count: n)
+            let active = kernel.posteriors(a: a, rows: n, into: &qa, rowLogLikelihoods: &logPa)
+            XCTAssertEqual(qa.map(\.bitPattern), q.map(\.bitPattern), "\(KernelISA.active): Qᵀ")
+            XCTAssertEqual(active.bitPattern, unfused.bitPattern)
         }
     }
 
