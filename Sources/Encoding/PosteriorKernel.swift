@@ -44,7 +44,7 @@ struct PosteriorKernel: Sendable {
     static var logSumExpThreads: Int { 1 }
     /// The levels on which `posteriors` runs the fused GEMM + log-sum-exp (`PosteriorKernel+Fused.swift`): AVX-512
     /// only. The AVX2 kernel exists and is tested, but on this machine (Zen 4, where OpenBLAS's sgemm is its
-    /// AVX-512 kernel whatever `TRIBUTARY_ISA` says) it ran 0.88–0.95× the unfused path (docs/benchmarks.md, round 4).
+    /// AVX-512 kernel whatever `TRIBUTARY_ISA` says) it ran 0.93–1.07× the unfused path (docs/benchmarks.md, round 4).
     static var fusedLevels: [KernelISA] { [.avx512] }
     /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
     static var columnBlock: Int { 512 }
