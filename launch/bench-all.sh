@@ -29,6 +29,7 @@ export ANCHOR_DATA=${ANCHOR_DATA:-/tmp/anchors-data}
 ROUNDS=${ROUNDS:-5}; OVR_ROUNDS=${OVR_ROUNDS:-1}; NEURAL_ROUNDS=${NEURAL_ROUNDS:-2}; KNN_ROUNDS=${KNN_ROUNDS:-2}
 QUICK=${QUICK:-0}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)  # absolute: gen_data.py's log is written from inside $ANCHORS
 rm -f "$OUT"/*.jsonl "$OUT"/parts.tsv "$OUT"/skipped.txt
 
 [ -x "$TRIBUTARY" ] || swift build -c release || { echo "bench-all: cannot build $TRIBUTARY" >&2; exit 1; }
