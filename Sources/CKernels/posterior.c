@@ -18,34 +18,14 @@
 // the caller sums them in sample order, so the total does not depend on the threads either.
 #pragma STDC FP_CONTRACT OFF
 
-#include "lanes.h"
+#include "posterior_lanes.h"
 
 #include <pthread.h>
 
 enum { TK_POSTERIOR_BLOCK = 512 };
 
-// The posterior lanes of one vector type F (int twin I) on the lane helpers SUF of lanes.h.
+// The log-sum-exp passes of one vector type F on the lane helpers SUF of lanes.h and posterior_lanes.h.
 #define TK_POSTERIOR_LANES(SUF, F, I, ATTR)                                                                     \
-    TK_INLINE ATTR F SUF##_exp_kernel(F x) {                                                                    \
-        F magic = SUF##_splat(12582912.0f);                                                                     \
-        F t = x * 1.44269504f + magic;                                                                          \
-        F k = t - magic;                                                                                        \
-        F r = x - k * 0.693359375f + k * 2.1219444e-4f;                                                         \
-        F p = SUF##_splat(1.98756915e-4f);                                                                      \
-        p = p * r + 1.39819995e-3f;                                                                             \
-        p = p * r + 8.3334519e-3f;                                                                              \
-        p = p * r + 4.16657959e-2f;                                                                             \
-        p = p * r + 1.66666655e-1f;                                                                             \
-        p = p * r + 5.00000012e-1f;                                                                             \
-        p = p * r * r + r + 1.0f;                                                                               \
-        I e = ((I)t - (I)magic) + 127;                                                                          \
-        return p * (F)(e << 23);                                                                                \
-    }                                                                                                           \
-    TK_INLINE ATTR F SUF##_posterior_exp(F z, float floor) {                                                    \
-        F fl = SUF##_splat(floor);                                                                              \
-        F x = SUF##_replace(z, fl, ~(z >= fl));                                                                 \
-        return SUF##_replace(SUF##_exp_kernel(x), SUF##_splat(0.0f), z < fl);                                   \
-    }                                                                                                           \
     /* pass 1, columns j ..< j + lanes of row k: l = L + b_k, top = max(top, l) */                              \
     TK_INLINE ATTR void SUF##_pass1(float *row, float *top, float bk, long j) {                                 \
         F l = SUF##_load(row + j) + bk, t = SUF##_load(top + j);                                                \

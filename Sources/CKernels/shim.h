@@ -34,6 +34,20 @@ void tk_gru_rows(int isa, long rows, long h, float *gates, long gates_ld, const 
 int tk_posterior_lse(int isa, int threads, float *q, long m, long n, const float *bias, float floor,
                      double *row_log_p);
 
+/// Floats of the packed posterior weights of M components × 2D (see posterior_gemm.c): ⌈M/16⌉·16·2D.
+long tk_posterior_packed_count(long m, long two_d);
+
+/// Packs W (M, 2D) row-major into groups of 16 components, Wp[g][d][j] = W[16g + j][d], zero past M (see
+/// posterior_gemm.c); `wp` holds tk_posterior_packed_count(m, two_d) floats.
+void tk_posterior_pack(const float *w, long m, long two_d, float *wp);
+
+/// The GMM posteriors of n samples in one pass (see posterior_gemm.c): from A (n, 2D) and the packed W, writes
+/// Qᵀ (M, ld) and log p(x_i) (n Doubles); the posterior GEMM fused with posterior.c's log-sum-exp, 16 (AVX-512) or
+/// 8 (AVX2) samples at a time. Returns 0, or 1 without writing anything when `isa` is the baseline level or its
+/// scratch (≈ (M + 2D)·16 floats) cannot be allocated: the caller then runs sgemm + tk_posterior_lse.
+int tk_posterior_fused(int isa, const float *a, long n, long two_d, const float *wp, long m, const float *bias,
+                       float floor, float *q, long ld, double *row_log_p);
+
 /// A = [X² | X] (n, 2D) from the rows X (n, D) (see moments.c). Same bits on every level.
 void tk_squares_and_rows(int isa, const float *x, long n, long d, float *a);
 

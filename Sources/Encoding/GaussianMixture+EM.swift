@@ -25,10 +25,11 @@ extension GaussianMixture {
     /// block order (width M + 2MD + 1).
     ///
     /// Threads: the reduction asks for this rank's blocks one at a time, in order; when block b is asked for and
-    /// not ready, blocks b ..< b + W of this rank are read (on this thread, in order) and their partials computed
-    /// at once by `InRankThreads` (W = `workspaces.count` workers, each block by one worker with its own
-    /// workspace and the same sequential code), then handed out in order. A block's partial does not depend on
-    /// W, so neither do the sums.
+    /// not ready, blocks b ..< b + W of this rank are read and their partials computed at once by `InRankThreads`
+    /// (W = `workspaces.count` workers, each block by one worker with its own workspace and the same sequential
+    /// code), then handed out in order. A source that `allowsConcurrentReads` (in memory) is read by the worker
+    /// that computes the block; any other is read on this thread, in order, before the workers start. A block's
+    /// partial does not depend on W or on where it was read, so neither do the sums.
     static func sufficientStatistics(
         _ source: some RowSource, model: GaussianMixture, reduction: OrderedReduction,
         communicator: any Communicator, workspaces: inout [EMWorkspace]
@@ -41,8 +42,8 @@ extension GaussianMixture {
             try reduction.sum(totalRows: n, width: m + 2 * m * dim + 1, communicator: communicator) { range -> [Double] in
                 let first = range.lowerBound / reduction.blockSize
                 if let partial = ready.removeValue(forKey: first) { return partial }
-                let batch = first ..< Swift.min(first + scratch.count, owned.upperBound)
-                let blocks = try batch.map { b -> Matrix<Float> in
+                let batch = Array(first ..< Swift.min(first + scratch.count, owned.upperBound))
+                func read(_ b: Int) throws -> Matrix<Float> {
                     let rows = reduction.rows(ofBlock: b, totalRows: n)
                     let block = try source.rows(rows)
                     guard block.columns == dim, block.rows == rows.count else {
@@ -50,11 +51,16 @@ extension GaussianMixture {
                     }
                     return block
                 }
-                let partials = InRankThreads.map(items: blocks.count, threads: scratch.count) { i, worker in
-                    blockStatistics(blocks[i], kernel: kernel, workspace: &scratch[worker])
+                let inOrder = source.allowsConcurrentReads ? [] : try batch.map(read)
+                let partials = InRankThreads.map(items: batch.count, threads: scratch.count) { i, worker in
+                    Result { () throws -> [Double] in
+                        let block = inOrder.isEmpty ? try read(batch[i]) : inOrder[i]
+                        return blockStatistics(block, kernel: kernel, workspace: &scratch[worker])
+                    }
                 }
-                for (i, b) in batch.enumerated().dropFirst() { ready[b] = partials[i] }
-                return partials[0]
+                let head = try partials[0].get()  // the first failing block in block order is the one reported
+                for (i, b) in batch.enumerated().dropFirst() { ready[b] = try partials[i].get() }
+                return head
             }
         }
     }
@@ -70,8 +76,10 @@ extension GaussianMixture {
         return (0 ..< w).map { _ in EMWorkspace(blockRows: blockRows, dimension: dim, components: m) }
     }
 
-    /// One block's partial statistics: Qᵀ by the GEMM kernel, then Qᵀ[X² | X] as one more GEMM.
-    static func blockStatistics(_ block: Matrix<Float>, kernel: PosteriorKernel, workspace: inout EMWorkspace) -> [Double] {
+    /// One block's partial statistics: Qᵀ by the GEMM kernel (fused with its log-sum-exp on `isa`'s level when it
+    /// has a fused path), then Qᵀ[X² | X] as one more GEMM.
+    static func blockStatistics(_ block: Matrix<Float>, kernel: PosteriorKernel, workspace: inout EMWorkspace,
+                                isa: KernelISA = .active) -> [Double] {
         let n = block.rows, m = kernel.components, dim = kernel.dimension, twoD = 2 * dim
         var out = [Double](repeating: 0, count: m + 2 * m * dim + 1)
         block.values.withUnsafeBufferPointer { px in
@@ -80,7 +88,7 @@ extension GaussianMixture {
                     workspace.moments.withUnsafeMutableBufferPointer { pg in
                         let a = pa.baseAddress!, q = pq.baseAddress!, g = pg.baseAddress!
                         PosteriorKernel.fillSquaresAndRows(px.baseAddress!, rows: n, dimension: dim, into: a)
-                        out[out.count - 1] = kernel.posteriors(a: a, rows: n, into: q)
+                        out[out.count - 1] = kernel.posteriors(a: a, rows: n, into: q, isa: isa)
                         // [S2 | S1] = Qᵀ·A (M, 2D): Qᵀ is (M, n).
                         Float.gemm(transposeA: false, transposeB: false, m: m, n: twoD, k: n, alpha: 1, a: q, lda: n,
                                    b: a, ldb: twoD, beta: 0, c: g, ldc: twoD)

@@ -22,7 +22,9 @@ import LinearAlgebra
 /// full speed: the row-major alternative (L = A·Wᵀ, then Qᵀ·A through a transposed operand) runs its moment GEMM
 /// at about a third of the sgemm rate on this machine (measured: 11 against 35 GFLOP/s, one thread; see
 /// docs/benchmarks.md). The log-sum-exp runs over 16, 8 or 4 samples at a time (SIMD lanes = columns) in C
-/// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`); `logSumExpLanes` is its Swift twin. It can share
+/// (`WideKernels.posteriorLogSumExp`, chosen by `KernelISA`); `logSumExpLanes` is its Swift twin. On the AVX-512
+/// level the GEMM and the log-sum-exp run fused instead (`PosteriorKernel+Fused.swift`, issue 18: 16 samples at a
+/// time, the (M, 16) tile of log-joints kept in L1), with the same bits at 2D ≤ 200 (`fusedLevels`). It can share
 /// its column blocks over several threads, but runs on `logSumExpThreads` (1): measured on the project's 2-vCPU
 /// machine, the branch that split it over OpenBLAS's 2 threads ran 1 rank × 2 threads slower, not faster (paired
 /// runs, W1 0.89×, W2 0.77×; the cause is not established, see docs/benchmarks.md, issue 18 round 2). Every level and thread count gives the same bits (each
@@ -40,6 +42,10 @@ struct PosteriorKernel: Sendable {
     static var relativeLogPosteriorFloor: Float { -64 }
     /// Threads of the C log-sum-exp in `posteriors` (see the type's notes: the 2-thread split did not pay).
     static var logSumExpThreads: Int { 1 }
+    /// The levels on which `posteriors` runs the fused GEMM + log-sum-exp (`PosteriorKernel+Fused.swift`): AVX-512
+    /// only. The AVX2 kernel exists and is tested, but on this machine (Zen 4, where OpenBLAS's sgemm is its
+    /// AVX-512 kernel whatever `TRIBUTARY_ISA` says) it ran 0.93–1.07× the unfused path (docs/benchmarks.md, round 4).
+    static var fusedLevels: [KernelISA] { [.avx512] }
     /// Samples per block of the log-sum-exp: M·512 floats (512 KiB at M = 256) stay in L2 over the three passes.
     static var columnBlock: Int { 512 }
 
@@ -49,6 +55,8 @@ struct PosteriorKernel: Sendable {
     let weights: [Float]
     /// b (M); −∞ for components whose prior is 0.
     let bias: [Float]
+    /// W packed for the fused path (`WideKernels.packPosteriorWeights`: groups of 16 components).
+    let packedWeights: [Float]
 
     init(priors: [Double], means: Matrix<Double>, variances: Matrix<Double>) {
         let m = means.rows, dim = means.columns
@@ -69,6 +77,10 @@ struct PosteriorKernel: Sendable {
         components = m
         weights = w
         bias = b
+        packedWeights = [Float](unsafeUninitializedCapacity: WideKernels.posteriorPackedCount(m: m, twoD: 2 * dim)) {
+            WideKernels.packPosteriorWeights(w, m: m, twoD: 2 * dim, into: $0.baseAddress!)
+            $1 = $0.count
+        }
     }
 
     /// Fills `a` (n, 2D) with [X² | X] from the rows `x` (n, D), in C on the `KernelISA.active` level
@@ -93,19 +105,22 @@ struct PosteriorKernel: Sendable {
 
     /// Writes the posteriors Qᵀ (M, n) (row k, leading dimension n) of the rows whose [X² | X] is `a` (n, 2D) and
     /// returns Σ_i log p(x_i) (summed in sample order); each log p(x_i) is also written to `rowLogLikelihoods`
-    /// when given (n values). The log-sum-exp runs in C (`WideKernels.posteriorLogSumExp`: the `KernelISA.active`
-    /// level, column blocks shared over `threads`), bit-identical to `logSumExpLanes` below for every level and
-    /// thread count.
+    /// when given (n values). On one thread at a `fusedLevels` level the GEMM and log-sum-exp run fused
+    /// (`fusedPosteriors`); otherwise the GEMM, then the log-sum-exp in C (`WideKernels.posteriorLogSumExp`, column
+    /// blocks shared over `threads`), bit-identical to `logSumExpLanes` below for every level and thread count.
     func posteriors(a: UnsafePointer<Float>, rows n: Int, into q: UnsafeMutablePointer<Float>,
                     rowLogLikelihoods: UnsafeMutablePointer<Double>? = nil,
-                    threads: Int = PosteriorKernel.logSumExpThreads) -> Double {
-        logJoint(a: a, rows: n, into: q)
+                    threads: Int = PosteriorKernel.logSumExpThreads, isa: KernelISA = .active) -> Double {
         let logP = rowLogLikelihoods ?? UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer { if rowLogLikelihoods == nil { logP.deallocate() } }
-        bias.withUnsafeBufferPointer { b in
-            WideKernels.posteriorLogSumExp(q, components: components, columns: n, bias: b.baseAddress!,
-                                           floor: PosteriorKernel.relativeLogPosteriorFloor,
-                                           rowLogLikelihoods: logP, threads: threads)
+        if threads > 1 || !PosteriorKernel.fusedLevels.contains(isa)
+            || !fusedPosteriors(a: a, rows: n, into: q, rowLogLikelihoods: logP, isa: isa) {
+            logJoint(a: a, rows: n, into: q)
+            bias.withUnsafeBufferPointer { b in
+                WideKernels.posteriorLogSumExp(q, components: components, columns: n, bias: b.baseAddress!,
+                                               floor: PosteriorKernel.relativeLogPosteriorFloor,
+                                               rowLogLikelihoods: logP, threads: threads, isa: isa)
+            }
         }
         var logLikelihood = 0.0
         for i in 0 ..< n { logLikelihood += logP[i] }

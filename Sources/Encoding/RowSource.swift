@@ -14,6 +14,13 @@ public protocol RowSource {
     var dimension: Int { get }
     /// The rows `globalRange` as a (range.count, D) row-major matrix.
     func rows(_ globalRange: Range<Int>) throws -> Matrix<Float>
+    /// True when `rows(_:)` may run on several threads at once (an in-memory shard), so that each E-step worker
+    /// reads its own block; false (the default) keeps every read on the calling thread, in order (an HDF5 file).
+    var allowsConcurrentReads: Bool { get }
+}
+
+extension RowSource {
+    public var allowsConcurrentReads: Bool { false }
 }
 
 /// A `RowSource` over an in-memory matrix that holds global rows `firstRow ..< firstRow + matrix.rows`.
@@ -25,6 +32,8 @@ public struct MatrixRowSource: RowSource, Sendable {
     public let firstRow: Int
     public let totalRows: Int
     public var dimension: Int { matrix.columns }
+    /// A read is a copy out of an immutable matrix.
+    public var allowsConcurrentReads: Bool { true }
 
     public init(_ matrix: Matrix<Float>, firstRow: Int = 0, totalRows: Int? = nil) {
         self.matrix = matrix

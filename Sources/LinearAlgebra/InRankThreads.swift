@@ -17,9 +17,11 @@ import Synchronization
 /// hand-written pass between them (posterior log-sum-exp, [X² | X] fill, S0, moment conversion, normalisation)
 /// runs on one thread while the others spin (issue 18, round 2: W1/W2 at 1 × 2 reached only 42–49 % of the
 /// same-run sgemm rate). Here all of an item runs on its worker, and OpenBLAS is set to 1 thread while the
-/// workers run (W single-threaded GEMMs side by side), then restored. OpenBLAS gives the same bits at 1 and at t
-/// threads (it splits M and N, never K; `GaussianMixtureTests` checks it), so a worker's GEMM has the bits of
-/// the t-thread call it replaces.
+/// workers run (W single-threaded GEMMs side by side), then restored — also when W = 1 (a lone item, e.g. the
+/// last E-step block of an odd batch): OpenBLAS 0.3.21 at 2 threads does NOT give the 1-thread bits for every
+/// shape (it splits K for small M·N: 2,396 of 3,072 entries differ at M = 24, N = 128, K = 400, and 23k of 32k at
+/// W2's moment GEMM M = 256, N = 128, K = 2,500; measured, issue 18 round 4), so an item always runs its GEMMs
+/// on one thread.
 ///
 /// The workers are libdispatch's persistent pool (`DispatchQueue.concurrentPerform`; the calling thread is one
 /// of them): no thread is created per call. A body that calls `forEach` again runs its items inline (OpenBLAS is
@@ -34,13 +36,13 @@ public enum InRankThreads {
     public static func forEach(items count: Int, threads: Int = BLASThreads.count,
                                _ body: (_ item: Int, _ worker: Int) -> Void) {
         let w = workers(items: count, threads: threads)
+        let saved = BLASThreads.count
+        if saved != 1 { BLASThreads.set(1) }  // also for W = 1: a lone item gets the 1-thread bits (see the type)
+        defer { if saved != 1 { BLASThreads.set(saved) } }
         guard w > 1 else {
             for item in 0 ..< count { body(item, 0) }
             return
         }
-        let saved = BLASThreads.count
-        BLASThreads.set(1)
-        defer { BLASThreads.set(saved) }
         withoutActuallyEscaping(body) { body in
             let items = Items(body: body)  // the caller's contract: items are independent, one writer each
             let next = NextItem()

@@ -46,6 +46,36 @@ final class InRankEncodingTests: XCTestCase {
         XCTAssertEqual(stats.map(\.bitPattern), byHand.map(\.bitPattern))
     }
 
+    /// E-step blocks read by their workers (an in-memory source, `allowsConcurrentReads`) or in order on the
+    /// calling thread (a closure source, e.g. HDF5) give the same fit bit for bit at 2 threads; a read that fails
+    /// inside a worker is thrown by the E-step, not lost.
+    func testWorkerReadsAndInOrderReadsGiveTheSameFit() throws {
+        let before = BLASThreads.count
+        defer { BLASThreads.set(before) }
+        BLASThreads.set(2)
+        let x = randomMatrix(rows: 1900, columns: 5, seed: 31)
+        let options = GaussianMixture.Options(initialization: .random, maxIterations: 3, tolerance: -.infinity,
+                                              seed: 2, blockSize: 400)
+        let memory = MatrixRowSource(x), closure = ClosureRowSource(totalRows: 1900, dimension: 5) { x.rows($0) }
+        XCTAssertTrue(memory.allowsConcurrentReads)
+        XCTAssertFalse(closure.allowsConcurrentReads)
+        let a = try GaussianMixture.fit(memory, components: 6, options: options)
+        let b = try GaussianMixture.fit(closure, components: 6, options: options)
+        XCTAssertEqual(a.means.values.map(\.bitPattern), b.means.values.map(\.bitPattern))
+        XCTAssertEqual(a.variances.values.map(\.bitPattern), b.variances.values.map(\.bitPattern))
+        XCTAssertEqual(a.priors.map(\.bitPattern), b.priors.map(\.bitPattern))
+        XCTAssertEqual(a.logLikelihoodHistory.map(\.bitPattern), b.logLikelihoodHistory.map(\.bitPattern))
+        // A shard that lacks global rows 1000 ..< 1900: block 2 (rows 800 ..< 1200) fails in its worker.
+        let short = MatrixRowSource(x.rows(0 ..< 1000), firstRow: 0, totalRows: 1900)
+        var workspaces = try GaussianMixture.makeWorkspaces(blockRows: 400, dimension: 5, components: 6, owning: 5)
+        XCTAssertEqual(workspaces.count, 2)
+        XCTAssertThrowsError(try GaussianMixture.sufficientStatistics(
+            short, model: a, reduction: OrderedReduction(blockSize: 400), communicator: SingleProcessCommunicator(),
+            workspaces: &workspaces)) { error in
+            XCTAssertTrue("\(error)".contains("800..<1200"), "\(error)")
+        }
+    }
+
     /// Seven images of different sizes (one empty) encoded as a batch on 1, 2, 3 threads equal `encode` of
     /// each image alone, bit for bit; the workspaces grow to the worker count.
     func testBatchEncodeMatchesOneImageAtATimeOnOneTwoThreeThreads() throws {
