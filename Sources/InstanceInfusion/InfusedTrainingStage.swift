@@ -35,8 +35,10 @@ import Training
 ///
 /// **Distributed**: every rank loads its shard of each index (`IndexFiles.loadShard`, re-sharded when the index
 /// was built on another rank count) and never the whole Z^j: before each epoch it fetches the source rows of its
-/// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is `DataParallelTrainer` (one gradient all-reduce per step), so
-/// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
+/// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is
+/// `DataParallelTrainer` with ordered batch sums over fixed blocks of `DataParallelTrainer.standardOrderedBlockSize`
+/// documents (recorded as `ordered_block`), so a 1-rank and an R-rank run give the same bits at any batch size;
+/// rank 0 prints and writes.
 ///
 /// **Selection** (`select_on validation`): as `train-text`'s (`Selection`; `InfusedTrainingStage+Train` is one
 /// run, called per trial on fit / validation documents of the training split, then on the whole split with the

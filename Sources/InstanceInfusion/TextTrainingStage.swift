@@ -17,7 +17,9 @@ import Training
 /// Every rank loads and encodes the whole corpus itself (deterministic, so identical everywhere: a text file or
 /// archive cannot be read by rows, the vocabulary counts every training document, and corpora are small;
 /// docs/reliability.md § Sharded epochs); training is
-/// data-parallel (`DataParallelTrainer`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
+/// data-parallel (`DataParallelTrainer`) with ordered batch sums over fixed blocks of
+/// `DataParallelTrainer.standardOrderedBlockSize` documents (the same bits for any rank count at any batch size;
+/// recorded as `ordered_block`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
 ///
 /// **Selection** (`select_on validation`, the shared `Selection`): before the run above, the training documents
 /// (after `train_fraction`) are split by class into fit and validation documents (`ValidationHoldout`); one trial
@@ -152,6 +154,8 @@ public struct TextTrainingStage {
         var trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
             cfg, corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
         trainer.pathAttributes = ["data.corpus"]  // relative to the checkpoint; an older one's path as given still matches
+        // Ordered batch sums (`DataParallelTrainer+Ordered`): the same bits for any rank count at any batch size.
+        trainer.orderedBlockSize = DataParallelTrainer.standardOrderedBlockSize
         let train = indices.train, test = indices.test
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
@@ -195,6 +199,7 @@ public struct TextTrainingStage {
             var extra = trainer.configuration.merging(cfg.training.checkedAttributes) { a, _ in a }
             extra["data.corpus"] = Self.storedCorpus(corpus.source, in: out)  // relative to model.h5, like every header path
             extra["epochs"] = .int(cfg.training.epochs)
+            extra["ordered_block"] = .int(DataParallelTrainer.standardOrderedBlockSize)
             extra["split"] = .string("\(cfg.split)")
             extra["train_fraction"] = .double(cfg.trainFraction)
             if let (selection, outcome, _) = selected { extra.merge(selection.attributes(outcome)) { _, new in new } }
