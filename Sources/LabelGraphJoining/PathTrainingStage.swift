@@ -24,7 +24,7 @@ import Training
 /// rank updates the same running baseline b, and its random draws are keyed by the global step and sample: the
 /// teacher-forcing coin of step s comes from (seed, s) and sample i's path subset and REINFORCE draws from
 /// (seed, s, i) (`PathDecoder.loss(sampleStreams:)`). (The end-to-end mode sums exactly in fixed point instead,
-/// and drops an epoch's last batch when it has fewer samples than there are ranks, noted in the log.)
+/// in collective steps that every rank joins, so it too uses every sample each epoch.)
 public struct PathTrainingStage {
     public struct Configuration: Sendable {
         public var graphPath: String
@@ -146,13 +146,10 @@ public struct PathTrainingStage {
             let state = LabelAugState(momentum: cfg.baselineMomentum)
             let extras = state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)")
             if let encoder = cfg.textEncoder {
-                let b = cfg.training.batchSize, n = samples.count
-                let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
-                if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
                 model.textEncoder = encoder
                 result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state,
                                            trainer: trainer(comm, settings: settings, extras: extras, ordered: false),
-                                           usable: usable, log: log, progress: progress)
+                                           log: log, progress: progress)
                 model.attributes["reward_baseline"] = .double(state.baseline.value)
                 break
             }
