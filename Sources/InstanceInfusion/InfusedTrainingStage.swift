@@ -1,6 +1,7 @@
 import Core
 import Datasets
 import Distributed
+import Foundation
 import Infusion
 import LinearAlgebra
 import NeuralNets
@@ -159,6 +160,7 @@ public struct InfusedTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-infused", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: TextTrainingStage.criterion,
+            trials: cfg.training.checkpointDirectory.map { SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm) },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
@@ -170,6 +172,9 @@ public struct InfusedTrainingStage {
         }
         var final = cfg
         (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
+        final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
+            FileManager.default.fileExists(atPath: cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName } ?? "")
+        }
         var report = try train(loaded, indices: indices, configuration: final, communicator: comm, progress: progress,
                                selected: (selection, outcome, validation))
         report.selection = outcome

@@ -114,6 +114,7 @@ public struct TextTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-text", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
+            trials: cfg.training.checkpointDirectory.map { SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm) },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
@@ -126,6 +127,9 @@ public struct TextTrainingStage {
         }
         var final = cfg
         (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
+        final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
+            FileManager.default.fileExists(atPath: cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName } ?? "")
+        }
         var report = try train(corpus, labels: labels, indices: indices, configuration: final, communicator: comm,
                                progress: progress, selected: (selection, outcome, validation))
         report.selection = outcome

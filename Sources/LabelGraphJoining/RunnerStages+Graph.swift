@@ -145,8 +145,9 @@ struct PathsStageDriver {
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
         var configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
                                                             outputPath: context.output("model.h5"), checkpointDirectory: checkpoints)
-        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
-        configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints)
+        // Resume after failure: a checkpoint (or a selection's recorded trials) in this stage's folder is from an
+        // interrupted run with the same key.
+        configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints) || SelectionTrials.exists(in: checkpoints)
         // Every part of the split, by image id, in model.h5 (`split/<part>_ids`; train = fine ∪ coarse, fv order).
         configuration.split = ["fine": fineRows.map { ids[$0.0] }, "coarse": coarseRows.map { ids[$0.0] },
                                "train": (fineRows + coarseRows).map(\.0).sorted().map { ids[$0] }, "test": testLabelled.map { ids[$0.0] }]
