@@ -160,7 +160,10 @@ public struct InfusedTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-infused", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: TextTrainingStage.criterion,
-            trials: cfg.training.checkpointDirectory.map { SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm) },
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm,
+                                settings: cfg.training.checkedAttributes.merging(settings(trainCount: nil)) { a, _ in a })
+            },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg

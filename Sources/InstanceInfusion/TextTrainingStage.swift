@@ -88,7 +88,9 @@ public struct TextTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-text", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
-            trials: cfg.training.checkpointDirectory.map { SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm) },
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm, settings: Self.trialSettings(cfg, corpus: corpus.source))
+            },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
@@ -201,6 +203,16 @@ public struct TextTrainingStage {
         }
         return Report(history: result.history, test: finalTest, consistencyChecks: result.consistencyChecks,
                       parameterHash: hash, trainCount: train.count, testCount: test.count, finished: result.finished)
+    }
+
+    /// What a selection trial depends on besides the selection's settings (`SelectionTrials`' key): the model and
+    /// data settings and the training options (the given η and epochs included: the same in a resumed run).
+    static func trialSettings(_ c: Configuration, corpus: String) -> [String: HDF5AttributeValue] {
+        c.training.checkedAttributes.merging([
+            "data.corpus": .string(corpus), "data.split": .string("\(c.split)"), "data.train_fraction": .double(c.trainFraction),
+            "data.max_length": .int(c.maxLength), "data.vocabulary_size": .int(c.vocabularySize), "data.min_count": .int(c.minimumCount),
+            "model.embedding_size": .int(c.embeddingSize), "model.hidden_size": .int(c.hiddenSize),
+            "model.context_size": .int(c.contextSize), "train.epochs": .int(c.training.epochs)]) { a, _ in a }
     }
 
     /// The selection criterion (`select_on validation`): accuracy on the validation documents, after each epoch.

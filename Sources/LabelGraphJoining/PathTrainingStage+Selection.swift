@@ -36,7 +36,10 @@ extension PathTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-paths", train: target, strata: target.map { samples.labels[$0] ?? 0 },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
-            trials: cfg.training.checkpointDirectory.map { SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm) },
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm, settings: cfg.training.checkedAttributes
+                    .merging(settings(samples: samples.count, featureSets: featureSets)) { a, _ in a })
+            },
             log: { comm.log0($0) }
         ) { _, validation, rate, stop in
             let held = Set(validation)

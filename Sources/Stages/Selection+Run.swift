@@ -27,11 +27,12 @@ extension Selection {
         log("\(stage): selecting on \(validation.count) validation rows held out of \(train.count) training rows "
             + "(fraction \(holdout.fraction), seed \(holdout.seed)); the test rows are not used")
         // What a recorded trial's curve depends on besides the stage's own settings (its checkpoint folder's key).
-        let key: [String: HDF5AttributeValue] = [
+        var key: [String: HDF5AttributeValue] = [
             "trainer": .string(stage), "criterion": .string(criterion), "learning_rates": .doubles(candidates(given: learningRate)),
             "epochs": .int(epochs), "early_stopping_patience": .int(patience ?? 0), "validation_fraction": .double(holdout.fraction),
             "validation_seed": .int(Int(truncatingIfNeeded: holdout.seed)), "fit_rows": .int(fit.count),
             "validation_rows": .int(validation.count)]
+        key.merge(trials?.settings ?? [:]) { mine, _ in mine }
         var finished = try trials?.load(key: key, log: log) ?? [:]
         for j in finished.keys.sorted() {
             log("\(stage): learning rate \(candidates(given: learningRate)[j]): trial recorded in \(trials!.path), not run again")

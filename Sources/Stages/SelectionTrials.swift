@@ -10,12 +10,12 @@ import Storage
 ///
 /// | object | type | content |
 /// | --- | --- | --- |
-/// | root attributes | header | stage `selection-trials`, version 1; what the curves depend on (`key`): `trainer` (the stage), the criterion, every candidate η, E, the patience (0 = none), the holdout's fraction and seed, the fit and validation row counts |
+/// | root attributes | header | stage `selection-trials`, version 1; what the curves depend on (`key`): `trainer` (the stage), the criterion, every candidate η, E, the patience (0 = none), the holdout's fraction and seed, the fit and validation row counts, and the stage's own `settings` (model sizes, data, training options: those its checkpoint compares) |
 /// | `curve/<j>` | Float64 (e_j) | candidate j's validation curve, for each finished j |
 ///
-/// A trial is a pure function of those settings and the stage's own (which its checkpoint folder's stage key
-/// fixes), so a reused curve is the curve a rerun would give, and the resumed run ends with the uninterrupted
-/// run's bits. A record whose key differs is not used (its trials rerun, and the record is replaced).
+/// A trial is a pure function of those settings, so a reused curve is the curve a rerun would give, and the resumed
+/// run ends with the uninterrupted run's bits. A record whose key differs (a folder reused with other settings) is
+/// not used: its trials rerun, and the record is replaced.
 ///
 /// Distributed: rank 0 reads and writes; the curves it read go to every rank (one broadcast), so every rank
 /// skips the same trials.
@@ -29,9 +29,11 @@ public struct SelectionTrials {
     /// Whether the recorded trials are reused (a resumed run); the record is written either way.
     public var resume: Bool
     public var communicator: any Communicator
+    /// The stage's settings a trial depends on besides the selection's own (part of the record's key).
+    public var settings: [String: HDF5AttributeValue]
 
-    public init(folder: String, resume: Bool, communicator: any Communicator) {
-        (self.folder, self.resume, self.communicator) = (folder, resume, communicator)
+    public init(folder: String, resume: Bool, communicator: any Communicator, settings: [String: HDF5AttributeValue] = [:]) {
+        (self.folder, self.resume, self.communicator, self.settings) = (folder, resume, communicator, settings)
     }
 
     public var path: String { folder + "/" + Self.fileName }
