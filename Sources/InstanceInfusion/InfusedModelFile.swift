@@ -6,7 +6,7 @@ import Training
 ///
 /// | object | type | content |
 /// | --- | --- | --- |
-/// | root attributes | header | stage `train-infused`, version 1; `model` (the target train-text file: vocabulary, classes, sizes), `indexes` (source index masters, in source order), `neighbours` k, `penalty_scale` λ, `refresh_every`, `exclude_self`, `retrieval` (lsh or exact), `split`, `train_fraction`, training options, `encoder_parameter_count` P, `source_count` S, test and baseline metrics |
+/// | root attributes | header | stage `train-infused`, version 1; `model` (the target train-text file: vocabulary, classes, sizes), `indexes` (source index masters, in source order), `neighbours` k, `penalty_scale` λ, `refresh_every`, `exclude_self`, `retrieval` (lsh or exact), `split`, `train_fraction`, `ordered_block` (documents per block of the ordered batch sums), training options, `encoder_parameter_count` P, `source_count` S, test and baseline metrics |
 /// | `parameters` | Float32 (P + ((1+S)·M + 1)·C) | the target model's layout (P values) followed by W1 ((1+S)·M, C) and b1 (C) |
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `history/mean_loss`, `history/mean_penalty`, `history/test_accuracy`, `history/test_macro_f1` | Float64 (E) | per-epoch curves (`mean_penalty`: the λ‖z_s − z_t‖² part of `mean_loss`) |

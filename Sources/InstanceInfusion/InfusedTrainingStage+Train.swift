@@ -60,6 +60,9 @@ extension InfusedTrainingStage {
                                           documents: train.count, k: cfg.neighbours, communicator: comm,
                                           path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)"))
         trainer.pathAttributes = ["model", "indexes"]  // relative to the checkpoint; an older one's paths as given still match
+        // Ordered batch sums (`DataParallelTrainer+Ordered`): the same bits for any rank count at any batch size; the
+        // epoch prefetch and the per-step refresh get each rank's block rows from the trainer (`localRows`).
+        trainer.orderedBlockSize = DataParallelTrainer.standardOrderedBlockSize
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
             initial: initial, sampleCount: train.count, resume: cfg.resume,
@@ -141,6 +144,7 @@ extension InfusedTrainingStage {
             attributes["model"] = ArtifactHeader.storedPath(cfg.modelPath, in: out)  // relative to infused.h5
             attributes["indexes"] = ArtifactHeader.storedPaths(cfg.indexes, in: out)
             attributes["epochs"] = .int(cfg.training.epochs)
+            attributes["ordered_block"] = .int(DataParallelTrainer.standardOrderedBlockSize)
             if let (selection, outcome, _) = selected { attributes.merge(selection.attributes(outcome)) { _, new in new } }
             if let finalTest {
                 attributes["test_accuracy"] = .double(finalTest.accuracy)

@@ -1,6 +1,7 @@
 import Core
 import Datasets
 import Distributed
+import Foundation
 import Infusion
 import LinearAlgebra
 import NeuralNets
@@ -35,8 +36,10 @@ import Training
 ///
 /// **Distributed**: every rank loads its shard of each index (`IndexFiles.loadShard`, re-sharded when the index
 /// was built on another rank count) and never the whole Z^j: before each epoch it fetches the source rows of its
-/// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is `DataParallelTrainer` (one gradient all-reduce per step), so
-/// a 1-rank and an R-rank run give the same loss curve up to float rounding; rank 0 prints and writes.
+/// samples' neighbours (`DataParallelTrainer.localSamples`), bit-identical copies of Z^j's rows; training is
+/// `DataParallelTrainer` with ordered batch sums over fixed blocks of `DataParallelTrainer.standardOrderedBlockSize`
+/// documents (recorded as `ordered_block`), so a 1-rank and an R-rank run give the same bits at any batch size;
+/// rank 0 prints and writes.
 ///
 /// **Selection** (`select_on validation`): as `train-text`'s (`Selection`; `InfusedTrainingStage+Train` is one
 /// run, called per trial on fit / validation documents of the training split, then on the whole split with the
@@ -157,6 +160,10 @@ public struct InfusedTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-infused", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: TextTrainingStage.criterion,
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm,
+                                settings: cfg.training.checkedAttributes.merging(settings(trainCount: nil)) { a, _ in a })
+            },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
@@ -168,6 +175,9 @@ public struct InfusedTrainingStage {
         }
         var final = cfg
         (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
+        final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
+            FileManager.default.fileExists(atPath: cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName } ?? "")
+        }
         var report = try train(loaded, indices: indices, configuration: final, communicator: comm, progress: progress,
                                selected: (selection, outcome, validation))
         report.selection = outcome

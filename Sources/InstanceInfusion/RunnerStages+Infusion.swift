@@ -28,8 +28,10 @@ extension RunnerStageType {
         var configuration = try InfusedTrainingStage.Configuration(
             p, modelPath: context.input("model", "model.h5"), source: source, indexes: [context.input("index", "index.h5")],
             outputPath: context.output("infused.h5"), checkpointDirectory: checkpoints)
-        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
+        // Resume after failure: a checkpoint (or a selection's recorded trials) in this stage's folder is from an
+        // interrupted run with the same key.
         configuration.resume = FileManager.default.fileExists(atPath: checkpoints + "/" + DataParallelTrainer.checkpointFileName)
+            || SelectionTrials.exists(in: checkpoints)
         if configuration.resume { context.log("train-infused: resuming from \(checkpoints)") }
         let report = try InfusedTrainingStage(configuration).run(communicator: context.communicator, progress: context.progress)
         var table = "| epoch | mean loss | of which λ‖z_s − z_t‖² |\n| ---: | ---: | ---: |\n"

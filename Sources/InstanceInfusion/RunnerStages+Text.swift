@@ -32,8 +32,10 @@ extension RunnerStageType {
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
         var configuration = try TextTrainingStage.Configuration(p, source: source, checkpointDirectory: checkpoints,
                                                                 outputPath: context.output("model.h5"))
-        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
+        // Resume after failure: a checkpoint (or a selection's recorded trials) in this stage's folder is from an
+        // interrupted run with the same key.
         configuration.resume = FileManager.default.fileExists(atPath: checkpoints + "/" + DataParallelTrainer.checkpointFileName)
+            || SelectionTrials.exists(in: checkpoints)
         if configuration.resume { context.log("train-text: resuming from \(checkpoints)") }
         let report = try TextTrainingStage(configuration).run(communicator: context.communicator, progress: context.progress)
         var table = "| epoch | mean loss | learning rate |\n| ---: | ---: | ---: |\n"

@@ -9,7 +9,7 @@ import Training
 ///
 /// | object | type | content |
 /// | --- | --- | --- |
-/// | root attributes | header | stage `train-text`, version 1; `vocabulary_size` V, `embedding_size` D, `hidden_size` H, `context_size` M, `class_count` C, `max_length`, `strip_newsgroup` (0/1), `corpus`, `parameter_count`, and the training options, test metrics and split used |
+/// | root attributes | header | stage `train-text`, version 1; `vocabulary_size` V, `embedding_size` D, `hidden_size` H, `context_size` M, `class_count` C, `max_length`, `strip_newsgroup` (0/1), `corpus`, `parameter_count`, `ordered_block` (the documents per block of the ordered batch sums), and the training options, test metrics and split used |
 /// | `parameters` | Float32 (P) | θ in `TextClassifier`'s `ParameterLayout` order |
 /// | `parameter_names`, `parameter_offsets`, `parameter_shapes` | strings, Int64 (T), Int64 (T, 2) | the named tensors of `parameters` (`HDF5File.writeTensorNames`) |
 /// | `vocabulary` | strings (V) | token of each id (`<pad>`, `<unk>`, …) |

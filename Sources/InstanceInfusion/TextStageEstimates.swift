@@ -4,6 +4,7 @@ import Foundation
 import NeuralNets
 import Stages
 import Storage
+import Training
 
 /// `tributary plan`'s size estimates for the text stages, from parameters and the corpus (counted, not trained
 /// on). Bytes are the datasets' raw payload (float32 = 4 B, int32 = 4 B, int64 = 8 B); HDF5 metadata and string
@@ -29,9 +30,13 @@ import Storage
 /// counted at full length: an upper bound), E epochs, B the global batch (B_r = ⌈B/R⌉ per rank; Table 3's default
 /// when null), N_r = ⌈N/R⌉, u = 8·H·(D + H) the bi-LSTM's gate multiply-adds per token (2 directions × 4 gates),
 /// a = 2·B_r·L·(D + 12·H)·4 the batch's activations (per step and direction: gates 4H, cell, state; forward cache and
-/// its gradients), c = `candidates_per_tree`:
+/// its gradients), c = `candidates_per_tree`. The trainers sum in order over blocks of b = 8 documents
+/// (`DataParallelTrainer+Ordered`): a rank runs one block at a time, so their activations are those of
+/// B_b = min(B, b) documents, a_b = 2·B_b·L·(D + 12·H)·4, and each rank holds its k_r = ⌈⌈B/b⌉/R⌉ block partials of
+/// P + 2 values, their exchange copy and what it receives (≤ k_r partials), one block's copy and the sum:
+/// o = 4·(P + 2)·(3·k_r + 2):
 ///
-///     train-text     memory  16·P + 4·N·L + a            weights, grads, Adam m and v; token ids; activations
+///     train-text     memory  16·P + 4·N·L + a_b + o      weights, grads, Adam m and v; token ids; activations; ordered sums
 ///                    time    E·N·L·u / (R·lstmTrainRate)
 ///     embed          memory  4·P + 4·N·L + 4·N·M + a/2    model; token ids; context vectors; forward only
 ///                    time    N·L·u / (R·lstmInferenceRate)
@@ -39,8 +44,8 @@ import Storage
 ///                    time    N_r·L_t·K·M / projectionRate
 ///     query          memory  N_r·(4M + 12·L_t) + 4·B·M + 12·B·k   the rank's index part; queries; results
 ///                    time    B·L_t·c·M / candidateRate
-///     train-infused  memory  16·P' + 4·N·L + 4·N·M + 8·N·k + a + 4·B_r·k·M   P' the infused parameters; + the index's
-///                                                                   vectors, neighbour lists, the batch's neighbours
+///     train-infused  memory  16·P' + 4·N·L + 4·N·M + 8·N·k + a_b + 4·B_b·k·M + o'   P' the infused parameters; + the
+///                                                 index's vectors, neighbour lists, the block's neighbours, ordered sums
 ///                    time    E·N·L·u / (R·lstmTrainRate) + E·N_r·L_t·c·M / candidateRate
 ///
 /// Rates per core of AMD Zen 4: W7 (docs/benchmarks.md, bi-LSTM D 300, H 128, 1 thread, quiet machine:
@@ -60,21 +65,32 @@ extension RunnerStageType {
     static let candidateRate = 2.3e8
 
     /// (E, B, L, D, H, M, u) of the `train-text` stage `model` (Table 3's epochs and batch when null).
-    static func textShape(_ model: RunnerEstimateInput) throws -> (epochs: Int, batch: Int, length: Int, perToken: Int, activations: Int) {
+    static func textShape(_ model: RunnerEstimateInput) throws
+        -> (epochs: Int, batch: Int, length: Int, perToken: Int, activations: Int, rowActivations: Int) {
         let p = model.parameters
         guard case let .text(source)? = model.dataset else {
             throw RunnerError.stageFailed(stage: model.stage.name, type: model.stage.type.name, reason: "no text dataset to estimate")
         }
         let (e, b, l) = (p.optionalInt("epochs") ?? source.defaultEpochs, p.optionalInt("batch_size") ?? source.defaultBatchSize, p.int("max_length"))
         let (d, h) = (p.int("embedding_size"), p.int("hidden_size"))
-        return (e, b, l, 8 * h * (d + h), 2 * model.perRank(b) * l * (d + 12 * h) * 4)
+        return (e, b, l, 8 * h * (d + h), 2 * model.perRank(b) * l * (d + 12 * h) * 4, 2 * l * (d + 12 * h) * 4)
+    }
+
+    /// B_b = min(B, b): the documents a rank's ordered block sums train on at once.
+    static func blockRows(batch: Int) -> Int { min(batch, DataParallelTrainer.standardOrderedBlockSize) }
+
+    /// o = 4·(P + 2)·(3·k_r + 2): a rank's ordered-sum buffers for a global batch of B (see the header).
+    static func orderedSumBytes(parameters p: Int, batch: Int, ranks: Int) -> Int {
+        let blocks = (batch + DataParallelTrainer.standardOrderedBlockSize - 1) / DataParallelTrainer.standardOrderedBlockSize
+        return 4 * (p + 2) * (3 * ((blocks + ranks - 1) / ranks) + 2)
     }
 
     static let costTrainText: RunnerEstimateInput.CostEstimator = { input in
         let (p, _, _) = try textModelSize(input), n = try input.corpusSize().documents
         let s = try textShape(input)
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * p), .init("token ids", 4 * n * s.length),
-                                 .init("batch activations", s.activations)],
+                                 .init("block activations", blockRows(batch: s.batch) * s.rowActivations),
+                                 .init("ordered batch sums", orderedSumBytes(parameters: p, batch: s.batch, ranks: input.ranks))],
                          seconds: Selection.trainingPasses(input.parameters) * Double(s.epochs) * Double(n * s.length)
                             * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate),
                          time: "\(s.epochs) epochs × \(n) documents × ≤ \(s.length) tokens × \(s.perToken) gate MACs"
@@ -120,12 +136,13 @@ extension RunnerStageType {
         let e = input.parameters.optionalInt("epochs") ?? source.defaultEpochs  // Table 3's for its own corpus
         let k = input.parameters.int("neighbours"), index = try input.input("index")
         let config = IndexConfig(index.parameters, embeddings: "", output: "")
-        let b = input.perRank(input.parameters.optionalInt("batch_size") ?? source.defaultBatchSize)
+        let batch = input.parameters.optionalInt("batch_size") ?? source.defaultBatchSize, b = blockRows(batch: batch)
         let seconds = Selection.trainingPasses(input.parameters) * Double(e) * Double(n * s.length) * Double(s.perToken) / (Double(input.ranks) * lstmTrainRate)
             + Selection.trainingPasses(input.parameters) * Double(e * input.perRank(n) * config.trees * config.candidatesPerTree * m) / candidateRate
         return StageCost(terms: [.init("weights + grads + Adam m, v", 16 * p2), .init("token ids", 4 * n * s.length),
                                  .init("index vectors", 4 * n * m), .init("neighbour lists", 8 * n * k),
-                                 .init("batch activations", s.activations + 4 * b * k * m)],
+                                 .init("block activations", b * s.rowActivations + 4 * b * k * m),
+                                 .init("ordered batch sums", orderedSumBytes(parameters: p2, batch: batch, ranks: input.ranks))],
                          seconds: seconds, time: "\(e) epochs × \(n) documents × ≤ \(s.length) tokens, + retrieval"
                             + Self.passesText(input.parameters))
     }

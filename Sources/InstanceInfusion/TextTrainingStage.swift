@@ -17,7 +17,9 @@ import Training
 /// Every rank loads and encodes the whole corpus itself (deterministic, so identical everywhere: a text file or
 /// archive cannot be read by rows, the vocabulary counts every training document, and corpora are small;
 /// docs/reliability.md § Sharded epochs); training is
-/// data-parallel (`DataParallelTrainer`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
+/// data-parallel (`DataParallelTrainer`) with ordered batch sums over fixed blocks of
+/// `DataParallelTrainer.standardOrderedBlockSize` documents (the same bits for any rank count at any batch size;
+/// recorded as `ordered_block`), evaluation sharded (`TextEvaluation`); rank 0 prints and writes.
 ///
 /// **Selection** (`select_on validation`, the shared `Selection`): before the run above, the training documents
 /// (after `train_fraction`) are split by class into fit and validation documents (`ValidationHoldout`); one trial
@@ -26,32 +28,6 @@ import Training
 /// model on all training documents. model.h5 records the candidates, curves' best epochs and scores
 /// (`selection.*`) and `split/validation_ids`. The test documents are never an input of a trial.
 public struct TextTrainingStage {
-    /// How the corpus is split.
-    public enum Split: Sendable, Equatable {
-        /// Fold `fold` (0-based) of `folds` stratified folds.
-        case fold(Int, of: Int)
-        /// A stratified held-out fraction.
-        case testFraction(Double)
-        /// The corpus's own train/test subsets (20 Newsgroups bydate, a CSV `subset` column).
-        case predefined
-
-        /// The train/test indices of `corpus` (whose label indices are `labels`) under this split: the one rule
-        /// every text stage (train-text, train-infused, the experiment baselines) splits by, so a model and
-        /// the stages that reuse it see the same test documents.
-        func indices(_ corpus: TextCorpus, labels: [Int], seed: UInt64) throws -> SplitIndices {
-            switch self {
-            case let .fold(k, of: n): return CorpusSplit.kFold(labels: labels, folds: n, fold: k, seed: seed)
-            case let .testFraction(f): return CorpusSplit.holdOut(labels: labels, testFraction: f, seed: seed)
-            case .predefined:
-                let indices = SplitIndices(train: corpus.indices(inSubset: "train"), test: corpus.indices(inSubset: "test"))
-                guard !indices.train.isEmpty else {
-                    throw CorpusError.badLayout(path: corpus.source, reason: "no predefined `train` subset; pass --fold or --test-fraction")
-                }
-                return indices
-            }
-        }
-    }
-
     public struct Configuration: Sendable {
         public var source: TextCorpusSource
         public var split: Split
@@ -112,6 +88,9 @@ public struct TextTrainingStage {
         let (validation, outcome) = try selection.run(
             stage: "train-text", train: indices.train, strata: indices.train.map { labels[$0] },
             learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm, settings: Self.trialSettings(cfg, corpus: corpus.source))
+            },
             log: { comm.log0($0) }
         ) { fit, validation, rate, stop in
             var trial = cfg
@@ -124,6 +103,9 @@ public struct TextTrainingStage {
         }
         var final = cfg
         (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
+        final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
+            FileManager.default.fileExists(atPath: cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName } ?? "")
+        }
         var report = try train(corpus, labels: labels, indices: indices, configuration: final, communicator: comm,
                                progress: progress, selected: (selection, outcome, validation))
         report.selection = outcome
@@ -152,6 +134,8 @@ public struct TextTrainingStage {
         var trainer = DataParallelTrainer(options: cfg.training, communicator: comm, configuration: attributes(
             cfg, corpus: corpus.source, vocabulary: vocabulary.count, classes: classes.count, train: indices.train.count))
         trainer.pathAttributes = ["data.corpus"]  // relative to the checkpoint; an older one's path as given still matches
+        // Ordered batch sums (`DataParallelTrainer+Ordered`): the same bits for any rank count at any batch size.
+        trainer.orderedBlockSize = DataParallelTrainer.standardOrderedBlockSize
         let train = indices.train, test = indices.test
         let clock = ContinuousClock(), start = clock.now
         let result = try trainer.train(
@@ -195,6 +179,7 @@ public struct TextTrainingStage {
             var extra = trainer.configuration.merging(cfg.training.checkedAttributes) { a, _ in a }
             extra["data.corpus"] = Self.storedCorpus(corpus.source, in: out)  // relative to model.h5, like every header path
             extra["epochs"] = .int(cfg.training.epochs)
+            extra["ordered_block"] = .int(DataParallelTrainer.standardOrderedBlockSize)
             extra["split"] = .string("\(cfg.split)")
             extra["train_fraction"] = .double(cfg.trainFraction)
             if let (selection, outcome, _) = selected { extra.merge(selection.attributes(outcome)) { _, new in new } }
@@ -218,6 +203,16 @@ public struct TextTrainingStage {
         }
         return Report(history: result.history, test: finalTest, consistencyChecks: result.consistencyChecks,
                       parameterHash: hash, trainCount: train.count, testCount: test.count, finished: result.finished)
+    }
+
+    /// What a selection trial depends on besides the selection's settings (`SelectionTrials`' key): the model and
+    /// data settings and the training options (the given η and epochs included: the same in a resumed run).
+    static func trialSettings(_ c: Configuration, corpus: String) -> [String: HDF5AttributeValue] {
+        c.training.checkedAttributes.merging([
+            "data.corpus": .string(corpus), "data.split": .string("\(c.split)"), "data.train_fraction": .double(c.trainFraction),
+            "data.max_length": .int(c.maxLength), "data.vocabulary_size": .int(c.vocabularySize), "data.min_count": .int(c.minimumCount),
+            "model.embedding_size": .int(c.embeddingSize), "model.hidden_size": .int(c.hiddenSize),
+            "model.context_size": .int(c.contextSize), "train.epochs": .int(c.training.epochs)]) { a, _ in a }
     }
 
     /// The selection criterion (`select_on validation`): accuracy on the validation documents, after each epoch.

@@ -14,9 +14,9 @@ import NeuralNets
 ///     ĝ   = Float(Double(Q) · 2^−K)
 ///
 /// and the integers [Σ q(∇ℓ_i) ‖ Σ q(ℓ_i) ‖ Σ q(r_i) ‖ Σ n_i] are all-reduced (sum, Int64), so Q, the loss, the
-/// REINFORCE reward sum (for the baseline b) and the count are the same integers for 1, 2 or 3 ranks. Rank 0 then
-/// puts ĝ into `parameters.grads` and returns the loss; the other ranks put zeros and return 0, so the trainer's
-/// own float all-reduce adds exact zeros and every rank steps with the same ĝ.
+/// REINFORCE reward sum (for the baseline b) and the count are the same integers for 1, 2 or 3 ranks. Every rank
+/// then puts ĝ into `parameters.grads` and returns the loss: it is the trainer's collective step
+/// (`DataParallelTrainer.train(collectiveStep:)`), called on every rank, one with no sample of the step included.
 ///
 /// Random draws are rank-count independent as in `PathTrainingStage`: the teacher-forcing coin of step s is one
 /// generator `coin` (every sample of the step sees the same first draw: one coin per step, Algorithm 1) and
@@ -47,8 +47,9 @@ extension EndToEndPathModel {
         }
     }
 
-    /// The rank's part of step `step` on its `samples` (global ids): sets `parameters.grads` (rank 0: ĝ, others 0;
-    /// the caller zeroed them), updates `baseline` with the exact reward sum, and returns the loss sum (rank 0) or 0.
+    /// Step `step` with this rank's `samples` (global ids; may be empty): collective, every rank; sets
+    /// `parameters.grads` to ĝ (the caller zeroed them), updates `baseline` with the exact reward sum, and returns
+    /// the loss sum, the same on every rank.
     public func exactStep(_ samples: [Int], step: UInt64, inputs: StepInputs, baseline: inout RewardBaseline,
                           parameters: inout Parameters<Float>, communicator comm: any Communicator) throws -> Float {
         let p = layout.count
@@ -70,7 +71,6 @@ extension EndToEndPathModel {
         }
         try comm.allReduce(&sums, op: .sum)  // Distributed: exact integer sums, the same for any rank count
         baseline.update(rewardSum: Double(sums[p + 1]) / Self.fixedScale, count: Int(sums[p + 2]))
-        guard comm.isRoot else { return 0 }  // the trainer's float all-reduce adds these zeros to rank 0's ĝ
         for j in 0 ..< p { parameters.grads[j] = Float(Double(sums[j]) / Self.fixedScale) }
         return Float(Double(sums[p]) / Self.fixedScale)
     }

@@ -38,10 +38,8 @@ extension PathTrainingStage {
             } ?? [:]) { a, _ in a }
     }
 
-    /// Samples per block of the ordered batch sums: fixed, because it is part of the bits (a step's sums are
-    /// associated block by block). 8 keeps the GEMMs of a 64-sample batch 8 rows tall and gives every rank of up to
-    /// 8 a block.
-    static let orderedBlockSize = 8
+    /// Samples per block of the ordered batch sums: the trainer's one standard size (the text trainers use it too).
+    static let orderedBlockSize = DataParallelTrainer.standardOrderedBlockSize
 
     /// The trainer of one training run; `phase` names a pseudo-labels phase's checkpoint sub-folder.
     /// `ordered` (all but the end-to-end mode, which sums exactly itself): ordered batch sums of

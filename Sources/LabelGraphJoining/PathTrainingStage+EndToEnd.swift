@@ -7,7 +7,8 @@ import Training
 
 /// `train-paths --text-encoder MODEL.h5`: label-aug with the bi-LSTM text encoder trained jointly
 /// (`EndToEndPathModel`), one flat buffer θ_text ++ θ_dec in the shared `DataParallelTrainer` (one optimizer, one
-/// checkpoint), each step's gradient summed exactly (`EndToEndPathModel.exactStep`: the same bits for any rank count).
+/// checkpoint), each step's gradient summed exactly (`EndToEndPathModel.exactStep`: the same bits for any rank count)
+/// in the trainer's collective steps (`DataParallelTrainer+CollectiveStep`), so every sample is used each epoch.
 ///
 ///     joined features file (a `tributary embed` file of the same model): its `ids` name the documents and its
 ///         rows fit the standardisation (μ, s), exactly as in frozen mode
@@ -36,7 +37,7 @@ extension PathTrainingStage {
     /// Label-aug through the text encoder (see the extension's comment). Returns the trainer's result; `state`
     /// carries b and the step counter (checkpointed as in frozen mode).
     func trainEndToEnd(_ encoder: PathTextEncoder, model: PathModelFile, samples: PathSamples, truths: [GroundTruth],
-                       state: LabelAugState, trainer: DataParallelTrainer, usable: Int,
+                       state: LabelAugState, trainer: DataParallelTrainer,
                        log: (EpochSummary, Parameters<Float>) throws -> Void, progress: ProgressReporter) throws -> DataParallelTrainer.Result {
         let cfg = configuration, comm = trainer.communicator
         guard model.featureSize == encoder.configuration.contextSize else {
@@ -48,11 +49,13 @@ extension PathTrainingStage {
                                                   truths: truths, options: cfg.pathOptions, seed: cfg.seed)
         comm.log0("train-paths: end-to-end, text encoder θ_text \(joint.decoderOffset) + decoder θ_dec \(joint.layout.count - joint.decoderOffset) parameters, "
             + "exact (fixed-point) gradient sums")
-        return try trainer.train(initial: joint.makeParameters(text: encoder.parameters, seed: cfg.seed), sampleCount: usable,
-                                 resume: cfg.resume, lossSum: { batch, parameters in
+        // Every rank joins every step's exact sum (a collective step), one with no sample of a short last batch
+        // included: every sample is used each epoch, whatever the rank count.
+        return try trainer.train(initial: joint.makeParameters(text: encoder.parameters, seed: cfg.seed), sampleCount: samples.count,
+                                 resume: cfg.resume, collectiveStep: { _, local, _, parameters in
             state.step += 1
             return comm.runOrAbort {
-                try joint.exactStep(batch, step: state.step, inputs: inputs, baseline: &state.baseline, parameters: &parameters,
+                try joint.exactStep(local, step: state.step, inputs: inputs, baseline: &state.baseline, parameters: &parameters,
                                     communicator: comm)
             }
         }, onEpoch: log, onBatch: progress.tick)

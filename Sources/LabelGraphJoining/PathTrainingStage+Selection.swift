@@ -35,7 +35,12 @@ extension PathTrainingStage {
         let target = samples.datasets.indices.filter { samples.datasets[$0] == cfg.target }
         let (validation, outcome) = try selection.run(
             stage: "train-paths", train: target, strata: target.map { samples.labels[$0] ?? 0 },
-            learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion, log: { comm.log0($0) }
+            learningRate: cfg.training.learningRate, epochs: cfg.training.epochs, criterion: Self.criterion,
+            trials: cfg.training.checkpointDirectory.map {
+                SelectionTrials(folder: $0, resume: cfg.resume, communicator: comm, settings: cfg.training.checkedAttributes
+                    .merging(settings(samples: samples.count, featureSets: featureSets)) { a, _ in a })
+            },
+            log: { comm.log0($0) }
         ) { _, validation, rate, stop in
             let held = Set(validation)
             var trial = cfg
@@ -49,6 +54,9 @@ extension PathTrainingStage {
         }
         var final = configuration
         (final.training.learningRate, final.training.epochs, final.selection) = (outcome.learningRate, outcome.epochs, nil)
+        final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
+            cfg.training.checkpointDirectory.map(Self.hasCheckpoint(in:)) ?? false
+        }
         var stage = PathTrainingStage(final)
         stage.selected = (selection, outcome, validation.map { samples.ids[$0] })
         var report = try stage.train(samples, featureSets: featureSets, graph: graph, communicator: comm, progress: progress)

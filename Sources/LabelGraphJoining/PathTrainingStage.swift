@@ -24,61 +24,8 @@ import Training
 /// rank updates the same running baseline b, and its random draws are keyed by the global step and sample: the
 /// teacher-forcing coin of step s comes from (seed, s) and sample i's path subset and REINFORCE draws from
 /// (seed, s, i) (`PathDecoder.loss(sampleStreams:)`). (The end-to-end mode sums exactly in fixed point instead,
-/// and drops an epoch's last batch when it has fewer samples than there are ranks, noted in the log.)
+/// in collective steps that every rank joins, so it too uses every sample each epoch.)
 public struct PathTrainingStage {
-    public struct Configuration: Sendable {
-        public var graphPath: String
-        public var specs: [PathDataSpec]
-        /// The fine dataset whose labels FFN / Pseudo labels predict and `decode` evaluates.
-        public var target: String
-        public var method: PathMethod
-        public var featureSets: [String]?
-        /// M: the encoder MLP's hidden size (all methods), E and H of the decoder.
-        public var encoderHidden = 256
-        public var embeddingSize = 32
-        public var hiddenSize = 128
-        public var pathOptions = PathTrainingOptions(teacherForcingRate: 1)
-        public var baselineMomentum = 0.9
-        public var training: TrainingOptions
-        public var seed: UInt64 = 0
-        public var outputPath: String?
-        /// FFN only: one sigmoid per target label trained on each sample's label SET (binary cross-entropy)
-        /// instead of a softmax on its first label — the multi-label FFN baseline (`--multi-label`). Label-aug
-        /// and Label Set use a sample's label set whatever this says (`PredictionPaths.groundTruth(labels:)`).
-        public var multiLabel = false
-        /// Continue from `training.checkpointDirectory`'s checkpoint (same settings and rank count required).
-        public var resume = false
-        /// Label-aug only: train this text encoder jointly with the decoder (`EndToEndPathModel`); nil = the joined
-        /// features are fixed inputs (a frozen encoder).
-        public var textEncoder: PathTextEncoder?
-        /// Choose the learning rate / epochs on validation samples of the target dataset first (`select_on
-        /// validation`, `PathTrainingStage+Selection`); nil = as given.
-        public var selection: Selection?
-        /// Part name → image ids, recorded in `model.h5` as `split/<part>_ids` (the runner's train / test rows);
-        /// empty (the command line): the rows it trains on, `trainingParts`.
-        public var split: [String: [String]] = [:]
-
-        public init(graphPath: String, specs: [PathDataSpec], target: String, method: PathMethod, training: TrainingOptions) {
-            self.graphPath = graphPath
-            self.specs = specs
-            self.target = target
-            self.method = method
-            self.training = training
-        }
-    }
-
-    public struct Report {
-        /// The loss curve (for pseudo-labels: of the second run).
-        public var history: [EpochSummary]
-        public var parameterHash: UInt64
-        public var sampleCount: Int
-        /// Pseudo labels: coarse samples kept / relabelled.
-        public var pseudoKept: Int?
-        public var model: PathModelFile
-        /// What `select_on validation` chose, and from what (nil without selection).
-        public var selection: Selection.Outcome?
-    }
-
     public var configuration: Configuration
     /// Set by `select` (`PathTrainingStage+Selection`): a trial's validation hooks, or the selection that chose
     /// the final run's values (recorded in model.h5).
@@ -146,13 +93,10 @@ public struct PathTrainingStage {
             let state = LabelAugState(momentum: cfg.baselineMomentum)
             let extras = state.extras(path: cfg.training.checkpointDirectory ?? "(no checkpoint folder)")
             if let encoder = cfg.textEncoder {
-                let b = cfg.training.batchSize, n = samples.count
-                let usable = n % b != 0 && n % b < comm.size ? n - n % b : n
-                if usable < n { comm.log0("train-paths: the last \(n - usable) sample(s) of each epoch's order are dropped (fewer than the ranks)") }
                 model.textEncoder = encoder
                 result = try trainEndToEnd(encoder, model: model, samples: samples, truths: truths, state: state,
                                            trainer: trainer(comm, settings: settings, extras: extras, ordered: false),
-                                           usable: usable, log: log, progress: progress)
+                                           log: log, progress: progress)
                 model.attributes["reward_baseline"] = .double(state.baseline.value)
                 break
             }

@@ -145,8 +145,9 @@ struct PathsStageDriver {
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
         var configuration = PathTrainingStage.Configuration(p, graphPath: graphPath, specs: specs, target: fine,
                                                             outputPath: context.output("model.h5"), checkpointDirectory: checkpoints)
-        // Resume after failure: a checkpoint in this stage's folder is from an interrupted run with the same key.
-        configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints)
+        // Resume after failure: a checkpoint (or a selection's recorded trials) in this stage's folder is from an
+        // interrupted run with the same key.
+        configuration.resume = PathTrainingStage.hasCheckpoint(in: checkpoints) || SelectionTrials.exists(in: checkpoints)
         // Every part of the split, by image id, in model.h5 (`split/<part>_ids`; train = fine ∪ coarse, fv order).
         configuration.split = ["fine": fineRows.map { ids[$0.0] }, "coarse": coarseRows.map { ids[$0.0] },
                                "train": (fineRows + coarseRows).map(\.0).sorted().map { ids[$0] }, "test": testLabelled.map { ids[$0.0] }]
@@ -172,122 +173,5 @@ struct PathsStageDriver {
         }
         try comm.barrier()
         return RunnerStageResult(summary: summary, report: report, metrics: metrics)
-    }
-
-    // MARK: - Report
-
-    func describe(trained: PathTrainingStage.Report, decoded: PathDecodeStage.Report, graph: LabelGraph, fine: Int, coarse: Int,
-                  dropped: Int, useCoarse: Bool) -> String {
-        let p = context.parameters
-        let method = p.string("method"), test = decoded.predictions.count
-        var md = "Method **\(method)**\(useCoarse && method != PathMethod.ffn.rawValue ? " + fusion" : "") on graph `\(p.string("graph"))` "
-            + "(\(graph.count) nodes, \(graph.labelNodes.count) label nodes, datasets \(graph.datasets.joined(separator: ", "))). "
-            + "Training: \(fine) images of `\(p.string("fine_dataset"))` (\(fixed(100 * p.double("fine_fraction"), 1)) % of each class's "
-            + "training rows, fine labels)"
-            + (useCoarse ? " and \(coarse) of `\(p.string("coarse_dataset"))` (the rest, relabelled by `\(p.string("coarse_map"))`)" : "")
-            + (dropped > 0 ? "; \(dropped) dropped (class mapped to no label)" : "") + ". "
-            + "Encoder input: \(trained.model.featureSets.joined(separator: " + ")) (F = \(trained.model.featureSize)), MLP \(p.int("encoder_hidden"))"
-            + (method == PathMethod.labelAug.rawValue ? ", GRU H \(p.int("hidden_size")), E \(p.int("embedding_size")), β \(p.double("beta"))" : "")
-            + "; \(p.int("epochs")) epochs, batch \(p.int("batch_size")), Adam \(p.double("learning_rate")), seed \(p.int("seed")).\n\n"
-        let losses = trained.history.map(\.meanLoss)
-        if !losses.isEmpty {
-            let stride = max(1, (losses.count + 7) / 8)
-            let shown = Array(Set(Array(Swift.stride(from: 0, to: losses.count, by: stride)) + [losses.count - 1])).sorted()
-            md += "Mean training loss by epoch: " + shown.map { "\($0 + 1): \(fixed(losses[$0], 4))" }.joined(separator: ", ") + ".\n\n"
-        }
-        let deterministic = decoded.predictions.filter { $0.deterministic == true }.count
-        md += "Held-out accuracy on the fine labels: **\(fixed(100 * (decoded.accuracy ?? 0), 2)) %** (\(decoded.correct) of \(test) test images)"
-        md += method == PathMethod.labelAug.rawValue ? "; \(deterministic) of \(test) decoded paths are deterministic.\n\n" : ".\n\n"
-        let examples = Self.examples(decoded.predictions, count: p.int("examples"))
-        if !examples.isEmpty {
-            md += "Decoded paths of held-out images (ids as in the dataset; \(context.relative("paths.json")) has all \(test)), "
-                + "correct and wrong ones alternating:\n\n"
-            md += "| id | truth | decoded path v₀ > v₁ > … | prediction | path |\n| --- | --- | --- | --- | --- |\n"
-            for e in examples {
-                let mark = e.deterministic.map { $0 ? "deterministic" : "nondeterministic" } ?? "–"
-                let path = e.path.isEmpty ? "–" : e.path.joined(separator: " > ")
-                md += "| \(RunnerStageType.markdownCell(e.id)) | \(e.truth ?? "–") | \(path) | \(e.prediction ?? "–") "
-                    + "\(e.prediction != nil && e.prediction == e.truth ? "✓" : "✗") | \(mark) |\n"
-            }
-        }
-        return md
-    }
-
-    /// Up to `count` predictions in input order, correct and wrong ones alternating while both last.
-    static func examples(_ predictions: [PathDecodeStage.Prediction], count: Int) -> [PathDecodeStage.Prediction] {
-        let right = predictions.filter { $0.truth == $0.prediction }, wrong = predictions.filter { $0.truth != $0.prediction }
-        return PathFigure.alternating(right, wrong, count: count)
-    }
-
-    /// The decoded-path grid (`paths.png`) and its report lines; "" for baselines or no grid nodes.
-    func figure(_ decoded: PathDecodeStage.Report, graph: LabelGraph) throws -> String {
-        let p = context.parameters
-        guard p.string("method") == PathMethod.labelAug.rawValue else { return "" }
-        let nodes = PathFigure.gridNodes(p, graph: graph)
-        guard !nodes.isEmpty else { return "" }
-        guard case let .images(source, selection)? = context.dataset else { preconditionFailure("checked by the config") }
-        let collection = try source.open(selection: selection)
-        var index: [String: Int] = [:]  // lookup only
-        for i in 0 ..< collection.count { index[collection.id(at: i)] = i }
-        let perRow = p.int("grid_per_row")
-        let rows = PathFigure.rows(decoded.predictions, nodes: nodes, perRow: perRow)
-        let canvas = try PathFigure.render(rows, perRow: perRow) { prediction in
-            guard let i = index[prediction.id] else {
-                throw RunnerError.stageFailed(stage: context.stage.name, type: "train-paths",
-                    reason: "image \(prediction.id) of the fisher stage is not in dataset '\(context.stage.dataset ?? "")'; give this stage the fisher stage's dataset")
-            }
-            let image = try collection.image(at: i)
-            return PathFigure.Gray(width: image.width, height: image.height, intensities: image.gray)
-        }
-        let bytes = try PathFigure.png(width: canvas.width, height: canvas.height, rgb: canvas.rgb)
-        try RunnerFiles.writeAtomically(bytes, to: context.output("paths.png"))
-        let counts = rows.map { row in
-            "`\(row.node)` \(decoded.predictions.filter { $0.path.contains(row.node) }.count)"
-        }.joined(separator: ", ")
-        return "\nTest images whose decoded path passes through each augmented node (rows, top to bottom; test images "
-            + "through it: \(counts)); blue frame = deterministic path, green = nondeterministic:\n\n"
-            + "![decoded paths](\(context.relative("paths.png")))\n"
-    }
-
-    // MARK: - Files
-
-    /// The fv file's ids, class index per row, and class names.
-    static func readRows(_ path: String) throws -> (ids: [String], classes: [Int], names: [String]) {
-        let file = try HDF5File.open(path: path)
-        defer { try? file.close() }
-        let ids = try file.readStrings("ids"), names = try file.readStrings("class_names")
-        let classes = try file.read("labels", as: Int64.self).values.map { Int($0) }
-        guard classes.count == ids.count, classes.allSatisfy({ $0 >= 0 && $0 < names.count }) else {
-            throw PathTrainingError.badFeatures(path: path, reason: "labels do not match ids / class_names; rerun the fisher stage")
-        }
-        return (ids, classes, names)
-    }
-
-    /// A `class,label` map, every non-empty label checked to be a label node of `dataset` in `graph`.
-    static func readMap(_ path: String, dataset: String, graph: LabelGraph) throws -> ClassMap {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PathTrainingError.missingFile(path: path, fix: "pass a `class,label` CSV mapping the fv class names to label nodes of the graph")
-        }
-        let table = try CSVTable.parse(Array(data), name: path)
-        let classColumn = try table.requireColumn("class"), labelColumn = try table.requireColumn("label")
-        let paths = PredictionPaths(graph: graph)
-        var map: ClassMap = [:]
-        for row in table.rows {
-            let label = row.fields[labelColumn]
-            if !label.isEmpty {
-                do {
-                    _ = try paths.groundTruth(label: label, dataset: dataset)
-                } catch {
-                    throw PathTrainingError.unknownLabel(csv: path, line: row.line, label: label, dataset: dataset, graph: graph.file,
-                                                         reason: "\(error)")
-                }
-            }
-            map[row.fields[classColumn]] = .some(label.isEmpty ? nil : label)
-        }
-        return map
-    }
-
-    static func writeLabels(_ rows: [(Int, String)], to path: String) throws {
-        try RunnerFiles.writeAtomically("row,label\n" + rows.map { "\($0.0),\($0.1)\n" }.joined(), to: path)
     }
 }

@@ -84,7 +84,12 @@ public struct RepeatAggregate: Sendable {
 
     // MARK: - Markdown and JSON
 
-    public var markdown: String {
+    /// aggregate.md: the statistics (`summaryMarkdown`), then every repetition's values (`perRepetitionMarkdown`).
+    public var markdown: String { summaryMarkdown + perRepetitionMarkdown }
+
+    /// The metrics' statistics and the comparisons. report.md puts these under its own repetition table, which
+    /// carries each repetition's values (`cells`), so that each repetition is listed once there.
+    public var summaryMarkdown: String {
         let reps = spec.repetitions
         var md = "## Repetition statistics\n\n"
         md += "\(reps.count) repetitions (seeds \(spec.seeds.map(String.init).joined(separator: ", "))"
@@ -110,13 +115,23 @@ public struct RepeatAggregate: Sendable {
                                                  + (row.request.higherIsBetter ? "" : " (lower is better)"), digits: row.digits) + "\n"
             }
         }
-        md += "\n### Per repetition\n\n| repetition | " + rows.map { "\($0.reference)" }.joined(separator: " | ") + " |\n"
-        md += "| --- |" + String(repeating: " ---: |", count: rows.count) + "\n"
-        for r in reps {
-            let cells = rows.map { row in row.values.first { $0.0 == r.index }.map { fixed($0.1, row.digits) } ?? "–" }
-            md += "| \(r.label) | " + cells.joined(separator: " | ") + " |\n"
-        }
         return md
+    }
+
+    /// The per-repetition table: one row per repetition, one column per metric.
+    public var perRepetitionMarkdown: String {
+        var md = "\n### Per repetition\n\n| repetition | " + columns.joined(separator: " | ") + " |\n"
+        md += "| --- |" + String(repeating: " ---: |", count: rows.count) + "\n"
+        for r in spec.repetitions { md += "| \(r.label) | " + cells(r).joined(separator: " | ") + " |\n" }
+        return md
+    }
+
+    /// The metric columns of the per-repetition table ("STAGE.metric", in row order).
+    public var columns: [String] { rows.map { "\($0.reference)" } }
+
+    /// Repetition `r`'s value of each metric (`columns`), "–" where it reported none.
+    public func cells(_ r: RepeatSpec.Repetition) -> [String] {
+        rows.map { row in row.values.first { $0.0 == r.index }.map { fixed($0.1, row.digits) } ?? "–" }
     }
 
     /// aggregate.json: the repetitions with their values, each metric's statistics, each comparison.

@@ -154,27 +154,32 @@ public struct RepeatRunner {
         md += "- shared stages (run once, `\(RepeatSpec.sharedFolder)/`): " + (shared.isEmpty ? "none" : shared.joined(separator: ", "))
             + (shared.isEmpty ? "" : " — [report](\(RepeatSpec.sharedFolder)/report.md)") + "\n"
         md += "- repeated stages: " + config.stages.filter { spec.repeated.contains($0.name) }.map(\.name).joined(separator: ", ") + "\n\n"
-        md += "| # | repetition | folder | state |\n| ---: | --- | --- | --- |\n"
-        for r in all {
-            md += "| \(r.index) | \(r.label) | [\(r.folder)](\(r.folder)/report.md) | \(isDone(r) ? "done" : "not done: `tributary run \(config.path) --repetition \(r.index)`") |\n"
-        }
-        md += "\n"
-        var aggregated = false
+        var aggregate: RepeatAggregate?
         if done.count == all.count {
             var manifests: [Int: RunnerManifest] = [:]
             for r in all { manifests[r.index] = try RunnerManifest.read(out: config.out + "/" + r.folder) }
-            let aggregate = try RepeatAggregate(spec: spec, stages: config.stages.map(\.name), manifests: manifests)
-            let table = aggregate.markdown
-            try RunnerFiles.writeAtomically(table, to: config.out + "/aggregate.md")
+            aggregate = try RepeatAggregate(spec: spec, stages: config.stages.map(\.name), manifests: manifests)
+        }
+        // One row per repetition: its state and, once the statistics exist, its values (aggregate.md's
+        // "Per repetition" table, which report.md therefore does not repeat).
+        let columns = aggregate?.columns ?? []
+        md += "| # | repetition | folder | state |" + columns.map { " \($0) |" }.joined() + "\n| ---: | --- | --- | --- |"
+            + String(repeating: " ---: |", count: columns.count) + "\n"
+        for r in all {
+            md += "| \(r.index) | \(r.label) | [\(r.folder)](\(r.folder)/report.md) | \(isDone(r) ? "done" : "not done: `tributary run \(config.path) --repetition \(r.index)`") |"
+                + (aggregate?.cells(r).map { " \($0) |" }.joined() ?? "") + "\n"
+        }
+        md += "\n"
+        if let aggregate {
+            try RunnerFiles.writeAtomically(aggregate.markdown, to: config.out + "/aggregate.md")
             try RunnerFiles.writeAtomically(aggregate.json(), to: config.out + "/aggregate.json")
-            md += table
-            aggregated = true
+            md += aggregate.summaryMarkdown
         } else {
             md += "The statistics over the repetitions are written when all \(all.count) are done (now \(done.count)).\n"
         }
         try RunnerFiles.writeAtomically(md, to: config.out + "/report.md")
         try RunnerFiles.writeAtomically(RunnerReport.html(md, title: config.title), to: config.out + "/report.html")
-        return aggregated
+        return aggregate != nil
     }
 }
 

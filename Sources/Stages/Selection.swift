@@ -70,14 +70,26 @@ public struct Selection: Sendable, Hashable {
         return curve.count - 1 - argmax(curve) >= patience
     }
 
+    /// The candidates η_j: `learningRates`, or the stage's `given` η alone.
+    public func candidates(given: Double) -> [Double] { learningRates.isEmpty ? [given] : learningRates }
+
     /// Runs the header's rule. `trial(η, stop)` trains on the fit rows with η for at most `epochs` epochs and
-    /// returns s[1 …]; it asks `stop(s[1 … e])` after each epoch e and ends there when it says so.
-    public func choose(learningRate given: Double, epochs: Int, criterion: String,
+    /// returns s[1 …]; it asks `stop(s[1 … e])` after each epoch e and ends there when it says so. A candidate j
+    /// in `finished` (a resumed run's recorded trials, `SelectionTrials`) is not trained again: its curve is
+    /// `finished[j]`; `onTrial(j, s)` runs after each trial that did train.
+    public func choose(learningRate given: Double, epochs: Int, criterion: String, finished: [Int: [Double]] = [:],
+                       onTrial: (_ candidate: Int, _ curve: [Double]) throws -> Void = { _, _ in },
                        trial: (_ learningRate: Double, _ stop: @escaping ([Double]) -> Bool) throws -> [Double]) throws -> Outcome {
-        let candidates = learningRates.isEmpty ? [given] : learningRates
+        let candidates = candidates(given: given)
         var curves: [[Double]] = [], best: [Int] = []
-        for rate in candidates {
-            let curve = try trial(rate) { Self.shouldStop($0, patience: patience) }
+        for (j, rate) in candidates.enumerated() {
+            let curve: [Double]
+            if let recorded = finished[j] {
+                curve = recorded
+            } else {
+                curve = try trial(rate) { Self.shouldStop($0, patience: patience) }
+                try onTrial(j, curve)
+            }
             precondition(!curve.isEmpty && curve.count <= epochs, "Selection: a trial ran \(curve.count) of \(epochs) epochs")
             curves.append(curve)
             best.append(patience == nil ? curve.count : Self.argmax(curve) + 1)

@@ -21,7 +21,9 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let lcpl = try intermediateGroupsList()
         defer { H5Pclose(lcpl) }
-        let dataset = H5Dcreate2(file, name, type, space, lcpl, tributary_h5p_default(), tributary_h5p_default())
+        let dcpl = try untimedCreationList()
+        defer { H5Pclose(dcpl) }
+        let dataset = H5Dcreate2(file, name, type, space, lcpl, dcpl, tributary_h5p_default())
         guard dataset >= 0 else { throw StorageError.io(file: path, operation: "create string dataset '\(name)'") }
         defer { H5Dclose(dataset) }
         guard !values.isEmpty else { return }

@@ -26,8 +26,7 @@ extension HDF5File {
         let shape = [sources.reduce(0) { $0 + $1.rows }] + rowShape
         let virtualSpace = try dataspace(shape)
         defer { H5Sclose(virtualSpace) }
-        let dcpl = H5Pcreate(tributary_h5p_dataset_create())
-        guard dcpl >= 0 else { throw StorageError.io(file: path, operation: "create a dataset property list") }
+        let dcpl = try untimedCreationList()
         defer { H5Pclose(dcpl) }
         var offset = 0
         for source in sources where source.rows > 0 {

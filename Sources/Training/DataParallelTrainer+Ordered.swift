@@ -24,6 +24,11 @@ import NeuralNets
 /// Cost: ⌈n/b⌉ smaller GEMMs instead of one per rank; per rank B_r ≈ ⌈n/b⌉/R partials of P + 2 Floats held
 /// (checked against `MemoryBudget`), and the exchange of `OrderedReduction` (≈ ⌈n/b⌉·P/R + P values received).
 extension DataParallelTrainer {
+    /// b of the stages that sum in order (train-text, train-infused, train-paths): fixed, because it is part of the
+    /// bits (a step's sums are associated block by block). 8 keeps the GEMMs of a 64-sample batch 8 rows tall and
+    /// gives every rank of up to 8 a block; a batch of 16 is 2 blocks.
+    public static let standardOrderedBlockSize = 8
+
     /// What `blockLoss` returns for one block: ℓ_k = Σ_{i∈block} ℓ_i and the caller's statistics t_k (S values,
     /// the same S for every block).
     public struct BlockLoss {

@@ -39,8 +39,8 @@ final class TextSelectionTests: XCTestCase {
         return path
     }
 
-    /// Batch size 1: a step's one document is on one rank, so the gradient all-reduce adds only exact zeros and
-    /// 1 and 2 ranks can give the same bits (larger batches associate the per-rank sums differently).
+    /// Batch size 1 (fast on this corpus); 1 and 2 ranks give the same bits at any batch size (the trainer's
+    /// ordered batch sums, `TextRankIdentityTests`).
     func configuration(_ csv: String, out: String) -> TextTrainingStage.Configuration {
         var c = TextTrainingStage.Configuration(source: TextCorpusSource(kind: .csv, path: csv), split: .predefined,
                                                 training: TrainingOptions(epochs: 8, batchSize: 1, learningRate: 0.5))

@@ -101,10 +101,10 @@ final class EndToEndPathModelTests: XCTestCase {
                 var step: UInt64 = 0
                 let trainer = DataParallelTrainer(options: TrainingOptions(epochs: 2, batchSize: 7, learningRate: 0.01, seed: 4),
                                                   communicator: comm)
-                let result = try trainer.train(initial: initial, sampleCount: 28, lossSum: { batch, parameters in
+                let result = try trainer.train(initial: initial, sampleCount: 28, collectiveStep: { _, local, _, parameters in
                     step += 1
-                    return try! model.exactStep(batch, step: step, inputs: inputs, baseline: &baseline, parameters: &parameters,
-                                                communicator: comm)
+                    return try model.exactStep(local, step: step, inputs: inputs, baseline: &baseline, parameters: &parameters,
+                                               communicator: comm)
                 })
                 return [DataParallelTrainer.hash(result.parameters.values), baseline.value.bitPattern]
             }[0]

@@ -94,6 +94,30 @@ final class EndToEndPathTrainingTests: XCTestCase {
         XCTAssertNotNil(report.accuracy)
     }
 
+    /// 40 samples in batches of 13: the last batch of each epoch has 1 sample, fewer than 2 or 3 ranks. Every
+    /// sample is used each epoch on every rank count (the ranks without one join the step's exact sum with an
+    /// empty slice), and the bits stay those of 1 rank. Before, 2 and 3 ranks dropped that sample (39 per epoch).
+    func testAShortLastBatchIsTrainedOnEveryRankCount() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        var c = fixture.configuration()
+        c.training.batchSize = 13
+        let configuration = c
+        let one = try PathTrainingStage(configuration).run(communicator: SingleProcessCommunicator())
+        XCTAssertEqual(one.history.map(\.samples), [40, 40])
+        for size in [2, 3] {
+            let runs = try ThreadedWorld.run(size: size) { comm in
+                let report = try PathTrainingStage(configuration).run(communicator: comm)
+                return (report.parameterHash, report.history.map(\.samples), report.history.map(\.meanLoss.bitPattern))
+            }
+            for (rank, run) in runs.enumerated() {
+                XCTAssertEqual(run.1, [40, 40], "samples per epoch, rank \(rank) of \(size)")
+                XCTAssertEqual(run.0, one.parameterHash, "parameters, rank \(rank) of \(size)")
+                XCTAssertEqual(run.2, one.history.map(\.meanLoss.bitPattern), "loss curve, rank \(rank) of \(size)")
+            }
+        }
+    }
+
     func testStoppedAndResumedRunEndsWithTheSameBits() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }

@@ -26,15 +26,17 @@ final class PlanCostTests: XCTestCase {
     func testTrainTextMemoryWorkedByHand() throws {
         // P = 228 (PlanEstimateTests' worked example: V 4, D 4, H 3, M 2, C 2); N = 6 documents; L = max_length's
         // default 300; a csv corpus's Table 3 batch B = 32 and E = 20 epochs.
-        // 1 rank: 16·P = 3,648 (weights, grads, Adam m, v); token ids 4·N·L = 7,200; activations
-        // 2·B_r·L·(D + 12H)·4 = 2·32·300·40·4 = 3,072,000. Σ = 3,082,848 B above B₀, and B_d on rank 0 (the stage
-        // reads a dataset, which the runner fingerprints there first).
+        // 1 rank: 16·P = 3,648 (weights, grads, Adam m, v); token ids 4·N·L = 7,200; activations of one ordered block
+        // of B_b = min(B, 8) = 8 documents 2·8·L·(D + 12H)·4 = 2·8·300·40·4 = 768,000; ordered batch sums: k = ⌈32/8⌉ = 4
+        // blocks, all on this rank (k_r = 4), 4·(P + 2)·(3·k_r + 2) = 4·230·14 = 12,880. Σ = 791,728 B above B₀, and B_d on
+        // rank 0 (the stage reads a dataset, which the runner fingerprints there first).
         let one = try cost(try smallPlan(ranks: 1), "lstm")
-        XCTAssertEqual(one.terms.map(\.bytes), [3648, 7200, 3_072_000, StageCost.rootDatasetBytes])
-        XCTAssertEqual(one.peakBytes, StageCost.processBytes + 3_082_848 + StageCost.rootDatasetBytes)
-        // 2 ranks: B_r = 16 halves the activations only (every rank holds the whole model and all token ids).
+        XCTAssertEqual(one.terms.map(\.bytes), [3648, 7200, 768_000, 12_880, StageCost.rootDatasetBytes])
+        XCTAssertEqual(one.peakBytes, StageCost.processBytes + 791_728 + StageCost.rootDatasetBytes)
+        // 2 ranks: k_r = 2 blocks per rank, 4·230·8 = 7,360; the block's activations do not depend on R (every rank
+        // holds the whole model and all token ids).
         let two = try cost(try smallPlan(ranks: 2), "lstm")
-        XCTAssertEqual(two.terms.map(\.bytes), [3648, 7200, 1_536_000, StageCost.rootDatasetBytes])
+        XCTAssertEqual(two.terms.map(\.bytes), [3648, 7200, 768_000, 7360, StageCost.rootDatasetBytes])
         // time: E·N·L·u / (R·4.82e9), u = 8·H·(D + H) = 168 gate multiply-adds per token.
         XCTAssertEqual(one.seconds, 20.0 * 6 * 300 * 168 / 4.82e9, accuracy: 1e-12)
         XCTAssertEqual(two.seconds, one.seconds / 2, accuracy: 1e-12)

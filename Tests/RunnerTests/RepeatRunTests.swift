@@ -156,6 +156,16 @@ final class RepeatRunTests: XCTestCase {
         XCTAssertEqual(compared["n"] as? Int, 4)
         let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("## Repetition statistics") && report.contains("| b.accuracy vs a.accuracy | 4 |"), report)
+        // report.md lists each repetition once: its row carries its state and its values (aggregate.md's per-
+        // repetition table is not repeated under it). Before, every repetition was listed twice.
+        let aggregateText = try String(contentsOfFile: out + "/aggregate.md", encoding: .utf8)
+        for r in runner.spec.repetitions {
+            XCTAssertEqual(report.components(separatedBy: "| \(r.label) |").count - 1, 1, "\(r.label) in report.md")
+            XCTAssertEqual(aggregateText.components(separatedBy: "| \(r.label) |").count - 1, 1, "\(r.label) in aggregate.md")
+            let values = try XCTUnwrap(aggregateText.split(separator: "\n").first { $0.hasPrefix("| \(r.label) |") })
+                .dropFirst("| \(r.label) |".count)
+            XCTAssertTrue(report.contains("| \(r.label) | [\(r.folder)](\(r.folder)/report.md) | done |" + values), "\(r.label): values in report.md")
+        }
         XCTAssertEqual(try String(contentsOfFile: out + "/aggregate.md", encoding: .utf8), try RepeatAggregate(
             spec: runner.spec, stages: config.stages.map(\.name),
             manifests: Dictionary(uniqueKeysWithValues: try runner.spec.repetitions.map { ($0.index, try RunnerManifest.read(out: out + "/" + $0.folder)) })).markdown)
