@@ -99,7 +99,8 @@ if [ -n "$SEEDS" ]; then
   ms() { [ -n "$1" ] || { printf 'not run'; return; }; echo "$1" | awk '{for (i=1;i<=NF;i++) {x[i]=$i; s+=$i} m=s/NF; for (i=1;i<=NF;i++) v+=(x[i]-m)^2
                             printf "%.2f ± %.2f", m, (NF>1)?sqrt(v/(NF-1)):0}'; }
   nd() { echo "$1" | awk -v RS=';' 'NF==3 {n+=$1; c+=$2; l+=$3} END {if (n) printf "%d of %d nondeterministic paths end at the true label (%.1f %%)", c, l, 100*c/l; else printf "no nondeterministic path"}'; }
-  kept=$(awk '/^ffn-fused: kept/{print $3 " of " $5}' "$OUT/seed-${SEEDS%% *}/ffn-fused.log" 2>/dev/null || echo "(not run)")
+  kept="(not run)"
+  [ -z "${ALL[ffn-fused]}" ] || kept=$(awk '/^ffn-fused: kept/{print $3 " of " $5}' "$OUT/seed-${SEEDS%% *}/ffn-fused.log")
   {
     echo "Fashion-MNIST fine-grained test accuracy (%), mean ± std over training seeds $SEEDS (Fisher vectors fitted once,"
     echo "seed $SEED), first $TEST test images; $EPOCHS epochs, $NP rank(s); train + decode time of all seeds: ${elapsed} s."
