@@ -14,6 +14,9 @@
 #        SEEDS="0 1 2" bash experiments/graph-fashion.sh   (the Table 3 rows once per training seed, models in
 #                                   $OUT/seed-S/, mean ± std and the path-correctness counts → $OUT/table-seeds.md;
 #                                   no ablations; the Fisher vectors are fitted once, with SEED)
+#        ROWS="ffn aug aug-fusion" SEEDS="0 1 2" …   (with SEEDS: only these rows, in this order within a seed;
+#                                   default all ten; a row not run reads as empty in the table; run again with
+#                                   more rows to add them: models already present are only decoded)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FINE=${FINE:-1000} COARSE=${COARSE:-5000} TEST=${TEST:-2000}
@@ -67,28 +70,37 @@ train() {
 if [ -n "$SEEDS" ]; then
   # Table 3 rows per training seed; FFN on the fused set and Label Set over the augmented nodes beside them.
   declare -A ALL
-  ROWS=(ffn ffn-fused label-set label-set-aug label-set-aug-fusion pseudo aug aug-fusion attr-aug attr-aug-fusion)
+  ROWS=(${ROWS:-ffn ffn-fused label-set label-set-aug label-set-aug-fusion pseudo aug aug-fusion attr-aug attr-aug-fusion})
+  for r in ffn ffn-fused label-set label-set-aug label-set-aug-fusion pseudo aug aug-fusion attr-aug attr-aug-fusion; do
+    ALL[$r]=""; ALL[$r.nd]=""
+  done
   start=$(date +%s)
   for s in $SEEDS; do
     DIR=$OUT/seed-$s; mkdir -p "$DIR"
     COMMON=(--target fashion-mnist --epochs "$EPOCHS" --batch-size 64 --learning-rate 0.001 --seed "$s")
-    train ffn                  $G/fashion-mnist.graph ffn           "$FINE_JOIN"
-    train ffn-fused            $G/fashion-mnist.graph ffn-fused     "$FINE_JOIN" "$COARSE_JOIN"
-    train label-set            $G/fashion-mnist.graph label-set     "$FINE_JOIN"
-    train label-set-aug        $G/fashion-mnist.graph label-set-aug "$FINE_JOIN"
-    train label-set-aug-fusion $G/fashion-mnist.graph label-set-aug "$FINE_JOIN" "$COARSE_JOIN"
-    train pseudo               $G/fashion-mnist.graph pseudo-labels "$FINE_JOIN" "$COARSE_JOIN"
-    train aug                  $G/fashion-mnist.graph label-aug     "$FINE_JOIN"
-    train aug-fusion           $G/fashion-mnist.graph label-aug     "$FINE_JOIN" "$COARSE_JOIN"
-    train attr-aug             $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN"
-    train attr-aug-fusion      $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN" "$COARSE_JOIN"
-    for r in "${ROWS[@]}"; do ALL[$r]+="${ACC[$r]} "; [ -n "${NONDET[$r]}" ] && ALL[$r.nd]+="${NONDET[$r]};"; done
+    for r in "${ROWS[@]}"; do
+      case $r in
+        ffn)                  train ffn                  $G/fashion-mnist.graph ffn           "$FINE_JOIN" ;;
+        ffn-fused)            train ffn-fused            $G/fashion-mnist.graph ffn-fused     "$FINE_JOIN" "$COARSE_JOIN" ;;
+        label-set)            train label-set            $G/fashion-mnist.graph label-set     "$FINE_JOIN" ;;
+        label-set-aug)        train label-set-aug        $G/fashion-mnist.graph label-set-aug "$FINE_JOIN" ;;
+        label-set-aug-fusion) train label-set-aug-fusion $G/fashion-mnist.graph label-set-aug "$FINE_JOIN" "$COARSE_JOIN" ;;
+        pseudo)               train pseudo               $G/fashion-mnist.graph pseudo-labels "$FINE_JOIN" "$COARSE_JOIN" ;;
+        aug)                  train aug                  $G/fashion-mnist.graph label-aug     "$FINE_JOIN" ;;
+        aug-fusion)           train aug-fusion           $G/fashion-mnist.graph label-aug     "$FINE_JOIN" "$COARSE_JOIN" ;;
+        attr-aug)             train attr-aug             $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN" ;;
+        attr-aug-fusion)      train attr-aug-fusion      $G/fashion-mnist-attributes.graph label-aug "$FINE_JOIN" "$COARSE_JOIN" ;;
+        *) echo "graph-fashion.sh: unknown row $r" >&2; exit 2 ;;
+      esac
+      ALL[$r]+="${ACC[$r]} "; [ -n "${NONDET[$r]}" ] && ALL[$r.nd]+="${NONDET[$r]};"
+    done
   done
   elapsed=$(( $(date +%s) - start ))
-  ms() { echo "$1" | awk '{for (i=1;i<=NF;i++) {x[i]=$i; s+=$i} m=s/NF; for (i=1;i<=NF;i++) v+=(x[i]-m)^2
+  ms() { [ -n "$1" ] || { printf 'not run'; return; }; echo "$1" | awk '{for (i=1;i<=NF;i++) {x[i]=$i; s+=$i} m=s/NF; for (i=1;i<=NF;i++) v+=(x[i]-m)^2
                             printf "%.2f ± %.2f", m, (NF>1)?sqrt(v/(NF-1)):0}'; }
   nd() { echo "$1" | awk -v RS=';' 'NF==3 {n+=$1; c+=$2; l+=$3} END {if (n) printf "%d of %d nondeterministic paths end at the true label (%.1f %%)", c, l, 100*c/l; else printf "no nondeterministic path"}'; }
-  kept=$(awk '/^ffn-fused: kept/{print $3 " of " $5}' "$OUT/seed-${SEEDS%% *}/ffn-fused.log")
+  kept="(not run)"
+  [ -z "${ALL[ffn-fused]}" ] || kept=$(awk '/^ffn-fused: kept/{print $3 " of " $5}' "$OUT/seed-${SEEDS%% *}/ffn-fused.log")
   {
     echo "Fashion-MNIST fine-grained test accuracy (%), mean ± std over training seeds $SEEDS (Fisher vectors fitted once,"
     echo "seed $SEED), first $TEST test images; $EPOCHS epochs, $NP rank(s); train + decode time of all seeds: ${elapsed} s."
@@ -105,7 +117,19 @@ if [ -n "$SEEDS" ]; then
     echo
     echo "Path correctness (§4.4), all seeds pooled, decoded test paths of the label-aug models:"
     echo
-    for r in aug aug-fusion attr-aug attr-aug-fusion; do echo "- $r: $(nd "${ALL[$r.nd]}")"; done
+    for r in aug aug-fusion attr-aug attr-aug-fusion; do [ -z "${ALL[$r]}" ] || echo "- $r: $(nd "${ALL[$r.nd]}")"; done
+    # Paired tests by seed (same seeds, same Fisher vectors): every "method vs baseline" row whose two rows ran.
+    echo
+    mkdir -p "$OUT/scores"; header=--header
+    for r in "${!ALL[@]}"; do [[ $r == *.nd || -z ${ALL[$r]} ]] || echo "${ALL[$r]}" > "$OUT/scores/$r.txt"; done
+    for pair in "aug ffn" "aug-fusion aug" "aug-fusion ffn" "label-set ffn" "label-set-aug label-set" \
+                "label-set-aug-fusion label-set-aug" "label-set-aug-fusion ffn" "ffn-fused ffn" "pseudo ffn" \
+                "aug-fusion pseudo" "attr-aug aug" "attr-aug-fusion attr-aug" "attr-aug-fusion ffn"; do
+      set -- $pair
+      [ -n "${ALL[$1]}" ] && [ -n "${ALL[$2]}" ] || continue
+      "$B" stats compare --baseline "$OUT/scores/$2.txt" --method "$OUT/scores/$1.txt" --label "$1 vs $2" $header
+      header=
+    done
   } > "$OUT/table-seeds.md"
   cat "$OUT/table-seeds.md"
   exit 0

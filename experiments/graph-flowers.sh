@@ -8,9 +8,17 @@
 # training photos and reused for Flowers17 and the test photos.
 #
 # Usage: bash experiments/graph-flowers.sh        (TEST=1000 PCA=32 M=16 EPOCHS=40 NP=2 by default)
+#        SEEDS="0 1 2" bash experiments/graph-flowers.sh   (the ROWS below once per training seed, models in
+#                        $OUT/seed-S/; the Fisher vectors are fitted once, with SEED; per-row scores in
+#                        $OUT/scores/ROW.txt (seed order), mean ± std and the paired tests → $OUT/table-seeds.md)
+#        ROWS (with SEEDS; default "ffn ffn-fused aug aug-fusion"): any of ffn ffn-fused label-set pseudo aug
+#                        aug-fusion. ffn-fused is the FFN on the fused set (FlowerFusion): a Flowers17 photo is
+#                        kept when its label is one of the 12 shared classes (or has exactly one Flowers102 label
+#                        below it in flowers.outline), with that Flowers102 label.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TEST=${TEST:-1000} PCA=${PCA:-32} M=${M:-16} EPOCHS=${EPOCHS:-40} NP=${NP:-2} SEED=${SEED:-0}
+TEST=${TEST:-1000} PCA=${PCA:-32} M=${M:-16} EPOCHS=${EPOCHS:-40} NP=${NP:-2} SEED=${SEED:-0} SEEDS=${SEEDS:-}
+ROWS=${ROWS:-"ffn ffn-fused aug aug-fusion"}
 OUT=${OUT:-out/graph-flowers}
 DATA=${DATA:-../shared/data}
 B=${B:-$(swift build -c release --show-bin-path)/tributary}
@@ -53,15 +61,62 @@ TEST_IN="dataset=flowers102,features=$OUT/fv-102test/fv.h5,labels=$G/flowers102.
 COMMON=(--graph $G/flowers.outline --target flowers102 --feature-sets $SETS --epochs "$EPOCHS" --batch-size 32
         --learning-rate 0.001 --seed "$SEED")
 declare -A ACC
+DIR=$OUT
 train() {
   local name=$1 method=$2; shift 2
   local joins=()
   for j in "$@"; do joins+=(--join "$j"); done
-  [ -f "$OUT/$name.h5" ] || run train-paths --method "$method" "${joins[@]}" "${COMMON[@]}" --out "$OUT/$name.h5" > "$OUT/$name.log"
-  "$B" decode --model "$OUT/$name.h5" --input "$TEST_IN" --format json --out "$OUT/$name.paths.json" > "$OUT/$name.decode.log"
-  ACC[$name]=$(awk '/^accuracy /{print $2}' "$OUT/$name.decode.log")
+  [ -f "$DIR/$name.h5" ] || run train-paths --method "$method" "${joins[@]}" "${COMMON[@]}" --out "$DIR/$name.h5" > "$DIR/$name.log"
+  "$B" decode --model "$DIR/$name.h5" --input "$TEST_IN" --format json --out "$DIR/$name.paths.json" > "$DIR/$name.decode.log"
+  ACC[$name]=$(awk '/^accuracy /{print $2}' "$DIR/$name.decode.log")
   echo "$name: ${ACC[$name]} %"
 }
+
+if [ -n "$SEEDS" ]; then
+  # The ROWS once per training seed (the Fisher vectors above are shared), then paired tests by seed.
+  mkdir -p "$OUT/scores"; rm -f "$OUT"/scores/*.txt
+  start=$(date +%s)
+  for s in $SEEDS; do
+    DIR=$OUT/seed-$s; mkdir -p "$DIR"
+    COMMON=(--graph $G/flowers.outline --target flowers102 --feature-sets $SETS --epochs "$EPOCHS" --batch-size 32
+            --learning-rate 0.001 --seed "$s")
+    for r in $ROWS; do
+      case $r in
+        ffn) train ffn ffn "$FINE_JOIN" ;;
+        ffn-fused) train ffn-fused ffn-fused "$FINE_JOIN" "$F17_JOIN" ;;
+        label-set) train label-set label-set "$FINE_JOIN" ;;
+        pseudo) train pseudo pseudo-labels "$FINE_JOIN" "$F17_JOIN" ;;
+        aug) train aug label-aug "$FINE_JOIN" ;;
+        aug-fusion) train aug-fusion label-aug "$FINE_JOIN" "$F17_JOIN" ;;
+        *) echo "graph-flowers.sh: unknown row $r" >&2; exit 2 ;;
+      esac
+      echo "${ACC[$r]}" >> "$OUT/scores/$r.txt"
+    done
+  done
+  elapsed=$(( $(date +%s) - start ))
+  ms() { awk '{x[NR]=$1; s+=$1} END {m=s/NR; for (i=1;i<=NR;i++) v+=(x[i]-m)^2; printf "%.2f ± %.2f", m, (NR>1)?sqrt(v/(NR-1)):0}' "$1"; }
+  kept=$(awk '/^ffn-fused: kept/{print $3 " of " $5}' "$OUT/seed-${SEEDS%% *}/ffn-fused.log" 2>/dev/null || true)
+  {
+    echo "Flowers102 test accuracy (%), $TEST test photos of 6,149, mean ± std over training seeds $SEEDS (Fisher vectors"
+    echo "fitted once, seed $SEED: ORH + COL, PCA $PCA, M = $M, 1x1, F = $((4 * M * PCA))); $EPOCHS epochs, batch 32, $NP rank(s);"
+    echo "train + decode time of this invocation: ${elapsed} s (models already present are only decoded)."
+    [ -n "$kept" ] && echo "ffn-fused keeps $kept Flowers17 photos (those whose label names one Flowers102 label)."
+    echo
+    echo "| row | mean ± std | per seed |"
+    echo "| --- | --- | --- |"
+    for r in $ROWS; do echo "| $r | $(ms "$OUT/scores/$r.txt") | $(tr '\n' ' ' < "$OUT/scores/$r.txt")|"; done
+    echo
+    first=1
+    for pair in "aug ffn" "aug-fusion aug" "aug-fusion ffn" "ffn-fused ffn" "aug-fusion ffn-fused" "label-set ffn" "pseudo ffn"; do
+      set -- $pair
+      [ -f "$OUT/scores/$1.txt" ] && [ -f "$OUT/scores/$2.txt" ] || continue
+      h=(); [ $first = 1 ] && h=(--header); first=0
+      "$B" stats compare --baseline "$OUT/scores/$2.txt" --method "$OUT/scores/$1.txt" --label "$1 vs $2" "${h[@]}"
+    done
+  } > "$OUT/table-seeds.md"
+  cat "$OUT/table-seeds.md"
+  exit 0
+fi
 start=$(date +%s)
 train ffn ffn "$FINE_JOIN"
 train label-set label-set "$FINE_JOIN"
