@@ -5,7 +5,9 @@ import NeuralNets
 /// Throughput benchmarks mirroring the PyTorch anchors W7 (`bench/anchors/w7_bilstm.py`) and W8
 /// (`bench/anchors/w8_gru.py`): same model sizes, same batch shapes, same step counts, Float, so
 /// `tributary bench bilstm|gru` can print the ratio to the anchor measured on the same machine.
-/// Threads are whatever OpenBLAS is set to (`BLASThreads.set`); the element-wise loops are single-threaded.
+/// Threads are whatever OpenBLAS is set to (`BLASThreads.set`). Training splits only the GEMMs over them (the
+/// element-wise loops are single-threaded); inference splits the batch's sequences into blocks over them
+/// (`TextClassifier+Inference.swift`: every stage of the forward pass in parallel, same bits for any count).
 public enum NeuralNetsBenchmark {
     /// W7 figures, one value per timed run.
     public struct BiLSTMResult: Sendable {

@@ -70,4 +70,12 @@ void tk_gru_backward_rows(int isa, long rows, long h, const float *gates, long g
                           long h_prev_ld, const float *d_h, long d_h_ld, const float *ha_n, long ha_n_ld, float *rec,
                           long rec_ld, float *dxa, long dxa_ld, float *dha, long dha_ld);
 
+/// The LSTM backward gate loop of one step t's `rows` rows (see lstm_backward.c): from the cached i f g o
+/// (`gates`), tanh c_t, c_{t−1}, dH and the recurrent dh (`dh_rec`, (rows, H)), writes da (rows, 4H) and replaces
+/// `dc_rec` (rows, H) by dc ⊙ f; rows with t ≥ lengths[s] get zeros in both. `tanh_cell`, `cell_in` and `d_h`
+/// share the leading dimension `state_ld`. Same bits on every level, and as NeuralNets' Swift loop.
+void tk_lstm_backward_rows(int isa, long rows, long h, long t, const long *lengths, const float *gates, long gates_ld,
+                           const float *tanh_cell, const float *cell_in, const float *d_h, long state_ld,
+                           const float *dh_rec, float *dc_rec, float *da, long da_ld);
+
 #endif

@@ -41,6 +41,14 @@ import CKernels
 ///     da_z = dz·z(1 − z)   d(xa) = [da_r | da_z | da_n]   d(ha) = [da_r | da_z | da_n·r]   rec ← dh·z
 ///
 /// the same operations in the same order as NeuralNets' Swift loop, so every level gives its bits.
+///
+/// `lstmBackwardRows`: the LSTM backward gate loop of one step t's B rows (lstm_backward.c), element-wise:
+///
+///     dh = dH + dh_rec   dc = dc_rec + dh·o(1 − tanh²c)   da_i = dc·g·i(1 − i)   da_f = dc·c_{t−1}·f(1 − f)
+///     da_g = dc·i(1 − g²)   da_o = dh·tanh c·o(1 − o)   dc_rec ← dc·f;   rows with t ≥ L_s: da = 0, dc_rec = 0
+///
+/// the same operations in the same order as NeuralNets' Swift loop `LSTM.gateGradientsLoop`, so every level
+/// gives its bits.
 public enum WideKernels {
     @inline(__always)
     public static func lstmRow(gates: UnsafeMutablePointer<Float>, cellIn: UnsafePointer<Float>,
@@ -113,5 +121,20 @@ public enum WideKernels {
         if isa != .active { precondition(isa.isSupported, "WideKernels.gruBackwardRows: this CPU cannot run \(isa)") }
         tk_gru_backward_rows(isa.code, rows, h, gates, gatesLD, hPrev, hPrevLD, dH, dHLD, haN, haNLD, rec, recLD, dxa,
                              dxaLD, dha, dhaLD)
+    }
+
+    /// See the type's `lstmBackwardRows` paragraph. Shapes: gates, da (rows, 4H) with leading dimensions
+    /// `gatesLD`, `daLD`; tanhCell, cellIn, dH (rows, H) with leading dimension `stateLD`; dhRec, dcRec (rows, H)
+    /// contiguous; lengths (rows).
+    @inline(__always)
+    public static func lstmBackwardRows(
+        rows: Int, h: Int, step t: Int, lengths: UnsafePointer<Int>, gates: UnsafePointer<Float>, gatesLD: Int,
+        tanhCell: UnsafePointer<Float>, cellIn: UnsafePointer<Float>, dH: UnsafePointer<Float>, stateLD: Int,
+        dhRec: UnsafePointer<Float>, dcRec: UnsafeMutablePointer<Float>, da: UnsafeMutablePointer<Float>, daLD: Int,
+        isa: KernelISA = .active
+    ) {
+        if isa != .active { precondition(isa.isSupported, "WideKernels.lstmBackwardRows: this CPU cannot run \(isa)") }
+        tk_lstm_backward_rows(isa.code, rows, h, t, lengths, gates, gatesLD, tanhCell, cellIn, dH, stateLD, dhRec, dcRec,
+                              da, daLD)
     }
 }

@@ -45,8 +45,8 @@ public struct BiLSTM: Sendable {
 
     /// H (B·T, 2H) as `forward`, without the backward caches (inference). The two directions are independent,
     /// so with 2 or more threads in the rank they run side by side (`InRankThreads`: each direction on one
-    /// worker with OpenBLAS at 1 thread, the same code and bits as on one thread); W7 inference at 1 rank × 2
-    /// threads then needs no split of the batch.
+    /// worker with OpenBLAS at 1 thread, the same code and bits as on one thread). `TextClassifier`'s inference
+    /// splits a larger batch into row blocks over the threads instead and calls this with `threads` 1 per block.
     @_specialize(where S == Float)
     public func forwardInference<S: NeuralScalar>(_ x: Matrix<S>, lengths: [Int], parameters: [S],
                                                   threads: Int = BLASThreads.count) -> Matrix<S> {

@@ -30,26 +30,25 @@ extension LSTM {
                     gemm(dA + tn * g, lda: steps * g, wh, ldb: g, transposeB: true, dhRec, ldc: h,
                          m: b, n: h, k: g, beta: 0)
                 }
-                for sample in 0 ..< b {
-                    let row = sample * steps + t
-                    let dcr = dcRec + sample * h
-                    if t >= lengths[sample] {  // padded: no gradient in, none out
-                        dcr.update(repeating: 0, count: h)
-                        (dA + row * g).update(repeating: 0, count: g)
-                        continue
+                if S.self == Float.self {  // the same loop in C, on the KernelISA.active level (same bits)
+                    func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+                        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
                     }
-                    let ar = gates + row * g, dar = dA + row * g, tcr = tanhC + row * h, cPrev = cIn + row * h
-                    let dhr = dhRec + sample * h, dHr = pdH + row * h
-                    for j in 0 ..< h {
-                        let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], o = ar[3 * h + j], tcj = tcr[j]
-                        let dh = dHr[j] + dhr[j]
-                        let dc = dcr[j] + dh * o * (1 - tcj * tcj)
-                        dar[j] = dc * gg * i * (1 - i)
-                        dar[h + j] = dc * cPrev[j] * f * (1 - f)
-                        dar[2 * h + j] = dc * i * (1 - gg * gg)
-                        dar[3 * h + j] = dh * tcj * o * (1 - o)
-                        dcr[j] = dc * f
+                    let fdH: UnsafePointer<Float> = UnsafeRawPointer(pdH).assumingMemoryBound(to: Float.self)
+                    let fGates: UnsafeMutablePointer<Float> = f(gates) + t * g
+                    let fTanhC: UnsafeMutablePointer<Float> = f(tanhC) + t * h
+                    let fCIn: UnsafeMutablePointer<Float> = f(cIn) + t * h
+                    let fdA: UnsafeMutablePointer<Float> = f(dA) + t * g
+                    let (fdhRec, fdcRec) = (f(dhRec), f(dcRec))
+                    lengths.withUnsafeBufferPointer { pl in
+                        WideKernels.lstmBackwardRows(
+                            rows: b, h: h, step: t, lengths: pl.baseAddress!, gates: fGates, gatesLD: steps * g,
+                            tanhCell: fTanhC, cellIn: fCIn, dH: fdH.advanced(by: t * h), stateLD: steps * h,
+                            dhRec: fdhRec, dcRec: fdcRec, da: fdA, daLD: steps * g)
                     }
+                } else {
+                    gateGradientsLoop(step: t, lengths: lengths, steps: steps, gates: gates, tanhCell: tanhC, cellIn: cIn,
+                                      dH: pdH, dhRec: dhRec, dcRec: dcRec, dA: dA)
                 }
             }
             // Weight gradients and dX: one GEMM each over all B·T rows (padded rows of dA are 0).
@@ -59,5 +58,37 @@ extension LSTM {
             gemm(dA, lda: g, wx, ldb: g, transposeB: true, pdX, ldc: d, m: n, n: d, k: g, beta: 0)
         } }
         return dX
+    }
+
+    /// The gate gradients of step t over its B rows (rows b·T + t), in Swift: the Double path, and the twin of the
+    /// Float path's `WideKernels.lstmBackwardRows` (see the type's documentation for the formulas). Padded rows
+    /// (t ≥ L_b) get da = 0 and a zero dc flowing on.
+    func gateGradientsLoop<S: NeuralScalar>(
+        step t: Int, lengths: [Int], steps: Int, gates: UnsafePointer<S>, tanhCell tanhC: UnsafePointer<S>,
+        cellIn cIn: UnsafePointer<S>, dH pdH: UnsafePointer<S>, dhRec: UnsafePointer<S>,
+        dcRec: UnsafeMutablePointer<S>, dA: UnsafeMutablePointer<S>
+    ) {
+        let (h, g) = (hiddenSize, 4 * hiddenSize)
+        for sample in 0 ..< lengths.count {
+            let row = sample * steps + t
+            let dcr = dcRec + sample * h
+            if t >= lengths[sample] {  // padded: no gradient in, none out
+                dcr.update(repeating: 0, count: h)
+                (dA + row * g).update(repeating: 0, count: g)
+                continue
+            }
+            let ar = gates + row * g, dar = dA + row * g, tcr = tanhC + row * h, cPrev = cIn + row * h
+            let dhr = dhRec + sample * h, dHr = pdH + row * h
+            for j in 0 ..< h {
+                let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], o = ar[3 * h + j], tcj = tcr[j]
+                let dh = dHr[j] + dhr[j]
+                let dc = dcr[j] + dh * o * (1 - tcj * tcj)
+                dar[j] = dc * gg * i * (1 - i)
+                dar[h + j] = dc * cPrev[j] * f * (1 - f)
+                dar[2 * h + j] = dc * i * (1 - gg * gg)
+                dar[3 * h + j] = dh * tcj * o * (1 - o)
+                dcr[j] = dc * f
+            }
+        }
     }
 }

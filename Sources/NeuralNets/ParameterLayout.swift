@@ -78,7 +78,10 @@ public struct Parameters<S: BLASScalar>: Sendable {
         grads = [S](repeating: 0, count: layout.count)
     }
 
-    /// Sets every gradient to zero (one contiguous fill).
+    /// Sets every gradient to zero (one contiguous fill). Specialised: unspecialised, the fill went through one
+    /// value-witness call per scalar, 3.3 % of W7 training's samples (issue 18, round 4 profile).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public mutating func zeroGrads() {
         let n = grads.count
         grads.withUnsafeMutableBufferPointer { g in g.baseAddress?.update(repeating: 0, count: n) }

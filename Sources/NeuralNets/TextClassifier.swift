@@ -124,29 +124,6 @@ public struct TextClassifier: Sendable {
         return parameters
     }
 
-    /// The context vectors c (B, M), eq. 5 — the sentence embeddings that retrieval indexes.
-    @_specialize(where S == Float)
-    public func encode<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> Matrix<S> {
-        inferencePass(batch, parameters: parameters).context
-    }
-
-    /// The class scores z (B, C).
-    @_specialize(where S == Float)
-    public func logits<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> Matrix<S> {
-        inferencePass(batch, parameters: parameters).logits
-    }
-
-    /// argmax_c z_{b,c} for every sequence (ties → the lowest class).
-    @_specialize(where S == Float)
-    public func predict<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> [Int] {
-        let z = logits(batch, parameters: parameters)
-        return (0 ..< z.rows).map { b in
-            var best = 0
-            for k in 1 ..< z.columns where z[b, k] > z[b, best] { best = k }
-            return best
-        }
-    }
-
     /// Σ_b −log p(y_b | x_b) over the batch; the gradient of that sum is accumulated (+=) into
     /// `parameters.grads` (zero them first). Padded tokens get no gradient and do not change the loss.
     @_specialize(where S == Float)
@@ -161,21 +138,5 @@ public struct TextClassifier: Sendable {
         let dC = classifier.backward(dZ, classifierCache, parameters: values, into: &parameters.grads)
         backwardEncoder(dC, encoderCache, parameters: values, into: &parameters.grads)
         return loss
-    }
-
-    // MARK: - Inference
-
-    /// The forward pass without backward caches (`BiLSTM.forwardInference`): the same c and z as `loss` computes
-    /// (`encodeForTraining`, then the classifier).
-    func inferencePass<S: NeuralScalar>(_ batch: TextBatch, parameters: [S]) -> (context: Matrix<S>, logits: Matrix<S>) {
-        precondition(parameters.count == layout.count,
-                     "TextClassifier: \(parameters.count) parameters, the layout has \(layout.count)")
-        let (x, _) = embedding.forward(batch.tokens, parameters: parameters)
-        let h = encoder.forwardInference(x, lengths: batch.lengths, parameters: parameters)
-        let (o, _) = pooling.forward(h, lengths: batch.lengths)
-        let (cPre, _) = context.forward(o, parameters: parameters)
-        let (c, _) = contextActivation.forward(cPre)
-        let (z, _) = classifier.forward(c, parameters: parameters)
-        return (c, z)
     }
 }

@@ -9,7 +9,8 @@ import NeuralNets
 /// Under mpirun with R > 1 ranks it measures data-parallel training instead (`DataParallelBenchmark`): each rank
 /// takes B/R of the global batch, then one fused all-reduce and the Adam step; the figure is global tokens/s.
 /// Inference under mpirun: every rank classifies its own batches at once, and the figure is Σ over ranks (to set
-/// against 1 rank × R threads, where the bi-LSTM's two directions run side by side: `BiLSTM.forwardInference`).
+/// against 1 rank × R threads, where the batch's sequences are split into blocks of 16 over the threads:
+/// `TextClassifier+Inference.swift`).
 /// Compare 1 rank × 1 thread, 1 rank × 2 threads (`--threads 2`) and 2 ranks × 1 thread with the anchor's
 /// 1- and 2-thread figures.
 struct BenchBiLSTM: ParsableCommand {
