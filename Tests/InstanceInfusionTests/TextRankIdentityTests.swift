@@ -35,6 +35,28 @@ final class TextRankIdentityTests: XCTestCase {
         var losses: [UInt64]
     }
 
+    /// Runs `stage` (one output file per rank count) on 1, 2 and 3 threaded ranks and returns each rank count's
+    /// bits, after checking that every rank reports the same model, 36 training documents, and a saved
+    /// `ordered_block` attribute; `read` opens the saved file as (root attributes, parameters).
+    func bitsOnOneTwoThreeRanks(
+        output: String,
+        stage: @escaping @Sendable (String, any Communicator) throws -> Outcome,
+        read: (String) throws -> (attributes: [String: HDF5AttributeValue], parameters: [Float])
+    ) throws -> [Bits] {
+        var runs: [Bits] = []
+        for size in [1, 2, 3] {
+            let file = path("\(output)-\(size).h5")
+            let reports = try ThreadedWorld.run(size: size) { comm in try stage(file, comm) }
+            XCTAssertEqual(reports[0].trainCount, 36)
+            XCTAssertEqual(Set(reports.map(\.hash)).count, 1, "every rank of \(size) holds the same model")
+            let saved = try read(file)
+            XCTAssertEqual(saved.attributes["ordered_block"], .int(DataParallelTrainer.standardOrderedBlockSize))
+            runs.append(Bits(parameters: saved.parameters.map(\.bitPattern), losses: reports[0].losses))
+        }
+        XCTAssertNotEqual(runs[0].parameters, [], "a model was saved")
+        return runs
+    }
+
     func testTrainTextSameBitsOnOneTwoThreeRanksAtBatch16() throws {
         try InfusionTestCorpus.write(to: path("target.csv"), documents: 48, seed: 1)
         var configuration = TextTrainingStage.Configuration(
@@ -44,24 +66,17 @@ final class TextRankIdentityTests: XCTestCase {
         configuration.hiddenSize = 6
         configuration.contextSize = 5
         configuration.minimumCount = 1
-        var runs: [Bits] = []
-        for size in [1, 2, 3] {
-            var c = configuration
-            c.outputPath = path("model-\(size).h5")
-            let run = c
-            let reports = try ThreadedWorld.run(size: size) { comm in
-                let report = try TextTrainingStage(run).run(communicator: comm)
-                return Outcome(hash: report.parameterHash, losses: report.history.map(\.meanLoss.bitPattern), trainCount: report.trainCount)
-            }
-            XCTAssertEqual(reports[0].trainCount, 36)
-            XCTAssertEqual(Set(reports.map(\.hash)).count, 1, "every rank of \(size) holds the same model")
-            let file = try TextModelFile.read(path: run.outputPath!)
-            XCTAssertEqual(file.attributes["ordered_block"], .int(DataParallelTrainer.standardOrderedBlockSize))
-            runs.append(Bits(parameters: file.parameters.map(\.bitPattern), losses: reports[0].losses))
-        }
+        let runs = try bitsOnOneTwoThreeRanks(output: "model", stage: { [configuration] file, comm in
+            var run = configuration
+            run.outputPath = file
+            let report = try TextTrainingStage(run).run(communicator: comm)
+            return Outcome(hash: report.parameterHash, losses: report.history.map(\.meanLoss.bitPattern), trainCount: report.trainCount)
+        }, read: { file in
+            let saved = try TextModelFile.read(path: file)
+            return (saved.attributes, saved.parameters)
+        })
         XCTAssertEqual(runs[1], runs[0], "train-text: 2 ranks vs 1, saved parameters and loss curve")
         XCTAssertEqual(runs[2], runs[0], "train-text: 3 ranks vs 1, saved parameters and loss curve")
-        XCTAssertNotEqual(runs[0].parameters, [], "a model was saved")
     }
 
     func testTrainInfusedSameBitsOnOneTwoThreeRanksAtBatch16() throws {
@@ -75,23 +90,16 @@ final class TextRankIdentityTests: XCTestCase {
             modelPath: model, source: TextCorpusSource(kind: .csv, path: target), split: .fold(0, of: 4),
             indexes: [index.output], training: TrainingOptions(epochs: 3, batchSize: 16, learningRate: 0.02))
         configuration.refreshEvery = 1
-        var runs: [Bits] = []
-        for size in [1, 2, 3] {
-            var c = configuration
-            c.outputPath = path("infused-\(size).h5")
-            let run = c
-            let reports = try ThreadedWorld.run(size: size) { comm in
-                let report = try InfusedTrainingStage(run).run(communicator: comm)
-                return Outcome(hash: report.parameterHash, losses: report.history.map(\.meanLoss.bitPattern), trainCount: report.trainCount)
-            }
-            XCTAssertEqual(reports[0].trainCount, 36)
-            XCTAssertEqual(Set(reports.map(\.hash)).count, 1, "every rank of \(size) holds the same model")
-            let file = try InfusedModelFile.read(path: run.outputPath!)
-            XCTAssertEqual(file.attributes["ordered_block"], .int(DataParallelTrainer.standardOrderedBlockSize))
-            runs.append(Bits(parameters: file.parameters.map(\.bitPattern), losses: reports[0].losses))
-        }
+        let runs = try bitsOnOneTwoThreeRanks(output: "infused", stage: { [configuration] file, comm in
+            var run = configuration
+            run.outputPath = file
+            let report = try InfusedTrainingStage(run).run(communicator: comm)
+            return Outcome(hash: report.parameterHash, losses: report.history.map(\.meanLoss.bitPattern), trainCount: report.trainCount)
+        }, read: { file in
+            let saved = try InfusedModelFile.read(path: file)
+            return (saved.attributes, saved.parameters)
+        })
         XCTAssertEqual(runs[1], runs[0], "train-infused: 2 ranks vs 1, saved parameters and loss curve")
         XCTAssertEqual(runs[2], runs[0], "train-infused: 3 ranks vs 1, saved parameters and loss curve")
-        XCTAssertNotEqual(runs[0].parameters, [], "a model was saved")
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import LinearAlgebra
 @testable import NeuralNets
+import TestSupport
 import XCTest
 
 /// `WideKernels.gruBackwardRows` (the GRU backward gate loop in C, gru_backward.c, issue 18) on EVERY ISA level
@@ -31,14 +32,9 @@ final class GRUBackwardKernelTests: XCTestCase {
             XCTAssertEqual(Double(twinDha[row * g + 2 * h + j]), dan * r, accuracy: 1e-5)
             XCTAssertEqual(Double(twinRec[2 * h + j]), dh * z, accuracy: 1e-5)
             // The kernel reads and writes raw buffers: copies that live for the whole comparison.
-            var buffers: [UnsafeMutableBufferPointer<Float>] = []
-            defer { for buffer in buffers { buffer.deallocate() } }
-            func buffer(_ a: [Float]) -> UnsafeMutablePointer<Float> {
-                let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: a.count)
-                _ = p.initialize(from: a)
-                buffers.append(p)
-                return p.baseAddress!
-            }
+            let buffers = KernelBuffers()
+            defer { withExtendedLifetime(buffers) {} }
+            let buffer = buffers.copy
             let (pg, pHan, pHIn, pdH) = (buffer(gates), buffer(han), buffer(hIn), buffer(dH))
             for isa in KernelISA.supported {
                 let pRec = buffer(rec0), pDxa = buffer(twinDxa.map { _ in .nan }), pDha = buffer(twinDha.map { _ in .nan })

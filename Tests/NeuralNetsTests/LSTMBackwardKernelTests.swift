@@ -46,14 +46,9 @@ final class LSTMBackwardKernelTests: XCTestCase {
             XCTAssertEqual(Array(twinDA[(steps + t) * g ..< (steps + t + 1) * g]), [Float](repeating: 0, count: g))
             XCTAssertEqual(Array(twinDc[h ..< 2 * h]), [Float](repeating: 0, count: h))
             // The kernel reads and writes raw buffers: copies that live for the whole comparison.
-            var buffers: [UnsafeMutableBufferPointer<Float>] = []
-            defer { for buffer in buffers { buffer.deallocate() } }
-            func buffer(_ a: [Float]) -> UnsafeMutablePointer<Float> {
-                let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: a.count)
-                _ = p.initialize(from: a)
-                buffers.append(p)
-                return p.baseAddress!
-            }
+            let buffers = KernelBuffers()
+            defer { withExtendedLifetime(buffers) {} }
+            let buffer = buffers.copy
             let (pg, ptc, pc, pdH, pdh) = (buffer(gates), buffer(tanhC), buffer(cIn), buffer(dH), buffer(dhRec))
             for isa in KernelISA.supported {
                 let pdc = buffer(dcRec0), pda = buffer(twinDA.map { _ in .nan })
