@@ -12,14 +12,8 @@ extension InfusedTrainingTests {
     func testTheCheckpointStoresModelAndIndexesRelativeToItselfAndOldOnesResume() throws {
         let p = try prepare()
         func configuration(stopAfter: Int?, resume: Bool, name: String) throws -> InfusedTrainingStage.Configuration {
-            var c = infused(p.target, p.model, p.one, epochs: 2)
-            c.training.checkpointDirectory = path("\(name)/checkpoint")
-            c.training.checkpointEverySteps = 2
-            c.training.stopAfterSteps = stopAfter
-            c.resume = resume
-            c.outputPath = path("\(name)/infused.h5")
-            try FileManager.default.createDirectory(atPath: c.training.checkpointDirectory!, withIntermediateDirectories: true)
-            return c
+            try resumable(infused(p.target, p.model, p.one, epochs: 2), checkpoint: path("\(name)/checkpoint"),
+                          output: path("\(name)/infused.h5"), stopAfter: stopAfter, resume: resume)
         }
         let whole = try configuration(stopAfter: nil, resume: false, name: "whole")
         _ = try InfusedTrainingStage(whole).run(communicator: SingleProcessCommunicator())

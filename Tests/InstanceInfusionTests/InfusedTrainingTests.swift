@@ -40,20 +40,28 @@ final class InfusedTrainingTests: XCTestCase {
         return c
     }
 
+    /// `base` checkpointing every 2 steps into `checkpoint` (created here), stopped after `stopAfter` steps (nil: to
+    /// the end) or resumed, writing `output`.
+    func resumable(_ base: InfusedTrainingStage.Configuration, checkpoint: String, output: String, stopAfter: Int?,
+                   resume: Bool) throws -> InfusedTrainingStage.Configuration {
+        var c = base
+        c.training.checkpointDirectory = checkpoint
+        c.training.checkpointEverySteps = 2
+        c.training.stopAfterSteps = stopAfter
+        c.resume = resume
+        c.outputPath = output
+        try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
+        return c
+    }
+
     /// One run of the resume tests: `base` on `ranks` threaded ranks, checkpointing every 2 steps into the folder
     /// `<name>-<ranks>`, stopped after `stopAfter` steps (nil: to the end) or resumed, writing `<name>-<ranks>.h5`
     /// (returned: it exists only when the run finished).
     @discardableResult
     func runResumable(_ base: InfusedTrainingStage.Configuration, _ name: String, ranks: Int, stopAfter: Int?,
                       resume: Bool) throws -> String {
-        var c = base
-        c.training.checkpointDirectory = path("\(name)-\(ranks)")
-        c.training.checkpointEverySteps = 2
-        c.training.stopAfterSteps = stopAfter
-        c.resume = resume
-        c.outputPath = path("\(name)-\(ranks).h5")
-        try FileManager.default.createDirectory(atPath: c.training.checkpointDirectory!, withIntermediateDirectories: true)
-        let run = c
+        let run = try resumable(base, checkpoint: path("\(name)-\(ranks)"), output: path("\(name)-\(ranks).h5"),
+                                stopAfter: stopAfter, resume: resume)
         _ = try ThreadedWorld.run(size: ranks) { comm in try InfusedTrainingStage(run).run(communicator: comm) }
         return run.outputPath!
     }
