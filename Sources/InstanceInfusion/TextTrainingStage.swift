@@ -104,7 +104,7 @@ public struct TextTrainingStage {
         var final = cfg
         (final.training.learningRate, final.training.epochs) = (outcome.learningRate, outcome.epochs)
         final.resume = try SelectionTrials.finalRunResumes(cfg.resume, communicator: comm) {
-            FileManager.default.fileExists(atPath: cfg.training.checkpointDirectory.map { $0 + "/" + DataParallelTrainer.checkpointFileName } ?? "")
+            DataParallelTrainer.hasCheckpoint(in: cfg.training.checkpointDirectory)
         }
         var report = try train(corpus, labels: labels, indices: indices, configuration: final, communicator: comm,
                                progress: progress, selected: (selection, outcome, validation))

@@ -27,8 +27,16 @@ extension DataParallelTrainer {
     public static let checkpointFileName = "checkpoint.h5"
 
     /// `<checkpointDirectory>/checkpoint.h5`, or nil without a directory.
-    public var checkpointPath: String? {
-        options.checkpointDirectory.map { $0.hasSuffix("/") ? $0 + Self.checkpointFileName : $0 + "/" + Self.checkpointFileName }
+    public var checkpointPath: String? { Self.checkpointPath(in: options.checkpointDirectory) }
+
+    /// `<directory>/checkpoint.h5`, or nil without a directory: where a trainer checkpointing into `directory` writes.
+    public static func checkpointPath(in directory: String?) -> String? {
+        directory.map { $0.hasSuffix("/") ? $0 + checkpointFileName : $0 + "/" + checkpointFileName }
+    }
+
+    /// Whether a trainer checkpointing into `directory` left a checkpoint there (false without a directory).
+    public static func hasCheckpoint(in directory: String?) -> Bool {
+        checkpointPath(in: directory).map { FileManager.default.fileExists(atPath: $0) } ?? false
     }
 
     func writeCheckpoint(_ state: State) throws {
